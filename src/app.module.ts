@@ -1,0 +1,25 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
+import { CommonModule } from './common/common.module.js';
+import { AppConfig } from './config/app-config.js';
+import { DatabaseBootstrap } from './database/database-bootstrap.service.js';
+import { DatabaseModule } from './database/database.module.js';
+import { DemoModule } from './demo/demo.module.js';
+import { HealthController } from './health/health.controller.js';
+import { HouseholdsModule } from './households/households.module.js';
+import { RegionsModule } from './regions/regions.module.js';
+
+@Module({})
+export class AppModule {
+  /** The whole application for a validated configuration (main.ts and the tests build it the same way). */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [CommonModule, DatabaseModule, AuthModule, RegionsModule, HouseholdsModule, DemoModule],
+      controllers: [HealthController],
+      providers: [{ provide: AppConfig, useValue: config }, DatabaseBootstrap],
+      exports: [AppConfig],
+    };
+  }
+}

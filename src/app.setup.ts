@@ -1,0 +1,35 @@
+import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { redactIdNumbers } from './common/id-number.js';
+
+/** Everything about the HTTP app that is not a module: used by main.ts and by the tests alike. */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  app.enableShutdownHooks();
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+
+  const http = new Logger('HTTP');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      http.log(`${req.method} ${redactIdNumbers(req.originalUrl)} ${res.statusCode} ${ms.toFixed(1)}ms`);
+    });
+    next();
+  });
+
+  const openApi = new DocumentBuilder()
+    .setTitle('HPA Tracker 健康扶贫台账系统')
+    .setDescription('Registry of poor households, health records and the remediation ledger.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  return app;
+}

@@ -1,0 +1,32 @@
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Permission, Role } from './roles.js';
+
+/** The caller, as the auth guard found it. */
+export interface AuthUser {
+  id: number;
+  username: string;
+  role: Role;
+  /** Set for a subdistrict_officer: the 12-digit code of their sub-district. */
+  regionCode: string | null;
+}
+
+export type AuthedRequest = Request & { user?: AuthUser };
+
+export const IS_PUBLIC = 'hpa:public';
+export const REQUIRED_PERMISSION = 'hpa:permission';
+
+/** The route needs no token (login, health). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+/** The route needs this permission; see ROLE_PERMISSIONS for who has it. */
+export const Require = (permission: Permission): MethodDecorator & ClassDecorator =>
+  SetMetadata(REQUIRED_PERMISSION, permission);
+
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser => {
+  const user = ctx.switchToHttp().getRequest<AuthedRequest>().user;
+  if (!user) {
+    throw new Error('CurrentUser used on a public route');
+  }
+  return user;
+});

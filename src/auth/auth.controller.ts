@@ -1,0 +1,46 @@
+import { Body, Controller, Get, HttpCode, Ip, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { PageQuery } from '../common/pagination.js';
+import { type AuthUser, CurrentUser, Public, Require } from './auth-user.js';
+import { AuthService } from './auth.service.js';
+import { CreateUserDto } from './dto/create-user.dto.js';
+import { LoginDto } from './dto/login.dto.js';
+import { Permission } from './roles.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  login(@Body() dto: LoginDto, @Ip() ip: string) {
+    return this.auth.login(dto.username, dto.password, ip);
+  }
+
+  @ApiBearerAuth()
+  @Get('me')
+  me(@CurrentUser() user: AuthUser) {
+    return user;
+  }
+}
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('api/users')
+@Require(Permission.UsersManage)
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  create(@Body() dto: CreateUserDto) {
+    return this.users.create(dto);
+  }
+
+  @Get()
+  list(@Query() query: PageQuery) {
+    return this.users.list(query);
+  }
+}

@@ -1,0 +1,39 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type AuthedRequest, IS_PUBLIC, REQUIRED_PERMISSION } from './auth-user.js';
+import { AuthService } from './auth.service.js';
+import { hasPermission, type Permission } from './roles.js';
+
+/**
+ * Global guard: every route needs a valid bearer token unless marked @Public(), and the
+ * permission named by @Require() when there is one (403 otherwise).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<AuthedRequest>();
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) {
+      throw new UnauthorizedException('a bearer token is required (POST /api/auth/login)');
+    }
+    const user = await this.auth.verifyToken(token);
+    if (!user) {
+      throw new UnauthorizedException('the token is invalid or has expired');
+    }
+    request.user = user;
+    const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
+    if (permission && !hasPermission(user.role, permission)) {
+      throw new ForbiddenException(`the role ${user.role} may not do this (${permission})`);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { Region } from '../regions/region.entity.js';
+import { AuthController, UsersController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthService } from './auth.service.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { User } from './user.entity.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([User, Region]),
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.JWT_SECRET,
+        signOptions: { expiresIn: config.JWT_TTL as `${number}h` },
+      }),
+    }),
+  ],
+  controllers: [AuthController, UsersController],
+  providers: [AuthService, UsersService, LoginThrottleService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, UsersService],
+})
+export class AuthModule {}

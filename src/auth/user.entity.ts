@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from './roles.js';
+
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 64, unique: true })
+  username!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  passwordHash!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  role!: Role;
+
+  /** The sub-district of a subdistrict_officer; null for every other role. */
+  @Column({ type: 'varchar', length: 12, nullable: true })
+  regionCode!: string | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  displayName!: string;
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt!: Date;
+}

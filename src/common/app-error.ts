@@ -1,0 +1,26 @@
+/** What went wrong, independent of HTTP; the exception filter maps each code to a status. */
+export enum ErrorCode {
+  NotFound = 'not_found',
+  Duplicate = 'duplicate',
+  VersionConflict = 'version_conflict',
+  InvalidTransition = 'invalid_transition',
+  Invalid = 'invalid',
+  Unauthenticated = 'unauthenticated',
+  RateLimited = 'rate_limited',
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The request field the error is about, when there is one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  static notFound(what: string): AppError {
+    return new AppError(ErrorCode.NotFound, `${what} not found`);
+  }
+}

@@ -1,0 +1,138 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+export const DEFAULT_JWT_SECRET = 'hpa-dev-secret-change-me';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+const isValidTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Every setting of the service, validated once at start (SPEC §4).
+ * Nothing else in the code reads process.env.
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsIn(['sqlite', 'mysql'])
+  DB_TYPE: 'sqlite' | 'mysql' = 'sqlite';
+
+  @IsString()
+  DB_PATH = 'data/hpa.sqlite';
+
+  @IsString()
+  DB_HOST = '127.0.0.1';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  DB_PORT = 3306;
+
+  @IsString()
+  DB_USER = 'root';
+
+  @IsString()
+  DB_PASSWORD = '';
+
+  @Matches(/^[A-Za-z0-9_]+$/, { message: 'DB_NAME may contain only letters, digits and _' })
+  DB_NAME = 'hpa';
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must look like redis://host:port' })
+  REDIS_URL?: string;
+
+  @IsString()
+  @MinLength(16)
+  JWT_SECRET = DEFAULT_JWT_SECRET;
+
+  @Matches(/^\d+[smhd]$/, { message: 'JWT_TTL must be a number followed by s, m, h or d (e.g. 8h)' })
+  JWT_TTL = '8h';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  ADMIN_PASSWORD?: string;
+
+  @IsString()
+  APP_TIMEZONE = 'Asia/Shanghai';
+
+  @IsOptional()
+  @IsIn(['0', '1'])
+  DEMO_DATA?: '0' | '1';
+
+  @IsIn(['api', 'worker', 'all'])
+  APP_ROLE: 'api' | 'worker' | 'all' = 'all';
+
+  @IsString()
+  ESCALATION_CRON = '0 1 * * *';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  UPLOAD_MAX_MB = 200;
+
+  @IsOptional()
+  @IsIn(['json', 'text'])
+  LOG_FORMAT?: 'json' | 'text';
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  get demoData(): boolean {
+    return (this.DEMO_DATA ?? (this.NODE_ENV === 'production' ? '0' : '1')) === '1';
+  }
+
+  get logFormat(): 'json' | 'text' {
+    return this.LOG_FORMAT ?? (this.NODE_ENV === 'production' ? 'json' : 'text');
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Builds the configuration from an environment; throws a ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const given: Record<string, string> = {};
+  for (const key of [...known, 'REDIS_URL', 'ADMIN_PASSWORD', 'DEMO_DATA', 'LOG_FORMAT']) {
+    const value = env[key];
+    if (value !== undefined && value !== '') {
+      given[key] = value;
+    }
+  }
+  const config = plainToInstance(AppConfig, given);
+  const problems = validateSync(config, { skipMissingProperties: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  );
+  if (!isValidTimeZone(config.APP_TIMEZONE)) {
+    problems.push(`APP_TIMEZONE: unknown time zone "${config.APP_TIMEZONE}"`);
+  }
+  if (config.NODE_ENV === 'production') {
+    if (config.JWT_SECRET === DEFAULT_JWT_SECRET) {
+      problems.push('JWT_SECRET: must be set to a secret of your own when NODE_ENV=production');
+    }
+    if (!config.ADMIN_PASSWORD) {
+      problems.push('ADMIN_PASSWORD: must be set when NODE_ENV=production');
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return config;
+}

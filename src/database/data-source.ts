@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { User } from '../auth/user.entity.js';
+import type { AppConfig } from '../config/app-config.js';
+import { Household } from '../households/household.entity.js';
+import { Person } from '../households/person.entity.js';
+import { Region } from '../regions/region.entity.js';
+import { TypeOrmLogger } from './typeorm-logger.js';
+
+export const ENTITIES = [Region, User, Household, Person];
+
+/** The one description of the database, used by the app, the migration command and the tests. */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logger: new TypeOrmLogger(),
+    maxQueryExecutionTime: 2000,
+  };
+  if (config.DB_TYPE === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      host: config.DB_HOST,
+      port: config.DB_PORT,
+      username: config.DB_USER,
+      password: config.DB_PASSWORD,
+      database: config.DB_NAME,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      dateStrings: ['DATE'],
+      extra: { connectionLimit: 20 },
+    };
+  }
+  if (config.DB_PATH !== ':memory:') {
+    mkdirSync(dirname(config.DB_PATH), { recursive: true });
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: config.DB_PATH,
+    enableWAL: config.DB_PATH !== ':memory:',
+    timeout: 10_000,
+  };
+}
+
+/** MySQL: creates the database when it does not exist yet, so a first start needs no manual step. */
+export async function ensureDatabase(config: AppConfig): Promise<void> {
+  if (config.DB_TYPE !== 'mysql') {
+    return;
+  }
+  const server = new DataSource({
+    type: 'mysql',
+    host: config.DB_HOST,
+    port: config.DB_PORT,
+    username: config.DB_USER,
+    password: config.DB_PASSWORD,
+  });
+  await server.initialize();
+  try {
+    await server.query(
+      `CREATE DATABASE IF NOT EXISTS \`${config.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await server.destroy();
+  }
+}

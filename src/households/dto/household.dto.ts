@@ -1,0 +1,132 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { IsResidentId } from '../../common/is-resident-id.js';
+import { PageQuery } from '../../common/pagination.js';
+import { HOUSEHOLD_STATUSES, type HouseholdStatus, POVERTY_CAUSES, type PovertyCause } from '../household.entity.js';
+import { PERSON_STATUSES, type PersonRelation, type PersonStatus, RELATIONS } from '../person.entity.js';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+const REGION_CODE = /^\d{12}$/;
+const REGION_CODE_MESSAGE = 'regionCode must be a 12-digit statistical division code';
+
+export class CreateMemberDto {
+  @IsResidentId()
+  idNumber!: string;
+
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(32)
+  name!: string;
+
+  @IsIn(RELATIONS)
+  relation!: PersonRelation;
+
+  @IsOptional()
+  @IsIn(PERSON_STATUSES)
+  status?: PersonStatus;
+}
+
+export class CreateHouseholdDto {
+  @Matches(/^[0-9A-Za-z-]{4,32}$/, { message: 'registryNo must be 4–32 letters, digits or -' })
+  registryNo!: string;
+
+  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  regionCode!: string;
+
+  @IsIn(POVERTY_CAUSES)
+  povertyCause!: PovertyCause;
+
+  @IsOptional()
+  @IsIn(HOUSEHOLD_STATUSES)
+  status?: HouseholdStatus;
+
+  @IsInt()
+  @Min(2013)
+  @Max(2100)
+  registeredYear!: number;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(30)
+  @ValidateNested({ each: true })
+  @Type(() => CreateMemberDto)
+  members!: CreateMemberDto[];
+}
+
+export class UpdateHouseholdDto {
+  @IsOptional()
+  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  regionCode?: string;
+
+  @IsOptional()
+  @IsIn(POVERTY_CAUSES)
+  povertyCause?: PovertyCause;
+
+  @IsOptional()
+  @IsIn(HOUSEHOLD_STATUSES)
+  status?: HouseholdStatus;
+
+  @IsOptional()
+  @IsInt()
+  @Min(2013)
+  @Max(2100)
+  registeredYear?: number;
+
+  /** When given, the update applies only to this version (409 otherwise). */
+  @IsOptional()
+  @IsInt()
+  version?: number;
+}
+
+export class UpdatePersonDto {
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(32)
+  name?: string;
+
+  @IsOptional()
+  @IsIn(RELATIONS)
+  relation?: PersonRelation;
+
+  @IsOptional()
+  @IsIn(PERSON_STATUSES)
+  status?: PersonStatus;
+
+  @IsOptional()
+  @IsInt()
+  version?: number;
+}
+
+export class ListHouseholdsQuery extends PageQuery {
+  @IsOptional()
+  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  regionCode?: string;
+
+  @IsOptional()
+  @IsIn(HOUSEHOLD_STATUSES)
+  status?: HouseholdStatus;
+
+  /** Name of a member, registry number prefix, or a whole ID number. */
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(64)
+  q?: string;
+}

@@ -1,0 +1,38 @@
+import { maskIdNumber } from '../common/id-number.js';
+import type { Household } from './household.entity.js';
+import type { Person } from './person.entity.js';
+
+/** A person as every response shows it: the ID number masked (610102********1234). */
+export interface PersonView {
+  id: number;
+  householdId: number;
+  idNumber: string;
+  name: string;
+  sex: Person['sex'];
+  birthDate: string;
+  relation: Person['relation'];
+  status: Person['status'];
+  version: number;
+}
+
+export function toPersonView(person: Person): PersonView {
+  const { id, householdId, idNumber, name, sex, birthDate, relation, status, version } = person;
+  return { id, householdId, idNumber: maskIdNumber(idNumber), name, sex, birthDate, relation, status, version };
+}
+
+export interface HouseholdSummary {
+  id: number;
+  registryNo: string;
+  regionCode: string;
+  regionName: string | null;
+  povertyCause: Household['povertyCause'];
+  registeredYear: number;
+  status: Household['status'];
+  version: number;
+  headName: string | null;
+  memberCount: number;
+}
+
+export interface HouseholdView extends HouseholdSummary {
+  members: PersonView[];
+}

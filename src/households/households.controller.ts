@@ -1,0 +1,76 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
+import { Permission } from '../auth/roles.js';
+import {
+  CreateHouseholdDto,
+  CreateMemberDto,
+  ListHouseholdsQuery,
+  UpdateHouseholdDto,
+  UpdatePersonDto,
+} from './dto/household.dto.js';
+import { HouseholdsService } from './households.service.js';
+import { PersonsService } from './persons.service.js';
+
+@ApiTags('households')
+@ApiBearerAuth()
+@Controller('api/households')
+export class HouseholdsController {
+  constructor(private readonly households: HouseholdsService) {}
+
+  @Get()
+  @Require(Permission.HouseholdsRead)
+  list(@CurrentUser() user: AuthUser, @Query() query: ListHouseholdsQuery) {
+    return this.households.list(user, query);
+  }
+
+  @Post()
+  @Require(Permission.HouseholdsWrite)
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateHouseholdDto) {
+    return this.households.create(user, dto);
+  }
+
+  @Get(':id')
+  @Require(Permission.HouseholdsRead)
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    return this.households.get(user, id);
+  }
+
+  @Patch(':id')
+  @Require(Permission.HouseholdsWrite)
+  update(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateHouseholdDto) {
+    return this.households.update(user, id, dto);
+  }
+
+  @Post(':id/members')
+  @Require(Permission.HouseholdsWrite)
+  addMember(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateMemberDto) {
+    return this.households.addMember(user, id, dto);
+  }
+}
+
+@ApiTags('households')
+@ApiBearerAuth()
+@Controller('api/persons')
+export class PersonsController {
+  constructor(private readonly persons: PersonsService) {}
+
+  @Get(':id')
+  @Require(Permission.PersonsRead)
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    return this.persons.get(user, id);
+  }
+
+  /** The full ID number: a route of its own, for admins and health caseworkers only. */
+  @Get(':id/id-number')
+  @Require(Permission.IdNumberReadFull)
+  fullIdNumber(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    return this.persons.fullIdNumber(user, id);
+  }
+
+  @Patch(':id')
+  @Require(Permission.HouseholdsWrite)
+  update(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdatePersonDto) {
+    return this.persons.update(user, id, dto);
+  }
+}

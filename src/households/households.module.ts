@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { HouseholdsController, PersonsController } from './households.controller.js';
+import { HouseholdsService } from './households.service.js';
+import { PersonsService } from './persons.service.js';
+
+@Module({
+  controllers: [HouseholdsController, PersonsController],
+  providers: [HouseholdsService, PersonsService],
+  exports: [HouseholdsService, PersonsService],
+})
+export class HouseholdsModule {}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { configureApp } from './app.setup.js';
+import { AppLogger } from './common/app-logger.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = new AppLogger(config.logFormat, config.LOG_LEVEL);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bufferLogs: true });
+  configureApp(app);
+  if (config.APP_ROLE === 'worker') {
+    await app.init();
+    logger.log('worker started (no HTTP listener)', 'Bootstrap');
+    return;
+  }
+  await app.listen(config.PORT);
+  logger.log(`HPA Tracker listening on http://localhost:${config.PORT} (${config.DB_TYPE}, role ${config.APP_ROLE})`, 'Bootstrap');
+}
+
+bootstrap().catch((error: unknown) => {
+  // A configuration error names the variable; print it plainly and stop.
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});
