@@ -2,7 +2,13 @@ import { type MigrationInterface, type QueryRunner, Table, TableForeignKey } fro
 
 const createdAt = { name: 'createdAt', type: 'datetime', default: 'CURRENT_TIMESTAMP' };
 const updatedAt = { name: 'updatedAt', type: 'datetime', default: 'CURRENT_TIMESTAMP' };
-const id = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' as const };
+const id = {
+  name: 'id',
+  type: 'integer',
+  isPrimary: true,
+  isGenerated: true,
+  generationStrategy: 'increment' as const,
+};
 
 /** Regions, users, households and persons (issue #2). */
 export class Foundation1764300000000 implements MigrationInterface {
@@ -57,7 +63,12 @@ export class Foundation1764300000000 implements MigrationInterface {
           { name: 'IDX_households_status', columnNames: ['status'] },
         ],
         foreignKeys: [
-          { name: 'FK_households_region', columnNames: ['regionCode'], referencedTableName: 'regions', referencedColumnNames: ['code'] },
+          {
+            name: 'FK_households_region',
+            columnNames: ['regionCode'],
+            referencedTableName: 'regions',
+            referencedColumnNames: ['code'],
+          },
         ],
       }),
     );

@@ -17,7 +17,10 @@ async function bootstrap(): Promise<void> {
     return;
   }
   await app.listen(config.PORT);
-  logger.log(`HPA Tracker listening on http://localhost:${config.PORT} (${config.DB_TYPE}, role ${config.APP_ROLE})`, 'Bootstrap');
+  logger.log(
+    `HPA Tracker listening on http://localhost:${config.PORT} (${config.DB_TYPE}, role ${config.APP_ROLE})`,
+    'Bootstrap',
+  );
 }
 
 bootstrap().catch((error: unknown) => {

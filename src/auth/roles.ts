@@ -30,8 +30,18 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     Permission.IdNumberReadFull,
     Permission.StatsRead,
   ],
-  insurance_reconciler: [Permission.RegionsRead, Permission.PersonsRead, Permission.HouseholdsRead, Permission.StatsRead],
-  subdistrict_officer: [Permission.RegionsRead, Permission.HouseholdsRead, Permission.PersonsRead, Permission.StatsRead],
+  insurance_reconciler: [
+    Permission.RegionsRead,
+    Permission.PersonsRead,
+    Permission.HouseholdsRead,
+    Permission.StatsRead,
+  ],
+  subdistrict_officer: [
+    Permission.RegionsRead,
+    Permission.HouseholdsRead,
+    Permission.PersonsRead,
+    Permission.StatsRead,
+  ],
   // Leadership reads aggregates, not personal records.
   viewer: [Permission.RegionsRead, Permission.StatsRead],
 };

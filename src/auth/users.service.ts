@@ -59,7 +59,12 @@ export class UsersService {
     }
     const password = adminPassword ?? randomPassword();
     await this.users.save(
-      this.users.create({ username: 'admin', passwordHash: await hashPassword(password), role: 'admin', displayName: '系统管理员' }),
+      this.users.create({
+        username: 'admin',
+        passwordHash: await hashPassword(password),
+        role: 'admin',
+        displayName: '系统管理员',
+      }),
     );
     if (adminPassword) {
       this.logger.log('created the admin user with the password from ADMIN_PASSWORD');

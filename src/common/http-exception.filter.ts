@@ -32,9 +32,9 @@ const REASON: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-function isUniqueViolation(error: QueryFailedError): boolean {
-  const driverError = error.driverError as { code?: string } | undefined;
-  return driverError?.code === 'ER_DUP_ENTRY' || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+function isUniqueViolation(driverError: unknown): boolean {
+  const code = (driverError as { code?: string } | undefined)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 export interface ErrorBody {
@@ -49,20 +49,35 @@ export interface ErrorBody {
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof AppError) {
     const statusCode = statusOf(exception.code);
-    return { statusCode, error: REASON[statusCode], message: exception.message, code: exception.code, field: exception.field };
+    return {
+      statusCode,
+      error: REASON[statusCode],
+      message: exception.message,
+      code: exception.code,
+      field: exception.field,
+    };
   }
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
     if (typeof response === 'object') {
       const body = response as Partial<ErrorBody>;
-      return { statusCode, error: body.error ?? REASON[statusCode] ?? 'Error', message: body.message ?? exception.message };
+      return {
+        statusCode,
+        error: body.error ?? REASON[statusCode] ?? 'Error',
+        message: body.message ?? exception.message,
+      };
     }
     return { statusCode, error: REASON[statusCode] ?? 'Error', message: response };
   }
-  if (exception instanceof QueryFailedError && isUniqueViolation(exception)) {
+  if (exception instanceof QueryFailedError && isUniqueViolation(exception.driverError)) {
     // A race past the service's own duplicate check: still a conflict, never a 500.
-    return { statusCode: 409, error: REASON[409], message: 'a record with the same unique value already exists', code: ErrorCode.Duplicate };
+    return {
+      statusCode: 409,
+      error: REASON[409],
+      message: 'a record with the same unique value already exists',
+      code: ErrorCode.Duplicate,
+    };
   }
   return { statusCode: 500, error: REASON[500], message: 'Internal server error' };
 }
@@ -77,7 +92,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<Request>();
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
-      this.logger.error(`${request.method} ${request.originalUrl} failed`, exception instanceof Error ? exception.stack : String(exception));
+      this.logger.error(
+        `${request.method} ${request.originalUrl} failed`,
+        exception instanceof Error ? exception.stack : String(exception),
+      );
     }
     if (response.headersSent) {
       return;

@@ -39,9 +39,7 @@ export class RedisService implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.client) {
-      this.client.disconnect();
-    }
+  onModuleDestroy(): void {
+    this.client?.disconnect();
   }
 }

@@ -39,7 +39,12 @@ const SEED = 20201231;
 // Sub-districts (街道办) with their villages / communities (村 / 社区), the number of
 // registered households and how many of those are still poor.
 const SUBDISTRICTS = [
-  { name: '城关街道', households: 110, poor: 9, villages: ['柳树村', '河湾社区', '东关社区', '西关村', '杨家庄村', '槐花村'] },
+  {
+    name: '城关街道',
+    households: 110,
+    poor: 9,
+    villages: ['柳树村', '河湾社区', '东关社区', '西关村', '杨家庄村', '槐花村'],
+  },
   { name: '东塬街道', households: 95, poor: 8, villages: ['东塬村', '马家沟村', '枣林村', '红星社区', '白杨村'] },
   { name: '南川街道', households: 80, poor: 7, villages: ['南川社区', '石桥村', '王家坪村', '桃园村', '清水村'] },
   { name: '西岭街道', households: 65, poor: 6, villages: ['西岭村', '松树坪村', '李家河村', '龙泉社区'] },
@@ -68,20 +73,143 @@ const REGISTERED_YEARS: [number, number][] = [
 
 // Common surnames, weighted roughly by national frequency (a few typical of Shaanxi added).
 const SURNAMES: [string, number][] = [
-  ['王', 71], ['李', 70], ['张', 66], ['刘', 53], ['陈', 45], ['杨', 30], ['赵', 22], ['黄', 22],
-  ['周', 21], ['吴', 20], ['徐', 16], ['孙', 15], ['马', 12], ['朱', 12], ['胡', 13], ['郭', 11],
-  ['何', 11], ['高', 12], ['林', 9], ['罗', 9], ['梁', 8], ['宋', 7], ['郑', 7], ['韩', 6],
-  ['冯', 6], ['董', 5], ['田', 5], ['杜', 4], ['任', 4], ['雷', 4], ['薛', 3], ['党', 3], ['白', 3],
+  ['王', 71],
+  ['李', 70],
+  ['张', 66],
+  ['刘', 53],
+  ['陈', 45],
+  ['杨', 30],
+  ['赵', 22],
+  ['黄', 22],
+  ['周', 21],
+  ['吴', 20],
+  ['徐', 16],
+  ['孙', 15],
+  ['马', 12],
+  ['朱', 12],
+  ['胡', 13],
+  ['郭', 11],
+  ['何', 11],
+  ['高', 12],
+  ['林', 9],
+  ['罗', 9],
+  ['梁', 8],
+  ['宋', 7],
+  ['郑', 7],
+  ['韩', 6],
+  ['冯', 6],
+  ['董', 5],
+  ['田', 5],
+  ['杜', 4],
+  ['任', 4],
+  ['雷', 4],
+  ['薛', 3],
+  ['党', 3],
+  ['白', 3],
 ];
 // Given names by sex and generation (born before 1980 / from 1980 on).
 const GIVEN = {
   male: {
-    old: ['建国', '建军', '国强', '志刚', '德明', '福贵', '长顺', '有才', '振华', '卫东', '保平', '文斌', '宝山', '金龙', '永祥', '春生', '明', '军', '勇', '平', '刚', '林', '斌', '忠', '华', '海', '亮', '涛'],
-    young: ['浩', '宇', '鹏', '杰', '磊', '超', '博', '鑫', '睿', '昊', '浩然', '子轩', '宇航', '俊杰', '晨阳', '一鸣', '文博', '家豪', '天佑', '思远'],
+    old: [
+      '建国',
+      '建军',
+      '国强',
+      '志刚',
+      '德明',
+      '福贵',
+      '长顺',
+      '有才',
+      '振华',
+      '卫东',
+      '保平',
+      '文斌',
+      '宝山',
+      '金龙',
+      '永祥',
+      '春生',
+      '明',
+      '军',
+      '勇',
+      '平',
+      '刚',
+      '林',
+      '斌',
+      '忠',
+      '华',
+      '海',
+      '亮',
+      '涛',
+    ],
+    young: [
+      '浩',
+      '宇',
+      '鹏',
+      '杰',
+      '磊',
+      '超',
+      '博',
+      '鑫',
+      '睿',
+      '昊',
+      '浩然',
+      '子轩',
+      '宇航',
+      '俊杰',
+      '晨阳',
+      '一鸣',
+      '文博',
+      '家豪',
+      '天佑',
+      '思远',
+    ],
   },
   female: {
-    old: ['秀英', '桂兰', '玉兰', '秀兰', '凤英', '淑珍', '桂芳', '玉梅', '秀珍', '兰英', '翠花', '红梅', '秀芳', '丽', '芳', '敏', '霞', '娟', '萍', '燕', '艳', '琴'],
-    young: ['婷', '静', '雪', '欣', '悦', '佳', '丹', '倩', '思雨', '欣怡', '梓涵', '雨桐', '佳怡', '诗琪', '梦瑶', '子涵', '雅琪', '晓彤', '一诺', '可欣'],
+    old: [
+      '秀英',
+      '桂兰',
+      '玉兰',
+      '秀兰',
+      '凤英',
+      '淑珍',
+      '桂芳',
+      '玉梅',
+      '秀珍',
+      '兰英',
+      '翠花',
+      '红梅',
+      '秀芳',
+      '丽',
+      '芳',
+      '敏',
+      '霞',
+      '娟',
+      '萍',
+      '燕',
+      '艳',
+      '琴',
+    ],
+    young: [
+      '婷',
+      '静',
+      '雪',
+      '欣',
+      '悦',
+      '佳',
+      '丹',
+      '倩',
+      '思雨',
+      '欣怡',
+      '梓涵',
+      '雨桐',
+      '佳怡',
+      '诗琪',
+      '梦瑶',
+      '子涵',
+      '雅琪',
+      '晓彤',
+      '一诺',
+      '可欣',
+    ],
   },
 };
 
@@ -112,7 +240,9 @@ export function buildDemoDistrict(): DemoDistrict {
     let r = rng() * items.reduce((sum, [, w]) => sum + w, 0);
     for (const [item, w] of items) {
       r -= w;
-      if (r < 0) return item;
+      if (r < 0) {
+        return item;
+      }
     }
     return items[items.length - 1][0];
   };
@@ -167,7 +297,9 @@ export function buildDemoDistrict(): DemoDistrict {
   const otherSurname = (not: string): string => {
     for (;;) {
       const surname = weighted(SURNAMES);
-      if (surname !== not) return surname;
+      if (surname !== not) {
+        return surname;
+      }
     }
   };
 
@@ -179,7 +311,9 @@ export function buildDemoDistrict(): DemoDistrict {
       const add = (relation: Relation, surname: string, sex: Sex, year: number) => {
         const list = GIVEN[sex][year < 1980 ? 'old' : 'young'];
         let name = surname + pick(list);
-        while (names.has(name)) name = surname + pick(list);
+        while (names.has(name)) {
+          name = surname + pick(list);
+        }
         names.add(name);
         members.push({ idNumber: idNumber(sex, year), name, relation });
       };

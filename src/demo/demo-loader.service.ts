@@ -55,7 +55,14 @@ export class DemoLoader {
         const persons = part.flatMap((h) =>
           h.members.map((m) => {
             const { sex, birthDate } = parseIdNumber(m.idNumber);
-            return { householdId: idOf.get(h.registryNo), idNumber: m.idNumber, name: m.name, relation: m.relation, sex, birthDate };
+            return {
+              householdId: idOf.get(h.registryNo),
+              idNumber: m.idNumber,
+              name: m.name,
+              relation: m.relation,
+              sex,
+              birthDate,
+            };
           }),
         );
         for (const rows of chunk(persons, BATCH)) {

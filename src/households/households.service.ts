@@ -9,7 +9,12 @@ import { maskIdNumber, parseIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
 import { LIKE_ESCAPE, likeContains, likePrefix } from '../common/sql.js';
 import { Region } from '../regions/region.entity.js';
-import type { CreateHouseholdDto, CreateMemberDto, ListHouseholdsQuery, UpdateHouseholdDto } from './dto/household.dto.js';
+import type {
+  CreateHouseholdDto,
+  CreateMemberDto,
+  ListHouseholdsQuery,
+  UpdateHouseholdDto,
+} from './dto/household.dto.js';
 import { Household } from './household.entity.js';
 import { type HouseholdSummary, type HouseholdView, toPersonView } from './household.views.js';
 import { Person } from './person.entity.js';
@@ -41,7 +46,11 @@ export class HouseholdsService {
         );
       }
     }
-    const [rows, total] = await qb.orderBy('h.registryNo', 'ASC').skip(query.offset).take(query.pageSize).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('h.registryNo', 'ASC')
+      .skip(query.offset)
+      .take(query.pageSize)
+      .getManyAndCount();
     return { items: await this.summarize(this.db.manager, rows), total, page: query.page, pageSize: query.pageSize };
   }
 
@@ -62,7 +71,11 @@ export class HouseholdsService {
     const seen = new Set<string>();
     dto.members.forEach((m, i) => {
       if (seen.has(m.idNumber)) {
-        throw new AppError(ErrorCode.Invalid, `members.${i}.idNumber ${maskIdNumber(m.idNumber)} appears twice`, `members.${i}.idNumber`);
+        throw new AppError(
+          ErrorCode.Invalid,
+          `members.${i}.idNumber ${maskIdNumber(m.idNumber)} appears twice`,
+          `members.${i}.idNumber`,
+        );
       }
       seen.add(m.idNumber);
     });
@@ -71,7 +84,11 @@ export class HouseholdsService {
       if (await em.existsBy(Household, { registryNo: dto.registryNo })) {
         throw new AppError(ErrorCode.Duplicate, `registryNo ${dto.registryNo} is already registered`, 'registryNo');
       }
-      await this.assertIdNumbersFree(em, dto.members.map((m) => m.idNumber), 'members');
+      await this.assertIdNumbersFree(
+        em,
+        dto.members.map((m) => m.idNumber),
+        'members',
+      );
       const household = await em.save(
         em.create(Household, {
           registryNo: dto.registryNo,
@@ -81,7 +98,10 @@ export class HouseholdsService {
           status: dto.status ?? 'poor',
         }),
       );
-      await em.insert(Person, dto.members.map((m) => this.newPerson(household.id, m)));
+      await em.insert(
+        Person,
+        dto.members.map((m) => this.newPerson(household.id, m)),
+      );
       return household.id;
     });
     return this.get(user, id);
@@ -104,7 +124,11 @@ export class HouseholdsService {
         .where('id = :id AND version = :version', { id, version: version ?? household.version })
         .execute();
       if (result.affected === 0) {
-        throw new AppError(ErrorCode.VersionConflict, `household ${id} was changed by someone else (version ${household.version})`, 'version');
+        throw new AppError(
+          ErrorCode.VersionConflict,
+          `household ${id} was changed by someone else (version ${household.version})`,
+          'version',
+        );
       }
     });
     return this.get(user, id);
@@ -134,7 +158,15 @@ export class HouseholdsService {
 
   private newPerson(householdId: number, m: CreateMemberDto): Partial<Person> {
     const { sex, birthDate } = parseIdNumber(m.idNumber);
-    return { householdId, idNumber: m.idNumber, name: m.name, relation: m.relation, status: m.status ?? 'active', sex, birthDate };
+    return {
+      householdId,
+      idNumber: m.idNumber,
+      name: m.name,
+      relation: m.relation,
+      status: m.status ?? 'active',
+      sex,
+      birthDate,
+    };
   }
 
   private async assertRegion(em: EntityManager, code: string): Promise<void> {

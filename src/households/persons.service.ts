@@ -41,7 +41,11 @@ export class PersonsService {
         .where('id = :id AND version = :version', { id, version: version ?? person.version })
         .execute();
       if (result.affected === 0) {
-        throw new AppError(ErrorCode.VersionConflict, `person ${id} was changed by someone else (version ${person.version})`, 'version');
+        throw new AppError(
+          ErrorCode.VersionConflict,
+          `person ${id} was changed by someone else (version ${person.version})`,
+          'version',
+        );
       }
     });
     return this.get(user, id);

@@ -46,7 +46,11 @@ export class RegionsService {
     if (parentLevel) {
       const parent = dto.parentCode ? await this.regions.findOneBy({ code: dto.parentCode }) : null;
       if (!parent || parent.level !== parentLevel || !dto.code.startsWith(regionPrefix(parent.code))) {
-        throw new AppError(ErrorCode.Invalid, `parentCode must be the ${parentLevel} that contains ${dto.code}`, 'parentCode');
+        throw new AppError(
+          ErrorCode.Invalid,
+          `parentCode must be the ${parentLevel} that contains ${dto.code}`,
+          'parentCode',
+        );
       }
     } else if (dto.parentCode) {
       throw new AppError(ErrorCode.Invalid, 'a district has no parentCode', 'parentCode');

@@ -1,0 +1,50 @@
+import { randomInt } from 'node:crypto';
+import { idCheckChar } from '../../src/common/id-number.js';
+
+/** Villages of the demo district used by the tests: one in 城关街道 (officer1), one in 东塬街道 (officer2). */
+export const VILLAGE_A = '610199001001';
+export const VILLAGE_B = '610199002001';
+export const SUBDISTRICT_A = '610199001000';
+export const SUBDISTRICT_B = '610199002000';
+
+let counter = randomInt(0, 1_000_000);
+
+/** A valid, unique resident ID number (area 110101) for a person of the given sex. */
+export function newIdNumber(sex: 'male' | 'female' = 'male'): string {
+  const n = counter++;
+  const birth = new Date(Date.UTC(1950, 0, 1) + (n % 20_000) * 86_400_000);
+  const date = birth.toISOString().slice(0, 10).replaceAll('-', '');
+  const seq = Math.floor(n / 20_000) % 100;
+  const sexDigit = sex === 'male' ? 1 + 2 * (n % 5) : 2 * (n % 5);
+  const first17 = `110101${date}${String(seq).padStart(2, '0')}${sexDigit}`;
+  return first17 + idCheckChar(first17);
+}
+
+export function newRegistryNo(): string {
+  return `T${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase();
+}
+
+export interface HouseholdInput {
+  registryNo: string;
+  regionCode: string;
+  povertyCause: string;
+  registeredYear: number;
+  status?: string;
+  members: { idNumber: string; name: string; relation: string; status?: string }[];
+}
+
+/** A household body with a head and a spouse, unique numbers, in VILLAGE_A unless told otherwise. */
+export function householdInput(overrides: Partial<HouseholdInput> = {}): HouseholdInput {
+  return {
+    registryNo: newRegistryNo(),
+    regionCode: VILLAGE_A,
+    povertyCause: 'illness',
+    registeredYear: 2016,
+    status: 'poor',
+    members: [
+      { idNumber: newIdNumber('male'), name: '测试户主', relation: 'head' },
+      { idNumber: newIdNumber('female'), name: '测试配偶', relation: 'spouse' },
+    ],
+    ...overrides,
+  };
+}

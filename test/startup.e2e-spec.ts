@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { PROJECT_ROOT } from '../src/common/paths.js';
+
+/** The built service as `npm start` runs it: a real process, real port, real database. */
+const MAIN = join(PROJECT_ROOT, 'dist/src/main.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Run {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('JEST') && k !== 'NODE_OPTIONS'),
+  ) as Record<string, string>;
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...base, NODE_ENV: 'development', ...env },
+    cwd: PROJECT_ROOT,
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(run: Run, text: RegExp, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!text.test(run.output())) {
+    if (Date.now() > until || run.child.exitCode !== null) {
+      throw new Error(`did not see ${String(text)}; output:\n${run.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('starting the built service', () => {
+  beforeAll(() => {
+    if (!existsSync(MAIN)) {
+      throw new Error('dist/ is missing: the test command builds before it tests (npm test)');
+    }
+  });
+
+  it('on an empty database: migrates, creates admin with a printed password, loads the demo district, serves', async () => {
+    const port = await freePort();
+    const dbName = `${process.env.DB_NAME ?? 'hpa_test'}_start`;
+    const run = start({
+      PORT: String(port),
+      DB_PATH: join(mkdtempSync(join(tmpdir(), 'hpa-start-')), 'hpa.sqlite'),
+      DB_NAME: dbName,
+      LOG_FORMAT: 'json',
+    });
+    try {
+      await waitFor(run, /listening on/);
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', database: 'up' });
+
+      const password = /shown only this once: (\S+?)"/.exec(run.output())?.[1];
+      expect(password).toBeDefined();
+      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password }),
+      });
+      expect(login.status).toBe(200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+
+      // A search by a full ID number is logged with the number masked.
+      const demoId = '610199';
+      const search = await fetch(`http://127.0.0.1:${port}/api/households?q=110101199003074477`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(search.status).toBe(200);
+      await waitFor(run, /110101\*{8}4477/);
+      expect(run.output()).not.toContain('110101199003074477');
+      expect(run.output()).not.toMatch(new RegExp(`${demoId}\\d{11}[\\dX]`));
+      // Structured logs: one JSON object a line.
+      const lines = run.output().trim().split('\n');
+      expect(lines.every((line) => line.startsWith('{'))).toBe(true);
+      expect(run.output()).toMatch(/loaded the demo district: 399 households/);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+      if (process.env.DB_TYPE === 'mysql') {
+        const db = await new DataSource({
+          type: 'mysql',
+          host: process.env.DB_HOST ?? '127.0.0.1',
+          username: process.env.DB_USER ?? 'root',
+          password: process.env.DB_PASSWORD ?? '',
+        }).initialize();
+        await db.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+        await db.destroy();
+      }
+    }
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ DB_TYPE: 'oracle' }, /DB_TYPE/],
+    [{ APP_TIMEZONE: 'Mars/Olympus' }, /APP_TIMEZONE/],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, /ADMIN_PASSWORD/],
+    [{ NODE_ENV: 'production', ADMIN_PASSWORD: 'Admin-pass-2020' }, /JWT_SECRET/],
+  ])('refuses to start with %o, naming the variable', async (env, name) => {
+    const run = start(env);
+    await expect(run.exited).resolves.toBe(1);
+    expect(run.output()).toMatch(/Invalid configuration/);
+    expect(run.output()).toMatch(name);
+  });
+});

@@ -1,0 +1,71 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/app.setup.js';
+import { Clock } from '../../src/common/clock.js';
+import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { DEMO_PASSWORD } from '../../src/demo/demo-loader.service.js';
+
+/** A clock the test sets; "today" still follows APP_TIMEZONE like the real one. */
+export class TestClock extends Clock {
+  private current = new Date('2020-04-15T02:00:00Z');
+
+  override now(): Date {
+    return new Date(this.current);
+  }
+
+  set(isoInstant: string): void {
+    this.current = new Date(isoInstant);
+  }
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: App;
+  config: AppConfig;
+  clock: TestClock;
+  /** Logs in and returns the bearer header value. */
+  login(username: string, password?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real AppModule with the configuration from the environment (DB_TYPE=mysql with DB_NAME, and
+ * REDIS_URL, select the real services). On SQLite every app gets a database file of its own; on
+ * MySQL the suite shares the database named by DB_NAME. Only the clock is replaced.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const base: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env };
+  if ((base.DB_TYPE ?? 'sqlite') === 'sqlite' && !env.DB_PATH) {
+    base.DB_PATH = join(mkdtempSync(join(tmpdir(), 'hpa-test-')), 'hpa.sqlite');
+  }
+  const config = loadConfig(base);
+  const clock = new TestClock(config);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
+  configureApp(app);
+  await app.init();
+  const http = app.getHttpServer() as App;
+  return {
+    app,
+    http,
+    config,
+    clock,
+    async login(username, password = DEMO_PASSWORD) {
+      const res = await request(http).post('/api/auth/login').send({ username, password });
+      if (res.status !== 200) {
+        throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      return `Bearer ${(res.body as { accessToken: string }).accessToken}`;
+    },
+    close: () => app.close(),
+  };
+}
