@@ -8,6 +8,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HouseholdsModule } from './households/households.module.js';
 import { RegionsModule } from './regions/regions.module.js';
+import { WebController } from './web/web.controller.js';
 
 @Module({})
 export class AppModule {
@@ -17,7 +18,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [CommonModule, DatabaseModule, AuthModule, RegionsModule, HouseholdsModule, DemoModule],
-      controllers: [HealthController],
+      controllers: [HealthController, WebController],
       providers: [{ provide: AppConfig, useValue: config }, DatabaseBootstrap],
       exports: [AppConfig],
     };

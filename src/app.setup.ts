@@ -2,8 +2,11 @@ import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import hbs from 'hbs';
 import helmet from 'helmet';
+import { join } from 'node:path';
 import { redactIdNumbers } from './common/id-number.js';
+import { PROJECT_ROOT } from './common/paths.js';
 
 /** Everything about the HTTP app that is not a module: used by main.ts and by the tests alike. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -13,6 +16,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(helmet({ contentSecurityPolicy: false }));
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+
+  const views = join(PROJECT_ROOT, 'views');
+  app.setBaseViewsDir(views);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  hbs.registerPartials(join(views, 'partials'));
 
   const http = new Logger('HTTP');
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -36,3 +36,20 @@ describe('health and API docs', () => {
     expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
   });
 });
+
+describe('home page', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(() => t.close());
+
+  it('renders in Simplified Chinese through the layout', async () => {
+    const res = await request(t.http).get('/').expect(200).expect('content-type', /html/);
+    expect(res.text).toMatch(/<html lang=['"]zh-CN['"]>/);
+    expect(res.text).toContain('健康扶贫台账系统');
+    expect(res.text).toContain('见底清零');
+  });
+});
