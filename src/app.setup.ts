@@ -7,11 +7,12 @@ import helmet from 'helmet';
 import { join } from 'node:path';
 import { redactIdNumbers } from './common/id-number.js';
 import { PROJECT_ROOT } from './common/paths.js';
+import { AppConfig } from './config/app-config.js';
 
 /** Everything about the HTTP app that is not a module: used by main.ts and by the tests alike. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.enableShutdownHooks();
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', app.get(AppConfig).TRUST_PROXY);
   app.disable('x-powered-by');
   app.use(helmet({ contentSecurityPolicy: false }));
   app.useBodyParser('json', { limit: '1mb' });

@@ -20,7 +20,7 @@ describe('households and persons', () => {
 
   afterAll(() => t.close());
 
-  const post = (body: unknown) => request(t.http).post('/api/households').set('Authorization', caseworker).send(body);
+  const post = (body: object) => request(t.http).post('/api/households').set('Authorization', caseworker).send(body);
 
   describe('create', () => {
     it('creates a household with its members, deriving sex and birth date, masking every ID', async () => {

@@ -48,7 +48,7 @@ export class AuthService {
     if (wait > 0) {
       throw new AppError(ErrorCode.RateLimited, `too many failed logins; try again in ${wait} seconds`);
     }
-    const user = await this.users.findOneBy({ username });
+    const user = await this.users.findOneBy({ username: username.toLowerCase() });
     // Compare even for an unknown user so that timing does not tell which usernames exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || !user.active) {

@@ -20,7 +20,7 @@ describe('resident ID number (GB 11643-1999)', () => {
     ['110105194912310021', 'check_digit'],
     ['110101199003074478', 'check_digit'],
     ['110101199002304471', 'birth_date'], // 30 February
-    ['110101189912314479', 'birth_date'], // before 1900
+    ['110101184912314472', 'birth_date'], // before 1850, though the check character is right
     ['11010119900307447', 'format'],
     ['1101011990030744771', 'format'],
     ['11010119900307447A', 'format'],

@@ -42,7 +42,7 @@ export function idNumberProblem(idNumber: string, today?: string): IdNumberProbl
     return 'format';
   }
   const birth = dayjs(idNumber.slice(6, 14), 'YYYYMMDD', true);
-  if (!birth.isValid() || birth.year() < 1900 || (today !== undefined && birth.format('YYYY-MM-DD') > today)) {
+  if (!birth.isValid() || birth.year() < 1850 || (today !== undefined && birth.format('YYYY-MM-DD') > today)) {
     return 'birth_date';
   }
   if (idCheckChar(idNumber.slice(0, 17)) !== idNumber[17]) {

@@ -95,6 +95,13 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
+  /**
+   * Which proxies' X-Forwarded-For to believe (Express "trust proxy"): the client address drives
+   * login throttling, so only proxies you run may set it. Default: a proxy on the same host.
+   */
+  @IsString()
+  TRUST_PROXY = 'loopback';
+
   get demoData(): boolean {
     return (this.DEMO_DATA ?? (this.NODE_ENV === 'production' ? '0' : '1')) === '1';
   }

@@ -24,6 +24,9 @@ export class TestClock extends Clock {
   }
 }
 
+/** Every test app's admin password, so that whichever app creates admin on a shared database, it is known. */
+export const TEST_ADMIN_PASSWORD = 'Admin-pass-2020';
+
 export interface TestApp {
   app: NestExpressApplication;
   http: App;
@@ -40,7 +43,13 @@ export interface TestApp {
  * MySQL the suite shares the database named by DB_NAME. Only the clock is replaced.
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const base: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env };
+  const base: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    ...env,
+  };
   if ((base.DB_TYPE ?? 'sqlite') === 'sqlite' && !env.DB_PATH) {
     base.DB_PATH = join(mkdtempSync(join(tmpdir(), 'hpa-test-')), 'hpa.sqlite');
   }
