@@ -5,7 +5,7 @@ import { AppConfig } from './config/app-config.js';
 import { DatabaseBootstrap } from './database/database-bootstrap.service.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthController } from './system/health.controller.js';
 import { HouseholdsModule } from './households/households.module.js';
 import { RegionsModule } from './regions/regions.module.js';
 import { WebController } from './web/web.controller.js';

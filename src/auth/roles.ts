@@ -5,7 +5,7 @@ export const ROLES = ['admin', 'health_caseworker', 'insurance_reconciler', 'sub
  */
 export type Role = (typeof ROLES)[number];
 
-/** What a route needs; the table below is the one place that says which role has it. */
+/** What a route needs (@Require); PERMISSION_HOLDERS below is the one place that says who has it. */
 export enum Permission {
   UsersManage = 'users.manage',
   RegionsRead = 'regions.read',
@@ -14,38 +14,58 @@ export enum Permission {
   HouseholdsWrite = 'households.write',
   PersonsRead = 'persons.read',
   IdNumberReadFull = 'persons.id_number.full',
+  HealthRead = 'health.read',
+  HealthWrite = 'health.write',
+  InsuranceWrite = 'insurance.write',
   StatsRead = 'stats.read',
+  CampaignsRead = 'campaigns.read',
+  CampaignsManage = 'campaigns.manage',
+  ItemsRead = 'items.read',
+  ItemsCreate = 'items.create',
+  /** start, progress note, close — further limited by sub-district (officers) and department (insurance). */
+  ItemsAct = 'items.act',
+  /** reopen, reassign, change the deadline. */
+  ItemsManage = 'items.manage',
+  ChecksRun = 'checks.run',
+  EscalationsRun = 'escalations.run',
+  ImportsRun = 'imports.run',
+  ReconciliationsRun = 'reconciliations.run',
 }
 
-const ALL = Object.values(Permission);
+const EVERYONE: Role[] = [...ROLES];
+const RECORD_KEEPERS: Role[] = ['admin', 'health_caseworker'];
+/** Personal records: everyone but the leadership, who read aggregates (SPEC §1). */
+const RECORD_READERS: Role[] = ['admin', 'health_caseworker', 'insurance_reconciler', 'subdistrict_officer'];
 
-export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ALL,
-  health_caseworker: [
-    Permission.RegionsRead,
-    Permission.RegionsWrite,
-    Permission.HouseholdsRead,
-    Permission.HouseholdsWrite,
-    Permission.PersonsRead,
-    Permission.IdNumberReadFull,
-    Permission.StatsRead,
-  ],
-  insurance_reconciler: [
-    Permission.RegionsRead,
-    Permission.PersonsRead,
-    Permission.HouseholdsRead,
-    Permission.StatsRead,
-  ],
-  subdistrict_officer: [
-    Permission.RegionsRead,
-    Permission.HouseholdsRead,
-    Permission.PersonsRead,
-    Permission.StatsRead,
-  ],
-  // Leadership reads aggregates, not personal records.
-  viewer: [Permission.RegionsRead, Permission.StatsRead],
+export const PERMISSION_HOLDERS: Record<Permission, readonly Role[]> = {
+  [Permission.UsersManage]: ['admin'],
+  [Permission.RegionsRead]: EVERYONE,
+  [Permission.RegionsWrite]: RECORD_KEEPERS,
+  [Permission.HouseholdsRead]: RECORD_READERS,
+  [Permission.HouseholdsWrite]: RECORD_KEEPERS,
+  [Permission.PersonsRead]: RECORD_READERS,
+  [Permission.IdNumberReadFull]: RECORD_KEEPERS,
+  [Permission.HealthRead]: RECORD_READERS,
+  [Permission.HealthWrite]: RECORD_KEEPERS,
+  [Permission.InsuranceWrite]: ['admin', 'insurance_reconciler'],
+  [Permission.StatsRead]: EVERYONE,
+  [Permission.CampaignsRead]: EVERYONE,
+  [Permission.CampaignsManage]: ['admin'],
+  [Permission.ItemsRead]: EVERYONE,
+  [Permission.ItemsCreate]: RECORD_KEEPERS,
+  [Permission.ItemsAct]: RECORD_READERS,
+  [Permission.ItemsManage]: RECORD_KEEPERS,
+  [Permission.ChecksRun]: RECORD_KEEPERS,
+  [Permission.EscalationsRun]: ['admin'],
+  [Permission.ImportsRun]: RECORD_KEEPERS,
+  [Permission.ReconciliationsRun]: ['admin', 'insurance_reconciler'],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {
-  return ROLE_PERMISSIONS[role].includes(permission);
+  return PERMISSION_HOLDERS[permission].includes(role);
+}
+
+/** The permissions of a role (for the navigation and the users page). */
+export function permissionsOf(role: Role): Permission[] {
+  return Object.values(Permission).filter((p) => hasPermission(role, p));
 }
