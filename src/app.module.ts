@@ -1,13 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
+import { ChecksModule } from './checks/checks.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseBootstrap } from './database/database-bootstrap.service.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthController } from './system/health.controller.js';
+import { HealthModule } from './health/health.module.js';
 import { HouseholdsModule } from './households/households.module.js';
+import { LedgerModule } from './ledger/ledger.module.js';
 import { RegionsModule } from './regions/regions.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { WebController } from './web/web.controller.js';
 
 @Module({})
@@ -17,7 +21,18 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CommonModule, DatabaseModule, AuthModule, RegionsModule, HouseholdsModule, DemoModule],
+      imports: [
+        CommonModule,
+        DatabaseModule,
+        AuthModule,
+        RegionsModule,
+        HouseholdsModule,
+        HealthModule,
+        LedgerModule,
+        ChecksModule,
+        ReportsModule,
+        DemoModule,
+      ],
       controllers: [HealthController, WebController],
       providers: [{ provide: AppConfig, useValue: config }, DatabaseBootstrap],
       exports: [AppConfig],

@@ -278,3 +278,38 @@ describe('households and persons', () => {
     });
   });
 });
+
+describe('concurrent writes', () => {
+  let t: TestApp;
+  let caseworker: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    caseworker = await t.login('caseworker');
+  });
+
+  afterAll(() => t.close());
+
+  it("one request's failure never undoes another's success running at the same moment", async () => {
+    const taken = householdInput();
+    await request(t.http).post('/api/households').set('Authorization', caseworker).send(taken).expect(201);
+    const good = Array.from({ length: 6 }, () => householdInput());
+    const bad = good.map(() => householdInput({ registryNo: taken.registryNo }));
+    const answers = await Promise.all(
+      good.flatMap((g, i) => [
+        request(t.http).post('/api/households').set('Authorization', caseworker).send(g),
+        request(t.http).post('/api/households').set('Authorization', caseworker).send(bad[i]),
+      ]),
+    );
+    expect(answers.map((a) => a.status)).toEqual(good.flatMap(() => [201, 409]));
+    const households = t.app.get(DataSource).getRepository(Household);
+    for (const g of good) {
+      expect(await households.existsBy({ registryNo: g.registryNo })).toBe(true);
+    }
+    for (const b of bad) {
+      expect(await t.app.get(DataSource).getRepository(Person).existsBy({ idNumber: b.members[0].idNumber })).toBe(
+        false,
+      );
+    }
+  });
+});

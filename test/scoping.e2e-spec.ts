@@ -134,25 +134,6 @@ describe('the demo district (SPEC §4)', () => {
 
   afterAll(() => t.close());
 
-  it('holds 399 households with 956 persons; 34 households with 59 persons still poor', async () => {
-    const db = t.app.get(DataSource);
-    const prefix = `${DEMO_DISTRICT_CODE.slice(0, 6)}%`;
-    // Demo households only: tests add theirs under registry numbers starting with T.
-    const households = db
-      .getRepository(Household)
-      .createQueryBuilder('h')
-      .where('h.regionCode LIKE :prefix AND h.registryNo NOT LIKE :t', { prefix, t: 'T%' });
-    expect(await households.clone().getCount()).toBe(399);
-    expect(await households.clone().andWhere("h.status = 'poor'").getCount()).toBe(34);
-    const persons = db
-      .getRepository(Person)
-      .createQueryBuilder('p')
-      .innerJoin(Household, 'h', 'h.id = p.householdId')
-      .where('h.regionCode LIKE :prefix AND h.registryNo NOT LIKE :t', { prefix, t: 'T%' });
-    expect(await persons.clone().getCount()).toBe(956);
-    expect(await persons.clone().andWhere("h.status = 'poor'").getCount()).toBe(59);
-  });
-
   it('loads only once: on a database that has the district, the loader adds nothing', async () => {
     const households = t.app.get(DataSource).getRepository(Household);
     const before = await households.count();

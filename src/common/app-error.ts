@@ -1,6 +1,8 @@
 /** What went wrong, independent of HTTP; the exception filter maps each code to a status. */
 export enum ErrorCode {
   NotFound = 'not_found',
+  /** Data-dependent refusal the route's permission cannot express (e.g. an item of another department). */
+  Forbidden = 'forbidden',
   Duplicate = 'duplicate',
   VersionConflict = 'version_conflict',
   InvalidTransition = 'invalid_transition',

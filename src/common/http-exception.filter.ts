@@ -7,6 +7,8 @@ function statusOf(code: ErrorCode): HttpStatus {
   switch (code) {
     case ErrorCode.NotFound:
       return HttpStatus.NOT_FOUND;
+    case ErrorCode.Forbidden:
+      return HttpStatus.FORBIDDEN;
     case ErrorCode.Duplicate:
     case ErrorCode.VersionConflict:
     case ErrorCode.InvalidTransition:

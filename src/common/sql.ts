@@ -16,3 +16,8 @@ export function chunk<T>(rows: readonly T[], size: number): T[][] {
   }
   return out;
 }
+
+/** SQL for the whole days from `from` to `to` (column names or :params holding YYYY-MM-DD dates). */
+export function daysBetweenSql(dbType: string, from: string, to: string): string {
+  return dbType === 'mysql' ? `DATEDIFF(${to}, ${from})` : `CAST(julianday(${to}) - julianday(${from}) AS INTEGER)`;
+}

@@ -4,6 +4,7 @@
 // (在册未脱贫) and all others lifted out of poverty (已脱贫).
 // Pure and deterministic: a fixed-seed PRNG drives every choice; counts are exact by construction.
 import { idCheckChar } from '../common/id-number.js';
+import { seededRandom } from './random.js';
 import type { PovertyCause } from '../households/household.entity.js';
 import type { PersonRelation as Relation } from '../households/person.entity.js';
 import type { RegionLevel } from '../regions/region.entity.js';
@@ -217,42 +218,13 @@ type Sex = 'male' | 'female';
 // Listing order within a household, as in a household register (户口簿): head first.
 const RELATION_ORDER: Relation[] = ['head', 'spouse', 'child', 'grandchild', 'parent', 'other'];
 
-/** mulberry32: small deterministic PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const opposite = (sex: Sex): Sex => (sex === 'male' ? 'female' : 'male');
 
 export function buildDemoDistrict(): DemoDistrict {
-  const rng = mulberry32(SEED);
-  const int = (min: number, max: number) => min + Math.floor(rng() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)];
-  const weighted = <T>(items: readonly [T, number][]): T => {
-    let r = rng() * items.reduce((sum, [, w]) => sum + w, 0);
-    for (const [item, w] of items) {
-      r -= w;
-      if (r < 0) {
-        return item;
-      }
-    }
-    return items[items.length - 1][0];
-  };
-  const shuffle = <T>(items: T[]): T[] => {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [items[i], items[j]] = [items[j], items[i]];
-    }
-    return items;
-  };
+  const random = seededRandom(SEED);
+  const { int, pick, weighted, shuffle } = random;
+  const rng = random.next;
   const expandSizes = (counts: number[]) => shuffle(counts.flatMap((count, i) => Array<number>(count).fill(i + 1)));
 
   // Regions: district, then each sub-district followed by its villages.

@@ -1,4 +1,5 @@
 import { maskIdNumber } from '../common/id-number.js';
+import type { HealthProfile } from '../health/health-profile.service.js';
 import type { Household } from './household.entity.js';
 import type { Person } from './person.entity.js';
 
@@ -33,6 +34,7 @@ export interface HouseholdSummary {
   memberCount: number;
 }
 
+/** The profile a caseworker opens: each member with conditions, contracts and enrollment. */
 export interface HouseholdView extends HouseholdSummary {
-  members: PersonView[];
+  members: (PersonView & HealthProfile)[];
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { HealthModule } from '../health/health.module.js';
 import { HouseholdsController, PersonsController } from './households.controller.js';
 import { HouseholdsService } from './households.service.js';
 import { PersonsService } from './persons.service.js';
 
 @Module({
+  imports: [HealthModule],
   controllers: [HouseholdsController, PersonsController],
   providers: [HouseholdsService, PersonsService],
   exports: [HouseholdsService, PersonsService],

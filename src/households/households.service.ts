@@ -5,9 +5,11 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { applyRegionScope, isInScope } from '../auth/region-scope.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
+import { updateVersioned } from '../common/versioned-update.js';
 import { maskIdNumber, parseIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
 import { LIKE_ESCAPE, likeContains, likePrefix } from '../common/sql.js';
+import { HealthProfileService } from '../health/health-profile.service.js';
 import { Region } from '../regions/region.entity.js';
 import type {
   CreateHouseholdDto,
@@ -18,6 +20,7 @@ import type {
 import { Household } from './household.entity.js';
 import { type HouseholdSummary, type HouseholdView, toPersonView } from './household.views.js';
 import { Person } from './person.entity.js';
+import { inTransaction } from '../database/transaction.js';
 
 const ID_NUMBER_SHAPE = /^\d{17}[\dX]$/i;
 
@@ -26,6 +29,7 @@ export class HouseholdsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly health: HealthProfileService,
   ) {}
 
   async list(user: AuthUser, query: ListHouseholdsQuery): Promise<Page<HouseholdSummary>> {
@@ -57,8 +61,11 @@ export class HouseholdsService {
   async get(user: AuthUser, id: number): Promise<HouseholdView> {
     const household = await this.findInScope(this.db.manager, user, id);
     const members = await this.db.getRepository(Person).find({ where: { householdId: id }, order: { id: 'ASC' } });
-    const [summary] = await this.summarize(this.db.manager, [household]);
-    return { ...summary, members: members.map(toPersonView) };
+    const [[summary], health] = await Promise.all([
+      this.summarize(this.db.manager, [household]),
+      this.health.forPersons(members.map((m) => m.id)),
+    ]);
+    return { ...summary, members: members.map((m) => ({ ...toPersonView(m), ...health.get(m.id)! })) };
   }
 
   /** A household and its members, in one transaction: all of it is written, or nothing. */
@@ -79,7 +86,7 @@ export class HouseholdsService {
       }
       seen.add(m.idNumber);
     });
-    const id = await this.db.transaction(async (em) => {
+    const id = await inTransaction(this.db, async (em) => {
       await this.assertRegion(em, dto.regionCode);
       if (await em.existsBy(Household, { registryNo: dto.registryNo })) {
         throw new AppError(ErrorCode.Duplicate, `registryNo ${dto.registryNo} is already registered`, 'registryNo');
@@ -111,31 +118,19 @@ export class HouseholdsService {
     if (dto.registeredYear !== undefined) {
       this.assertYear(dto.registeredYear);
     }
-    await this.db.transaction(async (em) => {
+    await inTransaction(this.db, async (em) => {
       const household = await this.findInScope(em, user, id);
       if (dto.regionCode) {
         await this.assertRegion(em, dto.regionCode);
       }
       const { version, ...changes } = dto;
-      const result = await em
-        .createQueryBuilder()
-        .update(Household)
-        .set({ ...changes, version: () => 'version + 1' })
-        .where('id = :id AND version = :version', { id, version: version ?? household.version })
-        .execute();
-      if (result.affected === 0) {
-        throw new AppError(
-          ErrorCode.VersionConflict,
-          `household ${id} was changed by someone else (version ${household.version})`,
-          'version',
-        );
-      }
+      await updateVersioned(em, Household, id, version ?? household.version, changes, `household ${id}`);
     });
     return this.get(user, id);
   }
 
   async addMember(user: AuthUser, householdId: number, dto: CreateMemberDto) {
-    const personId = await this.db.transaction(async (em) => {
+    const personId = await inTransaction(this.db, async (em) => {
       await this.findInScope(em, user, householdId);
       if (dto.relation === 'head' && (await em.existsBy(Person, { householdId, relation: 'head' }))) {
         throw new AppError(ErrorCode.Invalid, 'the household already has a head (户主)', 'relation');

@@ -4,28 +4,30 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { isInScope } from '../auth/region-scope.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import { updateVersioned } from '../common/versioned-update.js';
 import type { UpdatePersonDto } from './dto/household.dto.js';
 import { Household } from './household.entity.js';
 import { type PersonView, toPersonView } from './household.views.js';
 import { Person } from './person.entity.js';
+import { inTransaction } from '../database/transaction.js';
 
 @Injectable()
 export class PersonsService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async get(user: AuthUser, id: number): Promise<PersonView> {
-    return toPersonView(await this.findInScope(this.db.manager, user, id));
+    return toPersonView(await findPersonInScope(this.db.manager, user, id));
   }
 
   /** The unmasked ID number, for the roles that hold IdNumberReadFull. */
   async fullIdNumber(user: AuthUser, id: number): Promise<{ id: number; idNumber: string }> {
-    const person = await this.findInScope(this.db.manager, user, id);
+    const person = await findPersonInScope(this.db.manager, user, id);
     return { id: person.id, idNumber: person.idNumber };
   }
 
   async update(user: AuthUser, id: number, dto: UpdatePersonDto): Promise<PersonView> {
-    await this.db.transaction(async (em) => {
-      const person = await this.findInScope(em, user, id);
+    await inTransaction(this.db, async (em) => {
+      const person = await findPersonInScope(em, user, id);
       if (
         dto.relation === 'head' &&
         person.relation !== 'head' &&
@@ -34,30 +36,18 @@ export class PersonsService {
         throw new AppError(ErrorCode.Invalid, 'the household already has a head (户主)', 'relation');
       }
       const { version, ...changes } = dto;
-      const result = await em
-        .createQueryBuilder()
-        .update(Person)
-        .set({ ...changes, version: () => 'version + 1' })
-        .where('id = :id AND version = :version', { id, version: version ?? person.version })
-        .execute();
-      if (result.affected === 0) {
-        throw new AppError(
-          ErrorCode.VersionConflict,
-          `person ${id} was changed by someone else (version ${person.version})`,
-          'version',
-        );
-      }
+      await updateVersioned(em, Person, id, version ?? person.version, changes, `person ${id}`);
     });
     return this.get(user, id);
   }
+}
 
-  /** A person whose household the caller may see; anything else is "not found". */
-  async findInScope(em: EntityManager, user: AuthUser, id: number): Promise<Person> {
-    const person = await em.findOneBy(Person, { id });
-    const household = person && (await em.findOneBy(Household, { id: person.householdId }));
-    if (!person || !household || !isInScope(user, household.regionCode)) {
-      throw AppError.notFound(`person ${id}`);
-    }
-    return person;
+/** A person whose household the caller may see; anything else is "not found" (404). */
+export async function findPersonInScope(em: EntityManager, user: AuthUser, id: number): Promise<Person> {
+  const person = await em.findOneBy(Person, { id });
+  const household = person && (await em.findOneBy(Household, { id: person.householdId }));
+  if (!person || !household || !isInScope(user, household.regionCode)) {
+    throw AppError.notFound(`person ${id}`);
   }
+  return person;
 }

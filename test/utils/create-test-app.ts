@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import type { App } from 'supertest/types.js';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
@@ -40,9 +41,13 @@ export interface TestApp {
 /**
  * The real AppModule with the configuration from the environment (DB_TYPE=mysql with DB_NAME, and
  * REDIS_URL, select the real services). On SQLite every app gets a database file of its own; on
- * MySQL the suite shares the database named by DB_NAME. Only the clock is replaced.
+ * MySQL the suite shares the database named by DB_NAME unless `freshDatabase` asks for one of its
+ * own (with the demo district exactly as loaded). Only the clock is replaced.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { freshDatabase?: boolean } = {},
+): Promise<TestApp> {
   const base: Record<string, string | undefined> = {
     ...process.env,
     NODE_ENV: 'test',
@@ -52,6 +57,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   };
   if ((base.DB_TYPE ?? 'sqlite') === 'sqlite' && !env.DB_PATH) {
     base.DB_PATH = join(mkdtempSync(join(tmpdir(), 'hpa-test-')), 'hpa.sqlite');
+  }
+  if (options.freshDatabase && base.DB_TYPE === 'mysql') {
+    // A database of its own, dropped on close: for tests that need the demo district exactly as loaded.
+    base.DB_NAME = `${base.DB_NAME ?? 'hpa_test'}_${Date.now().toString(36)}`;
   }
   const config = loadConfig(base);
   const clock = new TestClock(config);
@@ -75,6 +84,12 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       }
       return `Bearer ${(res.body as { accessToken: string }).accessToken}`;
     },
-    close: () => app.close(),
+    async close() {
+      const db = app.get(DataSource);
+      if (options.freshDatabase && config.DB_TYPE === 'mysql') {
+        await db.query(`DROP DATABASE \`${config.DB_NAME}\``);
+      }
+      await app.close();
+    },
   };
 }

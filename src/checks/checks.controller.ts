@@ -1,0 +1,21 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
+import { Permission } from '../auth/roles.js';
+import { ChecksService } from './checks.service.js';
+import { RunChecksDto } from './dto/run-checks.dto.js';
+
+@ApiTags('checks')
+@ApiBearerAuth()
+@Controller('api/checks')
+export class ChecksController {
+  constructor(private readonly checks: ChecksService) {}
+
+  /** 查漏补缺: evaluates the gap rules as of `asOf` and files the gaps into the campaign. */
+  @Post('run')
+  @HttpCode(200)
+  @Require(Permission.ChecksRun)
+  run(@CurrentUser() user: AuthUser, @Body() dto: RunChecksDto) {
+    return this.checks.run(user, dto.campaignId, dto.asOf);
+  }
+}

@@ -1,0 +1,13 @@
+import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsCalendarDate } from '../../common/is-calendar-date.js';
+
+export class RunChecksDto {
+  @IsInt()
+  @Min(1)
+  campaignId!: number;
+
+  /** The day the rules are evaluated for (enrollment of its year, contracts valid that day). Default: today. */
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+}

@@ -1,0 +1,30 @@
+import dayjs from 'dayjs';
+import customParseFormat from 'dayjs/plugin/customParseFormat.js';
+import utc from 'dayjs/plugin/utc.js';
+
+dayjs.extend(utc);
+dayjs.extend(customParseFormat);
+
+/** Calendar-date arithmetic on 'YYYY-MM-DD' strings, free of time zones. */
+const d = (date: string) => dayjs.utc(date, 'YYYY-MM-DD', true);
+
+export function isCalendarDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && d(value).isValid();
+}
+
+export function addDays(date: string, days: number): string {
+  return d(date).add(days, 'day').format('YYYY-MM-DD');
+}
+
+export function addMonths(date: string, months: number): string {
+  return d(date).add(months, 'month').format('YYYY-MM-DD');
+}
+
+export function addYears(date: string, years: number): string {
+  return d(date).add(years, 'year').format('YYYY-MM-DD');
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return d(to).diff(d(from), 'day');
+}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { Clock } from '../common/clock.js';
+import { updateVersioned } from '../common/versioned-update.js';
+import { findPersonInScope } from '../households/persons.service.js';
+import { Condition, type TreatmentCategory } from './condition.entity.js';
+import { Disease, type DiseaseKind } from './disease.entity.js';
+import type { CreateConditionDto, UpdateConditionDto } from './dto/health.dto.js';
+import { inTransaction } from '../database/transaction.js';
+
+/** 三个一批: which catalogue kinds a treatment category applies to. */
+const CATEGORY_KINDS: Record<TreatmentCategory, DiseaseKind[]> = {
+  concentrated: ['major'],
+  contracted: ['chronic'],
+  safety_net: ['major', 'chronic'],
+};
+
+export interface ConditionView {
+  id: number;
+  personId: number;
+  diseaseCode: string;
+  diseaseName: string;
+  kind: DiseaseKind;
+  diagnosedOn: string;
+  treatmentCategory: TreatmentCategory;
+  treatmentStatus: Condition['treatmentStatus'];
+  version: number;
+}
+
+export function toConditionView(c: Condition, disease: Disease): ConditionView {
+  return {
+    id: c.id,
+    personId: c.personId,
+    diseaseCode: c.diseaseCode,
+    diseaseName: disease.name,
+    kind: disease.kind,
+    diagnosedOn: c.diagnosedOn,
+    treatmentCategory: c.treatmentCategory,
+    treatmentStatus: c.treatmentStatus,
+    version: c.version,
+  };
+}
+
+@Injectable()
+export class ConditionsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  diseases(): Promise<Disease[]> {
+    return this.db.getRepository(Disease).find({ order: { kind: 'ASC', code: 'ASC' } });
+  }
+
+  async list(user: AuthUser, personId: number): Promise<ConditionView[]> {
+    await findPersonInScope(this.db.manager, user, personId);
+    const rows = await this.db.getRepository(Condition).find({ where: { personId }, order: { id: 'ASC' } });
+    const diseases = new Map((await this.diseases()).map((d) => [d.code, d]));
+    return rows.map((c) => toConditionView(c, diseases.get(c.diseaseCode)!));
+  }
+
+  async add(user: AuthUser, personId: number, dto: CreateConditionDto): Promise<ConditionView> {
+    return inTransaction(this.db, async (em) => {
+      const person = await findPersonInScope(em, user, personId);
+      const disease = await this.disease(em, dto.diseaseCode);
+      this.assertCategory(dto.treatmentCategory, disease);
+      this.assertDiagnosedOn(dto.diagnosedOn, person.birthDate);
+      if (await em.existsBy(Condition, { personId, diseaseCode: disease.code })) {
+        throw new AppError(ErrorCode.Duplicate, `the person already has ${disease.name} recorded`, 'diseaseCode');
+      }
+      const condition = await em.save(
+        em.create(Condition, {
+          personId,
+          diseaseCode: disease.code,
+          diagnosedOn: dto.diagnosedOn,
+          treatmentCategory: dto.treatmentCategory,
+          treatmentStatus: dto.treatmentStatus ?? 'in_treatment',
+        }),
+      );
+      return toConditionView(condition, disease);
+    });
+  }
+
+  async update(user: AuthUser, id: number, dto: UpdateConditionDto): Promise<ConditionView> {
+    return inTransaction(this.db, async (em) => {
+      const condition = await em.findOneBy(Condition, { id });
+      if (!condition) {
+        throw AppError.notFound(`condition ${id}`);
+      }
+      const person = await findPersonInScope(em, user, condition.personId).catch(() => {
+        throw AppError.notFound(`condition ${id}`);
+      });
+      const disease = await this.disease(em, condition.diseaseCode);
+      if (dto.treatmentCategory) {
+        this.assertCategory(dto.treatmentCategory, disease);
+      }
+      if (dto.diagnosedOn) {
+        this.assertDiagnosedOn(dto.diagnosedOn, person.birthDate);
+      }
+      const { version, ...changes } = dto;
+      await updateVersioned(em, Condition, id, version ?? condition.version, changes, `condition ${id}`);
+      return toConditionView(await em.findOneByOrFail(Condition, { id }), disease);
+    });
+  }
+
+  private async disease(em: EntityManager, code: string): Promise<Disease> {
+    const disease = await em.findOneBy(Disease, { code });
+    if (!disease) {
+      throw new AppError(
+        ErrorCode.Invalid,
+        `diseaseCode ${code} is not in the catalogue (GET /api/diseases)`,
+        'diseaseCode',
+      );
+    }
+    return disease;
+  }
+
+  private assertCategory(category: TreatmentCategory, disease: Disease): void {
+    if (!CATEGORY_KINDS[category].includes(disease.kind)) {
+      throw new AppError(
+        ErrorCode.Invalid,
+        `treatmentCategory ${category} does not apply to ${disease.name} (a ${disease.kind} disease)`,
+        'treatmentCategory',
+      );
+    }
+  }
+
+  private assertDiagnosedOn(diagnosedOn: string, birthDate: string): void {
+    if (diagnosedOn > this.clock.today() || diagnosedOn < birthDate) {
+      throw new AppError(ErrorCode.Invalid, 'diagnosedOn must lie between the birth date and today', 'diagnosedOn');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** 家庭医生慢病签约. Its status (active / expired / noncompliant) is computed as of a day, never stored. */
+@Entity('contracts')
+export class Contract {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Index()
+  @Column({ type: 'int' })
+  personId!: number;
+
+  /** 签约机构 */
+  @Column({ type: 'varchar', length: 128 })
+  institution!: string;
+
+  /** 签约医生/团队 */
+  @Column({ type: 'varchar', length: 64 })
+  doctorName!: string;
+
+  @Column({ type: 'date' })
+  signedOn!: string;
+
+  /** The last day the contract is valid. */
+  @Column({ type: 'date' })
+  validUntil!: string;
+
+  /** Follow-ups required over a year, from the catalogue (the most demanding covered disease). */
+  @Column({ type: 'int' })
+  requiredFollowUps!: number;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt!: Date;
+}

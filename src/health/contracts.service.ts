@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import { applyRegionScope } from '../auth/region-scope.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { Clock } from '../common/clock.js';
+import { addMonths, addYears } from '../common/dates.js';
+import type { Page } from '../common/pagination.js';
+import { daysBetweenSql } from '../common/sql.js';
+import { Household } from '../households/household.entity.js';
+import { Person } from '../households/person.entity.js';
+import { findPersonInScope } from '../households/persons.service.js';
+import { Condition } from './condition.entity.js';
+import { ContractDisease } from './contract-disease.entity.js';
+import { type ContractStatus, contractStatus, followUpsDue } from './contract-status.js';
+import { Contract } from './contract.entity.js';
+import { Disease } from './disease.entity.js';
+import type { CreateContractDto, CreateFollowUpDto, ListContractsQuery } from './dto/health.dto.js';
+import { FollowUp } from './follow-up.entity.js';
+import { inTransaction } from '../database/transaction.js';
+
+export interface ContractView {
+  id: number;
+  personId: number;
+  personName: string;
+  regionCode: string;
+  institution: string;
+  doctorName: string;
+  signedOn: string;
+  validUntil: string;
+  diseaseCodes: string[];
+  requiredFollowUps: number;
+  followUpsDue: number;
+  followUps: Pick<FollowUp, 'id' | 'visitedOn' | 'kind' | 'notes'>[];
+  status: ContractStatus;
+}
+
+@Injectable()
+export class ContractsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Keeps the contracts (alias `c`) that have `status` on `today`: contractStatus() as SQL, so lists
+   * and the gap checks filter in the database. `visits` counts follow-ups on or before `today`.
+   */
+  whereStatus<T extends ObjectLiteral>(
+    qb: SelectQueryBuilder<T>,
+    status: ContractStatus,
+    today: string,
+  ): SelectQueryBuilder<T> {
+    qb.setParameters({ statusToday: today, statusQuarterAgo: addMonths(today, -3) });
+    if (status === 'expired') {
+      return qb.andWhere('c.validUntil < :statusToday');
+    }
+    const type = this.db.options.type;
+    const visits = '(SELECT COUNT(*) FROM follow_ups f WHERE f.contractId = c.id AND f.visitedOn <= :statusToday)';
+    const short = `c.signedOn < :statusQuarterAgo AND (${visits} + 1) * ${daysBetweenSql(type, 'c.signedOn', 'c.validUntil')} <= c.requiredFollowUps * ${daysBetweenSql(type, 'c.signedOn', ':statusToday')}`;
+    qb.andWhere('c.validUntil >= :statusToday');
+    return status === 'noncompliant' ? qb.andWhere(`(${short})`) : qb.andWhere(`NOT (${short})`);
+  }
+
+  async list(user: AuthUser, query: ListContractsQuery): Promise<Page<ContractView>> {
+    const qb = this.db
+      .getRepository(Contract)
+      .createQueryBuilder('c')
+      .innerJoin(Person, 'p', 'p.id = c.personId')
+      .innerJoin(Household, 'h', 'h.id = p.householdId');
+    applyRegionScope(qb, 'h.regionCode', user, query.regionCode);
+    if (query.personId) {
+      qb.andWhere('c.personId = :personId', { personId: query.personId });
+    }
+    if (query.status) {
+      this.whereStatus(qb, query.status, this.clock.today());
+    }
+    const [rows, total] = await qb.orderBy('c.id', 'ASC').skip(query.offset).take(query.pageSize).getManyAndCount();
+    return { items: await this.views(rows), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  async create(user: AuthUser, dto: CreateContractDto): Promise<ContractView> {
+    const today = this.clock.today();
+    const validUntil = dto.validUntil ?? addYears(dto.signedOn, 1);
+    if (dto.signedOn > today) {
+      throw new AppError(ErrorCode.Invalid, 'signedOn is in the future', 'signedOn');
+    }
+    if (validUntil <= dto.signedOn) {
+      throw new AppError(ErrorCode.Invalid, 'validUntil must be after signedOn', 'validUntil');
+    }
+    const codes = [...new Set(dto.diseaseCodes)];
+    const id = await inTransaction(this.db, async (em) => {
+      await findPersonInScope(em, user, dto.personId).catch(() => {
+        throw new AppError(ErrorCode.Invalid, `personId ${dto.personId} is not a known person`, 'personId');
+      });
+      const diseases = await em.findBy(Disease, { code: In(codes) });
+      const unknown = codes.filter((c) => !diseases.some((d) => d.code === c && d.kind === 'chronic'));
+      if (unknown.length > 0) {
+        throw new AppError(
+          ErrorCode.Invalid,
+          `diseaseCodes ${unknown.join(', ')} are not chronic diseases of the catalogue`,
+          'diseaseCodes',
+        );
+      }
+      const conditions = await em.findBy(Condition, { personId: dto.personId, diseaseCode: In(codes) });
+      const missing = codes.filter((c) => !conditions.some((k) => k.diseaseCode === c));
+      if (missing.length > 0) {
+        throw new AppError(
+          ErrorCode.Invalid,
+          `the person has no recorded condition ${missing.join(', ')} to contract for`,
+          'diseaseCodes',
+        );
+      }
+      const contract = await em.save(
+        em.create(Contract, {
+          personId: dto.personId,
+          institution: dto.institution,
+          doctorName: dto.doctorName,
+          signedOn: dto.signedOn,
+          validUntil,
+          requiredFollowUps: Math.max(...diseases.map((d) => d.followUpsPerYear ?? 0)),
+        }),
+      );
+      await em.insert(
+        ContractDisease,
+        codes.map((diseaseCode) => ({ contractId: contract.id, diseaseCode })),
+      );
+      return contract.id;
+    });
+    return this.get(user, id);
+  }
+
+  async addFollowUp(user: AuthUser, contractId: number, dto: CreateFollowUpDto): Promise<ContractView> {
+    const contract = await this.findInScope(user, contractId);
+    if (dto.visitedOn < contract.signedOn) {
+      throw new AppError(
+        ErrorCode.Invalid,
+        `visitedOn is before the contract was signed (${contract.signedOn})`,
+        'visitedOn',
+      );
+    }
+    if (dto.visitedOn > this.clock.today()) {
+      throw new AppError(ErrorCode.Invalid, 'visitedOn is in the future', 'visitedOn');
+    }
+    if (dto.visitedOn > contract.validUntil) {
+      throw new AppError(
+        ErrorCode.Invalid,
+        `visitedOn is after the contract expired (${contract.validUntil})`,
+        'visitedOn',
+      );
+    }
+    await this.db
+      .getRepository(FollowUp)
+      .insert({ contractId, visitedOn: dto.visitedOn, kind: dto.kind, notes: dto.notes ?? null });
+    return this.get(user, contractId);
+  }
+
+  async get(user: AuthUser, id: number): Promise<ContractView> {
+    const [view] = await this.views([await this.findInScope(user, id)]);
+    return view;
+  }
+
+  /** Contracts of these persons with their diseases, follow-ups and status (for the household profile). */
+  async forPersons(personIds: number[]): Promise<ContractView[]> {
+    if (personIds.length === 0) {
+      return [];
+    }
+    const rows = await this.db
+      .getRepository(Contract)
+      .find({ where: { personId: In(personIds) }, order: { signedOn: 'ASC' } });
+    return this.views(rows);
+  }
+
+  private async findInScope(user: AuthUser, id: number): Promise<Contract> {
+    const contract = await this.db.getRepository(Contract).findOneBy({ id });
+    if (!contract) {
+      throw AppError.notFound(`contract ${id}`);
+    }
+    await findPersonInScope(this.db.manager, user, contract.personId).catch(() => {
+      throw AppError.notFound(`contract ${id}`);
+    });
+    return contract;
+  }
+
+  /** Diseases, follow-ups, persons and status for a set of contracts: four queries, whatever their number. */
+  private async views(rows: Contract[]): Promise<ContractView[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const ids = rows.map((c) => c.id);
+    const [covered, visits, persons] = await Promise.all([
+      this.db.getRepository(ContractDisease).findBy({ contractId: In(ids) }),
+      this.db.getRepository(FollowUp).find({ where: { contractId: In(ids) }, order: { visitedOn: 'ASC' } }),
+      this.db
+        .getRepository(Person)
+        .createQueryBuilder('p')
+        .innerJoin(Household, 'h', 'h.id = p.householdId')
+        .select(['p.id AS id', 'p.name AS name', 'h.regionCode AS regionCode'])
+        .where('p.id IN (:...ids)', { ids: [...new Set(rows.map((c) => c.personId))] })
+        .getRawMany<{ id: number; name: string; regionCode: string }>(),
+    ]);
+    const person = new Map(persons.map((p) => [Number(p.id), p]));
+    const today = this.clock.today();
+    return rows.map((c) => {
+      const followUps = visits
+        .filter((v) => v.contractId === c.id)
+        .map(({ id, visitedOn, kind, notes }) => ({ id, visitedOn, kind, notes }));
+      return {
+        id: c.id,
+        personId: c.personId,
+        personName: person.get(c.personId)?.name ?? '',
+        regionCode: person.get(c.personId)?.regionCode ?? '',
+        institution: c.institution,
+        doctorName: c.doctorName,
+        signedOn: c.signedOn,
+        validUntil: c.validUntil,
+        diseaseCodes: covered.filter((d) => d.contractId === c.id).map((d) => d.diseaseCode),
+        requiredFollowUps: c.requiredFollowUps,
+        followUpsDue: followUpsDue(c, today),
+        followUps,
+        status: contractStatus(c, followUps.filter((v) => v.visitedOn <= today).length, today),
+      };
+    });
+  }
+}

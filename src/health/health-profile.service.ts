@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { Condition } from './condition.entity.js';
+import { type ConditionView, toConditionView } from './conditions.service.js';
+import { type ContractView, ContractsService } from './contracts.service.js';
+import { Disease } from './disease.entity.js';
+import { InsuranceEnrollment } from './insurance-enrollment.entity.js';
+import { type EnrollmentView, toEnrollmentView } from './insurance.service.js';
+
+export interface HealthProfile {
+  conditions: ConditionView[];
+  contracts: ContractView[];
+  insurance: EnrollmentView[];
+}
+
+/** Each member's conditions, contracts and enrollment, for the household profile: a fixed number of queries. */
+@Injectable()
+export class HealthProfileService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly contracts: ContractsService,
+  ) {}
+
+  async forPersons(personIds: number[]): Promise<Map<number, HealthProfile>> {
+    const profiles = new Map<number, HealthProfile>(
+      personIds.map((id) => [id, { conditions: [], contracts: [], insurance: [] }]),
+    );
+    if (personIds.length === 0) {
+      return profiles;
+    }
+    const [conditions, diseases, contracts, enrollments] = await Promise.all([
+      this.db.getRepository(Condition).find({ where: { personId: In(personIds) }, order: { id: 'ASC' } }),
+      this.db.getRepository(Disease).find(),
+      this.contracts.forPersons(personIds),
+      this.db.getRepository(InsuranceEnrollment).find({ where: { personId: In(personIds) }, order: { year: 'DESC' } }),
+    ]);
+    const disease = new Map(diseases.map((d) => [d.code, d]));
+    for (const c of conditions) {
+      profiles.get(c.personId)?.conditions.push(toConditionView(c, disease.get(c.diseaseCode)!));
+    }
+    for (const c of contracts) {
+      profiles.get(c.personId)?.contracts.push(c);
+    }
+    for (const e of enrollments) {
+      profiles.get(e.personId)?.insurance.push(toEnrollmentView(e));
+    }
+    return profiles;
+  }
+}

@@ -1,0 +1,95 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
+import { Permission } from '../auth/roles.js';
+import { ConditionsService } from './conditions.service.js';
+import { ContractsService } from './contracts.service.js';
+import {
+  CreateConditionDto,
+  CreateContractDto,
+  CreateFollowUpDto,
+  ListContractsQuery,
+  PutInsuranceDto,
+  UpdateConditionDto,
+} from './dto/health.dto.js';
+import { InsuranceService } from './insurance.service.js';
+
+@ApiTags('health')
+@ApiBearerAuth()
+@Controller('api')
+export class HealthRecordsController {
+  constructor(
+    private readonly conditions: ConditionsService,
+    private readonly insurance: InsuranceService,
+  ) {}
+
+  /** 病种目录: not personal, readable by every role. */
+  @Get('diseases')
+  async diseases() {
+    return { items: await this.conditions.diseases() };
+  }
+
+  @Get('persons/:id/conditions')
+  @Require(Permission.HealthRead)
+  async listConditions(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    return { items: await this.conditions.list(user, id) };
+  }
+
+  @Post('persons/:id/conditions')
+  @Require(Permission.HealthWrite)
+  addCondition(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateConditionDto) {
+    return this.conditions.add(user, id, dto);
+  }
+
+  @Patch('conditions/:id')
+  @Require(Permission.HealthWrite)
+  updateCondition(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: UpdateConditionDto,
+  ) {
+    return this.conditions.update(user, id, dto);
+  }
+
+  @Put('persons/:id/insurance/:year')
+  @Require(Permission.InsuranceWrite)
+  putInsurance(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('year', ParseIntPipe) year: number,
+    @Body() dto: PutInsuranceDto,
+  ) {
+    return this.insurance.put(user, id, year, dto);
+  }
+}
+
+@ApiTags('health')
+@ApiBearerAuth()
+@Controller('api/contracts')
+export class ContractsController {
+  constructor(private readonly contracts: ContractsService) {}
+
+  @Get()
+  @Require(Permission.HealthRead)
+  list(@CurrentUser() user: AuthUser, @Query() query: ListContractsQuery) {
+    return this.contracts.list(user, query);
+  }
+
+  @Post()
+  @Require(Permission.HealthWrite)
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateContractDto) {
+    return this.contracts.create(user, dto);
+  }
+
+  @Get(':id')
+  @Require(Permission.HealthRead)
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    return this.contracts.get(user, id);
+  }
+
+  @Post(':id/follow-ups')
+  @Require(Permission.HealthWrite)
+  addFollowUp(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateFollowUpDto) {
+    return this.contracts.addFollowUp(user, id, dto);
+  }
+}

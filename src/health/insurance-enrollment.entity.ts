@@ -1,0 +1,30 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** 参保: a person's enrollment in a year. */
+@Entity('insurance_enrollments')
+@Index(['personId', 'year'], { unique: true })
+@Index(['year', 'enrolled'])
+export class InsuranceEnrollment {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'int' })
+  personId!: number;
+
+  @Column({ type: 'int' })
+  year!: number;
+
+  /** 城乡居民基本医疗保险 by default. */
+  @Column({ type: 'varchar', length: 64 })
+  scheme!: string;
+
+  @Column({ type: 'boolean' })
+  enrolled!: boolean;
+
+  /** 资助参保: the contribution is paid by the state. */
+  @Column({ type: 'boolean' })
+  subsidized!: boolean;
+
+  @UpdateDateColumn({ type: 'datetime' })
+  updatedAt!: Date;
+}

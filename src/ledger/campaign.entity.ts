@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Escalation thresholds of SPEC §2 (days), used when a campaign does not name its own. */
+export const DEFAULT_THRESHOLDS = { reminderDays: 14, warningDays: 3, supervisedDays: 7 } as const;
+
+/** 整改专项/督导批次: a batch of remediation items with a common deadline and escalation thresholds. */
+@Entity('campaigns')
+export class Campaign {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 128 })
+  name!: string;
+
+  @Column({ type: 'int' })
+  year!: number;
+
+  /** YYYY-MM-DD; by default May 31 of the campaign's year. */
+  @Column({ type: 'date' })
+  deadline!: string;
+
+  /** Level 1 (提醒) when this many days or fewer are left. */
+  @Column({ type: 'int', default: DEFAULT_THRESHOLDS.reminderDays })
+  reminderDays!: number;
+
+  /** Level 2 (预警) when this many days or fewer are left. */
+  @Column({ type: 'int', default: DEFAULT_THRESHOLDS.warningDays })
+  warningDays!: number;
+
+  /** Level 4 (督办) when this many days or more overdue; level 3 (逾期) is any day after the deadline. */
+  @Column({ type: 'int', default: DEFAULT_THRESHOLDS.supervisedDays })
+  supervisedDays!: number;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt!: Date;
+}

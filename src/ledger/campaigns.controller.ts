@@ -1,0 +1,32 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Require } from '../auth/auth-user.js';
+import { Permission } from '../auth/roles.js';
+import { PageQuery } from '../common/pagination.js';
+import { CampaignsService } from './campaigns.service.js';
+import { CreateCampaignDto } from './dto/create-campaign.dto.js';
+
+@ApiTags('ledger')
+@ApiBearerAuth()
+@Controller('api/campaigns')
+export class CampaignsController {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Post()
+  @Require(Permission.CampaignsManage)
+  create(@Body() dto: CreateCampaignDto) {
+    return this.campaigns.create(dto);
+  }
+
+  @Get()
+  @Require(Permission.CampaignsRead)
+  list(@Query() query: PageQuery) {
+    return this.campaigns.list(query);
+  }
+
+  @Get(':id')
+  @Require(Permission.CampaignsRead)
+  get(@Param('id', ParseIntPipe) id: number) {
+    return this.campaigns.get(id);
+  }
+}

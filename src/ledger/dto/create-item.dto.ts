@@ -1,0 +1,68 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsCalendarDate } from '../../common/is-calendar-date.js';
+import {
+  DEPARTMENTS,
+  type Department,
+  ITEM_CATEGORIES,
+  ITEM_SOURCES,
+  type ItemCategory,
+  type ItemSource,
+  SUBJECT_TYPES,
+  type SubjectType,
+} from '../item.entity.js';
+
+export const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+export const REGION_CODE = /^\d{12}$/;
+export const REGION_CODE_MESSAGE = 'regionCode must be a 12-digit statistical division code';
+
+export class CreateItemDto {
+  @IsInt()
+  @Min(1)
+  campaignId!: number;
+
+  @IsIn(ITEM_CATEGORIES)
+  category!: ItemCategory;
+
+  @Transform(trim)
+  @IsString()
+  @MinLength(2)
+  @MaxLength(200)
+  title!: string;
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(4000)
+  description?: string;
+
+  /** household or person (with subjectId), or region: the responsible sub-district itself (no subjectId). */
+  @IsOptional()
+  @IsIn(SUBJECT_TYPES)
+  subjectType?: SubjectType;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  subjectId?: number;
+
+  /** The responsible sub-district (a village code stands for its sub-district); default: the subject's. */
+  @IsOptional()
+  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  regionCode?: string;
+
+  /** Default: insurance for an insurance item, health otherwise. */
+  @IsOptional()
+  @IsIn(DEPARTMENTS)
+  responsibleDept?: Department;
+
+  /** Default: the campaign's deadline. */
+  @IsOptional()
+  @IsCalendarDate()
+  deadline?: string;
+
+  /** Default: inspection (督导检查). */
+  @IsOptional()
+  @IsIn(ITEM_SOURCES)
+  source?: ItemSource;
+}

@@ -1,0 +1,83 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsCalendarDate } from '../../common/is-calendar-date.js';
+import { DEPARTMENTS, type Department } from '../item.entity.js';
+import { REGION_CODE, REGION_CODE_MESSAGE, trim } from './create-item.dto.js';
+
+/** start: when a version is given, it must be the item's. */
+export class StartItemDto {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
+export class ProgressItemDto {
+  @Transform(trim)
+  @IsString()
+  @MinLength(2)
+  @MaxLength(2000)
+  note!: string;
+}
+
+/** 销号: what was done, for the version the officer saw. */
+export class CloseItemDto {
+  @Transform(trim)
+  @IsString()
+  @MinLength(4)
+  @MaxLength(2000)
+  resolution!: string;
+
+  @IsInt()
+  @Min(1)
+  version!: number;
+}
+
+export class ReopenItemDto {
+  @Transform(trim)
+  @IsString()
+  @MinLength(2)
+  @MaxLength(2000)
+  reason!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
+/** Hands the item to another sub-district and/or department. */
+export class ReassignItemDto {
+  @IsOptional()
+  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  regionCode?: string;
+
+  @IsOptional()
+  @IsIn(DEPARTMENTS)
+  responsibleDept?: Department;
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+
+  @IsInt()
+  @Min(1)
+  version!: number;
+}
+
+export class ChangeDeadlineDto {
+  @IsCalendarDate()
+  deadline!: string;
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+
+  @IsInt()
+  @Min(1)
+  version!: number;
+}

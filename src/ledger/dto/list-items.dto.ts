@@ -1,0 +1,64 @@
+import { OmitType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { PageQuery } from '../../common/pagination.js';
+import {
+  DEPARTMENTS,
+  type Department,
+  ITEM_CATEGORIES,
+  ITEM_STATUSES,
+  type ItemCategory,
+  type ItemStatus,
+  MAX_ESCALATION_LEVEL,
+} from '../item.entity.js';
+import { REGION_CODE, REGION_CODE_MESSAGE } from './create-item.dto.js';
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class ListItemsQuery extends PageQuery {
+  @IsOptional()
+  @IsIn(ITEM_STATUSES)
+  status?: ItemStatus;
+
+  /** The region and everything under it (a district, a sub-district). */
+  @IsOptional()
+  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  regionCode?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  campaignId?: number;
+
+  @IsOptional()
+  @IsIn(ITEM_CATEGORIES)
+  category?: ItemCategory;
+
+  @IsOptional()
+  @IsIn(DEPARTMENTS)
+  responsibleDept?: Department;
+
+  /** true: past the deadline (as of today) and not closed; false: everything else. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'overdue must be true or false' })
+  overdue?: boolean;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_ESCALATION_LEVEL)
+  escalationLevel?: number;
+}
+
+/** The list's filters, without paging. */
+export type ItemFilters = Omit<ListItemsQuery, 'page' | 'pageSize' | 'offset'>;
+
+export class ExportItemsQuery extends OmitType(ListItemsQuery, ['page', 'pageSize'] as const) {
+  @IsOptional()
+  @IsIn(['csv', 'xlsx'])
+  format: 'csv' | 'xlsx' = 'csv';
+}

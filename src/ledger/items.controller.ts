@@ -1,0 +1,102 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
+import { Permission } from '../auth/roles.js';
+import { CreateItemDto } from './dto/create-item.dto.js';
+import {
+  ChangeDeadlineDto,
+  CloseItemDto,
+  ProgressItemDto,
+  ReassignItemDto,
+  ReopenItemDto,
+  StartItemDto,
+} from './dto/item-actions.dto.js';
+import { ExportItemsQuery, ListItemsQuery } from './dto/list-items.dto.js';
+import { ItemExportService } from './item-export.service.js';
+import { ItemsService } from './items.service.js';
+
+@ApiTags('ledger')
+@ApiBearerAuth()
+@Controller('api/items')
+export class ItemsController {
+  constructor(
+    private readonly items: ItemsService,
+    private readonly exporter: ItemExportService,
+  ) {}
+
+  @Get()
+  @Require(Permission.ItemsRead)
+  list(@CurrentUser() user: AuthUser, @Query() query: ListItemsQuery) {
+    return this.items.list(user, query);
+  }
+
+  /** The 台账 as CSV or XLSX, streamed; declared before `:id`. */
+  @Get('export')
+  @Require(Permission.ItemsRead)
+  async export(@CurrentUser() user: AuthUser, @Query() query: ExportItemsQuery, @Res() res: Response): Promise<void> {
+    const { format, ...filters } = query;
+    res.attachment(this.exporter.fileName(format));
+    await this.exporter.write(user, filters, format, res);
+  }
+
+  @Post()
+  @Require(Permission.ItemsCreate)
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateItemDto) {
+    return this.items.create(user, dto);
+  }
+
+  @Get(':id')
+  @Require(Permission.ItemsRead)
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    return this.items.get(user, id);
+  }
+
+  @Get(':id/ledger/verify')
+  @Require(Permission.ItemsRead)
+  verify(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    return this.items.verify(user, id);
+  }
+
+  @Post(':id/start')
+  @HttpCode(200)
+  @Require(Permission.ItemsAct)
+  start(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: StartItemDto) {
+    return this.items.start(user, id, dto);
+  }
+
+  @Post(':id/progress')
+  @HttpCode(200)
+  @Require(Permission.ItemsAct)
+  progress(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ProgressItemDto) {
+    return this.items.progress(user, id, dto);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @Require(Permission.ItemsAct)
+  close(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CloseItemDto) {
+    return this.items.close(user, id, dto);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  @Require(Permission.ItemsManage)
+  reopen(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ReopenItemDto) {
+    return this.items.reopen(user, id, dto);
+  }
+
+  @Post(':id/reassign')
+  @HttpCode(200)
+  @Require(Permission.ItemsManage)
+  reassign(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ReassignItemDto) {
+    return this.items.reassign(user, id, dto);
+  }
+
+  @Post(':id/deadline')
+  @HttpCode(200)
+  @Require(Permission.ItemsManage)
+  changeDeadline(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ChangeDeadlineDto) {
+    return this.items.changeDeadline(user, id, dto);
+  }
+}

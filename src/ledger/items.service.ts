@@ -1,0 +1,586 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { User } from '../auth/user.entity.js';
+import { applyRegionScope, isInScope, subdistrictOf } from '../auth/region-scope.js';
+import { hasPermission, Permission } from '../auth/roles.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { Clock } from '../common/clock.js';
+import { daysBetween } from '../common/dates.js';
+import { maskIdNumber } from '../common/id-number.js';
+import type { Page } from '../common/pagination.js';
+import { chunk } from '../common/sql.js';
+import { inTransaction } from '../database/transaction.js';
+import { Household } from '../households/household.entity.js';
+import { Person } from '../households/person.entity.js';
+import { Region } from '../regions/region.entity.js';
+import { Campaign } from './campaign.entity.js';
+import type { CreateItemDto } from './dto/create-item.dto.js';
+import type {
+  ChangeDeadlineDto,
+  CloseItemDto,
+  ProgressItemDto,
+  ReassignItemDto,
+  ReopenItemDto,
+  StartItemDto,
+} from './dto/item-actions.dto.js';
+import type { ItemFilters, ListItemsQuery } from './dto/list-items.dto.js';
+import type { ChainVerification } from './hash-chain.js';
+import {
+  type Department,
+  Item,
+  type ItemCategory,
+  type ItemSource,
+  type ItemStatus,
+  type SubjectType,
+} from './item.entity.js';
+import type { LedgerEntryType } from './ledger-entry.entity.js';
+import { type LedgerActor, type LedgerEntryView, LedgerService } from './ledger.service.js';
+
+/** An item as every response shows it: SPEC names, plus names for codes and the days left. */
+export interface ItemView {
+  id: number;
+  campaignId: number;
+  campaignName: string | null;
+  category: ItemCategory;
+  title: string;
+  description: string | null;
+  subjectType: SubjectType | null;
+  subjectId: number | null;
+  /** A person's name, a household's registry number, a region's name (persons only for roles that read them). */
+  subjectName: string | null;
+  /** A person subject's ID number, masked (610102********1234). */
+  subjectIdNumber: string | null;
+  regionCode: string;
+  regionName: string | null;
+  responsibleDept: Department;
+  deadline: string;
+  /** deadline − today in days, negative when overdue; null once closed. */
+  daysLeft: number | null;
+  overdue: boolean;
+  source: ItemSource;
+  status: ItemStatus;
+  escalationLevel: number;
+  version: number;
+  resolution: string | null;
+  closedAt: Date | null;
+  dedupeKey: string | null;
+  createdById: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ItemDetail extends ItemView {
+  ledger: LedgerEntryView[];
+}
+
+/** An item filed by the system (gap checks, reconciliation, demo data) through createMany. */
+export interface NewItem {
+  campaignId: number;
+  category: ItemCategory;
+  title: string;
+  description?: string | null;
+  subjectType?: SubjectType | null;
+  subjectId?: number | null;
+  /** A village or sub-district code; stored as the sub-district. */
+  regionCode: string;
+  responsibleDept: Department;
+  /** Default: the campaign's deadline. */
+  deadline?: string;
+  source: ItemSource;
+  /** e.g. `chronic_without_contract:person:123`: an item is not filed while another with this key is open. */
+  dedupeKey: string;
+}
+
+/** Rows per multi-row INSERT of items (about 17 parameters each), keys per IN list. */
+const ITEMS_PER_INSERT = 300;
+const KEYS_PER_QUERY = 1000;
+
+/** The statuses each action may start from (SPEC §2 life cycle). */
+const FROM = {
+  start: ['open'],
+  progress: ['open', 'in_progress'],
+  close: ['open', 'in_progress'],
+  reopen: ['closed'],
+  change: ['open', 'in_progress'],
+} as const satisfies Record<string, readonly ItemStatus[]>;
+
+interface Action {
+  from: readonly ItemStatus[];
+  /** The version the caller saw; when given, it must still be the item's. */
+  version?: number;
+  /** Column changes (after the checks); a change bumps the version, a bare progress note does not. */
+  set?: (item: Item) => QueryDeepPartialEntity<Item>;
+  entry: (item: Item) => { type: LedgerEntryType; note?: string | null; payload?: Record<string, unknown> | null };
+  /** Further checks on the loaded item, inside the transaction. */
+  check?: (em: EntityManager, item: Item) => Promise<void> | void;
+}
+
+@Injectable()
+export class ItemsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  async list(user: AuthUser, query: ListItemsQuery): Promise<Page<ItemView>> {
+    const [rows, total] = await this.filtered(this.db.manager, user, query)
+      .orderBy('i.deadline', 'ASC')
+      .addOrderBy('i.id', 'ASC')
+      .offset(query.offset)
+      .limit(query.pageSize)
+      .getManyAndCount();
+    return {
+      items: await this.describe(this.db.manager, user, rows),
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
+  }
+
+  async get(user: AuthUser, id: number): Promise<ItemDetail> {
+    const item = await this.findInScope(this.db.manager, user, id);
+    const [view] = await this.describe(this.db.manager, user, [item]);
+    const entries = await this.ledger.entries(this.db.manager, id);
+    return { ...view, ledger: entries.map((e) => this.ledger.toView(e)) };
+  }
+
+  async verify(user: AuthUser, id: number): Promise<ChainVerification> {
+    await this.findInScope(this.db.manager, user, id);
+    return this.ledger.verify(this.db.manager, id);
+  }
+
+  /** Files one item (督导检查 by default) and its `created` entry. */
+  async create(user: AuthUser, dto: CreateItemDto): Promise<ItemDetail> {
+    const actor = await this.actorOf(user);
+    const id = await inTransaction(this.db, async (em) => {
+      const campaign = await em.findOneBy(Campaign, { id: dto.campaignId });
+      if (!campaign) {
+        throw new AppError(ErrorCode.Invalid, `campaign ${dto.campaignId} does not exist`, 'campaignId');
+      }
+      const subjectRegion = await this.subjectRegion(em, dto.subjectType ?? null, dto.subjectId ?? null);
+      const regionCode = dto.regionCode ? subdistrictOf(dto.regionCode) : subjectRegion;
+      if (!regionCode) {
+        throw new AppError(
+          ErrorCode.Invalid,
+          'regionCode is required unless a household or person subject gives it',
+          'regionCode',
+        );
+      }
+      await this.assertSubdistrict(em, regionCode);
+      const values = {
+        campaignId: campaign.id,
+        category: dto.category,
+        title: dto.title,
+        description: dto.description || null,
+        subjectType: dto.subjectType ?? null,
+        subjectId: dto.subjectId ?? null,
+        regionCode,
+        responsibleDept: dto.responsibleDept ?? (dto.category === 'insurance' ? 'insurance' : 'health'),
+        deadline: dto.deadline ?? campaign.deadline,
+        source: dto.source ?? 'inspection',
+      } satisfies Partial<Item>;
+      const result = await em.insert(Item, { ...values, createdById: user.id });
+      const itemId = (result.identifiers[0] as { id: number }).id;
+      await this.ledger.append(em, itemId, {
+        type: 'created',
+        actor,
+        at: this.clock.now().toISOString(),
+        payload: values,
+      });
+      return itemId;
+    });
+    return this.get(user, id);
+  }
+
+  /**
+   * Files many items at once (the gap checks, reconciliation, demo data): skips those whose
+   * dedupeKey is already held by an open item (and repeats within `items`), inserts the rest
+   * with multi-row INSERTs and their `created` entries likewise. Runs in the caller's
+   * transaction; the input is trusted (the database's constraints still apply). A concurrent run
+   * inserting the same key fails on the unique openKey and rolls back with its transaction.
+   * Returns the number of items created.
+   */
+  async createMany(em: EntityManager, items: readonly NewItem[], actor: LedgerActor): Promise<number> {
+    const byKey = new Map<string, NewItem>();
+    for (const item of items) {
+      if (!byKey.has(item.dedupeKey)) {
+        byKey.set(item.dedupeKey, item);
+      }
+    }
+    for (const keys of chunk([...byKey.keys()], KEYS_PER_QUERY)) {
+      const open = await em.find(Item, { select: { openKey: true }, where: { openKey: In(keys) } });
+      open.forEach((row) => byKey.delete(row.openKey!));
+    }
+    const fresh = [...byKey.values()];
+    if (fresh.length === 0) {
+      return 0;
+    }
+    const campaignIds = [...new Set(fresh.map((i) => i.campaignId))];
+    const campaigns = await em.find(Campaign, { select: { id: true, deadline: true }, where: { id: In(campaignIds) } });
+    const deadlineOf = new Map(campaigns.map((c) => [c.id, c.deadline]));
+    const rows = fresh.map((i) => {
+      const deadline = i.deadline ?? deadlineOf.get(i.campaignId);
+      if (!deadline) {
+        throw new AppError(ErrorCode.Invalid, `campaign ${i.campaignId} does not exist`, 'campaignId');
+      }
+      return {
+        campaignId: i.campaignId,
+        category: i.category,
+        title: i.title,
+        description: i.description ?? null,
+        subjectType: i.subjectType ?? null,
+        subjectId: i.subjectId ?? null,
+        regionCode: subdistrictOf(i.regionCode),
+        responsibleDept: i.responsibleDept,
+        deadline,
+        source: i.source,
+        dedupeKey: i.dedupeKey,
+        openKey: i.dedupeKey,
+        createdById: actor.id,
+      };
+    });
+    for (const part of chunk(rows, ITEMS_PER_INSERT)) {
+      await em.createQueryBuilder().insert().into(Item).values(part).updateEntity(false).execute();
+    }
+    const idOf = new Map<string, number>();
+    for (const keys of chunk(
+      rows.map((r) => r.openKey),
+      KEYS_PER_QUERY,
+    )) {
+      const created = await em.find(Item, { select: { id: true, openKey: true }, where: { openKey: In(keys) } });
+      created.forEach((row) => idOf.set(row.openKey!, row.id));
+    }
+    const at = this.clock.now().toISOString();
+    await this.ledger.appendMany(
+      em,
+      rows.map(({ openKey: _openKey, createdById: _by, ...payload }) => ({
+        itemId: idOf.get(payload.dedupeKey)!,
+        type: 'created' as const,
+        actor,
+        at,
+        payload,
+      })),
+    );
+    return rows.length;
+  }
+
+  start(user: AuthUser, id: number, dto: StartItemDto): Promise<ItemDetail> {
+    return this.act(user, id, {
+      from: FROM.start,
+      version: dto.version,
+      set: () => ({ status: 'in_progress' }),
+      entry: () => ({ type: 'started', payload: { status: 'in_progress' } }),
+    });
+  }
+
+  /** A progress note (整改进展): a ledger entry only, so it leaves the version alone. */
+  progress(user: AuthUser, id: number, dto: ProgressItemDto): Promise<ItemDetail> {
+    return this.act(user, id, {
+      from: FROM.progress,
+      entry: () => ({ type: 'progress', note: dto.note }),
+    });
+  }
+
+  /** 销号: the item leaves the open keys, so the same gap may be filed again later. */
+  close(user: AuthUser, id: number, dto: CloseItemDto): Promise<ItemDetail> {
+    return this.act(user, id, {
+      from: FROM.close,
+      version: dto.version,
+      set: () => ({ status: 'closed', resolution: dto.resolution, closedAt: this.clock.now(), openKey: null }),
+      entry: () => ({ type: 'closed', note: dto.resolution, payload: { status: 'closed' } }),
+    });
+  }
+
+  reopen(user: AuthUser, id: number, dto: ReopenItemDto): Promise<ItemDetail> {
+    return this.act(user, id, {
+      from: FROM.reopen,
+      version: dto.version,
+      set: () => ({ status: 'open', resolution: null, closedAt: null, openKey: () => 'dedupeKey' }),
+      check: async (em, item) => {
+        const twin = item.dedupeKey && (await em.findOneBy(Item, { openKey: item.dedupeKey }));
+        if (twin) {
+          throw new AppError(
+            ErrorCode.Duplicate,
+            `item ${twin.id} is already open for the same gap (${item.dedupeKey}); reopen is refused`,
+            'dedupeKey',
+          );
+        }
+      },
+      entry: () => ({ type: 'reopened', note: dto.reason, payload: { status: 'open' } }),
+    });
+  }
+
+  async reassign(user: AuthUser, id: number, dto: ReassignItemDto): Promise<ItemDetail> {
+    const regionCode = dto.regionCode && subdistrictOf(dto.regionCode);
+    if (regionCode) {
+      await this.assertSubdistrict(this.db.manager, regionCode);
+    }
+    const changesOf = (item: Item): Partial<Pick<Item, 'regionCode' | 'responsibleDept'>> => ({
+      ...(regionCode && regionCode !== item.regionCode ? { regionCode } : {}),
+      ...(dto.responsibleDept && dto.responsibleDept !== item.responsibleDept
+        ? { responsibleDept: dto.responsibleDept }
+        : {}),
+    });
+    return this.act(user, id, {
+      from: FROM.change,
+      version: dto.version,
+      set: changesOf,
+      check: (_em, item) => {
+        if (Object.keys(changesOf(item)).length === 0) {
+          throw new AppError(
+            ErrorCode.Invalid,
+            'give a regionCode or responsibleDept other than the item has',
+            dto.regionCode ? 'regionCode' : 'responsibleDept',
+          );
+        }
+      },
+      entry: (item) => ({
+        type: 'reassigned',
+        note: dto.note || null,
+        payload: Object.fromEntries(
+          Object.entries(changesOf(item)).map(([field, to]) => [
+            field,
+            { from: item[field as 'regionCode' | 'responsibleDept'], to },
+          ]),
+        ),
+      }),
+    });
+  }
+
+  changeDeadline(user: AuthUser, id: number, dto: ChangeDeadlineDto): Promise<ItemDetail> {
+    return this.act(user, id, {
+      from: FROM.change,
+      version: dto.version,
+      set: () => ({ deadline: dto.deadline }),
+      check: (_em, item) => {
+        if (item.deadline === dto.deadline) {
+          throw new AppError(ErrorCode.Invalid, `the deadline is ${dto.deadline} already`, 'deadline');
+        }
+      },
+      entry: (item) => ({
+        type: 'deadline_changed',
+        note: dto.note || null,
+        payload: { deadline: { from: item.deadline, to: dto.deadline } },
+      }),
+    });
+  }
+
+  /** The list's filters and scoping as a query on `i` (items), for the list and the export. */
+  filtered(em: EntityManager, user: AuthUser, filters: ItemFilters): SelectQueryBuilder<Item> {
+    const qb = em.createQueryBuilder(Item, 'i');
+    applyRegionScope(qb, 'i.regionCode', user, filters.regionCode);
+    if (filters.status) {
+      qb.andWhere('i.status = :status', { status: filters.status });
+    }
+    if (filters.campaignId !== undefined) {
+      qb.andWhere('i.campaignId = :campaignId', { campaignId: filters.campaignId });
+    }
+    if (filters.category) {
+      qb.andWhere('i.category = :category', { category: filters.category });
+    }
+    if (filters.responsibleDept) {
+      qb.andWhere('i.responsibleDept = :dept', { dept: filters.responsibleDept });
+    }
+    if (filters.escalationLevel !== undefined) {
+      qb.andWhere('i.escalationLevel = :level', { level: filters.escalationLevel });
+    }
+    if (filters.overdue !== undefined) {
+      qb.andWhere(
+        filters.overdue
+          ? "i.deadline < :today AND i.status <> 'closed'"
+          : "(i.deadline >= :today OR i.status = 'closed')",
+        { today: this.clock.today() },
+      );
+    }
+    return qb;
+  }
+
+  /** Views of a page of items: region, campaign and subject names in at most four queries. */
+  async describe(em: EntityManager, user: AuthUser, items: Item[]): Promise<ItemView[]> {
+    if (items.length === 0) {
+      return [];
+    }
+    const idsOf = (type: SubjectType) =>
+      [...new Set(items.filter((i) => i.subjectType === type).map((i) => i.subjectId!))].filter(Boolean);
+    const personIds = hasPermission(user.role, Permission.PersonsRead) ? idsOf('person') : [];
+    const householdIds = idsOf('household');
+    const [regions, campaigns, persons, households] = await Promise.all([
+      em.find(Region, {
+        select: { code: true, name: true },
+        where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
+      }),
+      em.find(Campaign, {
+        select: { id: true, name: true },
+        where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
+      }),
+      personIds.length > 0
+        ? em.find(Person, { select: { id: true, name: true, idNumber: true }, where: { id: In(personIds) } })
+        : [],
+      householdIds.length > 0
+        ? em.find(Household, { select: { id: true, registryNo: true }, where: { id: In(householdIds) } })
+        : [],
+    ]);
+    const regionName = new Map(regions.map((r) => [r.code, r.name]));
+    const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
+    const person = new Map(persons.map((p) => [p.id, p]));
+    const registryNo = new Map(households.map((h) => [h.id, h.registryNo]));
+    const subjectName = (i: Item): string | null => {
+      switch (i.subjectType) {
+        case 'person':
+          return person.get(i.subjectId!)?.name ?? null;
+        case 'household':
+          return registryNo.get(i.subjectId!) ?? null;
+        case 'region':
+          return regionName.get(i.regionCode) ?? null;
+        case null:
+          return null;
+      }
+    };
+    const today = this.clock.today();
+    return items.map((i) => {
+      const open = i.status !== 'closed';
+      const subject = i.subjectType === 'person' ? person.get(i.subjectId!) : undefined;
+      return {
+        id: i.id,
+        campaignId: i.campaignId,
+        campaignName: campaignName.get(i.campaignId) ?? null,
+        category: i.category,
+        title: i.title,
+        description: i.description,
+        subjectType: i.subjectType,
+        subjectId: i.subjectId,
+        subjectName: subjectName(i),
+        subjectIdNumber: subject ? maskIdNumber(subject.idNumber) : null,
+        regionCode: i.regionCode,
+        regionName: regionName.get(i.regionCode) ?? null,
+        responsibleDept: i.responsibleDept,
+        deadline: i.deadline,
+        daysLeft: open ? daysBetween(today, i.deadline) : null,
+        overdue: open && i.deadline < today,
+        source: i.source,
+        status: i.status,
+        escalationLevel: i.escalationLevel,
+        version: i.version,
+        resolution: i.resolution,
+        closedAt: i.closedAt,
+        dedupeKey: i.dedupeKey,
+        createdById: i.createdById,
+        createdAt: i.createdAt,
+        updatedAt: i.updatedAt,
+      };
+    });
+  }
+
+  /** An item the caller may see; another sub-district's is "not found" (404), never "forbidden". */
+  async findInScope(em: EntityManager, user: AuthUser, id: number): Promise<Item> {
+    const item = await em.findOneBy(Item, { id });
+    if (!item || !isInScope(user, item.regionCode)) {
+      throw AppError.notFound(`item ${id}`);
+    }
+    return item;
+  }
+
+  /**
+   * One change of an item and its ledger entry, in one transaction. The UPDATE repeats the checks
+   * in its WHERE (status, and version for a change), so a concurrent change makes it touch no row:
+   * 409, and nothing is written.
+   */
+  private async act(user: AuthUser, id: number, action: Action): Promise<ItemDetail> {
+    const actor = await this.actorOf(user);
+    await inTransaction(this.db, async (em) => {
+      const item = await this.findInScope(em, user, id);
+      if (user.role === 'insurance_reconciler' && item.responsibleDept !== 'insurance') {
+        throw new AppError(
+          ErrorCode.Forbidden,
+          `item ${id} belongs to the ${item.responsibleDept} department; insurance staff act on insurance items only`,
+        );
+      }
+      if (!action.from.includes(item.status)) {
+        throw new AppError(
+          ErrorCode.InvalidTransition,
+          `item ${id} is ${item.status}; this needs it to be ${action.from.join(' or ')}`,
+          'status',
+        );
+      }
+      if (action.version !== undefined && action.version !== item.version) {
+        throw this.conflict(id, action.version);
+      }
+      await action.check?.(em, item);
+      const qb = em
+        .createQueryBuilder()
+        .update(Item)
+        .set(
+          action.set ? { ...action.set(item), version: () => 'version + 1' } : { updatedAt: () => 'CURRENT_TIMESTAMP' },
+        )
+        .where('id = :id AND status IN (:...from)', { id, from: action.from });
+      if (action.set) {
+        qb.andWhere('version = :version', { version: item.version });
+      }
+      if ((await qb.execute()).affected === 0) {
+        throw this.conflict(id, item.version);
+      }
+      const entry = action.entry(item);
+      await this.ledger.append(em, id, { ...entry, actor, at: this.clock.now().toISOString() });
+    });
+    return this.get(user, id);
+  }
+
+  private conflict(id: number, version: number): AppError {
+    return new AppError(
+      ErrorCode.VersionConflict,
+      `item ${id} was changed by someone else (expected version ${version}); reload it`,
+      'version',
+    );
+  }
+
+  /** The ledger names people as the users page does (display name), keyed by their id. */
+  private async actorOf(user: AuthUser): Promise<LedgerActor> {
+    const row = await this.db.getRepository(User).findOne({ select: { displayName: true }, where: { id: user.id } });
+    return { id: user.id, name: row?.displayName || user.username };
+  }
+
+  /** The sub-district a household or person subject lives in; null for no subject or a region subject. */
+  private async subjectRegion(em: EntityManager, type: SubjectType | null, id: number | null): Promise<string | null> {
+    if (type === null) {
+      if (id !== null) {
+        throw new AppError(ErrorCode.Invalid, 'subjectId needs a subjectType (household or person)', 'subjectType');
+      }
+      return null;
+    }
+    if (type === 'region') {
+      if (id !== null) {
+        throw new AppError(
+          ErrorCode.Invalid,
+          "a region subject is the item's regionCode; leave subjectId out",
+          'subjectId',
+        );
+      }
+      return null;
+    }
+    if (id === null) {
+      throw new AppError(ErrorCode.Invalid, `subjectId is required for a ${type} subject`, 'subjectId');
+    }
+    const household =
+      type === 'household'
+        ? await em.findOneBy(Household, { id })
+        : await em
+            .createQueryBuilder(Household, 'h')
+            .innerJoin(Person, 'p', 'p.householdId = h.id')
+            .where('p.id = :id', { id })
+            .getOne();
+    if (!household) {
+      throw new AppError(ErrorCode.Invalid, `${type} ${id} does not exist`, 'subjectId');
+    }
+    return subdistrictOf(household.regionCode);
+  }
+
+  private async assertSubdistrict(em: EntityManager, code: string): Promise<void> {
+    if (!(await em.existsBy(Region, { code, level: 'subdistrict' }))) {
+      throw new AppError(ErrorCode.Invalid, `regionCode ${code} is not a known sub-district`, 'regionCode');
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const LEDGER_ENTRY_TYPES = [
+  'created',
+  'started',
+  'progress',
+  'closed',
+  'reopened',
+  'escalated',
+  'deadline_changed',
+  'reassigned',
+] as const;
+export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
+
+/**
+ * 台账记录: one step in an item's history. Insert-only: nothing in the code updates or deletes a
+ * row, and `hash` chains each entry to the one before (see hash-chain.ts).
+ */
+@Entity('ledger_entries')
+@Index('UQ_ledger_entries_item_seq', ['itemId', 'seq'], { unique: true })
+export class LedgerEntry {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'int' })
+  itemId!: number;
+
+  /** 1, 2, 3, … per item. */
+  @Column({ type: 'int' })
+  seq!: number;
+
+  @Column({ type: 'varchar', length: 24 })
+  type!: LedgerEntryType;
+
+  /** Null when the system acted (the escalation job). */
+  @Column({ type: 'int', nullable: true })
+  actorId!: number | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  actorName!: string;
+
+  /** The instant as an ISO string with milliseconds, so that the hash recomputes the same on every database. */
+  @Column({ type: 'varchar', length: 24 })
+  at!: string;
+
+  @Column({ type: 'text', nullable: true })
+  note!: string | null;
+
+  /** Canonical JSON (RFC 8785) of the entry's details, stored as the very string that was hashed. */
+  @Column({ type: 'text', nullable: true })
+  payload!: string | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  prevHash!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  hash!: string;
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Campaign } from './campaign.entity.js';
+import { CampaignsController } from './campaigns.controller.js';
+import { CampaignsService } from './campaigns.service.js';
+import { ItemExportService } from './item-export.service.js';
+import { ItemsController } from './items.controller.js';
+import { ItemsService } from './items.service.js';
+import { LedgerService } from './ledger.service.js';
+
+/** Campaigns, remediation items and their hash-chained ledger (issue #4). */
+@Module({
+  imports: [TypeOrmModule.forFeature([Campaign])],
+  controllers: [CampaignsController, ItemsController],
+  providers: [CampaignsService, ItemsService, LedgerService, ItemExportService],
+  exports: [CampaignsService, ItemsService, LedgerService],
+})
+export class LedgerModule {}

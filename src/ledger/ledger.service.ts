@@ -1,0 +1,181 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { chunk } from '../common/sql.js';
+import { canonicalJson, chainAfter, type ChainVerification, verifyChain } from './hash-chain.js';
+import { Item } from './item.entity.js';
+import { LedgerEntry, type LedgerEntryType } from './ledger-entry.entity.js';
+
+/** Who acted: a user, or the system (id null) for the escalation job. */
+export interface LedgerActor {
+  id: number | null;
+  name: string;
+}
+
+export const SYSTEM_ACTOR: LedgerActor = { id: null, name: '系统' };
+
+/** An entry to append; seq, prevHash and hash are worked out by the ledger. */
+export interface NewLedgerEntry {
+  type: LedgerEntryType;
+  actor: LedgerActor;
+  /** ISO instant with milliseconds (Clock.now().toISOString()). */
+  at: string;
+  note?: string | null;
+  /** Stored and hashed as its canonical JSON text. */
+  payload?: Record<string, unknown> | null;
+}
+
+export interface LedgerEntryView {
+  id: number;
+  seq: number;
+  type: LedgerEntryType;
+  actorId: number | null;
+  actorName: string;
+  at: string;
+  note: string | null;
+  payload: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+/** A ledger row as it is inserted. */
+type ChainedLedgerRow = Omit<LedgerEntry, 'id'>;
+
+/** Item ids per look-up query, and rows per multi-row INSERT (11 parameters each). */
+const IDS_PER_QUERY = 5000;
+const ROWS_PER_INSERT = 500;
+
+/**
+ * The append-only history of items. Every method takes the caller's transaction (`em`): an entry is
+ * written together with the change it records, or not at all. Nothing here updates or deletes a row.
+ */
+@Injectable()
+export class LedgerService {
+  /**
+   * Appends one entry to an item's chain. Locks the item row first (SELECT … FOR UPDATE on MySQL;
+   * SQLite writers take turns anyway) and reads the last entry with a locking (current) read, so
+   * two writers cannot both chain onto the same entry and fork.
+   */
+  async append(em: EntityManager, itemId: number, entry: NewLedgerEntry): Promise<LedgerEntry> {
+    await this.lockItems(em, [itemId]);
+    const last = await this.locking(
+      em,
+      em
+        .createQueryBuilder(LedgerEntry, 'l')
+        .select(['l.seq', 'l.hash'])
+        .where('l.itemId = :itemId', { itemId })
+        .orderBy('l.seq', 'DESC')
+        .limit(1),
+    ).getOne();
+    const [row] = chainAfter(last, [this.hashedFields(itemId, entry)]);
+    await this.insert(em, [row]);
+    return em.findOneByOrFail(LedgerEntry, { itemId, seq: row.seq });
+  }
+
+  /**
+   * Appends entries for many items at once (the escalation job, bulk creation): one query locks
+   * the items and one reads the last (seq, hash) of each (per 5000 items), the chain is computed
+   * here, and the rows go in with multi-row INSERTs. Entries of the same item are chained in the
+   * order given. Returns the number of entries written.
+   */
+  async appendMany(em: EntityManager, entries: readonly (NewLedgerEntry & { itemId: number })[]): Promise<number> {
+    if (entries.length === 0) {
+      return 0;
+    }
+    const byItem = new Map<number, (NewLedgerEntry & { itemId: number })[]>();
+    for (const entry of entries) {
+      byItem.set(entry.itemId, [...(byItem.get(entry.itemId) ?? []), entry]);
+    }
+    const itemIds = [...byItem.keys()].sort((a, b) => a - b);
+    const last = new Map<number, { seq: number; hash: string }>();
+    for (const ids of chunk(itemIds, IDS_PER_QUERY)) {
+      await this.lockItems(em, ids);
+      // The last entry of each item is the one without a successor (seq + 1).
+      const rows = await this.locking(
+        em,
+        em
+          .createQueryBuilder(LedgerEntry, 'l')
+          .select(['l.itemId', 'l.seq', 'l.hash'])
+          .leftJoin(LedgerEntry, 'n', 'n.itemId = l.itemId AND n.seq = l.seq + 1')
+          .where('l.itemId IN (:...ids)', { ids })
+          .andWhere('n.id IS NULL'),
+      ).getMany();
+      for (const row of rows) {
+        if (row.seq > (last.get(row.itemId)?.seq ?? 0)) {
+          last.set(row.itemId, { seq: row.seq, hash: row.hash });
+        }
+      }
+    }
+    const rows = itemIds.flatMap((itemId) =>
+      chainAfter(
+        last.get(itemId) ?? null,
+        byItem.get(itemId)!.map((entry) => this.hashedFields(itemId, entry)),
+      ),
+    );
+    await this.insert(em, rows);
+    return rows.length;
+  }
+
+  /** An item's entries, oldest first. */
+  entries(em: EntityManager, itemId: number): Promise<LedgerEntry[]> {
+    return em.find(LedgerEntry, { where: { itemId }, order: { seq: 'ASC' } });
+  }
+
+  /** Recomputes the chain from what the database holds now. An item without any entry has lost its `created` one. */
+  async verify(em: EntityManager, itemId: number): Promise<ChainVerification> {
+    const entries = await this.entries(em, itemId);
+    if (entries.length === 0) {
+      return { valid: false, entries: 0, firstBrokenSeq: 1 };
+    }
+    return verifyChain(entries);
+  }
+
+  toView(entry: LedgerEntry): LedgerEntryView {
+    const { id, seq, type, actorId, actorName, at, note, payload, prevHash, hash } = entry;
+    return {
+      id,
+      seq,
+      type,
+      actorId,
+      actorName,
+      at,
+      note,
+      payload: payload === null ? null : (JSON.parse(payload) as unknown),
+      prevHash,
+      hash,
+    };
+  }
+
+  private hashedFields(itemId: number, entry: NewLedgerEntry): Omit<ChainedLedgerRow, 'seq' | 'prevHash' | 'hash'> {
+    return {
+      itemId,
+      type: entry.type,
+      actorId: entry.actor.id,
+      actorName: entry.actor.name,
+      at: entry.at,
+      note: entry.note ?? null,
+      payload: entry.payload ? canonicalJson(entry.payload) : null,
+    };
+  }
+
+  private async lockItems(em: EntityManager, ids: number[]): Promise<void> {
+    await this.locking(
+      em,
+      em.createQueryBuilder(Item, 'i').select('i.id').where('i.id IN (:...ids)', { ids }).orderBy('i.id'),
+    ).getRawMany();
+  }
+
+  /**
+   * On MySQL, makes a read FOR UPDATE: it waits for the rows' writers and, unlike a plain read in
+   * REPEATABLE READ, sees what they committed, not the transaction's older snapshot. SQLite's
+   * writers take turns (inTransaction), so a plain read is current there.
+   */
+  private locking<T extends ObjectLiteral>(em: EntityManager, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+    return em.connection.options.type === 'mysql' ? qb.setLock('pessimistic_write') : qb;
+  }
+
+  private async insert(em: EntityManager, rows: ChainedLedgerRow[]): Promise<void> {
+    for (const part of chunk(rows, ROWS_PER_INSERT)) {
+      await em.createQueryBuilder().insert().into(LedgerEntry).values(part).updateEntity(false).execute();
+    }
+  }
+}
