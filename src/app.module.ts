@@ -10,6 +10,7 @@ import { HealthController } from './system/health.controller.js';
 import { HealthModule } from './health/health.module.js';
 import { HouseholdsModule } from './households/households.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { QueueModule } from './queue/queue.module.js';
 import { RegionsModule } from './regions/regions.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { WebController } from './web/web.controller.js';
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         CommonModule,
         DatabaseModule,
+        QueueModule.forRoot(config),
         AuthModule,
         RegionsModule,
         HouseholdsModule,

@@ -88,6 +88,10 @@ export class AppConfig {
   @Max(4096)
   UPLOAD_MAX_MB = 200;
 
+  /** Where uploaded files wait for their job: a volume shared by API and workers when they run apart. */
+  @IsString()
+  UPLOAD_DIR = 'data/uploads';
+
   @IsOptional()
   @IsIn(['json', 'text'])
   LOG_FORMAT?: 'json' | 'text';

@@ -1,0 +1,20 @@
+import type { JobOptions } from 'bull';
+
+/** Queue names (Bull on Redis). One queue per kind of background work. */
+export const QUEUES = {
+  escalation: 'escalation',
+  imports: 'imports',
+  reconciliations: 'reconciliations',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/**
+ * Defaults for every job: retried with backoff (delivery is at-least-once, so the work itself must
+ * be idempotent), and kept only briefly once done so Redis does not grow without bound.
+ */
+export const JOB_DEFAULTS: JobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: 1_000,
+  removeOnFail: 5_000,
+};

@@ -1,0 +1,43 @@
+import { createConnection, type Connection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { dataSourceOptions, ensureDatabase } from '../../src/database/data-source.js';
+
+/**
+ * Benchmarks run on MySQL/MariaDB (DB_HOST/DB_PORT/DB_USER/DB_PASSWORD from the environment, local
+ * root by default) in a database of their own, created migrated and dropped by each benchmark.
+ */
+export async function benchDatabase(name: string): Promise<{
+  config: AppConfig;
+  db: DataSource;
+  raw: Connection;
+  drop: () => Promise<void>;
+}> {
+  const config = loadConfig({
+    ...process.env,
+    DB_TYPE: 'mysql',
+    DB_NAME: `hpa_bench_${name}_${Date.now().toString(36)}`,
+  });
+  await ensureDatabase(config);
+  const db = await new DataSource(dataSourceOptions(config)).initialize();
+  await db.runMigrations({ transaction: 'each' });
+  const raw = await createConnection({
+    host: config.DB_HOST,
+    port: config.DB_PORT,
+    user: config.DB_USER,
+    password: config.DB_PASSWORD,
+    database: config.DB_NAME,
+    charset: 'utf8mb4_unicode_ci',
+    dateStrings: true,
+  });
+  return {
+    config,
+    db,
+    raw,
+    async drop() {
+      await raw.query(`DROP DATABASE \`${config.DB_NAME}\``);
+      await raw.end();
+      await db.destroy();
+    },
+  };
+}
