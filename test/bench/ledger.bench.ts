@@ -1,4 +1,147 @@
-import type { Bench } from './report.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../../src/app.module.js';
+import type { AuthUser } from '../../src/auth/auth-user.js';
+import { buildDemoDistrict } from '../../src/demo/demo-district.js';
+import { ListItemsQuery } from '../../src/ledger/dto/list-items.dto.js';
+import { ItemsService } from '../../src/ledger/items.service.js';
+import { benchDatabase } from './bench-db.js';
+import { type Bench, type BenchLine, timed } from './report.js';
 
-/** Placeholder replaced below in this session: listing and closing items among 1 000 000. */
-export const ledgerBench: Bench = { name: 'ledger', run: () => Promise.resolve([]) };
+const ITEMS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const CHUNK = 5_000;
+const LIST_RUNS = 30;
+const CLOSES = 200;
+
+const SUBDISTRICTS = ['610199001000', '610199002000', '610199003000', '610199004000', '610199005000'];
+const CATEGORIES = ['insurance', 'contract', 'treatment', 'data', 'facility', 'staffing', 'other'];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Issue #4: with 1 000 000 items in MySQL, an officer's filtered first page (open items of their
+ * sub-district, by deadline) and closing items one by one through ItemsService, each beside the same
+ * SQL sent raw through mysql2 in the same run.
+ */
+export const ledgerBench: Bench = {
+  name: 'ledger',
+  async run(): Promise<BenchLine[]> {
+    const { config, db, raw, drop } = await benchDatabase('ledger');
+    let app: INestApplicationContext | undefined;
+    try {
+      await db.query('INSERT INTO regions (code, name, level, parentCode) VALUES ?', [
+        buildDemoDistrict().regions.map((r) => [r.code, r.name, r.level, r.parentCode]),
+      ]);
+      await raw.query(
+        "INSERT INTO campaigns (name, year, deadline, reminderDays, warningDays, supervisedDays) VALUES ('基准专项', 2020, '2020-05-31', 14, 3, 7)",
+      );
+      const started = Date.now();
+      for (let offset = 0; offset < ITEMS; offset += CHUNK) {
+        const rows = [];
+        for (let i = offset; i < Math.min(ITEMS, offset + CHUNK); i++) {
+          const day = 1 + (i % 120);
+          const deadline = new Date(Date.UTC(2020, 3, day)).toISOString().slice(0, 10);
+          const status = i % 10 < 6 ? 'open' : i % 10 < 8 ? 'in_progress' : 'closed';
+          rows.push([
+            1,
+            CATEGORIES[i % 7],
+            `基准问题${i}`,
+            SUBDISTRICTS[i % 5],
+            i % 4 === 0 ? 'insurance' : 'health',
+            deadline,
+            'inspection',
+            status,
+            0,
+            1,
+          ]);
+        }
+        await raw.query(
+          'INSERT INTO items (campaignId, category, title, regionCode, responsibleDept, deadline, source, status, escalationLevel, version) VALUES ?',
+          [rows],
+        );
+        if (offset % 200_000 === 0) {
+          process.stderr.write(
+            `  items ${offset + rows.length}/${ITEMS} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+          );
+        }
+      }
+      await raw.query('ANALYZE TABLE items');
+
+      app = await NestFactory.createApplicationContext(
+        AppModule.forRoot({ ...config, DEMO_DATA: '0', ADMIN_PASSWORD: 'Bench-pass-2020' } as typeof config),
+        {
+          logger: ['error', 'warn'],
+        },
+      );
+      const items = app.get(ItemsService);
+      const officer: AuthUser = { id: 1, username: 'admin', role: 'subdistrict_officer', regionCode: SUBDISTRICTS[0] };
+      const query = Object.assign(new ListItemsQuery(), { status: 'open', page: 1, pageSize: 50 });
+
+      // Warm both paths, then measure alternately.
+      const pageSql =
+        'SELECT * FROM items i WHERE i.regionCode LIKE ? AND i.status = ? ORDER BY i.deadline ASC, i.id ASC LIMIT 50';
+      const countSql = 'SELECT COUNT(*) AS n FROM items i WHERE i.regionCode LIKE ? AND i.status = ?';
+      const rawList = async () => {
+        await raw.query(pageSql, ['610199001%', 'open']);
+        await raw.query(countSql, ['610199001%', 'open']);
+      };
+      await items.list(officer, query);
+      await rawList();
+      const appTimes: number[] = [];
+      const rawTimes: number[] = [];
+      for (let i = 0; i < LIST_RUNS; i++) {
+        appTimes.push(await timed(() => items.list(officer, query)));
+        rawTimes.push(await timed(rawList));
+      }
+
+      // Closing: each through the service (row lock, version check, hash-chained ledger entry)
+      // versus the raw UPDATE with the version guard plus one INSERT of a ledger row, in a transaction.
+      const [open] = (await raw.query(
+        "SELECT id FROM items WHERE regionCode = ? AND status = 'open' ORDER BY id LIMIT ?",
+        [SUBDISTRICTS[0], CLOSES * 2],
+      )) as unknown as [{ id: number }[]];
+      const caseworker: AuthUser = { id: 1, username: 'admin', role: 'health_caseworker', regionCode: null };
+      const serviceClose = await timed(async () => {
+        for (const { id } of open.slice(0, CLOSES)) {
+          await items.close(caseworker, id, { resolution: '基准测试销号', version: 1 });
+        }
+      });
+      const rawClose = await timed(async () => {
+        for (const { id } of open.slice(CLOSES)) {
+          await raw.beginTransaction();
+          await raw.query(
+            "UPDATE items SET status = 'closed', resolution = ?, closedAt = NOW(), openKey = NULL, version = version + 1 WHERE id = ? AND version = ?",
+            ['基准测试销号', id, 1],
+          );
+          await raw.query(
+            "INSERT INTO ledger_entries (itemId, seq, type, actorId, actorName, at, note, payload, prevHash, hash) VALUES (?, 1, 'closed', 1, 'admin', ?, ?, '{}', ?, ?)",
+            [id, new Date().toISOString(), '基准测试销号', '0'.repeat(64), 'f'.repeat(64)],
+          );
+          await raw.commit();
+        }
+      });
+      return [
+        {
+          name: `officer's first page of open items (of ${ITEMS.toLocaleString('en')}), median of ${LIST_RUNS}`,
+          unit: 'ms',
+          value: median(appTimes),
+          baselineName: 'same page + count, raw mysql2',
+          baseline: median(rawTimes),
+          higherIsBetter: false,
+        },
+        {
+          name: `close ${CLOSES} items one by one (ItemsService.close)`,
+          unit: 'ms/item',
+          value: serviceClose / CLOSES,
+          baselineName: 'raw UPDATE … WHERE version + ledger INSERT',
+          baseline: rawClose / CLOSES,
+          higherIsBetter: false,
+          note: 'the service also locks the row, reads the chain tail and hashes',
+        },
+      ];
+    } finally {
+      await app?.close();
+      await drop();
+    }
+  },
+};
