@@ -116,6 +116,22 @@ describe('who may see and change households (SPEC §1)', () => {
     expect(full.body.idNumber).toBe(stored.idNumber);
   });
 
+  it('records every reading of a full ID number in a log that only admins read', async () => {
+    const before = await get(`/api/access-log?personId=${inA.memberId}`, 'admin').expect(200);
+    await get(`/api/persons/${inA.memberId}/id-number`, 'caseworker').expect(200);
+    await get(`/api/persons/${inA.memberId}/id-number`, 'insurance').expect(403); // refused: not logged
+    const after = await get(`/api/access-log?personId=${inA.memberId}`, 'admin').expect(200);
+    expect(after.body.total).toBe(before.body.total + 1);
+    expect(after.body.items[0]).toMatchObject({
+      personId: inA.memberId,
+      username: 'caseworker',
+      at: '2020-04-15T02:00:00.000Z',
+    });
+    for (const role of ['caseworker', 'insurance', 'officer1', 'leader'] as const) {
+      await get('/api/access-log', role).expect(403);
+    }
+  });
+
   it('no list or profile answer carries a full ID number', async () => {
     const stored = await t.app.get(DataSource).getRepository(Person).findOneByOrFail({ id: inA.memberId });
     for (const role of ['admin', 'caseworker', 'insurance', 'officer1'] as const) {

@@ -9,10 +9,12 @@ import { Reflector } from '@nestjs/core';
 import { type AuthedRequest, IS_PUBLIC, REQUIRED_PERMISSION } from './auth-user.js';
 import { AuthService } from './auth.service.js';
 import { hasPermission, type Permission } from './roles.js';
+import { sessionTokenOf } from './session-cookie.js';
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public(), and the
- * permission named by @Require() when there is one (403 otherwise).
+ * permission named by @Require() when there is one (403 otherwise). The pages' session cookie
+ * carries the same token (see sessionTokenOf for where it counts).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -27,8 +29,9 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !token) {
+    const [scheme, bearer] = (request.headers.authorization ?? '').split(' ');
+    const token = scheme === 'Bearer' && bearer ? bearer : sessionTokenOf(request);
+    if (!token) {
       throw new UnauthorizedException('a bearer token is required (POST /api/auth/login)');
     }
     const user = await this.auth.verifyToken(token);

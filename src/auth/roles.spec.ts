@@ -40,7 +40,12 @@ describe('role permissions (SPEC §1)', () => {
   });
 
   it('reserves users, campaigns and the escalation job to admin, and full ID numbers to admin and caseworkers', () => {
-    for (const permission of [Permission.UsersManage, Permission.CampaignsManage, Permission.EscalationsRun]) {
+    for (const permission of [
+      Permission.UsersManage,
+      Permission.CampaignsManage,
+      Permission.EscalationsRun,
+      Permission.AuditRead,
+    ]) {
       expect(ROLES.filter((r) => hasPermission(r, permission))).toEqual(['admin']);
     }
     expect(ROLES.filter((r) => hasPermission(r, Permission.IdNumberReadFull))).toEqual(['admin', 'health_caseworker']);

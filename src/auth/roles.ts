@@ -30,6 +30,8 @@ export enum Permission {
   EscalationsRun = 'escalations.run',
   ImportsRun = 'imports.run',
   ReconciliationsRun = 'reconciliations.run',
+  /** The log of full ID number reads. */
+  AuditRead = 'audit.read',
 }
 
 const EVERYONE: Role[] = [...ROLES];
@@ -59,6 +61,7 @@ export const PERMISSION_HOLDERS: Record<Permission, readonly Role[]> = {
   [Permission.EscalationsRun]: ['admin'],
   [Permission.ImportsRun]: RECORD_KEEPERS,
   [Permission.ReconciliationsRun]: ['admin', 'insurance_reconciler'],
+  [Permission.AuditRead]: ['admin'],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {

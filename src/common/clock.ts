@@ -7,6 +7,11 @@ import { AppConfig } from '../config/app-config.js';
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone: 2020-05-16T16:30Z is 2020-05-17 in Asia/Shanghai. */
+export function calendarDate(instant: Date, timeZone: string): string {
+  return dayjs(instant).tz(timeZone).format('YYYY-MM-DD');
+}
+
 /** "Now" and "today" in the district's time zone. Business logic asks the clock, never `new Date()`. */
 @Injectable()
 export class Clock {
@@ -18,7 +23,7 @@ export class Clock {
 
   /** Today's calendar date (YYYY-MM-DD) in APP_TIMEZONE. */
   today(): string {
-    return dayjs(this.now()).tz(this.config.APP_TIMEZONE).format('YYYY-MM-DD');
+    return calendarDate(this.now(), this.config.APP_TIMEZONE);
   }
 
   /** The current year in APP_TIMEZONE. */

@@ -53,6 +53,14 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_]+$/, { message: 'DB_NAME may contain only letters, digits and _' })
   DB_NAME = 'hpa';
 
+  /**
+   * MySQL read replicas for read-heavy routes, `host[:port]` separated by commas; same user,
+   * password and database as the primary.
+   */
+  @IsOptional()
+  @Matches(/^[\w.-]+(:\d+)?(,[\w.-]+(:\d+)?)*$/, { message: 'DB_READ_HOSTS must be host[:port] separated by commas' })
+  DB_READ_HOSTS?: string;
+
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL?: string;
@@ -121,7 +129,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.keys(new AppConfig());
   const given: Record<string, string> = {};
-  for (const key of [...known, 'REDIS_URL', 'ADMIN_PASSWORD', 'DEMO_DATA', 'LOG_FORMAT']) {
+  for (const key of [...known, 'REDIS_URL', 'ADMIN_PASSWORD', 'DEMO_DATA', 'LOG_FORMAT', 'DB_READ_HOSTS']) {
     const value = env[key];
     if (value !== undefined && value !== '') {
       given[key] = value;

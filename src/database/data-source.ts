@@ -11,6 +11,7 @@ import { Disease } from '../health/disease.entity.js';
 import { FollowUp } from '../health/follow-up.entity.js';
 import { InsuranceEnrollment } from '../health/insurance-enrollment.entity.js';
 import { Household } from '../households/household.entity.js';
+import { IdAccess } from '../households/id-access.entity.js';
 import { Person } from '../households/person.entity.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { Item } from '../ledger/item.entity.js';
@@ -32,6 +33,7 @@ export const ENTITIES = [
   Campaign,
   Item,
   LedgerEntry,
+  IdAccess,
 ];
 
 /** The one description of the database, used by the app, the migration command and the tests. */
@@ -45,14 +47,26 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     maxQueryExecutionTime: 2000,
   };
   if (config.DB_TYPE === 'mysql') {
-    return {
-      ...common,
-      type: 'mysql',
+    const credentials = {
       host: config.DB_HOST,
       port: config.DB_PORT,
       username: config.DB_USER,
       password: config.DB_PASSWORD,
       database: config.DB_NAME,
+    };
+    const replicas = (config.DB_READ_HOSTS ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((hostPort) => {
+        const [host, port] = hostPort.split(':');
+        return { ...credentials, host, port: port ? Number(port) : config.DB_PORT };
+      });
+    return {
+      ...common,
+      type: 'mysql',
+      ...credentials,
+      // Reads stay on the primary unless a read-heavy route asks for a replica (onReplica).
+      replication: replicas.length ? { master: credentials, slaves: replicas, defaultMode: 'master' } : undefined,
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
       dateStrings: ['DATE'],

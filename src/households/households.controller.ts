@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Ip, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import {
+  AccessLogQuery,
   CreateHouseholdDto,
   CreateMemberDto,
   ListHouseholdsQuery,
@@ -64,13 +65,27 @@ export class PersonsController {
   /** The full ID number: a route of its own, for admins and health caseworkers only. */
   @Get(':id/id-number')
   @Require(Permission.IdNumberReadFull)
-  fullIdNumber(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
-    return this.persons.fullIdNumber(user, id);
+  fullIdNumber(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Ip() ip: string) {
+    return this.persons.fullIdNumber(user, id, ip);
   }
 
   @Patch(':id')
   @Require(Permission.HouseholdsWrite)
   update(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdatePersonDto) {
     return this.persons.update(user, id, dto);
+  }
+}
+
+@ApiTags('households')
+@ApiBearerAuth()
+@Controller('api/access-log')
+export class AccessLogController {
+  constructor(private readonly persons: PersonsService) {}
+
+  /** Who read which full ID number, and when (admins). */
+  @Get()
+  @Require(Permission.AuditRead)
+  list(@Query() query: AccessLogQuery) {
+    return this.persons.accessLog(query);
   }
 }

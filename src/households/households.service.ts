@@ -20,6 +20,7 @@ import type {
 import { Household } from './household.entity.js';
 import { type HouseholdSummary, type HouseholdView, toPersonView } from './household.views.js';
 import { Person } from './person.entity.js';
+import { onReplica } from '../database/read-replica.js';
 import { inTransaction } from '../database/transaction.js';
 
 const ID_NUMBER_SHAPE = /^\d{17}[\dX]$/i;
@@ -50,11 +51,11 @@ export class HouseholdsService {
         );
       }
     }
-    const [rows, total] = await qb
-      .orderBy('h.registryNo', 'ASC')
-      .skip(query.offset)
-      .take(query.pageSize)
-      .getManyAndCount();
+    const [rows, total] = await onReplica(
+      this.db,
+      qb.orderBy('h.registryNo', 'ASC').skip(query.offset).take(query.pageSize),
+      (q) => q.getManyAndCount(),
+    );
     return { items: await this.summarize(this.db.manager, rows), total, page: query.page, pageSize: query.pageSize };
   }
 

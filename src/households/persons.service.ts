@@ -4,8 +4,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { isInScope } from '../auth/region-scope.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import { Clock } from '../common/clock.js';
+import type { Page } from '../common/pagination.js';
 import { updateVersioned } from '../common/versioned-update.js';
-import type { UpdatePersonDto } from './dto/household.dto.js';
+import type { AccessLogQuery, UpdatePersonDto } from './dto/household.dto.js';
+import { IdAccess } from './id-access.entity.js';
 import { Household } from './household.entity.js';
 import { type PersonView, toPersonView } from './household.views.js';
 import { Person } from './person.entity.js';
@@ -13,16 +16,38 @@ import { inTransaction } from '../database/transaction.js';
 
 @Injectable()
 export class PersonsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async get(user: AuthUser, id: number): Promise<PersonView> {
     return toPersonView(await findPersonInScope(this.db.manager, user, id));
   }
 
-  /** The unmasked ID number, for the roles that hold IdNumberReadFull. */
-  async fullIdNumber(user: AuthUser, id: number): Promise<{ id: number; idNumber: string }> {
+  /** The unmasked ID number, for the roles that hold IdNumberReadFull; every reading is logged. */
+  async fullIdNumber(user: AuthUser, id: number, address: string | null): Promise<{ id: number; idNumber: string }> {
     const person = await findPersonInScope(this.db.manager, user, id);
+    await this.db.getRepository(IdAccess).insert({
+      userId: user.id,
+      username: user.username,
+      personId: id,
+      at: this.clock.now().toISOString(),
+      address,
+    });
     return { id: person.id, idNumber: person.idNumber };
+  }
+
+  /** The access log, newest first (admins). */
+  async accessLog(query: AccessLogQuery): Promise<Page<IdAccess>> {
+    const where = query.personId ? { personId: query.personId } : {};
+    const [items, total] = await this.db.getRepository(IdAccess).findAndCount({
+      where,
+      order: { id: 'DESC' },
+      skip: query.offset,
+      take: query.pageSize,
+    });
+    return { items, total, page: query.page, pageSize: query.pageSize };
   }
 
   async update(user: AuthUser, id: number, dto: UpdatePersonDto): Promise<PersonView> {

@@ -12,6 +12,7 @@ import { daysBetween } from '../common/dates.js';
 import { maskIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
 import { chunk } from '../common/sql.js';
+import { onReplica } from '../database/read-replica.js';
 import { inTransaction } from '../database/transaction.js';
 import { Household } from '../households/household.entity.js';
 import { Person } from '../households/person.entity.js';
@@ -127,12 +128,15 @@ export class ItemsService {
   ) {}
 
   async list(user: AuthUser, query: ListItemsQuery): Promise<Page<ItemView>> {
-    const [rows, total] = await this.filtered(this.db.manager, user, query)
-      .orderBy('i.deadline', 'ASC')
-      .addOrderBy('i.id', 'ASC')
-      .offset(query.offset)
-      .limit(query.pageSize)
-      .getManyAndCount();
+    const [rows, total] = await onReplica(
+      this.db,
+      this.filtered(this.db.manager, user, query)
+        .orderBy('i.deadline', 'ASC')
+        .addOrderBy('i.id', 'ASC')
+        .offset(query.offset)
+        .limit(query.pageSize),
+      (q) => q.getManyAndCount(),
+    );
     return {
       items: await this.describe(this.db.manager, user, rows),
       total,

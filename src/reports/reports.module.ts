@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ProgressService } from './progress.service.js';
 import { ReportsController } from './reports.controller.js';
 import { StatsService } from './stats.service.js';
 
-/** Figures for the leadership: the overview now, bulletins later. */
-@Module({ controllers: [ReportsController], providers: [StatsService], exports: [StatsService] })
+/** Figures for the leadership: the overview, and each sub-district's progress on a campaign (dashboard, bulletin). */
+@Module({
+  controllers: [ReportsController],
+  providers: [StatsService, ProgressService],
+  exports: [StatsService, ProgressService],
+})
 export class ReportsModule {}

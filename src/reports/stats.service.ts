@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { applyRegionScope, regionPrefix } from '../auth/region-scope.js';
+import { onReplica } from '../database/read-replica.js';
 import { Household } from '../households/household.entity.js';
 import { Region } from '../regions/region.entity.js';
 
@@ -61,9 +62,7 @@ export class StatsService {
       'h.regionCode',
       user,
       regionCode,
-    )
-      .groupBy(area)
-      .getRawMany<Row>();
+    ).groupBy(area);
 
     const persons = applyRegionScope(
       this.db
@@ -81,11 +80,12 @@ export class StatsService {
       'h.regionCode',
       user,
       regionCode,
-    )
-      .groupBy(area)
-      .getRawMany<Row>();
+    ).groupBy(area);
 
-    const [householdRows, personRows] = await Promise.all([households, persons]);
+    const [householdRows, personRows] = await Promise.all([
+      onReplica(this.db, households, (q) => q.getRawMany<Row>()),
+      onReplica(this.db, persons, (q) => q.getRawMany<Row>()),
+    ]);
     const codes = [...new Set([...householdRows, ...personRows].map((r) => r.area.padEnd(12, '0')))].sort();
     const names = new Map(
       (await this.db.getRepository(Region).findBy({ code: In(codes.length ? codes : ['-']) })).map((r) => [

@@ -130,3 +130,10 @@ export class ListHouseholdsQuery extends PageQuery {
   @MaxLength(64)
   q?: string;
 }
+
+export class AccessLogQuery extends PageQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  personId?: number;
+}

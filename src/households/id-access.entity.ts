@@ -1,0 +1,25 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Every reading of a full resident ID number: who, whose, when (admins read this log). */
+@Entity('id_access_log')
+@Index(['personId'])
+export class IdAccess {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'int' })
+  userId!: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  username!: string;
+
+  @Column({ type: 'int' })
+  personId!: number;
+
+  /** ISO instant from the Clock. */
+  @Column({ type: 'varchar', length: 24 })
+  at!: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  address!: string | null;
+}

@@ -1,0 +1,37 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * A notice in a user's in-app inbox (提醒), written by the escalation job: one per recipient per
+ * escalation step. `title` and `body` are rendered from views/notifications/level-N.hbs with `{{ }}`
+ * only, so they are stored HTML-escaped (safe to put into a page as they are).
+ */
+@Entity('notifications')
+@Index('IDX_notifications_user_id', ['userId', 'id'])
+@Index('IDX_notifications_user_read', ['userId', 'readAt'])
+@Index('IDX_notifications_item', ['itemId'])
+export class Notification {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'int' })
+  userId!: number;
+
+  @Column({ type: 'int' })
+  itemId!: number;
+
+  /** The escalation level the item reached (1 提醒 … 4 督办). */
+  @Column({ type: 'int' })
+  level!: number;
+
+  @Column({ type: 'varchar', length: 255 })
+  title!: string;
+
+  @Column({ type: 'text' })
+  body!: string;
+
+  @Column({ type: 'datetime' })
+  createdAt!: Date;
+
+  @Column({ type: 'datetime', nullable: true })
+  readAt!: Date | null;
+}

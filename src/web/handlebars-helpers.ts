@@ -1,0 +1,110 @@
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone.js';
+import utc from 'dayjs/plugin/utc.js';
+import type Handlebars from 'handlebars';
+import { ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
+import { barChart, type BarChartOptions, type BarRow, escapeXml } from './bar-chart.js';
+import { LABELS } from './labels.js';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** 2020-05-31 → 2020年5月31日; an instant (Date or ISO string) is shown on the district's calendar. */
+export function chineseDate(value: unknown, timeZone: string): string {
+  if (value === null || value === undefined || value === '') {
+    return '';
+  }
+  const calendar = typeof value === 'string' ? CALENDAR_DATE.exec(value) : null;
+  if (calendar) {
+    return `${Number(calendar[1])}年${Number(calendar[2])}月${Number(calendar[3])}日`;
+  }
+  const d = dayjs(value as string | Date);
+  return d.isValid() ? d.tz(timeZone).format('YYYY年M月D日') : String(value);
+}
+
+/** An instant as 2020年4月15日 10:05 in the district's time zone. */
+export function chineseDateTime(value: unknown, timeZone: string): string {
+  if (value === null || value === undefined || value === '') {
+    return '';
+  }
+  const d = dayjs(value as string | Date);
+  return d.isValid() ? d.tz(timeZone).format('YYYY年M月D日 HH:mm') : String(value);
+}
+
+/** deadline − today in days → 剩余 5 天 / 今天到期 / 逾期 3 天; nothing for a closed item (null). */
+export function daysLeftText(days: unknown): string {
+  if (typeof days !== 'number') {
+    return '';
+  }
+  if (days > 0) {
+    return `剩余 ${days} 天`;
+  }
+  return days === 0 ? '今天到期' : `逾期 ${-days} 天`;
+}
+
+/** 66 → 66.0%; null → —. */
+export function percentText(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(1)}%` : '—';
+}
+
+/** The Chinese label of a code from one of the LABELS tables; an unknown code shows as itself. */
+export function labelOf(table: unknown, value: unknown): string {
+  const labels = typeof table === 'string' && Object.hasOwn(LABELS, table) ? LABELS[table] : undefined;
+  const key = String(value ?? '');
+  return labels && Object.hasOwn(labels, key) ? labels[key] : key;
+}
+
+/** <span class="badge level-3">逾期</span> for an escalation level (0 … 4). */
+export function levelBadgeHtml(level: unknown): string {
+  const n = Number(level);
+  if (!Number.isInteger(n) || n < 0 || n >= ESCALATION_LABELS.length) {
+    return '';
+  }
+  return `<span class="badge level-${n}">${escapeXml(ESCALATION_LABELS[n])}</span>`;
+}
+
+/** <span class="badge status-closed">已销号</span>. */
+export function statusBadgeHtml(status: unknown): string {
+  const key = String(status);
+  if (!Object.hasOwn(STATUS_LABELS, key)) {
+    return escapeXml(key);
+  }
+  return `<span class="badge status-${escapeXml(key.replace('_', '-'))}">${escapeXml(STATUS_LABELS[key as keyof typeof STATUS_LABELS])}</span>`;
+}
+
+export interface ChartModel {
+  rows: BarRow[];
+  options: BarChartOptions;
+}
+
+type HelperArgs = unknown[];
+/** Handlebars passes its options object last; the arguments the template wrote come before it. */
+const given = (args: HelperArgs): unknown[] => args.slice(0, -1);
+
+/**
+ * The helpers the templates use. Text helpers return plain strings, which Handlebars escapes in
+ * {{ }}; the few that return markup (SafeString) escape every input themselves first.
+ */
+export function registerHelpers(hb: typeof Handlebars, options: { timeZone: string }): void {
+  const { timeZone } = options;
+  const safe = (html: string) => new hb.SafeString(html);
+  hb.registerHelper('date', (value: unknown) => chineseDate(value, timeZone));
+  hb.registerHelper('datetime', (value: unknown) => chineseDateTime(value, timeZone));
+  hb.registerHelper('daysLeft', (days: unknown) => daysLeftText(days));
+  hb.registerHelper('percent', (value: unknown) => percentText(value));
+  hb.registerHelper('label', (table: unknown, value: unknown) => labelOf(table, value));
+  hb.registerHelper('yesno', (value: unknown) => (value ? '是' : '否'));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
+  hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
+  hb.registerHelper('and', (...args: HelperArgs) => given(args).every(Boolean));
+  hb.registerHelper('or', (...args: HelperArgs) => given(args).some(Boolean));
+  hb.registerHelper('not', (value: unknown) => !value);
+  hb.registerHelper('levelBadge', (level: unknown) => safe(levelBadgeHtml(level)));
+  hb.registerHelper('statusBadge', (status: unknown) => safe(statusBadgeHtml(status)));
+  // The chart builder escapes every label and note (bar-chart.ts), so its markup is safe to insert.
+  hb.registerHelper('barChart', (chart: ChartModel | undefined) =>
+    chart ? safe(barChart(chart.rows, chart.options)) : '',
+  );
+}

@@ -1,0 +1,118 @@
+import type { Role } from '../auth/roles.js';
+import type { TreatmentCategory, TreatmentStatus } from '../health/condition.entity.js';
+import type { ContractStatus } from '../health/contract-status.js';
+import type { DiseaseKind } from '../health/disease.entity.js';
+import type { FollowUpKind } from '../health/follow-up.entity.js';
+import type { HouseholdStatus, PovertyCause } from '../households/household.entity.js';
+import type { PersonRelation, PersonStatus } from '../households/person.entity.js';
+import {
+  CATEGORY_LABELS,
+  DEPARTMENT_LABELS,
+  ESCALATION_LABELS,
+  SOURCE_LABELS,
+  STATUS_LABELS,
+  SUBJECT_LABELS,
+} from '../ledger/item-labels.js';
+import type { LedgerEntryType } from '../ledger/ledger-entry.entity.js';
+
+/** The Chinese names the pages show for codes (the items' own are in ledger/item-labels.ts). */
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '系统管理员',
+  health_caseworker: '卫健局业务人员',
+  insurance_reconciler: '医保局对账人员',
+  subdistrict_officer: '街道办事处',
+  viewer: '领导、督导组',
+};
+
+export const HOUSEHOLD_STATUS_LABELS: Record<HouseholdStatus, string> = {
+  poor: '在册未脱贫',
+  lifted: '已脱贫',
+  removed: '清退',
+};
+
+export const POVERTY_CAUSE_LABELS: Record<PovertyCause, string> = {
+  illness: '因病',
+  disability: '因残',
+  education: '因学',
+  labour: '缺劳力',
+  other: '其他',
+};
+
+export const RELATION_LABELS: Record<PersonRelation, string> = {
+  head: '户主',
+  spouse: '配偶',
+  child: '子女',
+  parent: '父母',
+  grandchild: '孙子女',
+  other: '其他',
+};
+
+export const PERSON_STATUS_LABELS: Record<PersonStatus, string> = { active: '正常', deceased: '已故', moved: '迁出' };
+
+export const SEX_LABELS: Record<'male' | 'female', string> = { male: '男', female: '女' };
+
+/** 三个一批. */
+export const TREATMENT_CATEGORY_LABELS: Record<TreatmentCategory, string> = {
+  concentrated: '大病集中救治一批',
+  contracted: '慢病签约服务管理一批',
+  safety_net: '重病兜底保障一批',
+};
+
+export const TREATMENT_STATUS_LABELS: Record<TreatmentStatus, string> = {
+  untreated: '未救治',
+  in_treatment: '救治中',
+  treated: '已救治',
+};
+
+export const DISEASE_KIND_LABELS: Record<DiseaseKind, string> = { chronic: '慢病', major: '大病' };
+
+export const CONTRACT_STATUS_LABELS: Record<ContractStatus, string> = {
+  active: '履约中',
+  expired: '已到期',
+  noncompliant: '随访不足',
+};
+
+export const FOLLOW_UP_KIND_LABELS: Record<FollowUpKind, string> = {
+  clinic: '门诊',
+  home: '入户',
+  phone: '电话',
+  remote: '远程',
+};
+
+export const LEDGER_TYPE_LABELS: Record<LedgerEntryType, string> = {
+  created: '登记问题',
+  started: '开始整改',
+  progress: '整改进展',
+  closed: '销号',
+  reopened: '重新打开',
+  escalated: '预警升级',
+  deadline_changed: '调整期限',
+  reassigned: '移交',
+};
+
+/** Every label table by the name templates use: {{label 'itemStatus' item.status}}. */
+export const LABELS: Record<string, Readonly<Record<string, string>>> = {
+  role: ROLE_LABELS,
+  householdStatus: HOUSEHOLD_STATUS_LABELS,
+  povertyCause: POVERTY_CAUSE_LABELS,
+  relation: RELATION_LABELS,
+  personStatus: PERSON_STATUS_LABELS,
+  sex: SEX_LABELS,
+  treatmentCategory: TREATMENT_CATEGORY_LABELS,
+  treatmentStatus: TREATMENT_STATUS_LABELS,
+  diseaseKind: DISEASE_KIND_LABELS,
+  contractStatus: CONTRACT_STATUS_LABELS,
+  followUpKind: FOLLOW_UP_KIND_LABELS,
+  ledgerType: LEDGER_TYPE_LABELS,
+  itemStatus: STATUS_LABELS,
+  category: CATEGORY_LABELS,
+  dept: DEPARTMENT_LABELS,
+  source: SOURCE_LABELS,
+  subject: SUBJECT_LABELS,
+  level: Object.fromEntries(ESCALATION_LABELS.map((label, level) => [String(level), label])),
+};
+
+/** [{value, label}] for a select, in the table's order. */
+export function optionsOf(table: Readonly<Record<string, string>>): { value: string; label: string }[] {
+  return Object.entries(table).map(([value, label]) => ({ value, label }));
+}
