@@ -1,6 +1,8 @@
 import { Foundation1764300000000 } from './1764300000000-Foundation.js';
 import { HealthRecords1764400000000 } from './1764400000000-HealthRecords.js';
 import { Ledger1764500000000 } from './1764500000000-Ledger.js';
+import { Escalation1764600000000 } from './1764600000000-Escalation.js';
+import { Imports1764700000000 } from './1764700000000-Imports.js';
 import { IdAccessLog1764800000000 } from './1764800000000-IdAccessLog.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
@@ -8,5 +10,7 @@ export const MIGRATIONS = [
   Foundation1764300000000,
   HealthRecords1764400000000,
   Ledger1764500000000,
+  Escalation1764600000000,
+  Imports1764700000000,
   IdAccessLog1764800000000,
 ];

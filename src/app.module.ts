@@ -6,14 +6,18 @@ import { AppConfig } from './config/app-config.js';
 import { DatabaseBootstrap } from './database/database-bootstrap.service.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
+import { EscalationModule } from './escalation/escalation.module.js';
 import { HealthController } from './system/health.controller.js';
 import { HealthModule } from './health/health.module.js';
 import { HouseholdsModule } from './households/households.module.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { RegionsModule } from './regions/regions.module.js';
 import { ReportsModule } from './reports/reports.module.js';
-import { WebController } from './web/web.controller.js';
+import { WebModule } from './web/web.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,10 +36,15 @@ export class AppModule {
         HealthModule,
         LedgerModule,
         ChecksModule,
+        NotificationsModule,
+        EscalationModule.register(config),
+        ImportsModule.register(config),
+        ReconciliationModule.register(config),
         ReportsModule,
         DemoModule,
+        WebModule,
       ],
-      controllers: [HealthController, WebController],
+      controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }, DatabaseBootstrap],
       exports: [AppConfig],
     };

@@ -1,28 +1,59 @@
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
 import helmet from 'helmet';
 import { join } from 'node:path';
+import { isApiPath } from './auth/session-cookie.js';
 import { redactIdNumbers } from './common/id-number.js';
 import { PROJECT_ROOT } from './common/paths.js';
 import { AppConfig } from './config/app-config.js';
+import { mountQueueDashboard } from './queue/queue-dashboard.js';
+import { registerHelpers, registerPartialsFrom } from './web/handlebars-helpers.js';
+
+/**
+ * The pages' content security policy: scripts, styles, images and form targets from the app itself
+ * only; no inline script or style (the SVG charts use classes). No upgrade-insecure-requests:
+ * district networks often serve plain HTTP, where it would break every stylesheet.
+ */
+const pageCsp = helmet.contentSecurityPolicy({
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+  },
+});
 
 /** Everything about the HTTP app that is not a module: used by main.ts and by the tests alike. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.enableShutdownHooks();
   app.set('trust proxy', app.get(AppConfig).TRUST_PROXY);
   app.disable('x-powered-by');
+  // The API keeps helmet's headers without a CSP (Swagger UI at /api/docs runs inline scripts); pages get theirs.
   app.use(helmet({ contentSecurityPolicy: false }));
+  app.use((req: Request, res: Response, next: NextFunction) => (isApiPath(req.path) ? next() : pageCsp(req, res, next)));
+  app.use(cookieParser());
+  mountQueueDashboard(app);
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
 
   const views = join(PROJECT_ROOT, 'views');
+  app.useStaticAssets(join(views, 'assets'), { prefix: '/assets/', maxAge: '1h', index: false });
   app.setBaseViewsDir(views);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
-  hbs.registerPartials(join(views, 'partials'));
+  registerPartialsFrom(hbs.handlebars, join(views, 'partials'));
+  registerHelpers(hbs.handlebars, { timeZone: app.get(AppConfig).APP_TIMEZONE });
 
   const http = new Logger('HTTP');
   app.use((req: Request, res: Response, next: NextFunction) => {

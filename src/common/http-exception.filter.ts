@@ -1,6 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { isApiPath } from '../auth/session-cookie.js';
+import { renderErrorPage } from '../web/error-page.js';
 import { AppError, ErrorCode } from './app-error.js';
 
 function statusOf(code: ErrorCode): HttpStatus {
@@ -33,6 +35,25 @@ const REASON: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/** Driver error codes that mean "the database cannot be reached right now", not "the request is wrong". */
+const DATABASE_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'SQLITE_BUSY',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  const own = (error as { code?: unknown } | null)?.code;
+  const driver = (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return typeof own === 'string' ? own : typeof driver === 'string' ? driver : undefined;
+}
 
 function isUniqueViolation(driverError: unknown): boolean {
   const code = (driverError as { code?: string } | undefined)?.code;
@@ -81,9 +102,13 @@ export function toErrorBody(exception: unknown): ErrorBody {
       code: ErrorCode.Duplicate,
     };
   }
+  if (DATABASE_UNAVAILABLE.has(errorCode(exception) ?? '')) {
+    return { statusCode: 503, error: REASON[503], message: 'the database is unavailable; try again shortly' };
+  }
   return { statusCode: 500, error: REASON[500], message: 'Internal server error' };
 }
 
+/** JSON in Nest's shape for /api; pages get a redirect to the login form or the error page (web/error-page.ts). */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpException');
@@ -100,6 +125,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) {
+      return;
+    }
+    if (body.statusCode === 503) {
+      response.setHeader('Retry-After', '5');
+    }
+    if (!isApiPath(request.path)) {
+      // Pages answer people: a redirect to the login form or a rendered Chinese error page.
+      renderErrorPage(request, response, body);
       return;
     }
     response.status(body.statusCode).json(body);

@@ -18,7 +18,7 @@ export interface IdNumberInfo {
 export function idCheckChar(first17: string): string {
   let sum = 0;
   for (let i = 0; i < 17; i++) {
-    sum += Number(first17[i]) * WEIGHTS[i];
+    sum += (first17.charCodeAt(i) - 48) * WEIGHTS[i];
   }
   return CHECK_CHARS[sum % 11];
 }

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { validateCronExpression } from 'cron';
 
 export const DEFAULT_JWT_SECRET = 'hpa-dev-secret-change-me';
 
@@ -139,6 +140,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const problems = validateSync(config, { skipMissingProperties: false }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
   );
+  if (!validateCronExpression(config.ESCALATION_CRON).valid) {
+    problems.push(`ESCALATION_CRON: "${config.ESCALATION_CRON}" is not a cron expression (e.g. 0 1 * * *)`);
+  }
   if (!isValidTimeZone(config.APP_TIMEZONE)) {
     problems.push(`APP_TIMEZONE: unknown time zone "${config.APP_TIMEZONE}"`);
   }

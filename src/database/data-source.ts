@@ -7,15 +7,21 @@ import type { AppConfig } from '../config/app-config.js';
 import { Condition } from '../health/condition.entity.js';
 import { ContractDisease } from '../health/contract-disease.entity.js';
 import { Contract } from '../health/contract.entity.js';
+import { EscalationRun } from '../escalation/escalation-run.entity.js';
 import { Disease } from '../health/disease.entity.js';
 import { FollowUp } from '../health/follow-up.entity.js';
 import { InsuranceEnrollment } from '../health/insurance-enrollment.entity.js';
 import { Household } from '../households/household.entity.js';
 import { IdAccess } from '../households/id-access.entity.js';
+import { ImportJob } from '../imports/import-job.entity.js';
+import { ImportRowError } from '../imports/import-row-error.entity.js';
 import { Person } from '../households/person.entity.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { Item } from '../ledger/item.entity.js';
 import { LedgerEntry } from '../ledger/ledger-entry.entity.js';
+import { Discrepancy } from '../reconciliation/discrepancy.entity.js';
+import { Reconciliation } from '../reconciliation/reconciliation.entity.js';
+import { Notification } from '../notifications/notification.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
 
@@ -33,7 +39,13 @@ export const ENTITIES = [
   Campaign,
   Item,
   LedgerEntry,
+  EscalationRun,
+  Notification,
   IdAccess,
+  ImportJob,
+  ImportRowError,
+  Reconciliation,
+  Discrepancy,
 ];
 
 /** The one description of the database, used by the app, the migration command and the tests. */

@@ -1,20 +1,33 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-const tails = new WeakMap<DataSource, Promise<unknown>>();
+/** The last transaction queued per SQLite database: keyed by its file, so that two DataSources on one file take turns too. */
+const tails = new Map<unknown, Promise<unknown>>();
+
+/**
+ * better-sqlite3 waits for a lock synchronously: a second DataSource on the same file in this process
+ * (two app instances in one test, a worker beside the API) would block the event loop while the first
+ * is between two statements of its transaction, and neither could go on. So the queue is per file;
+ * an in-memory database is its DataSource's own.
+ */
+const queueKey = (db: DataSource): unknown => {
+  const file = db.options.database;
+  return typeof file === 'string' && file !== ':memory:' ? file : db;
+};
 
 /**
  * Runs `work` in one transaction. TypeORM's better-sqlite3 driver has a single connection: two
  * transactions started at once nest as savepoints of each other, and one's rollback undoes the
- * other's writes. So on SQLite transactions take turns here (one promise chain per DataSource);
+ * other's writes. So on SQLite transactions take turns here (one promise chain per database file);
  * on MySQL each gets its own pooled connection as usual. Never call it from inside `work`.
  */
 export function inTransaction<T>(db: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
   if (db.options.type !== 'better-sqlite3') {
     return db.transaction(work);
   }
-  const run = (tails.get(db) ?? Promise.resolve()).then(() => db.transaction(work));
+  const key = queueKey(db);
+  const run = (tails.get(key) ?? Promise.resolve()).then(() => db.transaction(work));
   tails.set(
-    db,
+    key,
     run.catch(() => undefined),
   );
   return run;

@@ -26,7 +26,15 @@ export class QueueModule {
     return {
       module: QueueModule,
       global: true,
-      imports: [BullModule.forRoot({ url: config.REDIS_URL, prefix: 'hpa' }), queues],
+      imports: [
+        BullModule.forRoot({
+          url: config.REDIS_URL,
+          prefix: 'hpa',
+          // Reconnect at most 5 s apart (Bull's own backoff grows to 20 s), so work resumes soon after Redis is back.
+          redis: { retryStrategy: (attempt: number) => Math.min(attempt * 200, 5000) },
+        }),
+        queues,
+      ],
       exports: [queues],
     };
   }

@@ -8,6 +8,9 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** The escalation queue's one job: the nightly repeatable job and manual runs (jobId `escalation:<asOf>`). */
+export const ESCALATION_JOB = 'escalate';
+
 /**
  * Defaults for every job: retried with backoff (delivery is at-least-once, so the work itself must
  * be idempotent), and kept only briefly once done so Redis does not grow without bound.

@@ -2,6 +2,8 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
 import type Handlebars from 'handlebars';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
 import { barChart, type BarChartOptions, type BarRow, escapeXml } from './bar-chart.js';
 import { LABELS } from './labels.js';
@@ -94,7 +96,7 @@ export function registerHelpers(hb: typeof Handlebars, options: { timeZone: stri
   hb.registerHelper('datetime', (value: unknown) => chineseDateTime(value, timeZone));
   hb.registerHelper('daysLeft', (days: unknown) => daysLeftText(days));
   hb.registerHelper('percent', (value: unknown) => percentText(value));
-  hb.registerHelper('label', (table: unknown, value: unknown) => labelOf(table, value));
+  hb.registerHelper('zh', (table: unknown, value: unknown) => labelOf(table, value));
   hb.registerHelper('yesno', (value: unknown) => (value ? '是' : '否'));
   hb.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
   hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
@@ -107,4 +109,18 @@ export function registerHelpers(hb: typeof Handlebars, options: { timeZone: stri
   hb.registerHelper('barChart', (chart: ChartModel | undefined) =>
     chart ? safe(barChart(chart.rows, chart.options)) : '',
   );
+}
+
+/**
+ * Registers every template under `dir` as a partial named by its path without `.hbs`
+ * (`partials/pager.hbs` → `{{> pager}}`), synchronously: hbs.registerPartials reads the folder in
+ * the background, so a request served right after start could miss a partial.
+ */
+export function registerPartialsFrom(hb: typeof Handlebars, dir: string): void {
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.hbs')) {
+      const file = join(entry.parentPath, entry.name);
+      hb.registerPartial(relative(dir, file).replace(/\\/g, '/').slice(0, -'.hbs'.length), readFileSync(file, 'utf8'));
+    }
+  }
 }

@@ -90,7 +90,7 @@ export const LEDGER_TYPE_LABELS: Record<LedgerEntryType, string> = {
   reassigned: '移交',
 };
 
-/** Every label table by the name templates use: {{label 'itemStatus' item.status}}. */
+/** Every label table by the name templates use: {{zh 'itemStatus' item.status}}. */
 export const LABELS: Record<string, Readonly<Record<string, string>>> = {
   role: ROLE_LABELS,
   householdStatus: HOUSEHOLD_STATUS_LABELS,

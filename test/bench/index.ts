@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/common/paths.js';
+import { escalationBench } from './escalation.bench.js';
 import { ledgerBench } from './ledger.bench.js';
 import { type Bench, formatReport } from './report.js';
 
 /** `npm run bench [name…]`: every benchmark, or those named; the report goes to stdout and test/artifacts/bench.md. */
-const BENCHES: Bench[] = [ledgerBench];
+const BENCHES: Bench[] = [ledgerBench, escalationBench];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

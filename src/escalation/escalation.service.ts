@@ -1,0 +1,367 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { performance } from 'node:perf_hooks';
+import { DataSource, In, QueryFailedError } from 'typeorm';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { Clock } from '../common/clock.js';
+import { addDays, isCalendarDate } from '../common/dates.js';
+import type { Page, PageQuery } from '../common/pagination.js';
+import { inTransaction } from '../database/transaction.js';
+import { Campaign } from '../ledger/campaign.entity.js';
+import { ESCALATION_LABELS } from '../ledger/item-labels.js';
+import { Item, MAX_ESCALATION_LEVEL } from '../ledger/item.entity.js';
+import { LedgerService, SYSTEM_ACTOR } from '../ledger/ledger.service.js';
+import { type EscalationStep, NotificationsService, type RecipientDirectory } from '../notifications/notifications.service.js';
+import { ESCALATION_LEVELS, type EscalationLevel, type EscalationThresholds, levelFor } from './escalation-policy.js';
+import { EscalationRun, type EscalationTrigger } from './escalation-run.entity.js';
+
+export interface RunRequest {
+  /** Default: today in APP_TIMEZONE. A day after today only for a dry run (levels never go down). */
+  asOf?: string;
+  trigger: EscalationTrigger;
+  /** The admin who asked; null for the schedule. */
+  startedBy?: number | null;
+  /** Count what would change and write nothing but the run's record. */
+  dryRun?: boolean;
+}
+
+export type ByLevel = Record<'1' | '2' | '3' | '4', number>;
+
+/** The answer of POST /api/escalations/run (SPEC §3), with the run's id and duration. */
+export interface RunResult {
+  runId: number;
+  asOf: string;
+  trigger: EscalationTrigger;
+  dryRun: boolean;
+  escalated: number;
+  byLevel: ByLevel;
+  durationMs: number;
+}
+
+/** A recorded run (GET /api/escalations/runs). */
+export interface RunView extends Omit<RunResult, 'runId' | 'durationMs'> {
+  id: number;
+  /** Null while the run is going on. */
+  durationMs: number | null;
+  startedBy: number | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+/** Items per batch: read by id windows of this size, each batch raised in one transaction. */
+export const ESCALATION_BATCH = 5000;
+const ATTEMPTS_PER_BATCH = 3;
+
+interface Candidate {
+  id: number;
+  campaignId: number;
+  deadline: string;
+  escalationLevel: number;
+}
+
+/**
+ * The May-deadline job (SPEC §2): raises every item that is not closed to the level its deadline
+ * has reached on `asOf`, one `escalated` ledger entry and one notice per recipient for each item
+ * raised, set-based and in batches. Idempotent: a second run for the same day, or a run beside it
+ * on another worker, finds nothing left to raise, because each batch re-reads the levels under a
+ * row lock and its UPDATE only raises (`escalationLevel < target`).
+ */
+@Injectable()
+export class EscalationService {
+  private readonly logger = new Logger(EscalationService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly ledger: LedgerService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  async run(request: RunRequest): Promise<RunResult> {
+    const today = this.clock.today();
+    const asOf = request.asOf ?? today;
+    const dryRun = request.dryRun ?? false;
+    if (!isCalendarDate(asOf)) {
+      throw new AppError(ErrorCode.Invalid, 'asOf must be a date written YYYY-MM-DD', 'asOf');
+    }
+    if (!dryRun && asOf > today) {
+      throw new AppError(
+        ErrorCode.Invalid,
+        `asOf ${asOf} is after today (${today}); levels never go down, so only a dry run may look ahead`,
+        'asOf',
+      );
+    }
+    const trigger: EscalationTrigger = request.trigger === 'manual' && asOf < today ? 'backfill' : request.trigger;
+    const started = performance.now();
+    const runId = await inTransaction(this.db, async (em) => {
+      const result = await em.insert(EscalationRun, {
+        asOf,
+        trigger,
+        startedBy: request.startedBy ?? null,
+        dryRun,
+        startedAt: this.clock.now(),
+      });
+      return (result.identifiers[0] as { id: number }).id;
+    });
+    try {
+      const byLevel = await this.escalate(asOf, dryRun);
+      const escalated = ESCALATION_LEVELS.reduce((sum, level) => sum + byLevel[level], 0);
+      const durationMs = Math.round(performance.now() - started);
+      await inTransaction(this.db, (em) =>
+        em.update(EscalationRun, runId, {
+          level1: byLevel[1],
+          level2: byLevel[2],
+          level3: byLevel[3],
+          level4: byLevel[4],
+          escalated,
+          durationMs,
+          finishedAt: this.clock.now(),
+        }),
+      );
+      this.logger.log(
+        `escalation ${dryRun ? '(dry run) ' : ''}as of ${asOf} (${trigger}): ${escalated} items raised ` +
+          `[${ESCALATION_LEVELS.map((l) => `${ESCALATION_LABELS[l]} ${byLevel[l]}`).join(', ')}] in ${durationMs} ms`,
+      );
+      return { runId, asOf, trigger, dryRun, escalated, byLevel: toByLevel(byLevel), durationMs };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await inTransaction(this.db, (em) =>
+        em.update(EscalationRun, runId, {
+          durationMs: Math.round(performance.now() - started),
+          error: message.slice(0, 500),
+        }),
+      ).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async listRuns(query: PageQuery): Promise<Page<RunView>> {
+    const [rows, total] = await this.db.getRepository(EscalationRun).findAndCount({
+      order: { id: 'DESC' },
+      skip: query.offset,
+      take: query.pageSize,
+    });
+    return { items: rows.map(toRunView), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  /**
+   * Walks the items that are not closed in windows of ESCALATION_BATCH ids (a primary-key range
+   * each, whatever the optimiser thinks), works out each one's level in JS with the pure policy,
+   * and raises those due in one transaction per window. Returns the items raised per level.
+   */
+  private async escalate(asOf: string, dryRun: boolean): Promise<Record<EscalationLevel, number>> {
+    const counts: Record<EscalationLevel, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 };
+    const thresholds = await this.thresholds();
+    if (thresholds.size === 0) {
+      return counts;
+    }
+    // Nothing with a later deadline than this can be due, whatever its campaign says.
+    const horizon = addDays(
+      asOf,
+      Math.max(...[...thresholds.values()].map((t) => Math.max(t.reminderDays, t.warningDays))),
+    );
+    const bounds = await this.db
+      .createQueryBuilder(Item, 'i')
+      .select('MIN(i.id)', 'first')
+      .addSelect('MAX(i.id)', 'last')
+      .where("i.status <> 'closed'")
+      .getRawOne<{ first: number | string | null; last: number | string | null }>();
+    if (!bounds || bounds.first === null || bounds.last === null) {
+      return counts;
+    }
+    const directory = dryRun ? null : await this.notifications.directory();
+    const at = this.clock.now().toISOString();
+    for (let from = Number(bounds.first); from <= Number(bounds.last); from += ESCALATION_BATCH) {
+      const candidates = await this.db
+        .createQueryBuilder(Item, 'i')
+        .select(['i.id', 'i.campaignId', 'i.deadline', 'i.escalationLevel'])
+        .where('i.id >= :from AND i.id < :to', { from, to: from + ESCALATION_BATCH })
+        .andWhere("i.status <> 'closed'")
+        .andWhere('i.escalationLevel < :max', { max: MAX_ESCALATION_LEVEL })
+        .andWhere('i.deadline <= :horizon', { horizon })
+        .getMany();
+      const due = await this.dueOf(candidates, thresholds, asOf);
+      if (due.length === 0) {
+        continue;
+      }
+      const raised = dryRun
+        ? due.map((c) => this.levelOf(c, thresholds, asOf))
+        : await this.raise(
+            due.map((c) => c.id),
+            thresholds,
+            asOf,
+            at,
+            directory!,
+          );
+      raised.forEach((level) => counts[level]++);
+    }
+    return counts;
+  }
+
+  /**
+   * One batch in one transaction: re-reads the items under a row lock (MySQL: SELECT … FOR UPDATE;
+   * SQLite: writers take turns), raises with one UPDATE those still below their level, appends one
+   * `escalated` entry each (the step to the level reached; skipped levels are not written) and
+   * inserts the notices. `version` stays as it is: an escalation does not make an officer's close
+   * stale. Returns the levels reached.
+   */
+  private async raise(
+    ids: number[],
+    thresholds: Map<number, EscalationThresholds>,
+    asOf: string,
+    at: string,
+    directory: RecipientDirectory,
+  ): Promise<EscalationLevel[]> {
+    return this.retried(() =>
+      inTransaction(this.db, async (em) => {
+        const qb = em
+          .createQueryBuilder(Item, 'i')
+          .select(['i.id', 'i.campaignId', 'i.title', 'i.regionCode', 'i.responsibleDept', 'i.deadline', 'i.escalationLevel'])
+          .where({ id: In(ids) })
+          .andWhere("i.status <> 'closed'")
+          .orderBy('i.id');
+        const rows = await (em.connection.options.type === 'mysql' ? qb.setLock('pessimistic_write') : qb).getMany();
+        const steps = rows
+          .map((item) => ({ item, to: this.levelOf(item, thresholds, asOf) }))
+          .filter(({ item, to }) => to > item.escalationLevel);
+        if (steps.length === 0) {
+          return [];
+        }
+        const target = levelCase(steps.map(({ item, to }) => ({ id: item.id, to })));
+        const idList = steps.map(({ item }) => sqlInt(item.id)).join(',');
+        const result = await em
+          .createQueryBuilder()
+          .update(Item)
+          .set({ escalationLevel: () => target })
+          .where(`id IN (${idList}) AND status <> 'closed' AND escalationLevel < ${target}`)
+          .execute();
+        if (result.affected !== undefined && result.affected !== steps.length) {
+          // Cannot happen under the row lock; if it does, write nothing rather than a wrong ledger.
+          throw new Error(`escalation raised ${result.affected} of ${steps.length} locked items; rolled back`);
+        }
+        await this.ledger.appendMany(
+          em,
+          steps.map(({ item, to }) => ({
+            itemId: item.id,
+            type: 'escalated' as const,
+            actor: SYSTEM_ACTOR,
+            at,
+            note: ESCALATION_LABELS[to],
+            payload: { from: item.escalationLevel, to, asOf },
+          })),
+        );
+        await this.notifications.notify(
+          em,
+          directory,
+          steps.map(
+            ({ item, to }): EscalationStep => ({
+              itemId: item.id,
+              title: item.title,
+              regionCode: item.regionCode,
+              responsibleDept: item.responsibleDept,
+              deadline: item.deadline,
+              level: to,
+            }),
+          ),
+          asOf,
+        );
+        return steps.map(({ to }) => to);
+      }),
+    );
+  }
+
+  /** The candidates whose level goes up on asOf (campaigns created since the run started are read in). */
+  private async dueOf(
+    candidates: Candidate[],
+    thresholds: Map<number, EscalationThresholds>,
+    asOf: string,
+  ): Promise<Candidate[]> {
+    const unknown = [...new Set(candidates.map((c) => c.campaignId).filter((id) => !thresholds.has(id)))];
+    if (unknown.length > 0) {
+      for (const [id, t] of await this.thresholds(unknown)) {
+        thresholds.set(id, t);
+      }
+    }
+    return candidates.filter((c) => this.levelOf(c, thresholds, asOf) > c.escalationLevel);
+  }
+
+  private levelOf(item: Candidate, thresholds: Map<number, EscalationThresholds>, asOf: string): EscalationLevel {
+    const campaign = thresholds.get(item.campaignId);
+    if (!campaign) {
+      throw new Error(`campaign ${item.campaignId} of item ${item.id} not found`);
+    }
+    return levelFor({ deadline: item.deadline, currentLevel: item.escalationLevel, thresholds: campaign, today: asOf });
+  }
+
+  /** Each campaign's thresholds (all campaigns, or those named): campaigns are few, items many. */
+  private async thresholds(ids?: number[]): Promise<Map<number, EscalationThresholds>> {
+    const campaigns = await this.db.getRepository(Campaign).find({
+      select: { id: true, reminderDays: true, warningDays: true, supervisedDays: true },
+      ...(ids ? { where: { id: In(ids) } } : {}),
+    });
+    return new Map(campaigns.map(({ id, ...t }) => [id, t]));
+  }
+
+  /** A batch that lost a deadlock (MySQL) or met a busy database is tried again: the work is idempotent. */
+  private async retried<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= ATTEMPTS_PER_BATCH || !isTransient(error)) {
+          throw error;
+        }
+        this.logger.warn(`escalation batch: ${(error as Error).message}; trying again (${attempt})`);
+      }
+    }
+  }
+}
+
+/** `CASE WHEN id IN (…) THEN 4 WHEN id IN (…) THEN 3 … END`: the target level of each raised item. */
+function levelCase(targets: { id: number; to: EscalationLevel }[]): string {
+  const whens = [...ESCALATION_LEVELS]
+    .reverse()
+    .map((level) => {
+      const ids = targets.filter((t) => t.to === level).map((t) => sqlInt(t.id));
+      return ids.length > 0 ? `WHEN id IN (${ids.join(',')}) THEN ${level}` : '';
+    })
+    .filter(Boolean);
+  return `(CASE ${whens.join(' ')} END)`;
+}
+
+/** Ids go into the SQL text (thousands per statement, beyond some drivers' parameter limits): integers only. */
+function sqlInt(value: number): string {
+  if (!Number.isSafeInteger(value)) {
+    throw new Error(`not an id: ${value}`);
+  }
+  return String(value);
+}
+
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) {
+    return false;
+  }
+  const driver = error.driverError as { errno?: number; code?: string } | undefined;
+  return driver?.errno === 1213 || driver?.errno === 1205 || driver?.code === 'SQLITE_BUSY';
+}
+
+function toByLevel(counts: Record<EscalationLevel, number>): ByLevel {
+  return { '1': counts[1], '2': counts[2], '3': counts[3], '4': counts[4] };
+}
+
+function toRunView(run: EscalationRun): RunView {
+  return {
+    id: run.id,
+    asOf: run.asOf,
+    trigger: run.trigger,
+    dryRun: run.dryRun,
+    escalated: run.escalated,
+    byLevel: { '1': run.level1, '2': run.level2, '3': run.level3, '4': run.level4 },
+    durationMs: run.durationMs,
+    startedBy: run.startedBy,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    error: run.error,
+  };
+}

@@ -1,0 +1,148 @@
+import { type IdNumberProblem, idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
+import {
+  HOUSEHOLD_STATUSES,
+  type HouseholdStatus,
+  POVERTY_CAUSES,
+  type PovertyCause,
+} from '../households/household.entity.js';
+import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
+import type { RosterColumn, RosterRow } from './roster-reader.js';
+import {
+  describeChoices,
+  HOUSEHOLD_STATUS_LABELS,
+  parseHouseholdStatus,
+  parsePovertyCause,
+  parseRelation,
+  parseYear,
+  POVERTY_CAUSE_LABELS,
+  quote,
+  RELATION_LABELS,
+} from './roster-values.js';
+
+/** The household roster, one row per person (SPEC §3): the template's Chinese headers, or the English keys. */
+export const HOUSEHOLD_COLUMNS = [
+  { key: 'registryNo', header: '户编号', aliases: ['户号'] },
+  { key: 'regionCode', header: '区划代码', aliases: ['行政区划代码'] },
+  { key: 'povertyCause', header: '致贫原因' },
+  { key: 'householdStatus', header: '户状态' },
+  { key: 'registeredYear', header: '建档年度', aliases: ['建档年份'] },
+  { key: 'idNumber', header: '身份证号', aliases: ['身份证号码', '公民身份号码'] },
+  { key: 'name', header: '姓名' },
+  { key: 'relation', header: '与户主关系' },
+] as const satisfies readonly RosterColumn<string>[];
+
+export type HouseholdField = (typeof HOUSEHOLD_COLUMNS)[number]['key'];
+
+const COLUMN_ORDER = Object.fromEntries(HOUSEHOLD_COLUMNS.map((c, i) => [c.key, i])) as Record<HouseholdField, number>;
+const HEADER = Object.fromEntries(HOUSEHOLD_COLUMNS.map((c) => [c.key, c.header])) as Record<HouseholdField, string>;
+
+/** A row that passed every check of its own. */
+export interface HouseholdRow {
+  line: number;
+  registryNo: string;
+  regionCode: string;
+  povertyCause: PovertyCause;
+  status: HouseholdStatus;
+  registeredYear: number;
+  idNumber: string;
+  name: string;
+  relation: PersonRelation;
+}
+
+export interface RowProblem {
+  field: HouseholdField;
+  reason: string;
+}
+
+export interface RowContext {
+  /** Codes of the known villages and sub-districts. */
+  regions: ReadonlySet<string>;
+  /** Today (YYYY-MM-DD): nobody is born later, no household registered in a later year. */
+  today: string;
+}
+
+/** 建档立卡 began in 2013 (the registry API's lower bound too). */
+export const FIRST_REGISTERED_YEAR = 2013;
+const REGISTRY_NO = /^[0-9A-Za-z-]{4,32}$/;
+const MAX_NAME = 32;
+
+export const ID_REASONS: Record<IdNumberProblem, string> = {
+  format: 'must be 18 characters: 17 digits and a check digit or X',
+  birth_date: 'contains an impossible birth date (characters 7–14)',
+  check_digit: 'has a wrong check character (GB 11643-1999)',
+};
+
+/** The checks a row passes or fails on its own (the whole-file checks come on top). */
+export function checkHouseholdRow(
+  row: RosterRow<HouseholdField>,
+  ctx: RowContext,
+): { row: HouseholdRow; problems: null } | { row: null; problems: RowProblem[] } {
+  const v = row.values;
+  const problems: RowProblem[] = [];
+  const problem = (field: HouseholdField, reason: string) => problems.push({ field, reason: `${HEADER[field]} ${reason}` });
+  for (const column of HOUSEHOLD_COLUMNS) {
+    if (v[column.key] === '') {
+      problem(column.key, 'is empty');
+    }
+  }
+  if (v.registryNo && !REGISTRY_NO.test(v.registryNo)) {
+    problem('registryNo', `${quote(v.registryNo)} must be 4–32 letters, digits or -`);
+  }
+  if (v.regionCode && !ctx.regions.has(v.regionCode)) {
+    problem('regionCode', `${quote(v.regionCode)} is not a known village or sub-district`);
+  }
+  const povertyCause = v.povertyCause ? parsePovertyCause(v.povertyCause) : null;
+  if (v.povertyCause && !povertyCause) {
+    problem(
+      'povertyCause',
+      `${quote(v.povertyCause)} is not one of ${describeChoices(POVERTY_CAUSES, POVERTY_CAUSE_LABELS)}`,
+    );
+  }
+  const status = v.householdStatus ? parseHouseholdStatus(v.householdStatus) : null;
+  if (v.householdStatus && !status) {
+    problem(
+      'householdStatus',
+      `${quote(v.householdStatus)} is not one of ${describeChoices(HOUSEHOLD_STATUSES, HOUSEHOLD_STATUS_LABELS)}`,
+    );
+  }
+  const thisYear = Number(ctx.today.slice(0, 4));
+  const year = v.registeredYear ? parseYear(v.registeredYear) : null;
+  if (v.registeredYear && (year === null || year < FIRST_REGISTERED_YEAR || year > thisYear)) {
+    problem('registeredYear', `${quote(v.registeredYear)} must be a year from ${FIRST_REGISTERED_YEAR} to ${thisYear}`);
+  }
+  const idNumber = normalizeIdNumber(v.idNumber);
+  if (row.imprecise.includes('idNumber')) {
+    problem('idNumber', 'was stored as a number and the spreadsheet kept only 15 digits: format the column as text');
+  } else if (idNumber) {
+    const idProblem = idNumberProblem(idNumber, ctx.today);
+    if (idProblem) {
+      problem('idNumber', ID_REASONS[idProblem]);
+    }
+  }
+  if (v.name.length > MAX_NAME) {
+    problem('name', `is longer than ${MAX_NAME} characters`);
+  }
+  const relation = v.relation ? parseRelation(v.relation) : null;
+  if (v.relation && !relation) {
+    problem('relation', `${quote(v.relation)} is not one of ${describeChoices(RELATIONS, RELATION_LABELS)}`);
+  }
+  if (problems.length > 0) {
+    // In the file's column order, as a reader goes through the row.
+    problems.sort((a, b) => COLUMN_ORDER[a.field] - COLUMN_ORDER[b.field]);
+    return { row: null, problems };
+  }
+  return {
+    row: {
+      line: row.line,
+      registryNo: v.registryNo,
+      regionCode: v.regionCode,
+      povertyCause: povertyCause!,
+      status: status!,
+      registeredYear: year!,
+      idNumber,
+      name: v.name,
+      relation: relation!,
+    },
+    problems: null,
+  };
+}

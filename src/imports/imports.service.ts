@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import { basename } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DataSource, MoreThan } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import type { Page, PageQuery } from '../common/pagination.js';
+import { inTransaction } from '../database/transaction.js';
+import { HOUSEHOLD_COLUMNS } from './household-rows.js';
+import { ImportJob } from './import-job.entity.js';
+import { ImportRowError } from './import-row-error.entity.js';
+import { ImportsDispatcher } from './imports.dispatcher.js';
+import { checkRoster } from './roster-reader.js';
+
+export interface ImportView {
+  id: number;
+  kind: string;
+  status: ImportJob['status'];
+  fileName: string;
+  format: ImportJob['format'];
+  encoding: ImportJob['encoding'];
+  rowsTotal: number | null;
+  rowsRead: number;
+  /** rowsRead / rowsTotal, 0 until the file has been read through once. */
+  progress: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface RowErrorView {
+  line: number;
+  field: string;
+  reason: string;
+  /** Masked. */
+  idNumber: string | null;
+  registryNo: string | null;
+}
+
+export interface ImportDetail extends ImportView {
+  /** The rejected rows' problems, by line. */
+  errors: Page<RowErrorView>;
+}
+
+export function toImportView(job: ImportJob): ImportView {
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    fileName: job.fileName,
+    format: job.format,
+    encoding: job.encoding,
+    rowsTotal: job.rowsTotal,
+    rowsRead: job.rowsRead,
+    progress: job.rowsTotal ? Math.round((job.rowsRead / job.rowsTotal) * 1000) / 1000 : 0,
+    inserted: job.inserted,
+    updated: job.updated,
+    unchanged: job.unchanged,
+    rejected: job.rejected,
+    error: job.error,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+  };
+}
+
+const toErrorView = (e: ImportRowError): RowErrorView => ({
+  line: e.line,
+  field: e.field,
+  reason: e.reason,
+  idNumber: e.idNumber,
+  registryNo: e.registryNo,
+});
+
+const ERRORS_PER_READ = 1000;
+
+/** The import routes: accept an upload, report progress and rejected rows, hand out the template. */
+@Injectable()
+export class ImportsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly dispatcher: ImportsDispatcher,
+  ) {}
+
+  /** Checks the file's format, encoding and header now (400 naming `file`), then queues the import. */
+  async create(user: AuthUser, file: Express.Multer.File): Promise<{ id: number; status: 'queued' }> {
+    const { format, encoding } = await checkRoster(file.path, HOUSEHOLD_COLUMNS);
+    const id = await inTransaction(this.db, async (em) => {
+      const result = await em.insert(ImportJob, {
+        kind: 'households',
+        status: 'queued',
+        fileName: (file.originalname || 'roster').slice(0, 255),
+        storedName: basename(file.path),
+        format,
+        encoding,
+        createdById: user.id,
+      });
+      return (result.identifiers[0] as { id: number }).id;
+    });
+    await this.dispatcher.dispatch(id);
+    return { id, status: 'queued' };
+  }
+
+  async list(query: PageQuery): Promise<Page<ImportView>> {
+    const [rows, total] = await this.db.getRepository(ImportJob).findAndCount({
+      order: { id: 'DESC' },
+      skip: query.offset,
+      take: query.pageSize,
+    });
+    return { items: rows.map(toImportView), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  async get(id: number, query: PageQuery): Promise<ImportDetail> {
+    const job = await this.find(id);
+    const [errors, total] = await this.db.getRepository(ImportRowError).findAndCount({
+      where: { importId: id },
+      order: { line: 'ASC', id: 'ASC' },
+      skip: query.offset,
+      take: query.pageSize,
+    });
+    return {
+      ...toImportView(job),
+      errors: { items: errors.map(toErrorView), total, page: query.page, pageSize: query.pageSize },
+    };
+  }
+
+  /** Runs a failed or unfinished import again: it continues after its last committed batch. */
+  async resume(id: number): Promise<{ id: number; status: ImportJob['status'] }> {
+    const job = await this.find(id);
+    if (job.status === 'done') {
+      throw new AppError(ErrorCode.InvalidTransition, `import ${id} is done; there is nothing to resume`, 'status');
+    }
+    if (job.status === 'failed') {
+      await inTransaction(this.db, (em) =>
+        em.update(ImportJob, { id, status: 'failed' }, { status: 'queued', error: null, finishedAt: null }),
+      );
+    }
+    await this.dispatcher.dispatch(id, true);
+    return { id, status: job.status === 'failed' ? 'queued' : job.status };
+  }
+
+  /** The rejected rows as CSV (UTF-8 with BOM for Excel), read in batches; 404 before anything is written. */
+  async errorsExport(id: number): Promise<(out: Writable) => Promise<void>> {
+    await this.find(id);
+    return (out) => this.writeErrors(id, out);
+  }
+
+  private async writeErrors(id: number, out: Writable): Promise<void> {
+    const repo = this.db.getRepository(ImportRowError);
+    async function* rows(): AsyncGenerator<(string | number)[]> {
+      let after = 0;
+      for (;;) {
+        const batch = await repo.find({
+          where: { importId: id, id: MoreThan(after) },
+          order: { id: 'ASC' },
+          take: ERRORS_PER_READ,
+        });
+        if (batch.length === 0) {
+          return;
+        }
+        for (const e of batch) {
+          yield [e.line, e.field, e.reason, e.idNumber ?? '', e.registryNo ?? ''];
+        }
+        after = batch[batch.length - 1].id;
+      }
+    }
+    await pipeline(
+      Readable.from(rows()),
+      stringify({ header: true, columns: ['行号', '字段', '原因', '身份证号', '户编号'], bom: true }),
+      out,
+    );
+  }
+
+  /** The roster template: the Chinese headers; in XLSX the ID and region columns are text, so Excel keeps every digit. */
+  async writeTemplate(format: 'csv' | 'xlsx', out: Writable): Promise<void> {
+    const headers = HOUSEHOLD_COLUMNS.map((c) => c.header);
+    if (format === 'csv') {
+      await pipeline(Readable.from([headers]), stringify({ bom: true }), out);
+      return;
+    }
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('贫困户花名册');
+    sheet.columns = HOUSEHOLD_COLUMNS.map((c) => ({
+      header: c.header,
+      key: c.key,
+      width: c.key === 'idNumber' ? 22 : 14,
+      style: ['idNumber', 'regionCode', 'registryNo'].includes(c.key) ? { numFmt: '@' } : {},
+    }));
+    await workbook.xlsx.write(out);
+  }
+
+  private async find(id: number): Promise<ImportJob> {
+    const job = await this.db.getRepository(ImportJob).findOneBy({ id });
+    if (!job) {
+      throw AppError.notFound(`import ${id}`);
+    }
+    return job;
+  }
+}

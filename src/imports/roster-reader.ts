@@ -1,0 +1,375 @@
+import { parse, type CsvError } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { isUtf8 } from 'node:buffer';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import { AppError, ErrorCode } from '../common/app-error.js';
+
+/**
+ * Reads an uploaded roster — CSV (UTF-8 with or without BOM, or GBK/GB18030 from office
+ * software) or XLSX — one row at a time, without holding the file in memory: csv-parse for CSV,
+ * exceljs' streaming WorkbookReader for XLSX. The first non-empty row is the header; columns are
+ * found by their Chinese or English names. Used by the household import and the insurance
+ * reconciliation alike.
+ */
+
+export type RosterFormat = 'csv' | 'xlsx';
+export type RosterEncoding = 'utf8' | 'gbk';
+
+export interface RosterColumn<K extends string> {
+  key: K;
+  /** The Chinese header of the template (身份证号); the key itself (idNumber) is accepted too. */
+  header: string;
+  aliases?: readonly string[];
+}
+
+export interface RosterRow<K extends string> {
+  /** Where the row starts: the physical line of a CSV file (header = 1), the sheet row of an XLSX. */
+  line: number;
+  /** Every column's cell, trimmed; '' when empty. */
+  values: Record<K, string>;
+  /** Columns whose XLSX cell was a number too long for Excel's 15 significant digits. */
+  imprecise: K[];
+}
+
+export interface Roster<K extends string> {
+  format: RosterFormat;
+  encoding: RosterEncoding | null;
+  rows(): AsyncGenerator<RosterRow<K>>;
+  close(): Promise<void>;
+}
+
+/** A problem with the file as a whole: answered 400 at upload, or the job's error. */
+export class RosterFileError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.Invalid, message, 'file');
+  }
+}
+
+const SNIFF_BYTES = 64 * 1024;
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** GB18030 is the superset of GBK: names with rare characters decode too. */
+const GBK = 'gb18030';
+
+/** The bytes up to the last complete UTF-8 sequence (a chunk may end inside a character). */
+function completeUtf8(buf: Buffer): number {
+  for (let back = 1; back <= Math.min(4, buf.length); back++) {
+    const byte = buf[buf.length - back];
+    if ((byte & 0xc0) === 0x80) {
+      continue; // a continuation byte: look further back for its lead
+    }
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return need > back ? buf.length - back : buf.length;
+  }
+  return buf.length;
+}
+
+/** CSV or XLSX, and for CSV its encoding, from the first bytes; throws RosterFileError for anything else. */
+export async function sniffRoster(path: string): Promise<{ format: RosterFormat; encoding: RosterEncoding | null }> {
+  const handle = await open(path, 'r');
+  let head: Buffer;
+  let size: number;
+  try {
+    size = (await handle.stat()).size;
+    const buf = Buffer.alloc(Math.min(SNIFF_BYTES, size));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    head = buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (head.length === 0) {
+    throw new RosterFileError('the file is empty');
+  }
+  if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
+    return { format: 'xlsx', encoding: null };
+  }
+  if (head.subarray(0, 4).equals(OLE_MAGIC)) {
+    throw new RosterFileError('the file is a legacy Excel 97–2003 workbook (.xls): save it as .xlsx or CSV');
+  }
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    throw new RosterFileError('the file is UTF-16 text: save it as CSV in UTF-8 (or GBK)');
+  }
+  if (head.includes(0)) {
+    throw new RosterFileError('the file is neither CSV nor XLSX (it holds binary data)');
+  }
+  const text = head.subarray(head.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
+  if (text.toString('latin1').trim() === '') {
+    throw new RosterFileError('the file is empty');
+  }
+  const checked = size > head.length ? text.subarray(0, completeUtf8(text)) : text;
+  if (isUtf8(checked)) {
+    return { format: 'csv', encoding: 'utf8' };
+  }
+  if (iconv.decode(head, GBK).includes('\uFFFD')) {
+    throw new RosterFileError('the file is neither UTF-8 nor GBK text: save it as CSV in UTF-8');
+  }
+  return { format: 'csv', encoding: 'gbk' };
+}
+
+/** Passes UTF-8 bytes through unchanged and fails on the first byte that is not UTF-8. */
+class Utf8Guard extends Transform {
+  private tail = Buffer.alloc(0);
+  private offset = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const buf = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
+    const end = completeUtf8(buf);
+    const whole = buf.subarray(0, end);
+    if (!isUtf8(whole)) {
+      done(this.invalid());
+      return;
+    }
+    this.offset += end;
+    this.tail = Buffer.from(buf.subarray(end));
+    done(null, whole);
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(this.tail.length > 0 ? this.invalid() : null);
+  }
+
+  private invalid(): RosterFileError {
+    return new RosterFileError(
+      `the file is not valid UTF-8 after byte ${this.offset} although it starts as UTF-8: save the whole file in one encoding (UTF-8 or GBK)`,
+    );
+  }
+}
+
+const norm = (header: string): string => header.replace(/[\s\uFEFF]/g, '').toLowerCase();
+
+/** Which cell holds which column; throws naming the missing columns. */
+function mapHeader<K extends string>(cells: string[], columns: readonly RosterColumn<K>[]): Map<K, number> {
+  const index = new Map<K, number>();
+  const names = cells.map(norm);
+  for (const column of columns) {
+    const accepted = [column.header, column.key, ...(column.aliases ?? [])].map(norm);
+    const found = names.flatMap((name, i) => (accepted.includes(name) ? [i] : []));
+    if (found.length > 1) {
+      throw new RosterFileError(`column ${column.header} (${column.key}) appears ${found.length} times in the header`);
+    }
+    if (found.length === 1) {
+      index.set(column.key, found[0]);
+    }
+  }
+  const missing = columns.filter((c) => !index.has(c.key));
+  if (missing.length > 0) {
+    throw new RosterFileError(
+      `missing required column${missing.length > 1 ? 's' : ''}: ${missing.map((c) => `${c.header} (${c.key})`).join(', ')}; the header row is: ${cells.join(',')}`,
+    );
+  }
+  return index;
+}
+
+interface RawRecord {
+  line: number;
+  cells: string[];
+  /** Cell indexes that held numbers beyond 15 significant digits (XLSX). */
+  imprecise?: number[];
+}
+
+const BROKEN_QUOTE = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_INVALID_CLOSING_QUOTE', 'INVALID_OPENING_QUOTE']);
+
+/** CSV records with the line each starts on; csv-parse's errors become messages naming the line. */
+async function* csvRecords(path: string, encoding: RosterEncoding): AsyncGenerator<RawRecord> {
+  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const decode = encoding === 'gbk' ? iconv.decodeStream(GBK) : new Utf8Guard();
+  // Lines are tracked as csv-parse produces each record (on_record), not as they are consumed: an
+  // error discards the records parsed ahead in the same chunk, and its line must still be right.
+  let lastEnd = 0;
+  let lastEmpty = 0;
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: false,
+    on_record: (cells: string[], context: { lines: number; empty_lines: number }): RawRecord => {
+      const line = lastEnd + 1 + (context.empty_lines - lastEmpty);
+      lastEnd = context.lines;
+      lastEmpty = context.empty_lines;
+      return { line, cells };
+    },
+  });
+  pipeline(source, decode, parser, () => undefined);
+  try {
+    for await (const record of parser as AsyncIterable<RawRecord>) {
+      yield record;
+    }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof RosterFileError || typeof code !== 'string' || !code.includes('_')) {
+      throw error;
+    }
+    const csv = error as CsvError & { empty_lines?: number };
+    const line = lastEnd + 1 + Math.max(0, (csv.empty_lines ?? lastEmpty) - lastEmpty);
+    if (BROKEN_QUOTE.has(code)) {
+      throw new RosterFileError(`broken quote at line ${line}: a quoted field is not closed properly`);
+    }
+    const length = /expect (\d+), got (\d+)/.exec(csv.message);
+    if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && length) {
+      throw new RosterFileError(`line ${line} has ${length[2]} fields where the header has ${length[1]}`);
+    }
+    throw new RosterFileError(`line ${line}: ${csv.message}`);
+  } finally {
+    source.destroy();
+    parser.destroy();
+  }
+}
+
+/** Excel keeps 15 significant digits: an 18-digit ID number typed as a number has lost its end. */
+const EXCEL_DIGITS = 1e15;
+
+function cellText(value: ExcelJS.CellValue): { text: string; imprecise: boolean } {
+  if (value === null || value === undefined) {
+    return { text: '', imprecise: false };
+  }
+  if (typeof value === 'number') {
+    return {
+      text: Number.isInteger(value) ? BigInt(value).toString() : String(value),
+      imprecise: Math.abs(value) >= EXCEL_DIGITS,
+    };
+  }
+  if (typeof value === 'string') {
+    return { text: value, imprecise: false };
+  }
+  if (typeof value === 'boolean') {
+    return { text: value ? 'true' : 'false', imprecise: false };
+  }
+  if (value instanceof Date) {
+    return { text: value.toISOString().slice(0, 10), imprecise: false };
+  }
+  if ('richText' in value) {
+    return { text: value.richText.map((r) => r.text).join(''), imprecise: false };
+  }
+  if ('formula' in value || 'sharedFormula' in value) {
+    const result = (value as { result?: ExcelJS.CellValue }).result;
+    return result === undefined || (typeof result === 'object' && result !== null && 'error' in result)
+      ? { text: '', imprecise: false }
+      : cellText(result);
+  }
+  if ('text' in value) {
+    return { text: String(value.text), imprecise: false };
+  }
+  return { text: '', imprecise: false };
+}
+
+/** The first worksheet's rows (sheet row numbers), read with exceljs' streaming reader. */
+async function* xlsxRecords(path: string): AsyncGenerator<RawRecord> {
+  const source: ReadStream = createReadStream(path);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  let sheets = 0;
+  try {
+    for await (const sheet of reader) {
+      sheets++;
+      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+        const values = row.values as ExcelJS.CellValue[];
+        const cells: string[] = [];
+        const imprecise: number[] = [];
+        for (let i = 1; i < values.length; i++) {
+          const cell = cellText(values[i]);
+          cells.push(cell.text);
+          if (cell.imprecise) {
+            imprecise.push(i - 1);
+          }
+        }
+        yield { line: row.number, cells, imprecise };
+      }
+      return; // the first worksheet only
+    }
+  } catch (error) {
+    if (error instanceof RosterFileError) {
+      throw error;
+    }
+    throw new RosterFileError(`the XLSX workbook cannot be read (${(error as Error).message})`);
+  } finally {
+    source.destroy();
+  }
+  if (sheets === 0) {
+    throw new RosterFileError('the XLSX file holds no worksheet');
+  }
+}
+
+const isBlank = (cells: string[]): boolean => cells.every((c) => c.trim() === '');
+
+/**
+ * Opens a roster: checks its format and encoding, reads the header and maps the columns. Throws
+ * RosterFileError for an empty file, something that is not CSV/XLSX, or missing columns.
+ */
+export async function openRoster<K extends string>(path: string, columns: readonly RosterColumn<K>[]): Promise<Roster<K>> {
+  const { format, encoding } = await sniffRoster(path);
+  const records = format === 'csv' ? csvRecords(path, encoding ?? 'utf8') : xlsxRecords(path);
+  let header: RawRecord | undefined;
+  try {
+    for (;;) {
+      const next = await records.next();
+      if (next.done) {
+        throw new RosterFileError('the file is empty');
+      }
+      if (!isBlank(next.value.cells)) {
+        header = next.value;
+        break;
+      }
+    }
+  } catch (error) {
+    await records.return(undefined);
+    throw error;
+  }
+  let index: Map<K, number>;
+  try {
+    index = mapHeader(header.cells, columns);
+  } catch (error) {
+    await records.return(undefined);
+    throw error;
+  }
+  const keys = columns.map((c) => c.key);
+  async function* rows(): AsyncGenerator<RosterRow<K>> {
+    for await (const record of records) {
+      if (isBlank(record.cells)) {
+        continue;
+      }
+      const values = {} as Record<K, string>;
+      const imprecise: K[] = [];
+      for (const key of keys) {
+        const i = index.get(key)!;
+        values[key] = (record.cells[i] ?? '').trim();
+        if (record.imprecise?.includes(i)) {
+          imprecise.push(key);
+        }
+      }
+      yield { line: record.line, values, imprecise };
+    }
+  }
+  return {
+    format,
+    encoding,
+    rows,
+    async close() {
+      await records.return(undefined);
+    },
+  };
+}
+
+/** Opens the roster and checks that it has at least one data row; used at upload, before a job is queued. */
+export async function checkRoster<K extends string>(
+  path: string,
+  columns: readonly RosterColumn<K>[],
+): Promise<{ format: RosterFormat; encoding: RosterEncoding | null }> {
+  const roster = await openRoster(path, columns);
+  try {
+    const first = await roster.rows().next();
+    if (first.done) {
+      throw new RosterFileError('the file has a header but no rows');
+    }
+    return { format: roster.format, encoding: roster.encoding };
+  } finally {
+    await roster.close();
+  }
+}

@@ -1,0 +1,75 @@
+import { HOUSEHOLD_STATUSES, type HouseholdStatus, POVERTY_CAUSES, type PovertyCause } from '../households/household.entity.js';
+import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
+
+/**
+ * Cell values of the rosters (SPEC §3 File formats): an enumeration as its code or its Chinese
+ * label (the first label is the one the template and the messages use), yes/no as 是/否, 1/0 or
+ * true/false.
+ */
+export const POVERTY_CAUSE_LABELS: Record<PovertyCause, readonly string[]> = {
+  illness: ['因病'],
+  disability: ['因残'],
+  education: ['因学'],
+  labour: ['缺劳力', '缺劳动力'],
+  other: ['其他'],
+};
+
+export const HOUSEHOLD_STATUS_LABELS: Record<HouseholdStatus, readonly string[]> = {
+  poor: ['在册未脱贫', '未脱贫'],
+  lifted: ['已脱贫', '脱贫'],
+  removed: ['清退', '自然减少'],
+};
+
+export const RELATION_LABELS: Record<PersonRelation, readonly string[]> = {
+  head: ['户主', '本人'],
+  spouse: ['配偶'],
+  child: ['子女', '子', '女', '儿子', '女儿'],
+  parent: ['父母', '父亲', '母亲'],
+  grandchild: ['孙子女', '孙子', '孙女', '外孙子', '外孙女'],
+  other: ['其他'],
+};
+
+function lookup<T extends string>(codes: readonly T[], labels: Record<T, readonly string[]>): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const code of codes) {
+    map.set(code, code);
+    labels[code].forEach((label) => map.set(label, code));
+  }
+  return map;
+}
+
+const CAUSES = lookup(POVERTY_CAUSES, POVERTY_CAUSE_LABELS);
+const STATUSES = lookup(HOUSEHOLD_STATUSES, HOUSEHOLD_STATUS_LABELS);
+const RELATIONS_BY_NAME = lookup(RELATIONS, RELATION_LABELS);
+
+const parser =
+  <T extends string>(map: Map<string, T>) =>
+  (value: string): T | null =>
+    map.get(value) ?? map.get(value.toLowerCase()) ?? null;
+
+export const parsePovertyCause = parser(CAUSES);
+export const parseHouseholdStatus = parser(STATUSES);
+export const parseRelation = parser(RELATIONS_BY_NAME);
+
+/** "illness 因病, disability 因残, …": what an enumeration accepts, for messages. */
+export function describeChoices<T extends string>(codes: readonly T[], labels: Record<T, readonly string[]>): string {
+  return codes.map((code) => `${code} ${labels[code][0]}`).join(', ');
+}
+
+const YES = new Set(['是', '1', 'true', 'y', 'yes']);
+const NO = new Set(['否', '0', 'false', 'n', 'no']);
+
+/** 是/否, 1/0, true/false (any case); null for anything else. */
+export function parseYesNo(value: string): boolean | null {
+  const v = value.toLowerCase();
+  return YES.has(v) ? true : NO.has(v) ? false : null;
+}
+
+/** A whole year written as digits (2020, or 2020.0 from a spreadsheet); null otherwise. */
+export function parseYear(value: string): number | null {
+  const match = /^(\d{4})(?:\.0+)?$/.exec(value);
+  return match ? Number(match[1]) : null;
+}
+
+/** Cuts user input quoted in a message to a readable length. */
+export const quote = (value: string): string => `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;

@@ -1,0 +1,302 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/app-error.js';
+import { Clock } from '../common/clock.js';
+import { chunk } from '../common/sql.js';
+import { AppConfig } from '../config/app-config.js';
+import { inTransaction } from '../database/transaction.js';
+import { openRoster, RosterFileError } from '../imports/roster-reader.js';
+import { Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
+import { INSURANCE_COLUMNS, readInsuranceRow, sameName } from './insurance-rows.js';
+import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
+import { loadRegistry, type RegistrySnapshot } from './registry-snapshot.js';
+
+/** Discrepancies per multi-row INSERT (10 columns each). */
+const INSERT_ROWS = 1000;
+/** Progress is committed at least this often (rows read), even when nothing is found. */
+const PROGRESS_EVERY = 20_000;
+/** Skipped rows listed on the reconciliation; the rest are counted. */
+const SKIPPED_LISTED = 100;
+
+export type ReconciliationOutcome = 'done' | 'failed' | 'finished' | 'stopped' | 'taken_over';
+
+class TakenOver extends Error {}
+class Stopped extends Error {}
+
+type NewDiscrepancy = Omit<Discrepancy, 'id'>;
+
+/**
+ * Runs a reconciliation (the queue job): loads the registry's persons for the year into memory
+ * with one streamed query, streams the roster once comparing each row by ID number (hash lookups,
+ * no query per row), then walks the registry for the persons the roster did not mention. Found
+ * discrepancies are written in multi-row INSERTs while the roster is still being read.
+ *
+ * A run starts over: claiming the reconciliation deletes what an interrupted run wrote, and every
+ * write checks the run token, so a redelivered job and a resumed one never both write.
+ */
+@Injectable()
+export class ReconciliationRunner {
+  private readonly logger = new Logger('Reconciliation');
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  filePath(rec: Pick<Reconciliation, 'storedName'>): string {
+    return join(this.config.UPLOAD_DIR, rec.storedName);
+  }
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async run(id: number, options: { lastAttempt: boolean } = { lastAttempt: true }): Promise<ReconciliationOutcome> {
+    const token = randomUUID();
+    const rec = await this.claim(id, token);
+    if (!rec) {
+      return 'finished';
+    }
+    const started = Date.now();
+    try {
+      const path = this.filePath(rec);
+      if (!existsSync(path)) {
+        throw new RosterFileError(
+          `the uploaded roster is no longer in UPLOAD_DIR (${rec.storedName}): upload it again (do the API and the workers share UPLOAD_DIR?)`,
+        );
+      }
+      const registry = await loadRegistry(this.db, rec.year);
+      const summary = await this.compare(rec, token, path, registry);
+      const finished = await inTransaction(this.db, (em) =>
+        em
+          .createQueryBuilder()
+          .update(Reconciliation)
+          .set({
+            status: 'done',
+            rowsTotal: summary.rows,
+            rowsRead: summary.rows,
+            rowsSkipped: summary.skipped,
+            skipped: JSON.stringify(summary.listed),
+            finishedAt: this.clock.now(),
+            runToken: null,
+          })
+          .where('id = :id AND runToken = :token', { id, token })
+          .execute(),
+      );
+      if (!finished.affected) {
+        return 'taken_over';
+      }
+      this.logger.log(
+        `reconciliation ${id}: ${summary.rows} roster rows against ${registry.size} persons in ${Date.now() - started} ms`,
+      );
+      return 'done';
+    } catch (error) {
+      if (error instanceof TakenOver) {
+        return 'taken_over';
+      }
+      if (error instanceof Stopped) {
+        return 'stopped';
+      }
+      const fileError = error instanceof RosterFileError;
+      if (fileError || options.lastAttempt) {
+        await this.fail(id, token, fileError ? error.message : `the reconciliation stopped: ${(error as Error).message}`);
+      }
+      if (!fileError) {
+        throw error;
+      }
+      return 'failed';
+    }
+  }
+
+  /** Takes the reconciliation over and clears what an interrupted run wrote; null when finished. */
+  private async claim(id: number, token: string): Promise<Reconciliation | null> {
+    const claimed = await inTransaction(this.db, async (em) => {
+      const result = await em
+        .createQueryBuilder()
+        .update(Reconciliation)
+        .set({ status: 'running', runToken: token, error: null, rowsRead: 0, rowsSkipped: 0, skipped: null })
+        .where('id = :id AND status IN (:...open)', { id, open: ['queued', 'running'] })
+        .execute();
+      if (result.affected) {
+        await em.delete(Discrepancy, { reconciliationId: id });
+        await em
+          .createQueryBuilder()
+          .update(Reconciliation)
+          .set({ startedAt: this.clock.now() })
+          .where('id = :id AND startedAt IS NULL', { id })
+          .execute();
+      }
+      return result.affected;
+    });
+    const rec = await this.db.getRepository(Reconciliation).findOneBy({ id });
+    if (!rec) {
+      throw AppError.notFound(`reconciliation ${id}`);
+    }
+    return claimed ? rec : null;
+  }
+
+  private async fail(id: number, token: string, message: string): Promise<void> {
+    await inTransaction(this.db, (em) =>
+      em
+        .createQueryBuilder()
+        .update(Reconciliation)
+        .set({ status: 'failed', error: message.slice(0, 2000), finishedAt: this.clock.now(), runToken: null })
+        .where('id = :id AND runToken = :token', { id, token })
+        .execute(),
+    );
+  }
+
+  private async compare(
+    rec: Reconciliation,
+    token: string,
+    path: string,
+    registry: RegistrySnapshot,
+  ): Promise<{ rows: number; skipped: number; listed: SkippedRow[] }> {
+    const today = this.clock.today();
+    const firstLine = new Map<string, number>();
+    const listed: SkippedRow[] = [];
+    let skipped = 0;
+    let rows = 0;
+    let pending: NewDiscrepancy[] = [];
+    let inflight: Promise<unknown> | null = null;
+    let committedAt = 0;
+    const settle = async () => {
+      if (inflight) {
+        const error = await inflight;
+        inflight = null;
+        if (error) {
+          throw error;
+        }
+      }
+    };
+    const flush = async () => {
+      await settle();
+      if (this.stopping) {
+        throw new Stopped();
+      }
+      const part = pending;
+      pending = [];
+      committedAt = rows;
+      inflight = this.write(rec.id, token, rows, part).then(
+        () => null,
+        (error: unknown) => error ?? new Error('write failed'),
+      );
+    };
+    const found = (kind: DiscrepancyKind, d: Omit<NewDiscrepancy, 'reconciliationId' | 'kind'>) => {
+      pending.push({ reconciliationId: rec.id, kind, ...d });
+    };
+
+    const roster = await openRoster(path, INSURANCE_COLUMNS);
+    try {
+      for await (const raw of roster.rows()) {
+        rows++;
+        const row = readInsuranceRow(raw, rec.year, today);
+        if (row.kind === 'skip') {
+          skipped++;
+          if (listed.length < SKIPPED_LISTED) {
+            listed.push(row.skipped);
+          }
+        } else if (row.kind === 'invalid_id') {
+          found('invalid_id', {
+            idNumber: row.idNumber.slice(0, 32),
+            line: row.line,
+            personId: null,
+            rosterName: row.name.slice(0, 64) || null,
+            registryName: null,
+            regionCode: null,
+            detail: row.detail,
+          });
+        } else {
+          const slot = registry.slotOf(row.idNumber);
+          const person = (detail: string) => ({
+            idNumber: row.idNumber,
+            line: row.line,
+            personId: slot === undefined ? null : registry.personId(slot),
+            rosterName: row.name.slice(0, 64) || null,
+            registryName: slot === undefined ? null : registry.name(slot),
+            regionCode: slot === undefined ? null : registry.regionCode(slot),
+            detail,
+          });
+          const first = firstLine.get(row.idNumber);
+          if (first !== undefined) {
+            // Only the first row of a number is compared; the repeats are the discrepancy.
+            found('duplicate_row', person(`与第${first}行重复`));
+          } else {
+            firstLine.set(row.idNumber, row.line);
+            if (slot === undefined) {
+              if (row.subsidized) {
+                found('insured_not_registered', person('资助参保，但不在建档立卡登记中'));
+              }
+            } else {
+              registry.markSeen(slot);
+              if (!sameName(row.name, registry.name(slot))) {
+                found('name_mismatch', person('花名册姓名与登记姓名不一致'));
+              }
+              if (row.enrolled && registry.isDeceased(slot)) {
+                found('deceased_insured', person('登记为已故，花名册仍为参保'));
+              }
+              if (!row.enrolled && registry.shouldBeInsured(slot)) {
+                found(
+                  'registered_not_insured',
+                  person(
+                    registry.registryEnrolled(slot) ? '花名册标记为未参保（登记的参保记录为已参保）' : '花名册标记为未参保',
+                  ),
+                );
+              }
+            }
+          }
+        }
+        if (pending.length >= INSERT_ROWS || rows - committedAt >= PROGRESS_EVERY) {
+          await flush();
+        }
+      }
+    } finally {
+      await inflight;
+      await roster.close();
+    }
+    firstLine.clear();
+    for (let slot = 0; slot < registry.size; slot++) {
+      if (!registry.wasSeen(slot) && registry.shouldBeInsured(slot)) {
+        found('registered_not_insured', {
+          idNumber: registry.idNumber(slot),
+          line: null,
+          personId: registry.personId(slot),
+          rosterName: null,
+          registryName: registry.name(slot),
+          regionCode: registry.regionCode(slot),
+          detail: registry.registryEnrolled(slot) ? '花名册中没有此人（登记的参保记录为已参保）' : '花名册中没有此人',
+        });
+        if (pending.length >= INSERT_ROWS) {
+          await flush();
+        }
+      }
+    }
+    await flush();
+    await settle();
+    return { rows, skipped, listed };
+  }
+
+  /** One transaction: the progress (only while this run owns the reconciliation) and a part of the findings. */
+  private async write(id: number, token: string, rowsRead: number, found: NewDiscrepancy[]): Promise<void> {
+    await inTransaction(this.db, async (em) => {
+      const owned = await em
+        .createQueryBuilder()
+        .update(Reconciliation)
+        .set({ rowsRead })
+        .where('id = :id AND runToken = :token', { id, token })
+        .execute();
+      if (!owned.affected) {
+        throw new TakenOver();
+      }
+      for (const part of chunk(found, INSERT_ROWS)) {
+        await em.createQueryBuilder().insert().into(Discrepancy).values(part).updateEntity(false).execute();
+      }
+    });
+  }
+}

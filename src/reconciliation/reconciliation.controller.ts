@@ -1,0 +1,94 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
+import { Permission } from '../auth/roles.js';
+import { PageQuery } from '../common/pagination.js';
+import { UploadInterceptor } from '../imports/upload.interceptor.js';
+import {
+  CreateItemsDto,
+  CreateReconciliationDto,
+  ExportDiscrepanciesQuery,
+  ReconciliationQuery,
+} from './dto/reconciliation.dto.js';
+import { ReconciliationService } from './reconciliation.service.js';
+
+@ApiTags('reconciliation')
+@ApiBearerAuth()
+@Controller('api/reconciliations')
+export class ReconciliationController {
+  constructor(private readonly reconciliations: ReconciliationService) {}
+
+  /** 数据比对: the insurance roster (CSV or XLSX) and its `year`; 202 with the reconciliation's id. */
+  @Post()
+  @HttpCode(202)
+  @Require(Permission.ReconciliationsRun)
+  @UseInterceptors(UploadInterceptor)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { file: { type: 'string', format: 'binary' }, year: { type: 'integer', example: 2020 } },
+    },
+  })
+  create(
+    @CurrentUser() user: AuthUser,
+    @UploadedFile() file: Express.Multer.File,
+    @Body() dto: CreateReconciliationDto,
+  ) {
+    return this.reconciliations.create(user, file, dto.year);
+  }
+
+  @Get()
+  @Require(Permission.ReconciliationsRun)
+  list(@Query() query: PageQuery) {
+    return this.reconciliations.list(query);
+  }
+
+  /** Status, counts per kind and a page of discrepancies (`kind`, `page`, `pageSize`), ID numbers masked. */
+  @Get(':id')
+  @Require(Permission.ReconciliationsRun)
+  get(@Param('id', ParseIntPipe) id: number, @Query() query: ReconciliationQuery) {
+    return this.reconciliations.get(id, query);
+  }
+
+  @Get(':id/discrepancies.csv')
+  @Require(Permission.ReconciliationsRun)
+  async export(
+    @Param('id', ParseIntPipe) id: number,
+    @Query() query: ExportDiscrepanciesQuery,
+    @Res() res: Response,
+  ): Promise<void> {
+    const write = await this.reconciliations.exportCsv(id, query.kind);
+    res.attachment(`数据比对-${id}.csv`);
+    await write(res);
+  }
+
+  /** Turns the chosen kinds into remediation items; repeating it files nothing new. */
+  @Post(':id/items')
+  @HttpCode(200)
+  @Require(Permission.ReconciliationsRun)
+  createItems(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateItemsDto) {
+    return this.reconciliations.createItems(user, id, dto);
+  }
+
+  /** Writes the roster's enrollment for the year into the registered persons' records. */
+  @Post(':id/apply-enrollment')
+  @HttpCode(200)
+  @Require(Permission.ReconciliationsRun)
+  applyEnrollment(@Param('id', ParseIntPipe) id: number) {
+    return this.reconciliations.applyEnrollment(id);
+  }
+}

@@ -1,0 +1,377 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { stringify } from 'csv-stringify';
+import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DataSource, type FindOptionsWhere, In, MoreThan } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { Clock } from '../common/clock.js';
+import { maskIdNumber } from '../common/id-number.js';
+import type { Page, PageQuery } from '../common/pagination.js';
+import { AppConfig } from '../config/app-config.js';
+import { inTransaction } from '../database/transaction.js';
+import { InsuranceEnrollment } from '../health/insurance-enrollment.entity.js';
+import { DEFAULT_SCHEME } from '../health/insurance.service.js';
+import { Person } from '../households/person.entity.js';
+import { checkRoster, openRoster } from '../imports/roster-reader.js';
+import { Campaign } from '../ledger/campaign.entity.js';
+import { ItemsService, type NewItem } from '../ledger/items.service.js';
+import { Region } from '../regions/region.entity.js';
+import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
+import type { CreateItemsDto, ReconciliationQuery } from './dto/reconciliation.dto.js';
+import { INSURANCE_COLUMNS, readInsuranceRow } from './insurance-rows.js';
+import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
+import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
+import { streamRows } from './registry-snapshot.js';
+
+/** 建档立卡 began in 2014 for insurance; a roster may be for next year already. */
+const FIRST_YEAR = 2014;
+const PER_READ = 1000;
+
+export interface ReconciliationView {
+  id: number;
+  year: number;
+  status: Reconciliation['status'];
+  fileName: string;
+  format: Reconciliation['format'];
+  encoding: Reconciliation['encoding'];
+  rowsTotal: number | null;
+  rowsRead: number;
+  /** Rows that could not be compared (another year, an unreadable 是否参保): counted, the first 100 listed. */
+  rowsSkipped: number;
+  skipped: SkippedRow[];
+  error: string | null;
+  /** Discrepancies per kind (every kind present, 0 when none). */
+  counts: Record<DiscrepancyKind, number>;
+  enrollmentApplied: number | null;
+  enrollmentAppliedAt: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface DiscrepancyView {
+  id: number;
+  kind: DiscrepancyKind;
+  line: number | null;
+  /** Masked: 610102********1234. */
+  idNumber: string;
+  personId: number | null;
+  rosterName: string | null;
+  registryName: string | null;
+  regionCode: string | null;
+  detail: string | null;
+}
+
+export interface ReconciliationDetail extends ReconciliationView {
+  discrepancies: Page<DiscrepancyView>;
+}
+
+const toDiscrepancyView = (d: Discrepancy): DiscrepancyView => ({
+  id: d.id,
+  kind: d.kind,
+  line: d.line,
+  idNumber: maskIdNumber(d.idNumber),
+  personId: d.personId,
+  rosterName: d.rosterName,
+  registryName: d.registryName,
+  regionCode: d.regionCode,
+  detail: d.detail,
+});
+
+/** The reconciliation routes: accept a roster, report the discrepancies, turn them into items, apply enrollment. */
+@Injectable()
+export class ReconciliationService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly dispatcher: ReconciliationDispatcher,
+    private readonly items: ItemsService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(user: AuthUser, file: Express.Multer.File, year: number): Promise<{ id: number; status: 'queued' }> {
+    const lastYear = this.clock.year() + 1;
+    if (year < FIRST_YEAR || year > lastYear) {
+      throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
+    }
+    const { format, encoding } = await checkRoster(file.path, INSURANCE_COLUMNS);
+    const id = await inTransaction(this.db, async (em) => {
+      const result = await em.insert(Reconciliation, {
+        year,
+        status: 'queued',
+        fileName: (file.originalname || 'roster').slice(0, 255),
+        storedName: basename(file.path),
+        format,
+        encoding,
+        createdById: user.id,
+      });
+      return (result.identifiers[0] as { id: number }).id;
+    });
+    await this.dispatcher.dispatch(id);
+    return { id, status: 'queued' };
+  }
+
+  async list(query: PageQuery): Promise<Page<ReconciliationView>> {
+    const [rows, total] = await this.db.getRepository(Reconciliation).findAndCount({
+      order: { id: 'DESC' },
+      skip: query.offset,
+      take: query.pageSize,
+    });
+    const views = await Promise.all(rows.map((r) => this.view(r)));
+    return { items: views, total, page: query.page, pageSize: query.pageSize };
+  }
+
+  async get(id: number, query: ReconciliationQuery): Promise<ReconciliationDetail> {
+    const rec = await this.find(id);
+    const where: FindOptionsWhere<Discrepancy> = { reconciliationId: id, ...(query.kind ? { kind: query.kind } : {}) };
+    const [rows, total] = await this.db.getRepository(Discrepancy).findAndCount({
+      where,
+      order: { id: 'ASC' },
+      skip: query.offset,
+      take: query.pageSize,
+    });
+    return {
+      ...(await this.view(rec)),
+      discrepancies: { items: rows.map(toDiscrepancyView), total, page: query.page, pageSize: query.pageSize },
+    };
+  }
+
+  /** The discrepancies (of one kind, or all) as CSV, IDs masked; 404 before anything is written. */
+  async exportCsv(id: number, kind?: DiscrepancyKind): Promise<(out: Writable) => Promise<void>> {
+    await this.find(id);
+    return (out) =>
+      pipeline(
+        Readable.from(this.discrepancies(id, kind ? [kind] : [...DISCREPANCY_KINDS])),
+        async function* (source: AsyncIterable<Discrepancy[]>) {
+          for await (const batch of source) {
+            for (const d of batch) {
+              yield [
+                DISCREPANCY_LABELS[d.kind],
+                d.kind,
+                d.line ?? '',
+                maskIdNumber(d.idNumber),
+                d.rosterName ?? '',
+                d.registryName ?? '',
+                d.personId ?? '',
+                d.regionCode ?? '',
+                d.detail ?? '',
+              ];
+            }
+          }
+        },
+        stringify({
+          header: true,
+          columns: ['类型', 'kind', '行号', '身份证号', '花名册姓名', '登记姓名', '人员编号', '区划代码', '说明'],
+          bom: true,
+        }),
+        out,
+      );
+  }
+
+  /**
+   * Files the discrepancies of the chosen kinds as remediation items (source `reconciliation`,
+   * category and department `insurance`), idempotently: at most one open item per kind, year and
+   * person (or unregistered ID number). A registered person's item goes to their household's
+   * sub-district; one without a registered person to `regionCode`, or is skipped without it.
+   */
+  async createItems(user: AuthUser, id: number, dto: CreateItemsDto): Promise<{ created: number; skipped: number }> {
+    const rec = await this.findDone(id);
+    if (!(await this.db.getRepository(Campaign).existsBy({ id: dto.campaignId }))) {
+      throw new AppError(ErrorCode.Invalid, `campaign ${dto.campaignId} does not exist`, 'campaignId');
+    }
+    if (
+      dto.regionCode &&
+      !(await this.db.getRepository(Region).existsBy({ code: dto.regionCode, level: 'subdistrict' }))
+    ) {
+      throw new AppError(ErrorCode.Invalid, `regionCode ${dto.regionCode} is not a known sub-district`, 'regionCode');
+    }
+    const actor = { id: user.id, name: user.username };
+    let created = 0;
+    let skipped = 0;
+    for await (const batch of this.discrepancies(id, dto.kinds)) {
+      const items: NewItem[] = [];
+      for (const d of batch) {
+        const regionCode = d.regionCode ?? dto.regionCode;
+        if (!regionCode) {
+          skipped++;
+          continue;
+        }
+        items.push(this.itemOf(rec, d, dto.campaignId, regionCode));
+      }
+      if (items.length > 0) {
+        created += await inTransaction(this.db, (em) => this.items.createMany(em, items, actor));
+      }
+    }
+    return { created, skipped };
+  }
+
+  /**
+   * Writes the roster's enrollment for the year into the registered persons' insurance records
+   * (bulk upsert; the scheme of an existing record is kept). Only rows that were compared count,
+   * and of a repeated number only its first row. Persons missing from the roster are left alone.
+   */
+  async applyEnrollment(id: number): Promise<{ applied: number }> {
+    const rec = await this.findDone(id);
+    const path = join(this.config.UPLOAD_DIR, rec.storedName);
+    if (!existsSync(path)) {
+      throw new AppError(ErrorCode.InvalidTransition, `the roster of reconciliation ${id} is no longer available`);
+    }
+    const personOf = new Map<string, number>();
+    const build = () => this.db.createQueryBuilder().select('p.id', 'id').addSelect('p.idNumber', 'idNumber').from(Person, 'p');
+    for await (const p of streamRows<{ id: number; idNumber: string }>(this.db, build, 'p.id')) {
+      personOf.set(p.idNumber, Number(p.id));
+    }
+    const today = this.clock.today();
+    const now = this.clock.now();
+    const seen = new Set<string>();
+    let pending: Partial<InsuranceEnrollment>[] = [];
+    let applied = 0;
+    const flush = async () => {
+      const part = pending;
+      pending = [];
+      applied += part.length;
+      await inTransaction(this.db, (em) =>
+        em
+          .createQueryBuilder()
+          .insert()
+          .into(InsuranceEnrollment)
+          .values(part)
+          .orUpdate(['enrolled', 'subsidized', 'updatedAt'], ['personId', 'year'])
+          .updateEntity(false)
+          .execute(),
+      );
+    };
+    const roster = await openRoster(path, INSURANCE_COLUMNS);
+    try {
+      for await (const raw of roster.rows()) {
+        const row = readInsuranceRow(raw, rec.year, today);
+        if (row.kind !== 'row' || seen.has(row.idNumber)) {
+          continue;
+        }
+        seen.add(row.idNumber);
+        const personId = personOf.get(row.idNumber);
+        if (personId === undefined) {
+          continue;
+        }
+        pending.push({
+          personId,
+          year: rec.year,
+          scheme: DEFAULT_SCHEME,
+          enrolled: row.enrolled,
+          subsidized: row.enrolled && row.subsidized,
+          updatedAt: now,
+        });
+        if (pending.length >= PER_READ) {
+          await flush();
+        }
+      }
+    } finally {
+      await roster.close();
+    }
+    if (pending.length > 0) {
+      await flush();
+    }
+    await inTransaction(this.db, (em) =>
+      em.update(Reconciliation, { id }, { enrollmentApplied: applied, enrollmentAppliedAt: now }),
+    );
+    return { applied };
+  }
+
+  private itemOf(rec: Reconciliation, d: Discrepancy, campaignId: number, regionCode: string): NewItem {
+    const label = DISCREPANCY_LABELS[d.kind];
+    const who = d.registryName ?? d.rosterName ?? maskIdNumber(d.idNumber);
+    const subject = d.personId ? `person:${d.personId}` : `id:${this.digest(d.idNumber)}`;
+    const where = d.line === null ? '花名册中无此人' : `花名册第${d.line}行`;
+    return {
+      campaignId,
+      category: 'insurance',
+      title: `数据比对：${label}（${who}，${rec.year}年度）`.slice(0, 200),
+      description: `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`,
+      subjectType: d.personId ? 'person' : null,
+      subjectId: d.personId,
+      regionCode,
+      responsibleDept: 'insurance',
+      source: 'reconciliation',
+      dedupeKey: `reconciliation:${d.kind}:${rec.year}:${subject}`,
+    };
+  }
+
+  /** An unregistered ID number in a dedupe key: keyed (items show their key), so it cannot be read back. */
+  private digest(idNumber: string): string {
+    return createHmac('sha256', this.config.JWT_SECRET).update(idNumber).digest('hex').slice(0, 32);
+  }
+
+  /** Discrepancies of some kinds, in id order, a thousand at a time. */
+  private async *discrepancies(id: number, kinds: readonly DiscrepancyKind[]): AsyncGenerator<Discrepancy[]> {
+    let after = 0;
+    for (;;) {
+      const batch = await this.db.getRepository(Discrepancy).find({
+        where: { reconciliationId: id, kind: In([...kinds]), id: MoreThan(after) },
+        order: { id: 'ASC' },
+        take: PER_READ,
+      });
+      if (batch.length === 0) {
+        return;
+      }
+      yield batch;
+      after = batch[batch.length - 1].id;
+    }
+  }
+
+  private async view(rec: Reconciliation): Promise<ReconciliationView> {
+    const rows = await this.db
+      .createQueryBuilder()
+      .select('d.kind', 'kind')
+      .addSelect('COUNT(*)', 'n')
+      .from(Discrepancy, 'd')
+      .where('d.reconciliationId = :id', { id: rec.id })
+      .groupBy('d.kind')
+      .getRawMany<{ kind: DiscrepancyKind; n: string | number }>();
+    const counts = Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, 0])) as Record<DiscrepancyKind, number>;
+    rows.forEach((r) => (counts[r.kind] = Number(r.n)));
+    return {
+      id: rec.id,
+      year: rec.year,
+      status: rec.status,
+      fileName: rec.fileName,
+      format: rec.format,
+      encoding: rec.encoding,
+      rowsTotal: rec.rowsTotal,
+      rowsRead: rec.rowsRead,
+      rowsSkipped: rec.rowsSkipped,
+      skipped: rec.skipped ? (JSON.parse(rec.skipped) as SkippedRow[]) : [],
+      error: rec.error,
+      counts,
+      enrollmentApplied: rec.enrollmentApplied,
+      enrollmentAppliedAt: rec.enrollmentAppliedAt,
+      createdAt: rec.createdAt,
+      startedAt: rec.startedAt,
+      finishedAt: rec.finishedAt,
+    };
+  }
+
+  private async find(id: number): Promise<Reconciliation> {
+    const rec = await this.db.getRepository(Reconciliation).findOneBy({ id });
+    if (!rec) {
+      throw AppError.notFound(`reconciliation ${id}`);
+    }
+    return rec;
+  }
+
+  private async findDone(id: number): Promise<Reconciliation> {
+    const rec = await this.find(id);
+    if (rec.status !== 'done') {
+      throw new AppError(
+        ErrorCode.InvalidTransition,
+        `reconciliation ${id} is ${rec.status}; this needs it to be done`,
+        'status',
+      );
+    }
+    return rec;
+  }
+}

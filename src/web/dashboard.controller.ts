@@ -1,0 +1,65 @@
+import { Get, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { AuthedRequest, AuthUser } from '../auth/auth-user.js';
+import { Public } from '../auth/auth-user.js';
+import { Clock } from '../common/clock.js';
+import { daysBetween } from '../common/dates.js';
+import { ESCALATION_LABELS } from '../ledger/item-labels.js';
+import { ProgressService } from '../reports/progress.service.js';
+import { StatsService } from '../reports/stats.service.js';
+import { ChoicesService } from './choices.service.js';
+import { PageController } from './page-controller.decorator.js';
+import { safeNext } from './page-query.js';
+import { progressChart } from './progress-chart.js';
+
+/** 距截止还有 46 天 / 今天截止 / 已逾期 3 天. */
+export function countdownText(daysLeft: number): string {
+  if (daysLeft > 0) {
+    return `距截止还有 ${daysLeft} 天`;
+  }
+  return daysLeft === 0 ? '今天截止' : `已逾期 ${-daysLeft} 天`;
+}
+
+/** `/`: the login form for a visitor, the 工作台 for a signed-in user. */
+@PageController()
+export class DashboardController {
+  constructor(
+    private readonly stats: StatsService,
+    private readonly progress: ProgressService,
+    private readonly choices: ChoicesService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Public()
+  @Get()
+  async home(@Req() req: AuthedRequest, @Res() res: Response, @Query() query: Record<string, unknown>): Promise<void> {
+    if (!req.user) {
+      res.render('auth/login', { title: '登录', next: safeNext(query.next), notice: query.next ? '请先登录。' : null });
+      return;
+    }
+    res.render('dashboard/index', await this.dashboard(req.user, query.campaignId));
+  }
+
+  private async dashboard(user: AuthUser, campaignId: unknown) {
+    const [overview, { campaign, campaigns }] = await Promise.all([
+      this.stats.overview(user),
+      this.choices.currentCampaign(campaignId),
+    ]);
+    const today = this.clock.today();
+    const progress = campaign ? await this.progress.bySubdistrict(user, campaign.id) : null;
+    const daysLeft = campaign ? daysBetween(today, campaign.deadline) : null;
+    return {
+      title: '工作台',
+      today,
+      overview,
+      campaign,
+      campaigns: campaigns.map((c) => ({ id: c.id, name: c.name, selected: c.id === campaign?.id })),
+      countdown: daysLeft === null ? null : { text: countdownText(daysLeft), late: daysLeft < 0, soon: daysLeft <= 14 },
+      progress,
+      chart: progress ? progressChart(progress, `${campaign!.name}：各街道整改销号进度`) : null,
+      levels: progress
+        ? progress.totals.byLevel.map((count, level) => ({ level, label: ESCALATION_LABELS[level], count }))
+        : [],
+    };
+  }
+}

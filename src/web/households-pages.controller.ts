@@ -1,0 +1,52 @@
+import { Get, Param, ParseIntPipe, Query, Render } from '@nestjs/common';
+import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
+import { hasPermission, Permission } from '../auth/roles.js';
+import { ListHouseholdsQuery } from '../households/dto/household.dto.js';
+import { HouseholdsService } from '../households/households.service.js';
+import { ChoicesService } from './choices.service.js';
+import { HOUSEHOLD_STATUS_LABELS, optionsOf } from './labels.js';
+import { PageController } from './page-controller.decorator.js';
+import { filterParams, pagerOf, readQuery } from './page-query.js';
+
+const FILTERS = ['regionCode', 'status', 'q'] as const;
+
+/** 贫困户: the registry list and a household's profile (IDs masked, as everywhere). */
+@PageController('households')
+@Require(Permission.HouseholdsRead)
+export class HouseholdsPagesController {
+  constructor(
+    private readonly households: HouseholdsService,
+    private readonly choices: ChoicesService,
+  ) {}
+
+  @Get()
+  @Render('households/list')
+  async list(@CurrentUser() user: AuthUser, @Query() raw: Record<string, unknown>) {
+    const query = readQuery(ListHouseholdsQuery, raw);
+    const [page, regions] = await Promise.all([
+      this.households.list(user, query),
+      this.choices.regionChoices(user, true),
+    ]);
+    const params = filterParams(query as unknown as Record<string, unknown>, FILTERS);
+    return {
+      title: '贫困户',
+      filters: { regionCode: query.regionCode ?? '', status: query.status ?? '', q: query.q ?? '' },
+      regions,
+      statuses: optionsOf(HOUSEHOLD_STATUS_LABELS),
+      households: page.items,
+      pager: pagerOf('/households', params, page.page, page.pageSize, page.total),
+    };
+  }
+
+  @Get(':id')
+  @Render('households/show')
+  async show(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    const household = await this.households.get(user, id);
+    return {
+      title: `户 ${household.registryNo}`,
+      household,
+      patients: household.members.filter((m) => m.conditions.length > 0).length,
+      canSeeItems: hasPermission(user.role, Permission.ItemsRead),
+    };
+  }
+}

@@ -1,0 +1,224 @@
+import { Body, Get, Param, ParseIntPipe, Post, Query, Render, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
+import { hasPermission, Permission } from '../auth/roles.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { CloseItemDto, ProgressItemDto, ReopenItemDto, StartItemDto } from '../ledger/dto/item-actions.dto.js';
+import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
+import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
+import { type ItemDetail, ItemsService } from '../ledger/items.service.js';
+import { ChoicesService } from './choices.service.js';
+import { type FieldErrors, type FormSpec, attempt, readForm, refusalMessage } from './forms.js';
+import { optionsOf } from './labels.js';
+import { timelineOf } from './ledger-timeline.js';
+import { PageController } from './page-controller.decorator.js';
+import { filterParams, pagerOf, readQuery } from './page-query.js';
+
+const FILTERS = ['status', 'regionCode', 'campaignId', 'category', 'responsibleDept', 'overdue', 'escalationLevel'];
+
+type Action = 'start' | 'progress' | 'close' | 'reopen';
+
+const FORMS: { [A in Action]: FormSpec<object> } = {
+  start: { dto: StartItemDto, labels: { version: '版本' }, integers: ['version'] },
+  progress: { dto: ProgressItemDto, labels: { note: '整改进展' } },
+  close: { dto: CloseItemDto, labels: { resolution: '整改情况', version: '版本' }, integers: ['version'] },
+  reopen: { dto: ReopenItemDto, labels: { reason: '重新打开原因', version: '版本' }, integers: ['version'] },
+};
+
+const DONE: Record<string, string> = {
+  start: '已开始整改。',
+  progress: '已记录整改进展。',
+  close: '已销号。',
+  reopen: '已重新打开。',
+};
+
+/** A refused form: which one, what the user typed, and why. */
+interface Refusal {
+  action: Action;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  message: string | null;
+}
+
+function statusOfRefusal(error: AppError): number {
+  switch (error.code) {
+    case ErrorCode.Forbidden:
+      return 403;
+    case ErrorCode.RateLimited:
+      return 429;
+    case ErrorCode.VersionConflict:
+    case ErrorCode.InvalidTransition:
+    case ErrorCode.Duplicate:
+      return 409;
+    case ErrorCode.Invalid:
+    case ErrorCode.NotFound:
+    case ErrorCode.Unauthenticated:
+      return 400;
+  }
+}
+
+/**
+ * 整改台账: the list with the API's filters and export links, and the item page with its ledger
+ * and the forms of the life cycle. A form's POST redirects back on success (POST/redirect/GET);
+ * a refusal re-renders the page with the message and what the user typed.
+ */
+@PageController('items')
+export class ItemsPagesController {
+  constructor(
+    private readonly items: ItemsService,
+    private readonly choices: ChoicesService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @Require(Permission.ItemsRead)
+  @Render('items/list')
+  async list(@CurrentUser() user: AuthUser, @Query() raw: Record<string, unknown>) {
+    const query = readQuery(ListItemsQuery, raw);
+    const [page, regions, campaigns] = await Promise.all([
+      this.items.list(user, query),
+      this.choices.regionChoices(user, false),
+      this.choices.campaignList(),
+    ]);
+    const params = filterParams(query as unknown as Record<string, unknown>, FILTERS);
+    const exportLink = (format: 'csv' | 'xlsx') => {
+      const p = new URLSearchParams(params);
+      p.set('format', format);
+      return `/api/items/export?${p.toString()}`;
+    };
+    const selected = Object.fromEntries(FILTERS.map((key) => [key, params.get(key) ?? '']));
+    return {
+      title: '整改台账',
+      filters: selected,
+      options: {
+        statuses: optionsOf(STATUS_LABELS),
+        regions,
+        campaigns: campaigns.map((c) => ({ value: String(c.id), label: c.name })),
+        categories: optionsOf(CATEGORY_LABELS),
+        departments: optionsOf(DEPARTMENT_LABELS),
+        levels: ESCALATION_LABELS.map((label, level) => ({ value: String(level), label })),
+      },
+      items: page.items,
+      pager: pagerOf('/items', params, page.page, page.pageSize, page.total),
+      exports: { csv: exportLink('csv'), xlsx: exportLink('xlsx') },
+    };
+  }
+
+  @Get(':id')
+  @Require(Permission.ItemsRead)
+  async show(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Query('done') done: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const item = await this.items.get(user, id);
+    res.render('items/show', this.itemPage(user, item, null, typeof done === 'string' ? (DONE[done] ?? null) : null));
+  }
+
+  @Post(':id/start')
+  @Require(Permission.ItemsAct)
+  start(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    return this.perform(user, id, 'start', body, res);
+  }
+
+  @Post(':id/progress')
+  @Require(Permission.ItemsAct)
+  progress(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    return this.perform(user, id, 'progress', body, res);
+  }
+
+  @Post(':id/close')
+  @Require(Permission.ItemsAct)
+  close(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    return this.perform(user, id, 'close', body, res);
+  }
+
+  @Post(':id/reopen')
+  @Require(Permission.ItemsManage)
+  reopen(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    return this.perform(user, id, 'reopen', body, res);
+  }
+
+  private async perform(user: AuthUser, id: number, action: Action, body: unknown, res: Response): Promise<void> {
+    const form = readForm(FORMS[action], body);
+    let status = 400;
+    let message: string | null = null;
+    if (form.dto) {
+      const refused = await attempt(() => this.run(user, id, action, form.dto!));
+      if (!refused) {
+        res.redirect(303, `/items/${id}?done=${action}`);
+        return;
+      }
+      status = statusOfRefusal(refused);
+      message = refusalMessage(refused);
+      if (refused.code === ErrorCode.Duplicate && action === 'reopen') {
+        message = '同一问题已有一条未销号的记录，不能重新打开。';
+      }
+    }
+    // A form's own fields come back; the version comes from the fresh item, so that a resubmission is deliberate.
+    const item = await this.items.get(user, id);
+    const refusal: Refusal = { action, values: form.values, errors: form.errors, message };
+    res.status(status).render('items/show', this.itemPage(user, item, refusal, null));
+  }
+
+  private run(user: AuthUser, id: number, action: Action, dto: object): Promise<unknown> {
+    switch (action) {
+      case 'start':
+        return this.items.start(user, id, dto as StartItemDto);
+      case 'progress':
+        return this.items.progress(user, id, dto as ProgressItemDto);
+      case 'close':
+        return this.items.close(user, id, dto as CloseItemDto);
+      case 'reopen':
+        return this.items.reopen(user, id, dto as ReopenItemDto);
+    }
+  }
+
+  /** The item page: which forms the user's role and the item's state allow (the service checks again). */
+  private itemPage(user: AuthUser, item: ItemDetail, refusal: Refusal | null, done: string | null) {
+    const acts =
+      hasPermission(user.role, Permission.ItemsAct) &&
+      (user.role !== 'insurance_reconciler' || item.responsibleDept === 'insurance');
+    const manages = hasPermission(user.role, Permission.ItemsManage);
+    const open = item.status !== 'closed';
+    const show: Record<Action, boolean> = {
+      start: acts && item.status === 'open',
+      progress: acts && open,
+      close: acts && open,
+      reopen: manages && !open,
+    };
+    const formOf = (action: Action) => ({
+      show: show[action],
+      values: refusal?.action === action ? refusal.values : {},
+      errors: refusal?.action === action ? refusal.errors : {},
+    });
+    // Typed text whose form is gone (the item changed state meanwhile) is shown so that it is not lost.
+    const orphan =
+      refusal && !show[refusal.action]
+        ? Object.entries(refusal.values)
+            .filter(([field, value]) => field !== 'version' && value.trim() !== '')
+            .map(([, value]) => value)
+        : [];
+    return {
+      title: item.title,
+      item,
+      timeline: timelineOf(item.ledger, this.config.APP_TIMEZONE),
+      done,
+      refusal,
+      orphanText: orphan.join('\n'),
+      forms: {
+        start: formOf('start'),
+        progress: formOf('progress'),
+        close: formOf('close'),
+        reopen: formOf('reopen'),
+        any: Object.values(show).some(Boolean),
+      },
+      subjectHref:
+        item.subjectType === 'household' && item.subjectId && hasPermission(user.role, Permission.HouseholdsRead)
+          ? `/households/${item.subjectId}`
+          : null,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { Get, Param, ParseIntPipe, Post, Query, Render, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { type AuthUser, CurrentUser } from '../auth/auth-user.js';
+import { ListNotificationsQuery } from '../notifications/dto/list-notifications.query.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { unescapeHtml } from './html-text.js';
+import { PageController } from './page-controller.decorator.js';
+import { filterParams, pagerOf, readQuery } from './page-query.js';
+
+/** 提醒: the signed-in user's own inbox (the escalation job's notices) and marking one read. */
+@PageController('notifications')
+export class NotificationsPagesController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Get()
+  @Render('inbox/list')
+  async list(@CurrentUser() user: AuthUser, @Query() raw: Record<string, unknown>) {
+    const query = readQuery(ListNotificationsQuery, raw);
+    const page = await this.notifications.list(user, query);
+    const params = filterParams(query as unknown as Record<string, unknown>, ['unread']);
+    return {
+      title: '提醒',
+      unreadOnly: query.unread === true,
+      unread: page.unread,
+      // The service keeps title and body HTML-escaped; the page escapes once, on output.
+      notices: page.items.map((n) => ({ ...n, title: unescapeHtml(n.title), body: unescapeHtml(n.body) })),
+      pager: pagerOf('/notifications', params, page.page, page.pageSize, page.total),
+      back: params.size > 0 ? `/notifications?${params.toString()}` : '/notifications',
+    };
+  }
+
+  @Post(':id/read')
+  async read(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Query('unread') unread: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.notifications.markRead(user, id);
+    res.redirect(303, unread === 'true' ? '/notifications?unread=true' : '/notifications');
+  }
+}

@@ -1,0 +1,79 @@
+import type { Request, Response } from 'express';
+import type { AuthUser } from '../auth/auth-user.js';
+import { hasPermission, Permission, type Role } from '../auth/roles.js';
+import { ROLE_LABELS } from './labels.js';
+
+export interface NavLink {
+  href: string;
+  label: string;
+  active: boolean;
+  /** A number after the label (unread notices), when there is one. */
+  count: number | null;
+}
+
+/** The signed-in user as the header shows them. */
+export interface PageUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  roleLabel: string;
+}
+
+/** What every page template can use besides its own data (Express merges res.locals into the view). */
+export interface PageLocals {
+  me: PageUser | null;
+  nav: NavLink[];
+  csrfToken: string | null;
+}
+
+interface Area {
+  href: string;
+  label: string;
+  /** Who sees the link: the permission the area's pages require. */
+  permission: Permission | null;
+}
+
+/** The areas of SPEC §3 in their order; areas whose back end is not there yet are simply not listed. */
+const AREAS: Area[] = [
+  { href: '/', label: '工作台', permission: Permission.StatsRead },
+  { href: '/households', label: '贫困户', permission: Permission.HouseholdsRead },
+  { href: '/items', label: '整改台账', permission: Permission.ItemsRead },
+  { href: '/notifications', label: '提醒', permission: null },
+  { href: '/bulletin', label: '工作简报', permission: Permission.StatsRead },
+  { href: '/users', label: '用户', permission: Permission.UsersManage },
+];
+
+function isActive(href: string, path: string): boolean {
+  return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
+}
+
+/** The navigation for a role: only the areas it may open (the server still checks every route). */
+export function navFor(role: Role, path: string, unread = 0): NavLink[] {
+  return AREAS.filter((a) => a.permission === null || hasPermission(role, a.permission)).map((a) => ({
+    href: a.href,
+    label: a.label,
+    active: isActive(a.href, path),
+    count: a.href === '/notifications' && unread > 0 ? unread : null,
+  }));
+}
+
+export function pageUser(user: AuthUser, displayName?: string | null): PageUser {
+  return {
+    username: user.username,
+    displayName: displayName || user.username,
+    role: user.role,
+    roleLabel: ROLE_LABELS[user.role],
+  };
+}
+
+/** Puts the header, navigation and CSRF token where every view (and the error page) finds them. */
+export function setPageLocals(
+  req: Request,
+  res: Response,
+  me: PageUser | null,
+  csrfToken: string | null,
+  unread = 0,
+): void {
+  const locals: PageLocals = { me, nav: me ? navFor(me.role, req.path, unread) : [], csrfToken };
+  Object.assign(res.locals, locals);
+}

@@ -1,0 +1,78 @@
+import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { type AuthedRequest, Public } from '../auth/auth-user.js';
+import { AuthService } from '../auth/auth.service.js';
+import { LoginDto } from '../auth/dto/login.dto.js';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { readForm } from './forms.js';
+import { PageController } from './page-controller.decorator.js';
+import { safeNext } from './page-query.js';
+
+const LOGIN_FORM = { dto: LoginDto, labels: { username: '用户名', password: '密码' } };
+
+/** 2 … 15 分钟 from "try again in 840 seconds". */
+function waitText(error: AppError): string {
+  const seconds = Number(/(\d+) seconds/.exec(error.message)?.[1] ?? 900);
+  return `${Math.max(1, Math.ceil(seconds / 60))} 分钟`;
+}
+
+/**
+ * Signing in and out of the pages. The session is an httpOnly cookie holding the JWT that
+ * AuthService.login issues (the API's token, with the API's login throttling); signing out
+ * clears it (the token itself stays valid until it expires, like a bearer token).
+ */
+@PageController()
+export class WebAuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Get('login')
+  loginForm(@Req() req: AuthedRequest, @Res() res: Response, @Query('next') next: unknown): void {
+    if (req.user) {
+      res.redirect(303, safeNext(next));
+      return;
+    }
+    res.render('auth/login', { title: '登录', next: safeNext(next) });
+  }
+
+  @Public()
+  @Post('login')
+  async login(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+    const next = safeNext(body.next);
+    const form = readForm(LOGIN_FORM, body);
+    const again = (status: number, message: string | null) =>
+      res.status(status).render('auth/login', {
+        title: '登录',
+        next,
+        message,
+        values: { username: form.values.username },
+        errors: form.errors,
+      });
+    if (!form.dto) {
+      again(400, null);
+      return;
+    }
+    try {
+      const { accessToken } = await this.auth.login(form.dto.username, form.dto.password, req.ip ?? 'unknown');
+      res.cookie(SESSION_COOKIE, accessToken, sessionCookieOptions(req));
+      res.redirect(303, next);
+    } catch (error) {
+      if (error instanceof AppError && error.code === ErrorCode.Unauthenticated) {
+        again(401, '用户名或密码错误。');
+      } else if (error instanceof AppError && error.code === ErrorCode.RateLimited) {
+        again(429, `登录失败次数过多，该账号在本机已暂时锁定，请 ${waitText(error)}后再试。`);
+      } else {
+        throw error;
+      }
+    }
+  }
+
+  /** Public, so that an expired session can still sign out; the CSRF token is still required. */
+  @Public()
+  @Post('logout')
+  logout(@Req() req: Request, @Res() res: Response): void {
+    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(req));
+    res.redirect(303, '/');
+  }
+}

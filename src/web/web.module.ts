@@ -1,0 +1,48 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
+import { User } from '../auth/user.entity.js';
+import { HouseholdsModule } from '../households/households.module.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { RegionsModule } from '../regions/regions.module.js';
+import { ReportsModule } from '../reports/reports.module.js';
+import { BulletinController } from './bulletin.controller.js';
+import { ChoicesService } from './choices.service.js';
+import { CsrfGuard } from './csrf.guard.js';
+import { CsrfService } from './csrf.service.js';
+import { DashboardController } from './dashboard.controller.js';
+import { HouseholdsPagesController } from './households-pages.controller.js';
+import { ItemsPagesController } from './items-pages.controller.js';
+import { NotificationsPagesController } from './notifications-pages.controller.js';
+import { PageContextInterceptor } from './page-context.interceptor.js';
+import { UsersPagesController } from './users-pages.controller.js';
+import { WebAuthController } from './web-auth.controller.js';
+
+/**
+ * The server-rendered pages (issue #7): thin controllers over the API's services, the session
+ * cookie's sign-in, and CSRF protection of every page form (a global guard; /api is exempt).
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([User]),
+    AuthModule,
+    RegionsModule,
+    HouseholdsModule,
+    LedgerModule,
+    ReportsModule,
+    NotificationsModule,
+  ],
+  controllers: [
+    WebAuthController,
+    DashboardController,
+    HouseholdsPagesController,
+    ItemsPagesController,
+    NotificationsPagesController,
+    BulletinController,
+    UsersPagesController,
+  ],
+  providers: [CsrfService, ChoicesService, PageContextInterceptor, { provide: APP_GUARD, useClass: CsrfGuard }],
+})
+export class WebModule {}

@@ -1,0 +1,394 @@
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import request from 'supertest';
+import { DataSource, In } from 'typeorm';
+import { idCheckChar, maskIdNumber } from '../src/common/id-number.js';
+import { Household } from '../src/households/household.entity.js';
+import { Person } from '../src/households/person.entity.js';
+import { householdInput, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
+import { HOUSEHOLD_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
+import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+
+/** The same number with a wrong check character. */
+const badCheck = (id: string): string => id.slice(0, 17) + (idCheckChar(id.slice(0, 17)) === '0' ? '1' : '0');
+
+interface RowError {
+  line: number;
+  field: string;
+  reason: string;
+  idNumber: string | null;
+  registryNo: string | null;
+}
+
+describe('bulk import of household rosters', () => {
+  let t: TestApp;
+  let db: DataSource;
+  let caseworker: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(DataSource);
+    caseworker = await t.login('caseworker');
+    admin = await t.login('admin', TEST_ADMIN_PASSWORD);
+  });
+
+  afterAll(() => t.close());
+
+  const upload = (content: string | Buffer, name = 'roster.csv', token = caseworker) =>
+    request(t.http).post('/api/imports/households').set('Authorization', token).attach('file', Buffer.from(content), name);
+
+  /** Uploads, expects 202, waits for the job; answers the import with up to 200 of its errors. */
+  async function runImport(content: string | Buffer, name = 'roster.csv') {
+    const res = await upload(content, name).expect(202);
+    expect(res.body).toEqual({ id: expect.any(Number), status: 'queued' });
+    await waitUntilFinished(t, caseworker, `/api/imports/${res.body.id}`);
+    const done = await request(t.http)
+      .get(`/api/imports/${res.body.id}?pageSize=200`)
+      .set('Authorization', caseworker)
+      .expect(200);
+    return done.body as Record<string, unknown> & { id: number; errors: { items: RowError[]; total: number } };
+  }
+
+  const persons = (ids: string[]) => db.getRepository(Person).find({ where: { idNumber: In(ids) } });
+
+  describe('a small file with good and bad rows', () => {
+    const [h1, h2, h3, h4, h5, h6, h7, h8, h9] = Array.from({ length: 9 }, () => newRegistryNo());
+    const ids = Object.fromEntries(
+      ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'L', 'M', 'N', 'Y'].map((k, i) => [
+        k,
+        newIdNumber(i % 2 === 0 ? 'male' : 'female'),
+      ]),
+    );
+    const C = badCheck(ids.C);
+    const rows = [
+      /* 2 */ [h1, VILLAGE_A, '因病', '在册未脱贫', 2016, ids.A, '张建国', '户主'],
+      /* 3 */ [h1, VILLAGE_A, 'illness', 'poor', 2016, ids.B.toLowerCase(), '李秀英', 'spouse'],
+      /* 4 */ [h1, VILLAGE_A, '因病', 'poor', 2016, C, '张小明', '子女'],
+      /* 5 */ [h2, VILLAGE_B, '因残', '已脱贫', 2017, ids.D, '王大山', '户主'],
+      /* 6 */ [h2, '610199009999', '因残', '已脱贫', 2017, ids.E, '王小山', '子女'],
+      /* 7 */ [h3, VILLAGE_A, '缺劳力', 'poor', 2018, ids.F, '赵一', '户主'],
+      /* 8 */ [h3, VILLAGE_A, '缺劳力', 'poor', 2018, ids.G, '赵二', 'head'],
+      /* 9 */ [h4, VILLAGE_A, 'other', 'poor', 2018, ids.H, '钱三', '配偶'],
+      /* 10 */ [h5, VILLAGE_B, '因学', 'poor', 2019, ids.I, '孙四', '户主'],
+      /* 11 */ [h5, VILLAGE_B, '因学', 'poor', 2019, ids.J, '孙五', '子女'],
+      /* 12 */ [h1, VILLAGE_A, '因病', 'poor', 2016, ids.J, '孙五', '孙子女'],
+      /* 13 */ [h6, VILLAGE_A, '因病', 'poor', 2016, ids.L, '周六', '户主'],
+      /* 14 */ [h6, VILLAGE_A, '因病', 'lifted', 2016, ids.M, '周七', '配偶'],
+      /* 15 */ [h7, VILLAGE_A, '天灾', 'poor', 2016, ids.N, '吴八', '户主'],
+      /* 16 */ [h8, VILLAGE_A, '因病', 'poor', 2021, ids.Y, '郑九', '户主'],
+      /* 17 */ [h9, VILLAGE_A, '因病', 'poor', 2016, '61019919800101123', '', '户主'],
+    ];
+    const file = toCsv(HOUSEHOLD_HEADER, rows);
+    let first: Awaited<ReturnType<typeof runImport>>;
+
+    beforeAll(async () => {
+      first = await runImport(file);
+    });
+
+    it('accounts for every row: 4 inserted, 12 rejected', () => {
+      expect(first).toMatchObject({
+        status: 'done',
+        format: 'csv',
+        encoding: 'utf8',
+        rowsTotal: 16,
+        rowsRead: 16,
+        progress: 1,
+        inserted: 4,
+        updated: 0,
+        unchanged: 0,
+        rejected: 12,
+        error: null,
+      });
+    });
+
+    it('reports each rejected row with its line, field, reason and masked ID number', () => {
+      const errors = first.errors.items.map((e) => [e.line, e.field, e.reason]);
+      expect(first.errors.total).toBe(13);
+      expect(errors).toEqual([
+        [4, 'idNumber', '身份证号 has a wrong check character (GB 11643-1999)'],
+        [6, 'regionCode', '区划代码 "610199009999" is not a known village or sub-district'],
+        [7, 'relation', `户编号 ${h3}: the household has 2 heads (户主), on lines 7, 8`],
+        [8, 'relation', `户编号 ${h3}: the household has 2 heads (户主), on lines 7, 8`],
+        [9, 'relation', `户编号 ${h4}: the household has no head (户主) among its valid rows`],
+        [11, 'idNumber', '身份证号 appears on more than one row (lines 11, 12)'],
+        [12, 'idNumber', '身份证号 appears on more than one row (lines 11, 12)'],
+        [
+          13,
+          'registryNo',
+          `户编号 ${h6}: the household's rows disagree on 区划代码, 致贫原因, 户状态 or 建档年度 (lines 13 and 14)`,
+        ],
+        [
+          14,
+          'registryNo',
+          `户编号 ${h6}: the household's rows disagree on 区划代码, 致贫原因, 户状态 or 建档年度 (lines 13 and 14)`,
+        ],
+        [
+          15,
+          'povertyCause',
+          '致贫原因 "天灾" is not one of illness 因病, disability 因残, education 因学, labour 缺劳力, other 其他',
+        ],
+        [16, 'registeredYear', '建档年度 "2021" must be a year from 2013 to 2020'],
+        [17, 'idNumber', '身份证号 must be 18 characters: 17 digits and a check digit or X'],
+        [17, 'name', '姓名 is empty'],
+      ]);
+      expect(first.errors.items[0]).toMatchObject({ idNumber: maskIdNumber(C), registryNo: h1 });
+      expect(JSON.stringify(first)).not.toContain(ids.J);
+      expect(JSON.stringify(first)).not.toContain(C);
+    });
+
+    it('writes the good rows, with sex and birth date from the ID, and nothing of the rejected ones', async () => {
+      const written = await persons(Object.values(ids).concat(C));
+      expect(written.map((p) => p.idNumber).sort()).toEqual([ids.A, ids.B, ids.D, ids.I].sort());
+      const head = written.find((p) => p.idNumber === ids.A)!;
+      expect(head).toMatchObject({ name: '张建国', relation: 'head', status: 'active', sex: 'male', version: 1 });
+      expect(head.birthDate).toBe(`${ids.A.slice(6, 10)}-${ids.A.slice(10, 12)}-${ids.A.slice(12, 14)}`);
+      const households = await db.getRepository(Household).find({ where: { registryNo: In([h1, h2, h3, h4, h5, h6, h7, h8, h9]) } });
+      expect(households.map((h) => h.registryNo).sort()).toEqual([h1, h2, h5].sort());
+      expect(households.find((h) => h.registryNo === h2)).toMatchObject({
+        regionCode: VILLAGE_B,
+        povertyCause: 'disability',
+        status: 'lifted',
+        registeredYear: 2017,
+      });
+      expect(written.find((p) => p.idNumber === ids.A)!.householdId).toBe(households.find((h) => h.registryNo === h1)!.id);
+    });
+
+    it('changes nothing when the same file is imported again', async () => {
+      const again = await runImport(file);
+      expect(again).toMatchObject({ status: 'done', inserted: 0, updated: 0, unchanged: 4, rejected: 12 });
+      expect(again.errors.total).toBe(13);
+      const [head] = await persons([ids.A]);
+      expect(head.version).toBe(1);
+    });
+
+    it('downloads the rejected rows as CSV, ID numbers masked', async () => {
+      const res = await request(t.http)
+        .get(`/api/imports/${first.id}/errors.csv`)
+        .set('Authorization', caseworker)
+        .buffer(true)
+        .parse((r, done) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (c: string) => (text += c));
+          r.on('end', () => done(null, text));
+        })
+        .expect(200);
+      expect(res.headers['content-type']).toMatch(/text\/csv/);
+      const text = res.body as string;
+      const lines = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+      expect(lines[0]).toBe('行号,字段,原因,身份证号,户编号');
+      expect(lines).toHaveLength(14);
+      expect(lines[1]).toBe(`4,idNumber,身份证号 has a wrong check character (GB 11643-1999),${maskIdNumber(C)},${h1}`);
+      expect(text).not.toContain(C);
+    });
+  });
+
+  it('updates a changed row and classifies the rest as unchanged', async () => {
+    const [hx, hy] = [newRegistryNo(), newRegistryNo()];
+    const [p, q, r] = [newIdNumber('male'), newIdNumber('female'), newIdNumber('male')];
+    const before = await runImport(
+      toCsv(HOUSEHOLD_HEADER, [
+        [hx, VILLAGE_A, '因病', 'poor', 2016, p, '甲', '户主'],
+        [hx, VILLAGE_A, '因病', 'poor', 2016, q, '乙', '配偶'],
+        [hy, VILLAGE_B, '因残', 'lifted', 2017, r, '丙', '户主'],
+      ]),
+    );
+    expect(before).toMatchObject({ inserted: 3, updated: 0, unchanged: 0, rejected: 0 });
+
+    // hx is lifted now (its first row carries that change) and 乙 has a new name; hy is as it was.
+    const after = await runImport(
+      toCsv(HOUSEHOLD_HEADER, [
+        [hx, VILLAGE_A, '因病', '已脱贫', 2016, p, '甲', '户主'],
+        [hx, VILLAGE_A, '因病', '已脱贫', 2016, q, '乙乙', '配偶'],
+        [hy, VILLAGE_B, '因残', 'lifted', 2017, r, '丙', '户主'],
+      ]),
+    );
+    expect(after).toMatchObject({ status: 'done', inserted: 0, updated: 2, unchanged: 1, rejected: 0 });
+    const household = await db.getRepository(Household).findOneByOrFail({ registryNo: hx });
+    expect(household).toMatchObject({ status: 'lifted', version: 2 });
+    const stored = await persons([p, q, r]);
+    expect(stored.find((x) => x.idNumber === q)).toMatchObject({ name: '乙乙', version: 2 });
+    expect(stored.find((x) => x.idNumber === p)).toMatchObject({ name: '甲', version: 1 });
+  });
+
+  it('keeps one head per household across the file and the registry', async () => {
+    const input = householdInput();
+    await request(t.http).post('/api/households').set('Authorization', caseworker).send(input).expect(201);
+    const [registered] = input.members;
+    const newcomer = newIdNumber('male');
+    const child = newIdNumber('female');
+    const result = await runImport(
+      toCsv(HOUSEHOLD_HEADER, [
+        [input.registryNo, VILLAGE_A, '因病', 'poor', 2016, newcomer, '新户主', '户主'],
+        [input.registryNo, VILLAGE_A, '因病', 'poor', 2016, child, '孩子', '子女'],
+      ]),
+    );
+    expect(result).toMatchObject({ inserted: 0, rejected: 2 });
+    expect(result.errors.items[0].reason).toBe(
+      `户编号 ${input.registryNo}: the registry already has another head (户主), ${maskIdNumber(registered.idNumber)}, who is not in this file`,
+    );
+    expect(await persons([newcomer, child])).toEqual([]);
+
+    // With the registered head in the file, the household takes the new member; the head is unchanged.
+    const fine = await runImport(
+      toCsv(HOUSEHOLD_HEADER, [
+        [input.registryNo, VILLAGE_A, '因病', 'poor', 2016, registered.idNumber, registered.name, '户主'],
+        [input.registryNo, VILLAGE_A, '因病', 'poor', 2016, child, '孩子', '子女'],
+      ]),
+    );
+    expect(fine).toMatchObject({ inserted: 1, updated: 0, unchanged: 1, rejected: 0 });
+  });
+
+  it('imports an XLSX workbook, rejecting an ID number the spreadsheet stored as a number', async () => {
+    const registryNo = newRegistryNo();
+    const head = newIdNumber('male');
+    const child = newIdNumber('female');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('花名册');
+    sheet.addRow(HOUSEHOLD_HEADER);
+    sheet.addRow([registryNo, VILLAGE_A, '因病', '在册未脱贫', 2016, head, '钱多多', '户主']);
+    sheet.addRow([registryNo, VILLAGE_A, '因病', '在册未脱贫', 2016, Number(child), '钱少少', '子女']);
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+    const result = await runImport(buffer, '花名册.xlsx');
+    expect(result).toMatchObject({ format: 'xlsx', encoding: null, fileName: '花名册.xlsx', inserted: 1, rejected: 1 });
+    expect(result.errors.items).toEqual([
+      expect.objectContaining({
+        line: 3,
+        field: 'idNumber',
+        reason: '身份证号 was stored as a number and the spreadsheet kept only 15 digits: format the column as text',
+      }),
+    ]);
+    expect((await persons([head]))[0]).toMatchObject({ name: '钱多多', relation: 'head' });
+  });
+
+  it('imports a GBK-encoded CSV from office software', async () => {
+    const registryNo = newRegistryNo();
+    const head = newIdNumber('female');
+    const text = toCsv(HOUSEHOLD_HEADER, [[registryNo, VILLAGE_B, '因病', '已脱贫', 2015, head, '欧阳娜娜', '户主']], {
+      bom: false,
+    });
+    const result = await runImport(iconv.encode(text, 'gbk'));
+    expect(result).toMatchObject({ status: 'done', encoding: 'gbk', inserted: 1, rejected: 0 });
+    expect((await persons([head]))[0].name).toBe('欧阳娜娜');
+  });
+
+  describe('bad input', () => {
+    it.each([
+      ['a PNG image', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), /neither CSV nor XLSX/],
+      ['an empty file', Buffer.alloc(0), /^the file is empty$/],
+      ['a header without rows', toCsv(HOUSEHOLD_HEADER, []), /^the file has a header but no rows$/],
+      [
+        'missing columns',
+        toCsv(HOUSEHOLD_HEADER.slice(0, 6), [['X', VILLAGE_A, '因病', 'poor', 2016, newIdNumber()]]),
+        /^missing required columns: 姓名 \(name\), 与户主关系 \(relation\)/,
+      ],
+    ])('answers 400 naming `file` for %s', async (_what, content, message) => {
+      const res = await upload(content).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, field: 'file', message: expect.stringMatching(message) });
+    });
+
+    it('answers 400 without a file, or with the file in another field', async () => {
+      const none = await request(t.http)
+        .post('/api/imports/households')
+        .set('Authorization', caseworker)
+        .field('note', 'x')
+        .expect(400);
+      expect(none.body.message).toMatch(/^file: a CSV or XLSX file is required/);
+      const other = await request(t.http)
+        .post('/api/imports/households')
+        .set('Authorization', caseworker)
+        .attach('roster', Buffer.from('x'), 'r.csv')
+        .expect(400);
+      expect(other.body.message).toMatch(/^file: send exactly one file, in the multipart field "file"/);
+      const json = await request(t.http)
+        .post('/api/imports/households')
+        .set('Authorization', caseworker)
+        .send({ file: 'x' })
+        .expect(400);
+      expect(json.body.message).toMatch(/^file: send the roster as multipart\/form-data/);
+    });
+
+    it('fails the import naming the line of a broken quote, and writes none of its rows', async () => {
+      const good = newIdNumber();
+      const text = toCsv(HOUSEHOLD_HEADER, [[newRegistryNo(), VILLAGE_A, '因病', 'poor', 2016, good, '好人', '户主']]);
+      const broken = `${text}${newRegistryNo()},${VILLAGE_A},因病,poor,2016,${newIdNumber()},"坏人,户主\r\n`;
+      const result = await runImport(broken);
+      expect(result).toMatchObject({
+        status: 'failed',
+        error: 'broken quote at line 3: a quoted field is not closed properly',
+        rowsRead: 0,
+        inserted: 0,
+        rejected: 0,
+      });
+      expect(await persons([good])).toEqual([]);
+    });
+
+    it('fails the import naming a line with a missing field', async () => {
+      const good = newIdNumber();
+      const text = toCsv(HOUSEHOLD_HEADER, [[newRegistryNo(), VILLAGE_A, '因病', 'poor', 2016, good, '好人', '户主']]);
+      const result = await runImport(`${text}${newRegistryNo()},${VILLAGE_A},因病,poor,2016,${newIdNumber()},缺一列\r\n`);
+      expect(result).toMatchObject({ status: 'failed', error: 'line 3 has 7 fields where the header has 8' });
+      expect(await persons([good])).toEqual([]);
+    });
+
+    it('answers 413 for a file over UPLOAD_MAX_MB, naming the limit', async () => {
+      const small = await createTestApp({ UPLOAD_MAX_MB: '1' });
+      try {
+        const token = await small.login('caseworker');
+        const res = await request(small.http)
+          .post('/api/imports/households')
+          .set('Authorization', token)
+          .attach('file', Buffer.alloc(1024 * 1024 + 10, 'a'), 'big.csv')
+          .expect(413);
+        expect(res.body).toMatchObject({
+          statusCode: 413,
+          message: 'file: the file is larger than 1 MB, the most this service accepts (UPLOAD_MAX_MB)',
+        });
+      } finally {
+        await small.close();
+      }
+    });
+  });
+
+  it('answers 409 when resuming a finished import, 404 for an unknown one', async () => {
+    const done = await runImport(
+      toCsv(HOUSEHOLD_HEADER, [[newRegistryNo(), VILLAGE_A, '因病', 'poor', 2016, newIdNumber(), '某人', '户主']]),
+    );
+    await request(t.http).post(`/api/imports/${done.id}/resume`).set('Authorization', caseworker).expect(409);
+    await request(t.http).get('/api/imports/999999999').set('Authorization', caseworker).expect(404);
+  });
+
+  it('hands out the template with the Chinese headers, as CSV or XLSX', async () => {
+    const csv = await request(t.http).get('/api/imports/template?format=csv').set('Authorization', caseworker).expect(200);
+    expect(csv.text).toBe('\uFEFF户编号,区划代码,致贫原因,户状态,建档年度,身份证号,姓名,与户主关系\n');
+    const xlsx = await request(t.http)
+      .get('/api/imports/template?format=xlsx')
+      .set('Authorization', admin)
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.body as Buffer);
+    expect(workbook.worksheets[0].getRow(1).values).toEqual([undefined, ...HOUSEHOLD_HEADER]);
+    await request(t.http).get('/api/imports/template?format=pdf').set('Authorization', caseworker).expect(400);
+  });
+
+  it('lets caseworkers and admins import; insurance staff, officers and the leadership get 403', async () => {
+    const file = toCsv(HOUSEHOLD_HEADER, [[newRegistryNo(), VILLAGE_A, '因病', 'poor', 2016, newIdNumber(), '某人', '户主']]);
+    for (const username of ['insurance', 'officer1', 'leader']) {
+      const token = await t.login(username);
+      await upload(file, 'roster.csv', token).expect(403);
+      await request(t.http).get('/api/imports').set('Authorization', token).expect(403);
+      await request(t.http).get('/api/imports/template').set('Authorization', token).expect(403);
+    }
+    const res = await upload(file, 'roster.csv', admin).expect(202);
+    await waitUntilFinished(t, admin, `/api/imports/${res.body.id}`);
+    const list = await request(t.http).get('/api/imports?pageSize=5').set('Authorization', caseworker).expect(200);
+    expect(list.body.items[0]).toMatchObject({ id: res.body.id, status: 'done', inserted: 1 });
+  });
+});
