@@ -99,7 +99,8 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     request(t.http).post('/api/escalations/run').set('Authorization', token).send(body);
   const escalatedEntries = (itemId: number) =>
     db.getRepository(LedgerEntry).find({ where: { itemId, type: 'escalated' }, order: { seq: 'ASC' } });
-  const noticesOf = (itemId: number) => db.getRepository(Notification).find({ where: { itemId }, order: { id: 'ASC' } });
+  const noticesOf = (itemId: number) =>
+    db.getRepository(Notification).find({ where: { itemId }, order: { id: 'ASC' } });
   const itemRow = (id: number) => db.getRepository(Item).findOneByOrFail({ id });
   const verify = async (id: number) =>
     (await request(t.http).get(`/api/items/${id}/ledger/verify`).set('Authorization', admin).expect(200)).body;
@@ -376,9 +377,15 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     await request(t.http).post(`/api/notifications/${notice.id}/read`).set('Authorization', officer1).expect(404);
     expect((await db.getRepository(Notification).findOneByOrFail({ id: notice.id })).readAt).toBeNull();
 
-    const read = await request(t.http).post(`/api/notifications/${notice.id}/read`).set('Authorization', mine).expect(200);
+    const read = await request(t.http)
+      .post(`/api/notifications/${notice.id}/read`)
+      .set('Authorization', mine)
+      .expect(200);
     expect(read.body.readAt).not.toBeNull();
-    const again = await request(t.http).post(`/api/notifications/${notice.id}/read`).set('Authorization', mine).expect(200);
+    const again = await request(t.http)
+      .post(`/api/notifications/${notice.id}/read`)
+      .set('Authorization', mine)
+      .expect(200);
     expect(again.body.readAt).toBe(read.body.readAt);
     const unread = await request(t.http).get('/api/notifications?unread=true').set('Authorization', mine).expect(200);
     expect(unread.body).toMatchObject({ total: 0, unread: 0, items: [] });
@@ -397,7 +404,10 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     await request(t.http).get('/admin/queues').expect(401);
     await request(t.http).get('/admin/queues').set('Authorization', 'Bearer not-a-token').expect(401);
     await request(t.http).get('/admin/queues').set('Authorization', caseworker).expect(403);
-    await request(t.http).get('/admin/queues').set('Cookie', `hpa_session=${caseworker.slice(7)}`).expect(403);
+    await request(t.http)
+      .get('/admin/queues')
+      .set('Cookie', `hpa_session=${caseworker.slice(7)}`)
+      .expect(403);
     await request(t.http).get('/admin/queues').set('Authorization', admin).expect(200).expect('content-type', /html/);
     await request(t.http)
       .get('/admin/queues')
@@ -508,7 +518,9 @@ if (!process.env.REDIS_URL) {
       const tag = unique();
       // Two jobs with ids of their own (as two deliveries of one day's work would be), one per worker.
       const jobs = await Promise.all(
-        ['a', 'b'].map((n) => queue.add(ESCALATION_JOB, { asOf: '2020-06-01', trigger: 'manual' }, { jobId: `t-${tag}-${n}` })),
+        ['a', 'b'].map((n) =>
+          queue.add(ESCALATION_JOB, { asOf: '2020-06-01', trigger: 'manual' }, { jobId: `t-${tag}-${n}` }),
+        ),
       );
       const results = (await Promise.all(jobs.map((job) => job.finished()))) as { escalated: number }[];
       const raised = raisedBetween(before, await levelsOf(db));
@@ -552,7 +564,11 @@ if (!process.env.REDIS_URL) {
       });
       const { Redis } = await import('ioredis');
       await waitFor('redis-server', async () => {
-        const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const probe = new Redis(port, '127.0.0.1', {
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
         try {
           await probe.connect();
           return (await probe.ping()) === 'PONG';
@@ -589,7 +605,10 @@ if (!process.env.REDIS_URL) {
         const queue = t.app.get<Queue<EscalationJobData>>(getQueueToken(QUEUES.escalation), { strict: false });
         const admin = await t.login('admin', TEST_ADMIN_PASSWORD);
         await waitFor('the schedule', async () => (await queue.getRepeatableJobs()).length === 1);
-        expect((await request(t.http).get('/api/health').expect(200)).body).toMatchObject({ status: 'ok', redis: 'up' });
+        expect((await request(t.http).get('/api/health').expect(200)).body).toMatchObject({
+          status: 'ok',
+          redis: 'up',
+        });
 
         await stopRedis();
         const down = await request(t.http).get('/api/health').expect(200);
@@ -599,11 +618,7 @@ if (!process.env.REDIS_URL) {
         await request(t.http).post('/api/escalations/run').set('Authorization', admin).send({}).expect(200);
 
         await startRedis(); // empty: it kept nothing (--save '')
-        await waitFor(
-          'health ok',
-          async () => (await request(t.http).get('/api/health')).body.status === 'ok',
-          10_000,
-        );
+        await waitFor('health ok', async () => (await request(t.http).get('/api/health')).body.status === 'ok', 10_000);
         // The scheduler put the schedule back on reconnecting, and the worker takes jobs again.
         await waitFor('the schedule back', async () => (await queue.getRepeatableJobs()).length === 1, 20_000);
         expect((await queue.getRepeatableJobs())[0]).toMatchObject({

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,21 @@ async function waitFor(run: Run, text: RegExp, ms = 30_000): Promise<void> {
   }
 }
 
+/** The spawned app made a database of its own on MySQL: drop it. */
+async function dropDatabase(name: string): Promise<void> {
+  if (process.env.DB_TYPE !== 'mysql') {
+    return;
+  }
+  const db = await new DataSource({
+    type: 'mysql',
+    host: process.env.DB_HOST ?? '127.0.0.1',
+    username: process.env.DB_USER ?? 'root',
+    password: process.env.DB_PASSWORD ?? '',
+  }).initialize();
+  await db.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await db.destroy();
+}
+
 describe('starting the built service', () => {
   beforeAll(() => {
     if (!existsSync(MAIN)) {
@@ -100,16 +116,53 @@ describe('starting the built service', () => {
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;
-      if (process.env.DB_TYPE === 'mysql') {
-        const db = await new DataSource({
-          type: 'mysql',
-          host: process.env.DB_HOST ?? '127.0.0.1',
-          username: process.env.DB_USER ?? 'root',
-          password: process.env.DB_PASSWORD ?? '',
-        }).initialize();
-        await db.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-        await db.destroy();
-      }
+      await dropDatabase(dbName);
+    }
+  });
+
+  it('drains an in-flight request on SIGTERM, then exits', async () => {
+    const port = await freePort();
+    const run = start({
+      PORT: String(port),
+      DB_PATH: join(mkdtempSync(join(tmpdir(), 'hpa-drain-')), 'hpa.sqlite'),
+      DB_NAME: `${process.env.DB_NAME ?? 'hpa_test'}_drain`,
+      ADMIN_PASSWORD: 'Admin-pass-2020',
+    });
+    try {
+      await waitFor(run, /listening on/);
+      // A login whose body arrives slowly: the request is in flight when SIGTERM comes.
+      const body = JSON.stringify({ username: 'admin', password: 'Admin-pass-2020' });
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/auth/login',
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.write(body.slice(0, 10));
+        setTimeout(() => {
+          run.child.kill('SIGTERM');
+          setTimeout(() => req.end(body.slice(10)), 500);
+        }, 200);
+      });
+      const res = await answer;
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toHaveProperty('accessToken');
+      await run.exited;
+      expect(run.child.exitCode === 0 || run.child.signalCode === 'SIGTERM').toBe(true);
+      await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
+    } finally {
+      run.child.kill('SIGKILL');
+      await dropDatabase(`${process.env.DB_NAME ?? 'hpa_test'}_drain`);
     }
   });
 

@@ -40,7 +40,9 @@ describe('levelFor (default thresholds 14 / 3 / 7, deadline 2020-05-31)', () => 
   it('never lowers a level: a later deadline or an earlier asOf keeps what the item has', () => {
     expect(at('2020-05-16', 2)).toBe(2);
     expect(at('2020-04-15', 4)).toBe(4);
-    expect(levelFor({ deadline: '2020-12-31', currentLevel: 3, thresholds: DEFAULT_THRESHOLDS, today: '2020-06-01' })).toBe(3);
+    expect(
+      levelFor({ deadline: '2020-12-31', currentLevel: 3, thresholds: DEFAULT_THRESHOLDS, today: '2020-06-01' }),
+    ).toBe(3);
   });
 
   it("follows the campaign's own thresholds", () => {

@@ -1,11 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-  Optional,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { CronJob } from 'cron';
 import { AppConfig } from '../config/app-config.js';

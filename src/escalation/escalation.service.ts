@@ -11,7 +11,11 @@ import { Campaign } from '../ledger/campaign.entity.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { Item, MAX_ESCALATION_LEVEL } from '../ledger/item.entity.js';
 import { LedgerService, SYSTEM_ACTOR } from '../ledger/ledger.service.js';
-import { type EscalationStep, NotificationsService, type RecipientDirectory } from '../notifications/notifications.service.js';
+import {
+  type EscalationStep,
+  NotificationsService,
+  type RecipientDirectory,
+} from '../notifications/notifications.service.js';
 import { ESCALATION_LEVELS, type EscalationLevel, type EscalationThresholds, levelFor } from './escalation-policy.js';
 import { EscalationRun, type EscalationTrigger } from './escalation-run.entity.js';
 
@@ -217,7 +221,15 @@ export class EscalationService {
       inTransaction(this.db, async (em) => {
         const qb = em
           .createQueryBuilder(Item, 'i')
-          .select(['i.id', 'i.campaignId', 'i.title', 'i.regionCode', 'i.responsibleDept', 'i.deadline', 'i.escalationLevel'])
+          .select([
+            'i.id',
+            'i.campaignId',
+            'i.title',
+            'i.regionCode',
+            'i.responsibleDept',
+            'i.deadline',
+            'i.escalationLevel',
+          ])
           .where({ id: In(ids) })
           .andWhere("i.status <> 'closed'")
           .orderBy('i.id');
@@ -254,16 +266,14 @@ export class EscalationService {
         await this.notifications.notify(
           em,
           directory,
-          steps.map(
-            ({ item, to }): EscalationStep => ({
-              itemId: item.id,
-              title: item.title,
-              regionCode: item.regionCode,
-              responsibleDept: item.responsibleDept,
-              deadline: item.deadline,
-              level: to,
-            }),
-          ),
+          steps.map(({ item, to }): EscalationStep => ({
+            itemId: item.id,
+            title: item.title,
+            regionCode: item.regionCode,
+            responsibleDept: item.responsibleDept,
+            deadline: item.deadline,
+            level: to,
+          })),
           asOf,
         );
         return steps.map(({ to }) => to);

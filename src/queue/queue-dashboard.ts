@@ -23,10 +23,16 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
   }
   const board = new ExpressAdapter().setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: Object.values(QUEUES).map((name) => new BullAdapter(app.get<Queue>(getQueueToken(name), { strict: false }))),
+    queues: Object.values(QUEUES).map(
+      (name) => new BullAdapter(app.get<Queue>(getQueueToken(name), { strict: false })),
+    ),
     serverAdapter: board,
   });
-  app.use(QUEUE_DASHBOARD_PATH, adminsOnly(app.get(AuthService, { strict: false })), board.getRouter() as RequestHandler);
+  app.use(
+    QUEUE_DASHBOARD_PATH,
+    adminsOnly(app.get(AuthService, { strict: false })),
+    board.getRouter() as RequestHandler,
+  );
 }
 
 function adminsOnly(auth: AuthService): RequestHandler {

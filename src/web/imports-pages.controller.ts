@@ -1,0 +1,107 @@
+import { Get, Param, ParseIntPipe, Post, Query, Res, UploadedFile } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Response } from 'express';
+import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
+import { Permission } from '../auth/roles.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { PageQuery } from '../common/pagination.js';
+import { ImportsService } from '../imports/imports.service.js';
+import { attempt, refusalMessage } from './forms.js';
+import { PageController } from './page-controller.decorator.js';
+import { pagerOf, readQuery } from './page-query.js';
+import { UploadForm } from './upload-form.js';
+
+/** While a job is queued or running its page reloads itself (a meta refresh: no script, CSP-friendly). */
+export const REFRESH_SECONDS = 2;
+
+export const JOB_STATUS_LABELS: Record<string, string> = {
+  queued: '排队中',
+  running: '处理中',
+  done: '已完成',
+  failed: '失败',
+};
+
+/** What to say when the file itself is refused (its format, encoding or header): the service's own words. */
+export function uploadRefusal(error: AppError): string {
+  return error.field === 'file' ? `文件未能接收：${error.message}` : refusalMessage(error);
+}
+
+/**
+ * 导入: upload a household roster, follow the import while it runs, read the rejected rows. The
+ * service belongs to the imports module, which does not export it: it is looked up in the
+ * application (ModuleRef, not strict) rather than wired through that module.
+ */
+@PageController('imports')
+@Require(Permission.ImportsRun)
+export class ImportsPagesController {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  private get imports(): ImportsService {
+    return this.moduleRef.get(ImportsService, { strict: false });
+  }
+
+  @Get()
+  async list(@Query() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    res.render('imports/list', await this.listPage(readQuery(PageQuery, raw), null));
+  }
+
+  @Post()
+  @UploadForm()
+  async upload(
+    @CurrentUser() user: AuthUser,
+    @UploadedFile() file: Express.Multer.File,
+    @Res() res: Response,
+  ): Promise<void> {
+    let id = 0;
+    const refused = await attempt(async () => {
+      id = (await this.imports.create(user, file)).id;
+    });
+    if (!refused) {
+      res.redirect(303, `/imports/${id}`);
+      return;
+    }
+    res.status(400).render('imports/list', await this.listPage(new PageQuery(), uploadRefusal(refused)));
+  }
+
+  @Get(':id')
+  async show(
+    @Param('id', ParseIntPipe) id: number,
+    @Query() raw: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const query = readQuery(PageQuery, raw);
+    const job = await this.imports.get(id, query);
+    const running = job.status === 'queued' || job.status === 'running';
+    res.render('imports/show', {
+      title: `导入 #${job.id}`,
+      job,
+      statusLabel: JOB_STATUS_LABELS[job.status] ?? job.status,
+      running,
+      refreshSeconds: running ? REFRESH_SECONDS : null,
+      percent: Math.round(job.progress * 1000) / 10,
+      resumable: job.status === 'failed',
+      errors: job.errors.items,
+      pager: pagerOf(`/imports/${id}`, new URLSearchParams(), job.errors.page, job.errors.pageSize, job.errors.total),
+    });
+  }
+
+  /** Runs a failed import again (it continues after its last committed batch). */
+  @Post(':id/resume')
+  async resume(@Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+    const refused = await attempt(() => this.imports.resume(id));
+    if (refused && refused.code !== ErrorCode.InvalidTransition) {
+      throw refused;
+    }
+    res.redirect(303, `/imports/${id}`);
+  }
+
+  private async listPage(query: PageQuery, message: string | null) {
+    const page = await this.imports.list(query);
+    return {
+      title: '导入',
+      message,
+      jobs: page.items.map((job) => ({ ...job, statusLabel: JOB_STATUS_LABELS[job.status] ?? job.status })),
+      pager: pagerOf('/imports', new URLSearchParams(), page.page, page.pageSize, page.total),
+    };
+  }
+}

@@ -1,0 +1,188 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { idCheckChar } from '../src/common/id-number.js';
+import { PROJECT_ROOT } from '../src/common/paths.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { dataSourceOptions } from '../src/database/data-source.js';
+import { DEMO_PASSWORD } from '../src/demo/demo-loader.service.js';
+import { ImportRowError } from '../src/imports/import-row-error.entity.js';
+import { VILLAGE_A, VILLAGE_B } from './factories/households.js';
+import { HOUSEHOLD_HEADER, toCsv } from './factories/rosters.js';
+import { TEST_ADMIN_PASSWORD } from './utils/create-test-app.js';
+
+/** The built service, as `npm start` runs it (the test command builds before it tests). */
+const MAIN = join(PROJECT_ROOT, 'dist/src/main.js');
+/** Rows of the roster: enough batches of 1000 that the import is surely killed halfway. */
+const ROWS = 60_000;
+/** Every 997th row has a wrong check character: rejected, whichever run reads it. */
+const BAD_EVERY = 997;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Run {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('JEST') && k !== 'NODE_OPTIONS'),
+  ) as Record<string, string>;
+  const child = spawn(process.execPath, [MAIN], { env: { ...base, NODE_ENV: 'development', ...env }, cwd: PROJECT_ROOT });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForOutput(run: Run, text: RegExp, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!text.test(run.output())) {
+    if (Date.now() > until || run.child.exitCode !== null) {
+      throw new Error(`did not see ${String(text)}; output:\n${run.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A valid ID number from a counter, in an area code of this run's own (12xxxx), apart from the factories' 110101. */
+function idNumber(area: string, n: number): string {
+  const day = new Date(Date.UTC(1940, 0, 1) + (n % 25_000) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const first17 = `${area}${day}${String(Math.floor(n / 25_000)).padStart(3, '0')}`;
+  return first17 + idCheckChar(first17);
+}
+
+describe('an import killed halfway', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hpa-resume-'));
+  const env = {
+    DB_PATH: join(dir, 'hpa.sqlite'),
+    UPLOAD_DIR: join(dir, 'uploads'),
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    LOG_LEVEL: 'log',
+  };
+  const runs: Run[] = [];
+
+  beforeAll(() => {
+    if (!existsSync(MAIN)) {
+      throw new Error('dist/ is missing: the test command builds before it tests (npm test)');
+    }
+  });
+
+  afterAll(async () => {
+    for (const run of runs) {
+      if (run.child.exitCode === null) {
+        run.child.kill('SIGKILL');
+        await run.exited;
+      }
+    }
+  });
+
+  async function serve(): Promise<{ run: Run; url: string }> {
+    const port = await freePort();
+    const run = start({ ...env, PORT: String(port) });
+    runs.push(run);
+    await waitForOutput(run, /listening on/);
+    return { run, url: `http://127.0.0.1:${port}` };
+  }
+
+  it('loses nothing: started again, it completes with every row accounted for once', async () => {
+    // Households of three (head, spouse, child); some rows rejected.
+    const area = `12${String(randomInt(0, 10_000)).padStart(4, '0')}`;
+    const tag = `R${randomInt(0, 36 ** 5).toString(36).toUpperCase()}`;
+    const rows: (string | number)[][] = [];
+    let bad = 0;
+    for (let i = 0; i < ROWS; i += 3) {
+      const registryNo = `${tag}-${i}`;
+      for (const [k, relation] of ['户主', '配偶', '子女'].entries()) {
+        const n = i + k;
+        let id = idNumber(area, n);
+        if (n % BAD_EVERY === BAD_EVERY - 1 && relation !== '户主') {
+          id = id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+          bad++;
+        }
+        rows.push([registryNo, n % 2 ? VILLAGE_A : VILLAGE_B, '因病', '在册未脱贫', 2016, id, `成员${n}`, relation]);
+      }
+    }
+    const file = join(dir, 'roster.csv');
+    writeFileSync(file, toCsv(HOUSEHOLD_HEADER, rows));
+
+    const first = await serve();
+    const login = await fetch(`${first.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'caseworker', password: DEMO_PASSWORD }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(file)]), 'roster.csv');
+    const posted = await fetch(`${first.url}/api/imports/households`, { method: 'POST', headers: auth, body: form });
+    expect(posted.status).toBe(202);
+    const { id } = (await posted.json()) as { id: number };
+
+    // Kill it (no shutdown, no last words) once a few batches are committed.
+    let seen: { status: string; rowsRead: number; rowsTotal: number | null } | undefined;
+    for (;;) {
+      const res = await fetch(`${first.url}/api/imports/${id}`, { headers: auth });
+      seen = (await res.json()) as typeof seen;
+      if (seen!.rowsRead >= 3000 || seen!.status !== 'queued' && seen!.status !== 'running') {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.run.child.kill('SIGKILL');
+    await first.run.exited;
+    expect(seen).toMatchObject({ status: 'running', rowsTotal: ROWS });
+    expect(seen!.rowsRead).toBeLessThan(ROWS);
+
+    // Started again, the service resumes the import by itself and finishes it.
+    const second = await serve();
+    await waitForOutput(second.run, new RegExp(`resuming import ${id}`));
+    const until = Date.now() + 120_000;
+    let done: Record<string, number | string | null>;
+    for (;;) {
+      const res = await fetch(`${second.url}/api/imports/${id}`, { headers: auth });
+      done = (await res.json()) as typeof done;
+      if (done.status === 'done' || done.status === 'failed' || Date.now() > until) {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(done).toMatchObject({ status: 'done', rowsTotal: ROWS, rowsRead: ROWS, updated: 0, unchanged: 0, rejected: bad });
+    expect(done.inserted).toBe(ROWS - bad);
+    // The uploaded file is removed once the import is done.
+    expect(readdirSync(env.UPLOAD_DIR)).toEqual([]);
+    second.run.child.kill('SIGTERM');
+    await second.run.exited;
+
+    // The registry holds each good row exactly once, and each rejected row is reported once.
+    const db = await new DataSource(dataSourceOptions(loadConfig({ ...process.env, ...env }))).initialize();
+    try {
+      const stored = (await db.query(
+        'SELECT COUNT(*) AS n FROM persons p INNER JOIN households h ON h.id = p.householdId WHERE h.registryNo LIKE ?',
+        [`${tag}-%`],
+      )) as { n: number | string }[];
+      expect(Number(stored[0].n)).toBe(ROWS - bad);
+      expect(await db.getRepository(ImportRowError).countBy({ importId: id })).toBe(bad);
+    } finally {
+      await db.destroy();
+    }
+  }, 300_000);
+});
