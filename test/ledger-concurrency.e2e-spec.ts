@@ -53,6 +53,23 @@ describe('the ledger under concurrent writers, and bulk writes', () => {
     }
   });
 
+  it('closes of many neighbouring items at once all succeed: no deadlock between their ledger appends', async () => {
+    const users = await db.getRepository(User).findBy({ username: In(['officer1', 'caseworker']) });
+    const actors = users.map((u) => ({ id: u.id, username: u.username, role: u.role, regionCode: u.regionCode }));
+    const ids: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      ids.push((await newItem(t, caseworker, campaignId)).id);
+    }
+    const items = t.app.get(ItemsService);
+    const results = await Promise.allSettled(
+      ids.map((id, i) => items.close(actors[i % 2], id, { resolution: '并发销号测试', version: 1 })),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    for (const id of ids) {
+      expect((await ledgerOf(id)).map((e) => e.type)).toEqual(['created', 'closed']);
+    }
+  });
+
   it('the same through the service, both transactions starting in one tick (SQLite: they take turns)', async () => {
     const users = await db.getRepository(User).findBy({ username: In(['officer1', 'caseworker']) });
     const [a, b] = users.map((u) => ({ id: u.id, username: u.username, role: u.role, regionCode: u.regionCode }));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { chunk } from '../common/sql.js';
 import { canonicalJson, chainAfter, type ChainVerification, verifyChain } from './hash-chain.js';
 import { Item } from './item.entity.js';
@@ -52,23 +52,21 @@ const ROWS_PER_INSERT = 500;
 export class LedgerService {
   /**
    * Appends one entry to an item's chain. Locks the item row first (SELECT … FOR UPDATE on MySQL;
-   * SQLite writers take turns anyway) and reads the last entry with a locking (current) read, so
-   * two writers cannot both chain onto the same entry and fork.
+   * SQLite writers take turns anyway), so two writers cannot both chain onto the same entry and
+   * fork: the second waits for the first to commit, then (READ COMMITTED, see inTransaction) reads
+   * the tail the first wrote. The tail read itself takes no lock: locking reads of the ledger
+   * index took gap locks that made closes of neighbouring items deadlock under load.
    */
-  async append(em: EntityManager, itemId: number, entry: NewLedgerEntry): Promise<LedgerEntry> {
+  async append(em: EntityManager, itemId: number, entry: NewLedgerEntry): Promise<void> {
     await this.lockItems(em, [itemId]);
-    const last = await this.locking(
-      em,
-      em
-        .createQueryBuilder(LedgerEntry, 'l')
-        .select(['l.seq', 'l.hash'])
-        .where('l.itemId = :itemId', { itemId })
-        .orderBy('l.seq', 'DESC')
-        .limit(1),
-    ).getOne();
-    const [row] = chainAfter(last, [this.hashedFields(itemId, entry)]);
-    await this.insert(em, [row]);
-    return em.findOneByOrFail(LedgerEntry, { itemId, seq: row.seq });
+    const last = await em
+      .createQueryBuilder(LedgerEntry, 'l')
+      .select(['l.seq', 'l.hash'])
+      .where('l.itemId = :itemId', { itemId })
+      .orderBy('l.seq', 'DESC')
+      .limit(1)
+      .getOne();
+    await this.insert(em, chainAfter(last, [this.hashedFields(itemId, entry)]));
   }
 
   /**
@@ -89,16 +87,14 @@ export class LedgerService {
     const last = new Map<number, { seq: number; hash: string }>();
     for (const ids of chunk(itemIds, IDS_PER_QUERY)) {
       await this.lockItems(em, ids);
-      // The last entry of each item is the one without a successor (seq + 1).
-      const rows = await this.locking(
-        em,
-        em
-          .createQueryBuilder(LedgerEntry, 'l')
-          .select(['l.itemId', 'l.seq', 'l.hash'])
-          .leftJoin(LedgerEntry, 'n', 'n.itemId = l.itemId AND n.seq = l.seq + 1')
-          .where('l.itemId IN (:...ids)', { ids })
-          .andWhere('n.id IS NULL'),
-      ).getMany();
+      // The last entry of each item is the one without a successor (seq + 1); a plain read, as in append().
+      const rows = await em
+        .createQueryBuilder(LedgerEntry, 'l')
+        .select(['l.itemId', 'l.seq', 'l.hash'])
+        .leftJoin(LedgerEntry, 'n', 'n.itemId = l.itemId AND n.seq = l.seq + 1')
+        .where('l.itemId IN (:...ids)', { ids })
+        .andWhere('n.id IS NULL')
+        .getMany();
       for (const row of rows) {
         if (row.seq > (last.get(row.itemId)?.seq ?? 0)) {
           last.set(row.itemId, { seq: row.seq, hash: row.hash });
@@ -157,20 +153,10 @@ export class LedgerService {
     };
   }
 
+  /** On MySQL, SELECT … FOR UPDATE of the items, in id order; SQLite's writers take turns (inTransaction). */
   private async lockItems(em: EntityManager, ids: number[]): Promise<void> {
-    await this.locking(
-      em,
-      em.createQueryBuilder(Item, 'i').select('i.id').where('i.id IN (:...ids)', { ids }).orderBy('i.id'),
-    ).getRawMany();
-  }
-
-  /**
-   * On MySQL, makes a read FOR UPDATE: it waits for the rows' writers and, unlike a plain read in
-   * REPEATABLE READ, sees what they committed, not the transaction's older snapshot. SQLite's
-   * writers take turns (inTransaction), so a plain read is current there.
-   */
-  private locking<T extends ObjectLiteral>(em: EntityManager, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
-    return em.connection.options.type === 'mysql' ? qb.setLock('pessimistic_write') : qb;
+    const qb = em.createQueryBuilder(Item, 'i').select('i.id').where('i.id IN (:...ids)', { ids }).orderBy('i.id');
+    await (em.connection.options.type === 'mysql' ? qb.setLock('pessimistic_write') : qb).getRawMany();
   }
 
   private async insert(em: EntityManager, rows: ChainedLedgerRow[]): Promise<void> {

@@ -1,0 +1,226 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import autocannon from 'autocannon';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/app.setup.js';
+import { Public } from '../../src/auth/auth-user.js';
+import { hashPassword } from '../../src/auth/passwords.js';
+import { idCheckChar } from '../../src/common/id-number.js';
+import { buildDemoDistrict } from '../../src/demo/demo-district.js';
+import { benchDatabase } from './bench-db.js';
+import type { Bench, BenchLine } from './report.js';
+
+const PERSONS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ITEMS = PERSONS;
+const CHUNK = 5_000;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 16;
+const SUBDISTRICTS = ['610199001000', '610199002000', '610199003000', '610199004000', '610199005000'];
+
+/** The framework's ceiling: a route that does nothing, served by the same process. */
+@Controller('bench')
+class BareController {
+  @Public()
+  @Get('bare')
+  bare() {
+    return { ok: true };
+  }
+}
+
+@Module({ controllers: [BareController] })
+class BareModule {}
+
+function fast(n: number): string {
+  return n.toLocaleString('en');
+}
+
+/**
+ * Issue #8: the real app on MySQL with the district scaled to 1 000 000 persons and 1 000 000 items,
+ * loaded over HTTP by autocannon — an officer's items list, a household profile, an item close —
+ * beside a bare NestJS route in the same process and run.
+ */
+export const httpBench: Bench = {
+  name: 'http',
+  async run(): Promise<BenchLine[]> {
+    const { config, raw, drop } = await benchDatabase('http');
+    let app: NestExpressApplication | undefined;
+    try {
+      const district = buildDemoDistrict();
+      const villages = district.regions.filter((r) => r.level === 'village').map((r) => r.code);
+      await raw.query('INSERT INTO regions (code, name, level, parentCode) VALUES ?', [
+        district.regions.map((r) => [r.code, r.name, r.level, r.parentCode]),
+      ]);
+      const households = Math.ceil(PERSONS / 2.5);
+      const started = Date.now();
+      for (let offset = 0; offset < households; offset += CHUNK) {
+        const rows = [];
+        for (let i = offset; i < Math.min(households, offset + CHUNK); i++) {
+          rows.push([
+            `B${String(i).padStart(9, '0')}`,
+            villages[i % villages.length],
+            'illness',
+            2016,
+            i % 12 === 0 ? 'poor' : 'lifted',
+            1,
+          ]);
+        }
+        await raw.query(
+          'INSERT INTO households (registryNo, regionCode, povertyCause, registeredYear, status, version) VALUES ?',
+          [rows],
+        );
+      }
+      process.stderr.write(`  ${fast(households)} households (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+      for (let offset = 0; offset < PERSONS; offset += CHUNK) {
+        const rows = [];
+        for (let i = offset; i < Math.min(PERSONS, offset + CHUNK); i++) {
+          const birth = new Date(Date.UTC(1940, 0, 1) + (i % 25_000) * 86_400_000).toISOString().slice(0, 10);
+          const first17 = `610199${birth.replaceAll('-', '')}${String(Math.floor(i / 25_000)).padStart(3, '0')}`;
+          const householdId = Math.floor(i / 2.5) + 1;
+          rows.push([
+            householdId,
+            first17 + idCheckChar(first17),
+            `测试${i}`,
+            Number(first17[16]) % 2 ? 'male' : 'female',
+            birth,
+            i % 5 === 0 || i % 5 === 3 ? 'head' : 'child',
+            'active',
+            1,
+          ]);
+        }
+        await raw.query(
+          'INSERT INTO persons (householdId, idNumber, name, sex, birthDate, relation, status, version) VALUES ?',
+          [rows],
+        );
+        if (offset % 250_000 === 0) {
+          process.stderr.write(
+            `  persons ${fast(offset + rows.length)}/${fast(PERSONS)} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+          );
+        }
+      }
+      await raw.query(
+        "INSERT INTO campaigns (name, year, deadline, reminderDays, warningDays, supervisedDays) VALUES ('基准专项', 2020, '2020-05-31', 14, 3, 7)",
+      );
+      for (let offset = 0; offset < ITEMS; offset += CHUNK) {
+        const rows = [];
+        for (let i = offset; i < Math.min(ITEMS, offset + CHUNK); i++) {
+          const deadline = new Date(Date.UTC(2020, 3, 1 + (i % 120))).toISOString().slice(0, 10);
+          rows.push([
+            1,
+            'contract',
+            `基准问题${i}`,
+            SUBDISTRICTS[i % 5],
+            'health',
+            deadline,
+            'inspection',
+            i % 10 < 8 ? 'open' : 'closed',
+            0,
+            1,
+            'person',
+            (i % PERSONS) + 1,
+          ]);
+        }
+        await raw.query(
+          'INSERT INTO items (campaignId, category, title, regionCode, responsibleDept, deadline, source, status, escalationLevel, version, subjectType, subjectId) VALUES ?',
+          [rows],
+        );
+      }
+      process.stderr.write(`  ${fast(ITEMS)} items (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+      await raw.query('ANALYZE TABLE households, persons, items');
+      await raw.query('INSERT INTO users (username, passwordHash, role, regionCode, displayName, active) VALUES ?', [
+        [['officer1', await hashPassword('Bench-pass-2020'), 'subdistrict_officer', SUBDISTRICTS[0], '基准专干', 1]],
+      ]);
+
+      app = await NestFactory.create<NestExpressApplication>(
+        {
+          module: BareModule,
+          imports: [
+            AppModule.forRoot({
+              ...config,
+              DEMO_DATA: '0',
+              ADMIN_PASSWORD: 'Bench-pass-2020',
+              LOG_LEVEL: 'warn',
+            } as typeof config),
+          ],
+        },
+        { logger: ['error', 'warn'] },
+      );
+      configureApp(app);
+      await app.listen(0, '127.0.0.1');
+      const url = await app.getUrl();
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'officer1', password: 'Bench-pass-2020' }),
+      });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+
+      // Household ids and open item ids in the officer's sub-district (城关: villages 610199001xxx).
+      const [ownHouseholds] = (await raw.query(
+        "SELECT id FROM households WHERE regionCode LIKE '610199001%' LIMIT 20000",
+      )) as unknown as [{ id: number }[]];
+      const [openItems] = (await raw.query(
+        "SELECT id FROM items WHERE regionCode = ? AND status = 'open' ORDER BY id LIMIT 200000",
+        [SUBDISTRICTS[0]],
+      )) as unknown as [{ id: number }[]];
+      let nextHousehold = 0;
+      let nextItem = 0;
+
+      type Setup = (req: autocannon.Request) => autocannon.Request;
+      const load = (path: string, setupRequest?: Setup, method: 'GET' | 'POST' = 'GET') =>
+        autocannon({
+          url: `${url}${path}`,
+          connections: CONNECTIONS,
+          duration: DURATION,
+          headers,
+          requests: [setupRequest ? { method, setupRequest } : { method }],
+        });
+
+      process.stderr.write(`  loading ${url} for ${DURATION} s per route …\n`);
+      const bare = await load('/bench/bare');
+      const list = await load('/api/items?status=open&pageSize=20');
+      const profile = await load('/api/households/1', (req) => ({
+        ...req,
+        path: `/api/households/${ownHouseholds[nextHousehold++ % ownHouseholds.length].id}`,
+      }));
+      const close = await load(
+        '/api/items/0/close',
+        (req) => ({
+          ...req,
+          path: `/api/items/${openItems[nextItem++ % openItems.length].id}/close`,
+          body: JSON.stringify({ resolution: '压测销号', version: 1 }),
+        }),
+        'POST',
+      );
+      const line = (name: string, r: autocannon.Result): BenchLine[] => [
+        {
+          name: `${name}: throughput`,
+          unit: 'req/s',
+          value: r.requests.average,
+          baselineName: 'bare route',
+          baseline: bare.requests.average,
+          higherIsBetter: true,
+          note: `non-2xx ${r.non2xx}, errors ${r.errors}`,
+        },
+        {
+          name: `${name}: latency p50 / p99`,
+          unit: 'ms p99',
+          value: r.latency.p99,
+          baselineName: 'bare route',
+          baseline: bare.latency.p99,
+          higherIsBetter: false,
+          note: `p50 ${r.latency.p50} ms (bare ${bare.latency.p50} ms)`,
+        },
+      ];
+      return [
+        ...line(`officer's items list (of ${fast(ITEMS)} items)`, list),
+        ...line(`household profile (of ${fast(households)} households)`, profile),
+        ...line('item close (销号)', close),
+      ];
+    } finally {
+      await app?.close();
+      await drop();
+    }
+  },
+};
