@@ -1,0 +1,206 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { Condition } from '../src/health/condition.entity.js';
+import { Contract } from '../src/health/contract.entity.js';
+import { Household } from '../src/households/household.entity.js';
+import { Person } from '../src/households/person.entity.js';
+import { Campaign } from '../src/ledger/campaign.entity.js';
+import { Item } from '../src/ledger/item.entity.js';
+import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+
+/**
+ * Every /api route of the app's own route table, for every role, against the answer SPEC §1 gives it.
+ * A route missing from EXPECTED fails the first test, so a new route cannot be forgotten.
+ */
+type Who = 'admin' | 'caseworker' | 'insurance' | 'officer1' | 'leader';
+const ALL: Who[] = ['admin', 'caseworker', 'insurance', 'officer1', 'leader'];
+const KEEPERS: Who[] = ['admin', 'caseworker'];
+const RECORDS: Who[] = ['admin', 'caseworker', 'insurance', 'officer1'];
+const HEALTH_ACTORS: Who[] = ['admin', 'caseworker', 'officer1'];
+
+/** Well-formed bodies, so that the answer is about who asks, not about what they sent. */
+const BODIES: Record<string, object> = {
+  'POST /api/items/:id/progress': { note: '已入户核实' },
+  'POST /api/items/:id/close': { resolution: '已整改完成', version: 1 },
+};
+
+/**
+ * Who may call each route ('public': anyone, no token). `other: 404` marks routes on a record of
+ * 城关街道 that an officer of another sub-district must not learn exists.
+ */
+const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
+  'GET /api/health': { may: 'public' },
+  'POST /api/auth/login': { may: 'public' },
+  'GET /api/auth/me': { may: ALL },
+  'GET /api/users': { may: ['admin'] },
+  'POST /api/users': { may: ['admin'] },
+  'GET /api/regions': { may: ALL },
+  'POST /api/regions': { may: KEEPERS },
+  'GET /api/households': { may: RECORDS },
+  'POST /api/households': { may: KEEPERS },
+  'GET /api/households/:id': { may: RECORDS, other: 404 },
+  'PATCH /api/households/:id': { may: KEEPERS },
+  'POST /api/households/:id/members': { may: KEEPERS },
+  'GET /api/persons/:id': { may: RECORDS, other: 404 },
+  'PATCH /api/persons/:id': { may: KEEPERS },
+  'GET /api/persons/:id/id-number': { may: KEEPERS },
+  'GET /api/access-log': { may: ['admin'] },
+  'GET /api/diseases': { may: ALL },
+  'GET /api/persons/:id/conditions': { may: RECORDS, other: 404 },
+  'POST /api/persons/:id/conditions': { may: KEEPERS },
+  'PATCH /api/conditions/:id': { may: KEEPERS },
+  'PUT /api/persons/:id/insurance/:year': { may: ['admin', 'insurance'] },
+  'GET /api/contracts': { may: RECORDS },
+  'POST /api/contracts': { may: KEEPERS },
+  'GET /api/contracts/:id': { may: RECORDS, other: 404 },
+  'POST /api/contracts/:id/follow-ups': { may: KEEPERS },
+  'GET /api/stats/overview': { may: ALL },
+  'GET /api/campaigns': { may: ALL },
+  'POST /api/campaigns': { may: ['admin'] },
+  'GET /api/campaigns/:id': { may: ALL },
+  'GET /api/items': { may: ALL },
+  'POST /api/items': { may: KEEPERS },
+  'GET /api/items/export': { may: ALL },
+  'GET /api/items/:id': { may: ALL, other: 404 },
+  'GET /api/items/:id/ledger/verify': { may: ALL, other: 404 },
+  // The probe item is the health department's: insurance staff act on insurance items only (403).
+  'POST /api/items/:id/start': { may: HEALTH_ACTORS, other: 404 },
+  'POST /api/items/:id/progress': { may: HEALTH_ACTORS, other: 404 },
+  'POST /api/items/:id/close': { may: HEALTH_ACTORS, other: 404 },
+  'POST /api/items/:id/reopen': { may: KEEPERS },
+  'POST /api/items/:id/reassign': { may: KEEPERS },
+  'POST /api/items/:id/deadline': { may: KEEPERS },
+  'POST /api/checks/run': { may: KEEPERS },
+  'POST /api/escalations/run': { may: ['admin'] },
+  'GET /api/escalations/runs': { may: ['admin'] },
+  'GET /api/notifications': { may: ALL },
+  'POST /api/notifications/:id/read': { may: ALL },
+  'GET /api/imports': { may: KEEPERS },
+  'POST /api/imports/households': { may: KEEPERS },
+  'GET /api/imports/template': { may: KEEPERS },
+  'GET /api/imports/:id': { may: KEEPERS },
+  'GET /api/imports/:id/errors.csv': { may: KEEPERS },
+  'POST /api/imports/:id/resume': { may: KEEPERS },
+  'GET /api/reconciliations': { may: ['admin', 'insurance'] },
+  'POST /api/reconciliations': { may: ['admin', 'insurance'] },
+  'GET /api/reconciliations/:id': { may: ['admin', 'insurance'] },
+  'GET /api/reconciliations/:id/discrepancies.csv': { may: ['admin', 'insurance'] },
+  'POST /api/reconciliations/:id/items': { may: ['admin', 'insurance'] },
+  'POST /api/reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
+};
+
+/** The API documentation is public by design (it holds no data). */
+const DOCS = /^GET \/api\/docs/;
+
+function routeTable(t: TestApp): string[] {
+  const router = (
+    t.app.getHttpAdapter().getInstance() as {
+      router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+    }
+  ).router;
+  return router.stack
+    .filter((layer) => layer.route)
+    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`))
+    .filter((route) => / \/api\//.test(route) && !DOCS.test(route));
+}
+
+describe('authorization matrix: every API route × every role', () => {
+  let t: TestApp;
+  const token = {} as Record<Who | 'officer2', string>;
+  const ids: Record<string, number> = {};
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    t.clock.set('2020-04-15T02:00:00Z');
+    token.admin = await t.login('admin', TEST_ADMIN_PASSWORD);
+    for (const who of ['caseworker', 'insurance', 'officer1', 'officer2', 'leader'] as const) {
+      token[who] = await t.login(who);
+    }
+    // Records of 城关街道 (officer1's): the demo district has some of each.
+    const db = t.app.get(DataSource);
+    const household = await db
+      .getRepository(Household)
+      .createQueryBuilder('h')
+      .where("h.regionCode LIKE '610199001%'")
+      .orderBy('h.id')
+      .getOneOrFail();
+    const person = await db.getRepository(Person).findOneByOrFail({ householdId: household.id });
+    const contract = await db
+      .getRepository(Contract)
+      .createQueryBuilder('c')
+      .innerJoin(Person, 'p', 'p.id = c.personId')
+      .innerJoin(Household, 'h', 'h.id = p.householdId')
+      .where("h.regionCode LIKE '610199001%'")
+      .getOneOrFail();
+    const condition = await db.getRepository(Condition).findOneByOrFail({ personId: contract.personId });
+    const item = await db
+      .getRepository(Item)
+      .findOneOrFail({
+        where: { regionCode: '610199001000', status: 'open', responsibleDept: 'health' },
+        order: { id: 'ASC' },
+      });
+    const campaign = await db.getRepository(Campaign).findOneOrFail({ where: {}, order: { id: 'ASC' } });
+    Object.assign(ids, {
+      household: household.id,
+      person: person.id,
+      contract: contract.id,
+      condition: condition.id,
+      item: item.id,
+      campaign: campaign.id,
+    });
+  });
+
+  afterAll(() => t.close());
+
+  /** A concrete path for a route pattern: a 城关 record for each id (unknown ones for imports and the like). */
+  const pathOf = (route: string) => {
+    const [, pattern] = route.split(' ');
+    const resource = pattern.split('/')[2];
+    const id =
+      {
+        households: ids.household,
+        persons: ids.person,
+        contracts: ids.contract,
+        conditions: ids.condition,
+        items: ids.item,
+        campaigns: ids.campaign,
+      }[resource] ?? 999_999;
+    return pattern.replace(':id', String(id)).replace(':year', '2020');
+  };
+  const call = (route: string, who?: Who | 'officer2') => {
+    const [method] = route.split(' ');
+    const req = request(t.http)[method.toLowerCase() as 'get' | 'post' | 'put' | 'patch'](pathOf(route));
+    return (who ? req.set('Authorization', token[who]) : req).send(BODIES[route] ?? {});
+  };
+
+  it('has an expected answer for every route the app serves, and no stale entries', () => {
+    const served = routeTable(t).sort();
+    expect(served.filter((r) => !(r in EXPECTED))).toEqual([]);
+    expect(Object.keys(EXPECTED).filter((r) => !served.includes(r))).toEqual([]);
+  });
+
+  const routes = Object.keys(EXPECTED);
+
+  it.each(routes.filter((r) => EXPECTED[r].may !== 'public'))('%s needs a token (401 without one)', async (route) => {
+    const res = await call(route);
+    expect(res.status).toBe(401);
+  });
+
+  it.each(routes.flatMap((route) => ALL.map((who) => [route, who] as const)))('%s as %s', async (route, who) => {
+    const res = await call(route, who);
+    const may = EXPECTED[route].may;
+    if (may === 'public' || may.includes(who)) {
+      expect([401, 403]).not.toContain(res.status);
+    } else {
+      expect(res.status).toBe(403);
+    }
+  });
+
+  it.each(routes.filter((r) => EXPECTED[r].other === 404))(
+    "%s on 城关's record as another sub-district's officer: 404",
+    async (route) => {
+      const res = await call(route, 'officer2');
+      expect(res.status).toBe(404);
+    },
+  );
+});
