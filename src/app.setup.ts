@@ -41,7 +41,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   // The API keeps helmet's headers without a CSP (Swagger UI at /api/docs runs inline scripts); pages get theirs.
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.use((req: Request, res: Response, next: NextFunction) => (isApiPath(req.path) ? next() : pageCsp(req, res, next)));
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    isApiPath(req.path) ? next() : pageCsp(req, res, next),
+  );
   app.use(cookieParser());
   mountQueueDashboard(app);
   app.useBodyParser('json', { limit: '1mb' });

@@ -7,6 +7,7 @@ import { Person } from '../src/households/person.entity.js';
 import { Campaign } from '../src/ledger/campaign.entity.js';
 import { Item } from '../src/ledger/item.entity.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { csrfOf, type PageAgent, pageLogin } from './utils/pages.js';
 
 /**
  * Every /api route of the app's own route table, for every role, against the answer SPEC §1 gives it.
@@ -92,6 +93,36 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
 /** The API documentation is public by design (it holds no data). */
 const DOCS = /^GET \/api\/docs/;
 
+/** Who may open each page (SPEC §3 Pages); the pages answer 403 with a rendered error page otherwise. */
+const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
+  'GET /': { may: 'public' },
+  'GET /login': { may: 'public' },
+  'POST /login': { may: 'public' },
+  'POST /logout': { may: ALL },
+  'GET /households': { may: RECORDS },
+  'GET /households/:id': { may: RECORDS, other: 404 },
+  'GET /items': { may: ALL },
+  'GET /items/:id': { may: ALL, other: 404 },
+  'POST /items/:id/start': { may: HEALTH_ACTORS, other: 404 },
+  'POST /items/:id/progress': { may: HEALTH_ACTORS, other: 404 },
+  'POST /items/:id/close': { may: HEALTH_ACTORS, other: 404 },
+  'POST /items/:id/reopen': { may: KEEPERS },
+  'GET /imports': { may: KEEPERS },
+  'POST /imports': { may: KEEPERS },
+  'GET /imports/:id': { may: KEEPERS },
+  'POST /imports/:id/resume': { may: KEEPERS },
+  'GET /reconciliations': { may: ['admin', 'insurance'] },
+  'POST /reconciliations': { may: ['admin', 'insurance'] },
+  'GET /reconciliations/:id': { may: ['admin', 'insurance'] },
+  'POST /reconciliations/:id/items': { may: ['admin', 'insurance'] },
+  'POST /reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
+  'GET /notifications': { may: ALL },
+  'POST /notifications/:id/read': { may: ALL },
+  'GET /bulletin': { may: ALL },
+  'GET /users': { may: ['admin'] },
+  'POST /users': { may: ['admin'] },
+};
+
 function routeTable(t: TestApp): string[] {
   const router = (
     t.app.getHttpAdapter().getInstance() as {
@@ -101,7 +132,7 @@ function routeTable(t: TestApp): string[] {
   return router.stack
     .filter((layer) => layer.route)
     .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`))
-    .filter((route) => / \/api\//.test(route) && !DOCS.test(route));
+    .filter((route) => !DOCS.test(route));
 }
 
 describe('authorization matrix: every API route × every role', () => {
@@ -133,12 +164,10 @@ describe('authorization matrix: every API route × every role', () => {
       .where("h.regionCode LIKE '610199001%'")
       .getOneOrFail();
     const condition = await db.getRepository(Condition).findOneByOrFail({ personId: contract.personId });
-    const item = await db
-      .getRepository(Item)
-      .findOneOrFail({
-        where: { regionCode: '610199001000', status: 'open', responsibleDept: 'health' },
-        order: { id: 'ASC' },
-      });
+    const item = await db.getRepository(Item).findOneOrFail({
+      where: { regionCode: '610199001000', status: 'open', responsibleDept: 'health' },
+      order: { id: 'ASC' },
+    });
     const campaign = await db.getRepository(Campaign).findOneOrFail({ where: {}, order: { id: 'ASC' } });
     Object.assign(ids, {
       household: household.id,
@@ -174,7 +203,9 @@ describe('authorization matrix: every API route × every role', () => {
   };
 
   it('has an expected answer for every route the app serves, and no stale entries', () => {
-    const served = routeTable(t).sort();
+    const served = routeTable(t)
+      .filter((r) => / \/api\//.test(r))
+      .sort();
     expect(served.filter((r) => !(r in EXPECTED))).toEqual([]);
     expect(Object.keys(EXPECTED).filter((r) => !served.includes(r))).toEqual([]);
   });
@@ -197,6 +228,100 @@ describe('authorization matrix: every API route × every role', () => {
   });
 
   it.each(routes.filter((r) => EXPECTED[r].other === 404))(
+    "%s on 城关's record as another sub-district's officer: 404",
+    async (route) => {
+      const res = await call(route, 'officer2');
+      expect(res.status).toBe(404);
+    },
+  );
+});
+
+describe('authorization matrix: every page × every role (session cookie and CSRF token, as a browser)', () => {
+  let t: TestApp;
+  const agents = {} as Record<Who | 'officer2', PageAgent>;
+  const csrf = {} as Record<Who | 'officer2', string>;
+  let itemId = 0;
+  let householdId = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    t.clock.set('2020-04-15T02:00:00Z');
+    for (const who of ['caseworker', 'insurance', 'officer1', 'officer2', 'leader'] as const) {
+      agents[who] = await pageLogin(t.http, who);
+    }
+    agents.admin = await pageLogin(t.http, 'admin', TEST_ADMIN_PASSWORD);
+    for (const who of Object.keys(agents) as (Who | 'officer2')[]) {
+      csrf[who] = csrfOf((await agents[who].get('/').expect(200)).text);
+    }
+    const db = t.app.get(DataSource);
+    householdId = (
+      await db
+        .getRepository(Household)
+        .createQueryBuilder('h')
+        .where("h.regionCode LIKE '610199001%'")
+        .orderBy('h.id')
+        .getOneOrFail()
+    ).id;
+    itemId = (
+      await db
+        .getRepository(Item)
+        .findOneOrFail({
+          where: { regionCode: '610199001000', status: 'open', responsibleDept: 'health' },
+          order: { id: 'ASC' },
+        })
+    ).id;
+  });
+
+  afterAll(() => t.close());
+
+  const pathOf = (route: string) => {
+    const [, pattern] = route.split(' ');
+    const id = { households: householdId, items: itemId }[pattern.split('/')[1]] ?? 999_999;
+    return pattern.replace(':id', String(id));
+  };
+  const BODIES: Record<string, object> = {
+    'POST /items/:id/progress': { note: '已入户核实' },
+    'POST /items/:id/close': { resolution: '已整改完成', version: 1 },
+  };
+  const call = (route: string, who?: Who | 'officer2') => {
+    const [method] = route.split(' ');
+    const client = who ? agents[who] : request(t.http);
+    if (method === 'GET') {
+      return client.get(pathOf(route));
+    }
+    return client
+      .post(pathOf(route))
+      .type('form')
+      .send({ ...(BODIES[route] ?? {}), ...(who ? { _csrf: csrf[who] } : {}) });
+  };
+
+  it('has an expected answer for every page the app serves, and no stale entries', () => {
+    const served = routeTable(t)
+      .filter((r) => !/ \/(api|admin)\//.test(r))
+      .sort();
+    expect(served.filter((r) => !(r in PAGES))).toEqual([]);
+    expect(Object.keys(PAGES).filter((r) => !served.includes(r))).toEqual([]);
+  });
+
+  const pages = Object.keys(PAGES).filter((r) => r !== 'POST /logout');
+
+  it.each(pages.filter((r) => PAGES[r].may !== 'public'))('%s sends a visitor to the login form', async (route) => {
+    const res = await call(route);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(/^\/(login)?(\?|$)/);
+  });
+
+  it.each(pages.flatMap((route) => ALL.map((who) => [route, who] as const)))('%s as %s', async (route, who) => {
+    const res = await call(route, who);
+    const may = PAGES[route].may;
+    if (may === 'public' || may.includes(who)) {
+      expect([401, 403]).not.toContain(res.status);
+    } else {
+      expect(res.status).toBe(403);
+    }
+  });
+
+  it.each(pages.filter((r) => PAGES[r].other === 404))(
     "%s on 城关's record as another sub-district's officer: 404",
     async (route) => {
       const res = await call(route, 'officer2');

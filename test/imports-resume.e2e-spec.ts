@@ -76,6 +76,8 @@ describe('an import killed halfway', () => {
     UPLOAD_DIR: join(dir, 'uploads'),
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'log',
+    // Queues of its own (with REDIS_URL): no other test process takes its jobs, and it takes none of theirs.
+    QUEUE_PREFIX: `hpa-test-resume-${process.pid}`,
   };
   const runs: Run[] = [];
 
@@ -117,7 +119,7 @@ describe('an import killed halfway', () => {
           id = id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
           bad++;
         }
-        rows.push([registryNo, n % 2 ? VILLAGE_A : VILLAGE_B, '因病', '在册未脱贫', 2016, id, `成员${n}`, relation]);
+        rows.push([registryNo, (i / 3) % 2 ? VILLAGE_A : VILLAGE_B, '因病', '在册未脱贫', 2016, id, `成员${n}`, relation]);
       }
     }
     const file = join(dir, 'roster.csv');

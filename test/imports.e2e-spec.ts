@@ -373,7 +373,7 @@ describe('bulk import of household rosters', () => {
       })
       .expect(200);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(xlsx.body as Buffer);
+    await workbook.xlsx.load(xlsx.body as unknown as ExcelJS.Buffer);
     expect(workbook.worksheets[0].getRow(1).values).toEqual([undefined, ...HOUSEHOLD_HEADER]);
     await request(t.http).get('/api/imports/template?format=pdf').set('Authorization', caseworker).expect(400);
   });

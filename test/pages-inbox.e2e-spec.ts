@@ -23,7 +23,9 @@ describe('pages after the deadline: inbox and bulletin', () => {
     db = t.app.get(DataSource);
     const admin = await t.login('admin', TEST_ADMIN_PASSWORD);
     const campaigns = await request(t.http).get('/api/campaigns').set('Authorization', admin).expect(200);
-    const demo = (campaigns.body.items as { id: number; name: string }[]).find((c) => c.name === '2020年健康扶贫问题整改')!;
+    const demo = (campaigns.body.items as { id: number; name: string }[]).find(
+      (c) => c.name === '2020年健康扶贫问题整改',
+    )!;
     title = `<b>卫生室</b> & "台账"${unique()}`;
     itemId = (await newItem(t, admin, demo.id, { title })).id;
     t.clock.set('2020-06-03T02:00:00Z');
@@ -95,7 +97,9 @@ describe('pages after the deadline: inbox and bulletin', () => {
       const page = await context.newPage();
       await signIn(page, base, 'leader');
       await page.goto(`${base}/bulletin`);
-      const overdueTitles = await page.locator('.bulletin section:nth-of-type(4) tbody tr td:nth-child(2)').allTextContents();
+      const overdueTitles = await page
+        .locator('.bulletin section:nth-of-type(4) tbody tr td:nth-child(2)')
+        .allTextContents();
       expect(overdueTitles).toContain(title);
       await expect(page.locator('.bulletin-meta').textContent()).resolves.toContain('数据截至 2020年6月3日');
       await screenshot(page, 'bulletin-after-deadline');

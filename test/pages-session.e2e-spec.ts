@@ -36,7 +36,7 @@ describe('pages: session, CSRF, redirects and navigation', () => {
       expect(csrfOf(res.text)).toMatch(/^[0-9a-f]+\.[0-9a-f]+$/);
       expect(cookieNamed(res, 'hpa_visitor')).toMatch(/HttpOnly/i);
       expect(cookieNamed(res, 'hpa_csrf')).toMatch(/SameSite=Strict/i);
-      const csp = res.headers['content-security-policy'] as string;
+      const csp = res.headers['content-security-policy'];
       expect(csp).toContain("default-src 'self'");
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toContain('unsafe-inline');
@@ -47,7 +47,7 @@ describe('pages: session, CSRF, redirects and navigation', () => {
     it('is sent to the login form from any page, with the way back', async () => {
       const res = await request(t.http).get(`/items/${itemId}?x=1`).expect(303);
       expect(res.headers.location).toBe(`/?next=${encodeURIComponent(`/items/${itemId}?x=1`)}`);
-      const login = await request(t.http).get(res.headers.location as string).expect(200);
+      const login = await request(t.http).get(res.headers.location).expect(200);
       expect(login.text).toContain('请先登录');
       // Handlebars escapes '=' too (&#x3D;).
       expect(login.text).toContain(`value="/items/${itemId}?x&#x3D;1"`);
@@ -135,11 +135,16 @@ describe('pages: session, CSRF, redirects and navigation', () => {
       const agent = await pageLogin(t.http, 'officer1');
       const home = await agent.get('/').expect(200);
       expect(home.text).toContain('<h1>工作台</h1>');
+      expect(home.headers['cache-control']).toBe('no-store');
       expect(home.text).toContain('城关街道 王专干');
       await agent.post('/logout').type('form').send({}).expect(403);
       await agent.get('/items').expect(200);
 
-      const out = await agent.post('/logout').type('form').send({ _csrf: csrfOf(home.text) }).expect(303);
+      const out = await agent
+        .post('/logout')
+        .type('form')
+        .send({ _csrf: csrfOf(home.text) })
+        .expect(303);
       expect(out.headers.location).toBe('/');
       expect(cookieNamed(out, 'hpa_session')).toMatch(/hpa_session=;/);
       await agent.get('/items').expect(303);
@@ -188,6 +193,70 @@ describe('pages: session, CSRF, redirects and navigation', () => {
       const csv = await agent.get(`/api/items/export?format=csv&campaignId=${campaign.id}`).expect(200);
       expect(csv.headers['content-type']).toMatch(/text\/csv/);
       await agent.post(`/api/items/${itemId}/start`).send({}).expect(401);
+    });
+  });
+
+  describe('item forms by role', () => {
+    const formsOf = (html: string) =>
+      [...html.matchAll(/<form method="post" action="\/items\/\d+\/(\w+)"/g)].map((m) => m[1]).sort();
+
+    it('offers each role the actions it may take, and reopens a closed item for a caseworker', async () => {
+      const admin = await t.login('admin', TEST_ADMIN_PASSWORD);
+      const item = await newItem(t, admin, campaign.id);
+      const officer = await pageLogin(t.http, 'officer1');
+      const caseworker = await pageLogin(t.http, 'caseworker');
+      const leader = await pageLogin(t.http, 'leader');
+      const insurance = await pageLogin(t.http, 'insurance');
+
+      expect(formsOf((await officer.get(`/items/${item.id}`).expect(200)).text)).toEqual([
+        'close',
+        'progress',
+        'start',
+      ]);
+      expect(formsOf((await leader.get(`/items/${item.id}`).expect(200)).text)).toEqual([]);
+      // A health item: insurance staff read it but act on insurance items only.
+      expect(formsOf((await insurance.get(`/items/${item.id}`).expect(200)).text)).toEqual([]);
+
+      const page = await officer.get(`/items/${item.id}`).expect(200);
+      const short = await officer
+        .post(`/items/${item.id}/close`)
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), resolution: '好了', version: '1' })
+        .expect(400);
+      expect(short.text).toContain('整改情况至少需要 4 个字');
+      expect(short.text).toContain('>好了</textarea>');
+      await officer
+        .post(`/items/${item.id}/close`)
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), resolution: '已全部整改到位', version: '1' })
+        .expect(303)
+        .expect('location', `/items/${item.id}?done=close`);
+      // Closing again from the stale page: refused with a message, the typed text kept for copying.
+      const twice = await officer
+        .post(`/items/${item.id}/close`)
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), resolution: '再次销号的说明', version: '1' })
+        .expect(409);
+      expect(twice.text).toContain('当前的状态不允许此操作');
+      expect(twice.text).toContain('再次销号的说明');
+
+      expect(formsOf((await officer.get(`/items/${item.id}`).expect(200)).text)).toEqual([]);
+      const closed = await caseworker.get(`/items/${item.id}`).expect(200);
+      expect(formsOf(closed.text)).toEqual(['reopen']);
+      await officer
+        .post(`/items/${item.id}/reopen`)
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), reason: '复查未通过' })
+        .expect(403);
+      await caseworker
+        .post(`/items/${item.id}/reopen`)
+        .type('form')
+        .send({ _csrf: csrfOf(closed.text), reason: '复查未通过', version: '2' })
+        .expect(303);
+      const reopened = await caseworker.get(`/items/${item.id}?done=reopen`).expect(200);
+      expect(reopened.text).toContain('已重新打开');
+      expect(reopened.text).toContain('复查未通过');
+      expect(await db.getRepository(LedgerEntry).countBy({ itemId: item.id })).toBe(3);
     });
   });
 

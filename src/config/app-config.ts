@@ -66,6 +66,10 @@ export class AppConfig {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL?: string;
 
+  /** The prefix of the queues' keys in Redis: deployments (or test runs) sharing one Redis keep apart. */
+  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'QUEUE_PREFIX may contain only letters, digits, _ . and -' })
+  QUEUE_PREFIX = 'hpa';
+
   @IsString()
   @MinLength(16)
   JWT_SECRET = DEFAULT_JWT_SECRET;

@@ -2,8 +2,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * A notice in a user's in-app inbox (提醒), written by the escalation job: one per recipient per
- * escalation step. `title` and `body` are rendered from views/notifications/level-N.hbs with `{{ }}`
- * only, so they are stored HTML-escaped (safe to put into a page as they are).
+ * escalation step. `title` and `body` are plain text rendered from views/notifications/level-N.hbs;
+ * a page escapes them on output like any other text.
  */
 @Entity('notifications')
 @Index('IDX_notifications_user_id', ['userId', 'id'])

@@ -42,7 +42,7 @@ export interface NotificationView {
   readAt: Date | null;
 }
 
-/** What a template gets: plain values, escaped by `{{ }}`. */
+/** What a template gets: plain values; the notice is plain text. */
 interface NoticeData {
   itemId: number;
   title: string;
@@ -117,7 +117,11 @@ export class NotificationsService {
     this.templates = new Map(
       [1, 2, 3, 4].map((level) => [
         level,
-        handlebars.compile<NoticeData>(readFileSync(join(folder, `level-${level}.hbs`), 'utf8'), { strict: true }),
+        // Notices are plain text (for the inbox now, SMS or mail later): pages escape them on output.
+        handlebars.compile<NoticeData>(readFileSync(join(folder, `level-${level}.hbs`), 'utf8'), {
+          strict: true,
+          noEscape: true,
+        }),
       ]),
     );
   }
@@ -131,7 +135,7 @@ export class NotificationsService {
     return new RecipientDirectory(users, new Map(regions.map((r) => [r.code, r.name])));
   }
 
-  /** The title and body of the notice for one step (HTML-escaped text). */
+  /** The title and body of the notice for one step (plain text). */
   render(step: EscalationStep, asOf: string, directory: RecipientDirectory): { title: string; body: string } {
     const template = this.templates.get(step.level);
     if (!template) {

@@ -29,7 +29,7 @@ export class QueueModule {
       imports: [
         BullModule.forRoot({
           url: config.REDIS_URL,
-          prefix: 'hpa',
+          prefix: config.QUEUE_PREFIX,
           // Reconnect at most 5 s apart (Bull's own backoff grows to 20 s), so work resumes soon after Redis is back.
           redis: { retryStrategy: (attempt: number) => Math.min(attempt * 200, 5000) },
         }),

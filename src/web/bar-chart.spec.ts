@@ -69,9 +69,9 @@ describe('barChart', () => {
     });
     expect(svg).toMatch(/<rect class="seg seg-closed" x="50" y="28" width="100"/);
     expect(barChart([], { title: 'empty' })).toContain('viewBox="0 0 720 32"');
-    expect(barChart([{ label: 'z', segments: [{ kind: 'open', label: '未销号', value: 0 }] }], { title: 't' })).toContain(
-      '<g class="bar" data-label="z">',
-    );
+    expect(
+      barChart([{ label: 'z', segments: [{ kind: 'open', label: '未销号', value: 0 }] }], { title: 't' }),
+    ).toContain('<g class="bar" data-label="z">');
   });
 
   it('escapeXml covers the five XML specials', () => {

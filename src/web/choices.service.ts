@@ -29,7 +29,7 @@ export class ChoicesService {
         }
         choices.push({ value: sub.code, label: sub.name });
         if (villages) {
-          choices.push(...sub.children.map((v) => ({ value: v.code, label: `　${v.name}` })));
+          choices.push(...sub.children.map((v) => ({ value: v.code, label: `\u3000${v.name}` })));
         }
       }
     }

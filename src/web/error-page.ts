@@ -50,16 +50,15 @@ export function renderErrorPage(req: Request, res: Response, body: ErrorBody): v
     setPageLocals(req, res, user ? pageUser(user) : null, null);
   }
   const status = body.statusCode;
-  const message = body.message === CSRF_REFUSED ? CSRF_REFUSED : (EXPLANATIONS[status] ?? '服务器处理请求时出错，请稍后再试。');
-  res.status(status).render(
-    'error',
-    { title: TITLES[status] ?? '出错了', status, message },
-    (error: Error | null, html?: string) => {
+  const message =
+    body.message === CSRF_REFUSED ? CSRF_REFUSED : (EXPLANATIONS[status] ?? '服务器处理请求时出错，请稍后再试。');
+  res
+    .status(status)
+    .render('error', { title: TITLES[status] ?? '出错了', status, message }, (error: Error | null, html?: string) => {
       if (error) {
         res.type('text/plain; charset=utf-8').send(`${status} ${TITLES[status] ?? 'Error'}`);
         return;
       }
       res.send(html);
-    },
-  );
+    });
 }

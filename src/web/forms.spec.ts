@@ -16,7 +16,9 @@ describe('page forms through the API DTOs', () => {
   });
 
   it('names each bad field in Chinese with the DTO’s own limits', () => {
-    expect(readForm(CLOSE, { resolution: '短', version: '3' }).errors).toEqual({ resolution: '整改情况至少需要 4 个字' });
+    expect(readForm(CLOSE, { resolution: '短', version: '3' }).errors).toEqual({
+      resolution: '整改情况至少需要 4 个字',
+    });
     expect(readForm(CLOSE, { resolution: '', version: 'x' }).errors).toEqual({
       resolution: '请填写整改情况',
       version: '版本必须是整数',
@@ -37,7 +39,9 @@ describe('page forms through the API DTOs', () => {
     };
     const form = readForm(spec, { username: '张三', password: 'abcdefgh1', role: '' });
     expect(form.errors).toEqual({ username: '用户名为 3–32 位字母、数字或 _ . -', role: '请选择角色' });
-    expect(readForm(spec, { username: 'zs', password: 'abcdefgh1', role: 'boss' }).errors.role).toBe('请选择有效的角色');
+    expect(readForm(spec, { username: 'zs', password: 'abcdefgh1', role: 'boss' }).errors.role).toBe(
+      '请选择有效的角色',
+    );
   });
 
   it('explains refusals, and rethrows "not found" for the 404 page', () => {
@@ -65,6 +69,11 @@ describe('page query helpers', () => {
       first: 21,
       last: 40,
     });
-    expect(pagerOf('/items', new URLSearchParams(), 1, 20, 0)).toMatchObject({ pages: 1, prev: null, next: null, first: 0 });
+    expect(pagerOf('/items', new URLSearchParams(), 1, 20, 0)).toMatchObject({
+      pages: 1,
+      prev: null,
+      next: null,
+      first: 0,
+    });
   });
 });

@@ -13,6 +13,10 @@ dayjs.extend(timezone);
 
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** A string or number as text; anything else (an object, null) as nothing. */
+const textOf = (value: unknown): string =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+
 /** 2020-05-31 → 2020年5月31日; an instant (Date or ISO string) is shown on the district's calendar. */
 export function chineseDate(value: unknown, timeZone: string): string {
   if (value === null || value === undefined || value === '') {
@@ -23,7 +27,7 @@ export function chineseDate(value: unknown, timeZone: string): string {
     return `${Number(calendar[1])}年${Number(calendar[2])}月${Number(calendar[3])}日`;
   }
   const d = dayjs(value as string | Date);
-  return d.isValid() ? d.tz(timeZone).format('YYYY年M月D日') : String(value);
+  return d.isValid() ? d.tz(timeZone).format('YYYY年M月D日') : textOf(value);
 }
 
 /** An instant as 2020年4月15日 10:05 in the district's time zone. */
@@ -32,7 +36,7 @@ export function chineseDateTime(value: unknown, timeZone: string): string {
     return '';
   }
   const d = dayjs(value as string | Date);
-  return d.isValid() ? d.tz(timeZone).format('YYYY年M月D日 HH:mm') : String(value);
+  return d.isValid() ? d.tz(timeZone).format('YYYY年M月D日 HH:mm') : textOf(value);
 }
 
 /** deadline − today in days → 剩余 5 天 / 今天到期 / 逾期 3 天; nothing for a closed item (null). */
@@ -54,7 +58,7 @@ export function percentText(value: unknown): string {
 /** The Chinese label of a code from one of the LABELS tables; an unknown code shows as itself. */
 export function labelOf(table: unknown, value: unknown): string {
   const labels = typeof table === 'string' && Object.hasOwn(LABELS, table) ? LABELS[table] : undefined;
-  const key = String(value ?? '');
+  const key = textOf(value);
   return labels && Object.hasOwn(labels, key) ? labels[key] : key;
 }
 

@@ -1,6 +1,6 @@
 import { Get, Param, ParseIntPipe, Query, Render } from '@nestjs/common';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
-import { hasPermission, Permission } from '../auth/roles.js';
+import { Permission } from '../auth/roles.js';
 import { ListHouseholdsQuery } from '../households/dto/household.dto.js';
 import { HouseholdsService } from '../households/households.service.js';
 import { ChoicesService } from './choices.service.js';
@@ -46,7 +46,6 @@ export class HouseholdsPagesController {
       title: `户 ${household.registryNo}`,
       household,
       patients: household.members.filter((m) => m.conditions.length > 0).length,
-      canSeeItems: hasPermission(user.role, Permission.ItemsRead),
     };
   }
 }

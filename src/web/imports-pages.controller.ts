@@ -6,6 +6,7 @@ import { Permission } from '../auth/roles.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { PageQuery } from '../common/pagination.js';
 import { ImportsService } from '../imports/imports.service.js';
+import { removeUpload } from '../imports/upload.interceptor.js';
 import { attempt, refusalMessage } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf, readQuery } from './page-query.js';
@@ -60,6 +61,8 @@ export class ImportsPagesController {
       res.redirect(303, `/imports/${id}`);
       return;
     }
+    // Refused: the file will never be read (the upload interceptor only removes it when the handler throws).
+    await removeUpload(file.path);
     res.status(400).render('imports/list', await this.listPage(new PageQuery(), uploadRefusal(refused)));
   }
 
@@ -78,7 +81,7 @@ export class ImportsPagesController {
       statusLabel: JOB_STATUS_LABELS[job.status] ?? job.status,
       running,
       refreshSeconds: running ? REFRESH_SECONDS : null,
-      percent: Math.round(job.progress * 1000) / 10,
+      progressPercent: Math.round(job.progress * 1000) / 10,
       resumable: job.status === 'failed',
       errors: job.errors.items,
       pager: pagerOf(`/imports/${id}`, new URLSearchParams(), job.errors.page, job.errors.pageSize, job.errors.total),

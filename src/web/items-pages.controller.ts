@@ -119,25 +119,45 @@ export class ItemsPagesController {
 
   @Post(':id/start')
   @Require(Permission.ItemsAct)
-  start(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+  start(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
     return this.perform(user, id, 'start', body, res);
   }
 
   @Post(':id/progress')
   @Require(Permission.ItemsAct)
-  progress(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+  progress(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
     return this.perform(user, id, 'progress', body, res);
   }
 
   @Post(':id/close')
   @Require(Permission.ItemsAct)
-  close(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+  close(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
     return this.perform(user, id, 'close', body, res);
   }
 
   @Post(':id/reopen')
   @Require(Permission.ItemsManage)
-  reopen(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+  reopen(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
     return this.perform(user, id, 'reopen', body, res);
   }
 
@@ -166,7 +186,7 @@ export class ItemsPagesController {
   private run(user: AuthUser, id: number, action: Action, dto: object): Promise<unknown> {
     switch (action) {
       case 'start':
-        return this.items.start(user, id, dto as StartItemDto);
+        return this.items.start(user, id, dto);
       case 'progress':
         return this.items.progress(user, id, dto as ProgressItemDto);
       case 'close':

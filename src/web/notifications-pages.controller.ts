@@ -3,7 +3,6 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser } from '../auth/auth-user.js';
 import { ListNotificationsQuery } from '../notifications/dto/list-notifications.query.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { unescapeHtml } from './html-text.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 
@@ -22,8 +21,7 @@ export class NotificationsPagesController {
       title: '提醒',
       unreadOnly: query.unread === true,
       unread: page.unread,
-      // The service keeps title and body HTML-escaped; the page escapes once, on output.
-      notices: page.items.map((n) => ({ ...n, title: unescapeHtml(n.title), body: unescapeHtml(n.body) })),
+      notices: page.items,
       pager: pagerOf('/notifications', params, page.page, page.pageSize, page.total),
       back: params.size > 0 ? `/notifications?${params.toString()}` : '/notifications',
     };

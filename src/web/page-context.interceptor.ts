@@ -48,6 +48,8 @@ export class PageContextInterceptor implements NestInterceptor {
         ])
       : [null, null];
     const me = user ? pageUser(user, row?.displayName) : null;
+    // Pages hold personal records: not kept by the browser's or a proxy's cache (an office PC is shared).
+    res.setHeader('Cache-Control', 'no-store');
     setPageLocals(req, res, me, this.csrf.token(req, res), inbox?.unread ?? 0);
     return next.handle();
   }

@@ -23,8 +23,8 @@ export function filterParams(filters: Record<string, unknown>, keys: readonly st
   const params = new URLSearchParams();
   for (const key of keys) {
     const value = filters[key];
-    if (value !== undefined && value !== null && value !== '') {
-      params.set(key, String(value as string | number | boolean));
+    if ((typeof value === 'string' && value !== '') || typeof value === 'number' || typeof value === 'boolean') {
+      params.set(key, String(value));
     }
   }
   return params;

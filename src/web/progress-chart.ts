@@ -14,5 +14,5 @@ export function progressChart(progress: CampaignProgress, title: string): ChartM
     ],
     note: `销号率 ${percentText(r.clearanceRate)}`,
   }));
-  return { rows, options: { title } };
+  return { rows, options: { title, width: 620, labelWidth: 84, noteWidth: 116 } };
 }

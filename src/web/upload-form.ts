@@ -35,7 +35,4 @@ export class CsrfAfterUploadInterceptor implements NestInterceptor {
  * with the permission gets as far as uploading; a refused upload is deleted at once.
  */
 export const UploadForm = (): MethodDecorator =>
-  applyDecorators(
-    SetMetadata(CSRF_AFTER_UPLOAD, true),
-    UseInterceptors(UploadInterceptor, CsrfAfterUploadInterceptor),
-  );
+  applyDecorators(SetMetadata(CSRF_AFTER_UPLOAD, true), UseInterceptors(UploadInterceptor, CsrfAfterUploadInterceptor));

@@ -62,7 +62,9 @@ export class UsersPagesController {
       }
     }
     const { password: _password, ...kept } = form.values;
-    res.status(status).render('users/list', await this.page(user, new PageQuery(), false, { values: kept, errors, message }));
+    res
+      .status(status)
+      .render('users/list', await this.page(user, new PageQuery(), false, { values: kept, errors, message }));
   }
 
   private async page(

@@ -14,9 +14,12 @@ import { CsrfGuard } from './csrf.guard.js';
 import { CsrfService } from './csrf.service.js';
 import { DashboardController } from './dashboard.controller.js';
 import { HouseholdsPagesController } from './households-pages.controller.js';
+import { ImportsPagesController } from './imports-pages.controller.js';
 import { ItemsPagesController } from './items-pages.controller.js';
 import { NotificationsPagesController } from './notifications-pages.controller.js';
 import { PageContextInterceptor } from './page-context.interceptor.js';
+import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
+import { CsrfAfterUploadInterceptor } from './upload-form.js';
 import { UsersPagesController } from './users-pages.controller.js';
 import { WebAuthController } from './web-auth.controller.js';
 
@@ -39,10 +42,18 @@ import { WebAuthController } from './web-auth.controller.js';
     DashboardController,
     HouseholdsPagesController,
     ItemsPagesController,
+    ImportsPagesController,
+    ReconciliationPagesController,
     NotificationsPagesController,
     BulletinController,
     UsersPagesController,
   ],
-  providers: [CsrfService, ChoicesService, PageContextInterceptor, { provide: APP_GUARD, useClass: CsrfGuard }],
+  providers: [
+    CsrfService,
+    ChoicesService,
+    PageContextInterceptor,
+    CsrfAfterUploadInterceptor,
+    { provide: APP_GUARD, useClass: CsrfGuard },
+  ],
 })
 export class WebModule {}

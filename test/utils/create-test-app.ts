@@ -52,6 +52,8 @@ export async function createTestApp(
     ...process.env,
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
+    // Queues of their own per test process: test runs sharing one Redis must not take each other's jobs.
+    QUEUE_PREFIX: `hpa-test-${process.pid}`,
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     ...env,
   };

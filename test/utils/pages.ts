@@ -17,7 +17,10 @@ export function csrfOf(html: string): string {
 export async function pageLogin(http: App, username: string, password = DEMO_PASSWORD): Promise<PageAgent> {
   const agent = request.agent(http);
   const form = await agent.get('/').expect(200);
-  const res = await agent.post('/login').type('form').send({ username, password, _csrf: csrfOf(form.text) });
+  const res = await agent
+    .post('/login')
+    .type('form')
+    .send({ username, password, _csrf: csrfOf(form.text) });
   if (res.status !== 303) {
     throw new Error(`page login of ${username} failed: ${res.status}`);
   }
