@@ -1,5 +1,5 @@
 import type { AuthUser } from './auth-user.js';
-import { isInScope, regionPrefix, scopePrefixOf, subdistrictOf } from './region-scope.js';
+import { applyRegionScope, isInScope, regionPrefix, scopePrefixOf, subdistrictOf } from './region-scope.js';
 import type { Role } from './roles.js';
 
 const user = (role: Role, regionCode: string | null = null): AuthUser => ({ id: 1, username: 'u', role, regionCode });
@@ -74,5 +74,32 @@ describe('isInScope', () => {
     const lost = user('subdistrict_officer', null);
     expect(isInScope(lost, '610199001001')).toBe(false);
     expect(isInScope(lost, '610199000000')).toBe(false);
+  });
+});
+
+describe('applyRegionScope on a column of sub-district codes', () => {
+  // A query builder stand-in that records the conditions (the SQL itself runs in the e2e tests).
+  const recorder = () => {
+    const where: [string, Record<string, unknown>][] = [];
+    const qb = { andWhere: (sql: string, params: Record<string, unknown>) => (where.push([sql, params]), qb) };
+    return { qb: qb as unknown as Parameters<typeof applyRegionScope>[0], where };
+  };
+  const officer = { id: 1, username: 'o', role: 'subdistrict_officer' as const, regionCode: '610199001000' };
+  const caseworker = { id: 2, username: 'c', role: 'health_caseworker' as const, regionCode: null };
+
+  it("seeks a sub-district with '=' and ranges over a district with LIKE", () => {
+    const { qb, where } = recorder();
+    applyRegionScope(qb, 'i.regionCode', caseworker, '610199000000', 'subdistrict');
+    applyRegionScope(qb, 'i.regionCode', officer, undefined, 'subdistrict');
+    expect(where).toEqual([
+      ['i.regionCode LIKE :scopePrefix0', { scopePrefix0: '610199%' }],
+      ['i.regionCode = :scopePrefix0', { scopePrefix0: '610199001000' }],
+    ]);
+  });
+
+  it('keeps LIKE for columns that may hold villages', () => {
+    const { qb, where } = recorder();
+    applyRegionScope(qb, 'h.regionCode', officer);
+    expect(where).toEqual([['h.regionCode LIKE :scopePrefix0', { scopePrefix0: '610199001%' }]]);
   });
 });

@@ -376,7 +376,7 @@ export class ItemsService {
   /** The list's filters and scoping as a query on `i` (items), for the list and the export. */
   filtered(em: EntityManager, user: AuthUser, filters: ItemFilters): SelectQueryBuilder<Item> {
     const qb = em.createQueryBuilder(Item, 'i');
-    applyRegionScope(qb, 'i.regionCode', user, filters.regionCode);
+    applyRegionScope(qb, 'i.regionCode', user, filters.regionCode, 'subdistrict');
     if (filters.status) {
       qb.andWhere('i.status = :status', { status: filters.status });
     }

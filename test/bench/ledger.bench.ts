@@ -80,10 +80,10 @@ export const ledgerBench: Bench = {
       // Warm both paths, then measure alternately.
       const pageSql =
         'SELECT * FROM items i WHERE i.regionCode LIKE ? AND i.status = ? ORDER BY i.deadline ASC, i.id ASC LIMIT 50';
-      const countSql = 'SELECT COUNT(*) AS n FROM items i WHERE i.regionCode LIKE ? AND i.status = ?';
+      const countSql = 'SELECT COUNT(*) AS n FROM items i WHERE i.regionCode = ? AND i.status = ?';
       const rawList = async () => {
-        await raw.query(pageSql, ['610199001%', 'open']);
-        await raw.query(countSql, ['610199001%', 'open']);
+        await raw.query(pageSql, [SUBDISTRICTS[0], 'open']);
+        await raw.query(countSql, [SUBDISTRICTS[0], 'open']);
       };
       await items.list(officer, query);
       await rawList();
