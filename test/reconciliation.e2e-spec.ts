@@ -127,7 +127,10 @@ describe('insurance roster reconciliation', () => {
         .where("p.status = 'active' AND h.status <> 'removed'")
         .getCount();
       await waitUntilFinished(t, insurance, `/api/reconciliations/${recId}`);
-      const got = await request(t.http).get(`/api/reconciliations/${recId}`).set('Authorization', insurance).expect(200);
+      const got = await request(t.http)
+        .get(`/api/reconciliations/${recId}`)
+        .set('Authorization', insurance)
+        .expect(200);
       detail = got.body;
     });
 
@@ -182,7 +185,12 @@ describe('insurance roster reconciliation', () => {
         expect.objectContaining({ line: 5, personId: p4.id, detail: '登记为已故，花名册仍为参保' }),
       ]);
       expect((await list('insured_not_registered')).items).toEqual([
-        expect.objectContaining({ line: 6, personId: null, rosterName: '资助户', idNumber: maskIdNumber(unregisteredSubsidized) }),
+        expect.objectContaining({
+          line: 6,
+          personId: null,
+          rosterName: '资助户',
+          idNumber: maskIdNumber(unregisteredSubsidized),
+        }),
       ]);
       expect((await list('invalid_id')).items).toEqual([
         expect.objectContaining({ line: 8, personId: null, detail: '身份证号校验码错误（GB 11643-1999）' }),
@@ -199,11 +207,19 @@ describe('insurance roster reconciliation', () => {
       expect(page.body.discrepancies.items).toHaveLength(5);
       // Among this test's persons: p2 (listed, not enrolled) and p5 (missing; its rows were skipped).
       const mine = [p1, p2, p3, p4, p5, removed, moved].map((p) => p.id);
-      const all = await db.getRepository(Person).manager.query(
-        'SELECT personId, line, detail FROM discrepancies WHERE reconciliationId = ? AND kind = ? AND personId IN (?, ?, ?, ?, ?, ?, ?) ORDER BY personId',
-        [recId, 'registered_not_insured', ...mine],
-      );
-      expect(all.map((r: { personId: number; line: number | null; detail: string }) => [Number(r.personId), r.line, r.detail])).toEqual([
+      const all = await db
+        .getRepository(Person)
+        .manager.query(
+          'SELECT personId, line, detail FROM discrepancies WHERE reconciliationId = ? AND kind = ? AND personId IN (?, ?, ?, ?, ?, ?, ?) ORDER BY personId',
+          [recId, 'registered_not_insured', ...mine],
+        );
+      expect(
+        all.map((r: { personId: number; line: number | null; detail: string }) => [
+          Number(r.personId),
+          r.line,
+          r.detail,
+        ]),
+      ).toEqual([
         [p2.id, 3, '花名册标记为未参保'],
         [p5.id, null, '花名册中没有此人'],
       ]);
@@ -216,7 +232,10 @@ describe('insurance roster reconciliation', () => {
         .get(`/api/reconciliations/${recId}/discrepancies.csv?kind=name_mismatch`)
         .set('Authorization', insurance)
         .expect(200);
-      const lines = res.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+      const lines = res.text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/);
       expect(lines).toEqual([
         '类型,kind,行号,身份证号,花名册姓名,登记姓名,人员编号,区划代码,说明',
         `姓名不一致,name_mismatch,4,${maskIdNumber(p3.idNumber)},王 伍,王五,${p3.id},${VILLAGE_B},花名册姓名与登记姓名不一致`,
@@ -296,7 +315,10 @@ describe('insurance roster reconciliation', () => {
         .set('Authorization', admin)
         .expect(200);
       expect(again.body).toEqual({ applied: 4 });
-      const after = await request(t.http).get(`/api/reconciliations/${recId}`).set('Authorization', insurance).expect(200);
+      const after = await request(t.http)
+        .get(`/api/reconciliations/${recId}`)
+        .set('Authorization', insurance)
+        .expect(200);
       expect(after.body).toMatchObject({ enrollmentApplied: 4, enrollmentAppliedAt: expect.any(String) });
     });
   });
@@ -314,7 +336,9 @@ describe('insurance roster reconciliation', () => {
       .get(`/api/reconciliations/${res.body.id}?kind=name_mismatch`)
       .set('Authorization', admin)
       .expect(200);
-    expect(mismatch.body.discrepancies.items).toEqual([expect.objectContaining({ personId: head.id, rosterName: '别名' })]);
+    expect(mismatch.body.discrepancies.items).toEqual([
+      expect.objectContaining({ personId: head.id, rosterName: '别名' }),
+    ]);
   });
 
   describe('bad input', () => {
@@ -349,7 +373,10 @@ describe('insurance roster reconciliation', () => {
       const text = `${roster()}${newIdNumber()},"某人,2020,是,否\r\n`;
       const res = await reconcile(text).expect(202);
       const done = await waitUntilFinished(t, insurance, `/api/reconciliations/${res.body.id}`);
-      expect(done).toMatchObject({ status: 'failed', error: 'broken quote at line 3: a quoted field is not closed properly' });
+      expect(done).toMatchObject({
+        status: 'failed',
+        error: 'broken quote at line 3: a quoted field is not closed properly',
+      });
     });
 
     it('answers 409 for items or enrollment of a reconciliation that did not finish', async () => {

@@ -29,27 +29,37 @@ export class BulkSql {
     return `SELECT ${this.list(columns)} FROM ${this.name(table)} WHERE ${this.name(key)} IN (${keys})${forUpdate}`;
   }
 
+  /** A plain multi-row `INSERT … VALUES (…), (…)` of `rows` rows. */
+  insert(table: string, columns: readonly string[], rows: number): string {
+    const row = `(${new Array<string>(columns.length).fill('?').join(', ')})`;
+    return `INSERT INTO ${this.name(table)} (${this.list(columns)}) VALUES ${new Array<string>(rows).fill(row).join(', ')}`;
+  }
+
   /**
-   * `INSERT … VALUES (…), (…)` of `rows` rows that, for a row whose unique `key` exists, sets the
+   * `INSERT … VALUES (…), (…)` of `rows` rows that, for a row whose unique `key` (one column or
+   * several) exists, sets the
    * `update` columns from the new row (by default every other column) and adds 1 to the `increment`
    * columns instead.
    */
   upsert(
     table: string,
     columns: readonly string[],
-    key: string,
+    key: string | readonly string[],
     rows: number,
     options: { update?: readonly string[]; increment?: readonly string[] } = {},
   ): string {
+    const keys = typeof key === 'string' ? [key] : key;
     const increment = options.increment ?? [];
-    const update = options.update ?? columns.filter((c) => c !== key && !increment.includes(c));
+    const update = options.update ?? columns.filter((c) => !keys.includes(c) && !increment.includes(c));
     const row = `(${new Array<string>(columns.length).fill('?').join(', ')})`;
     const values = new Array<string>(rows).fill(row).join(', ');
     const set = [
       ...update.map((c) => `${this.name(c)} = ${this.mysql ? `VALUES(${this.name(c)})` : `excluded.${this.name(c)}`}`),
       ...increment.map((c) => `${this.name(c)} = ${this.name(c)} + 1`),
     ].join(', ');
-    const conflict = this.mysql ? `ON DUPLICATE KEY UPDATE ${set}` : `ON CONFLICT (${this.name(key)}) DO UPDATE SET ${set}`;
+    const conflict = this.mysql
+      ? `ON DUPLICATE KEY UPDATE ${set}`
+      : `ON CONFLICT (${this.list(keys)}) DO UPDATE SET ${set}`;
     return `INSERT INTO ${this.name(table)} (${this.list(columns)}) VALUES ${values} ${conflict}`;
   }
 }

@@ -10,21 +10,16 @@ import { maskIdNumber, normalizeIdNumber, parseIdNumber } from '../common/id-num
 import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
+import { RELATIONS } from '../households/person.entity.js';
 import { Region } from '../regions/region.entity.js';
+import { asError } from './as-error.js';
 import { BulkSql } from './bulk-sql.js';
+import { checkHouseholdRow, HOUSEHOLD_COLUMNS, type RowContext, type RowProblem } from './household-rows.js';
 import { IdNumberIndex } from './id-number-index.js';
-import { KeyLookup } from './key-lookup.js';
-import {
-  checkHouseholdRow,
-  HOUSEHOLD_COLUMNS,
-  type HouseholdField,
-  type HouseholdRow,
-  type RowContext,
-  type RowProblem,
-} from './household-rows.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
-import { openRoster, RosterFileError, type RosterRow } from './roster-reader.js';
+import { KeyLookup } from './key-lookup.js';
+import { openRoster, RosterFileError } from './roster-reader.js';
 import { removeUpload } from './upload.interceptor.js';
 
 /** File rows per batch: one transaction of a few statements, whatever the batch holds. */
@@ -33,8 +28,6 @@ export const IMPORT_BATCH_ROWS = 1000;
 const HOUSEHOLDS_PER_STATEMENT = 1000;
 /** Keys per lookup while the file is read. */
 const KEYS_PER_LOOKUP = 1000;
-/** Rows read between two turns of the event loop. */
-const YIELD_EVERY = 100;
 
 /** How a run ended: `stopped` (shutdown) and `taken_over` leave the import to another run. */
 export type RunOutcome = 'done' | 'failed' | 'finished' | 'stopped' | 'taken_over';
@@ -46,19 +39,86 @@ class Stopped extends Error {}
 
 /** A household as the file gives it (the fields every one of its valid rows agrees on). */
 interface FileHousehold {
+  registryNo: string;
   regionCode: string;
   povertyCause: string;
   status: string;
   registeredYear: number;
   /** The line of its first valid row: the row that carries a change of the household's fields. */
   line: number;
-  /** A second valid row that disagrees with the first (the household is rejected), or 0. */
+  /** A second valid row that disagrees with the first, or 0. */
   conflictLine: number;
   heads: { idNumber: string; line: number }[];
-  /** Its place among the file's households (file order of first rows). */
+  /** Why all its rows are rejected, once the whole file is read; null when they are not. */
+  rejected: RowProblem | null;
+  /** Its place among the households to write (file order of first rows), once the file is read. */
   index: number;
-  /** Set once the households phase has written it. */
+  /** Its id in the registry, once written (or found). */
   id: number;
+}
+
+/**
+ * The file's rows as the writing phase needs them, read once and kept compactly (typed arrays and
+ * two string arrays): a valid row keeps its ID number, name, relation and household; a row that
+ * failed its own checks keeps only its problems.
+ */
+class ScannedRows {
+  count = 0;
+  private lineOf = new Int32Array(1024);
+  private relationOf = new Int8Array(1024);
+  private householdOf = new Int32Array(1024);
+  readonly idNumbers: string[] = [];
+  readonly names: string[] = [];
+  /** Row index → its problems and what identifies it, for rows that failed their own checks. */
+  readonly invalid = new Map<number, { problems: RowProblem[]; idNumber: string; registryNo: string }>();
+
+  constructor(private readonly households: FileHousehold[]) {}
+
+  /** `relation`: index into RELATIONS, -1 for a row that failed its own checks; `household` likewise. */
+  add(line: number, idNumber: string, name: string, relation: number, household: number): void {
+    if (this.count === this.lineOf.length) {
+      this.lineOf = grow(this.lineOf, new Int32Array(this.count * 2));
+      this.relationOf = grow(this.relationOf, new Int8Array(this.count * 2));
+      this.householdOf = grow(this.householdOf, new Int32Array(this.count * 2));
+    }
+    this.lineOf[this.count] = line;
+    this.relationOf[this.count] = relation;
+    this.householdOf[this.count] = household;
+    this.idNumbers.push(idNumber);
+    this.names.push(name);
+    this.count++;
+  }
+
+  line(i: number): number {
+    return this.lineOf[i];
+  }
+
+  relation(i: number): string {
+    return RELATIONS[this.relationOf[i]];
+  }
+
+  household(i: number): FileHousehold | null {
+    const h = this.householdOf[i];
+    return h < 0 ? null : this.households[h];
+  }
+}
+
+function grow<T extends Int8Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/** What reading the whole file once tells before anything is written. */
+interface FileScan {
+  rows: ScannedRows;
+  /** ID numbers on more than one row, with their lines: all those rows are rejected. */
+  duplicates: Map<string, number[]>;
+  /** The households of valid rows, rejected ones included (`rejected` set). */
+  households: FileHousehold[];
+  /** Households of the file already registered, as they were when the file was read. */
+  stored: Map<string, StoredHousehold>;
+  /** ID numbers of the file's valid rows that were registered when the file was read. */
+  registered: IdNumberIndex;
 }
 
 /** Phase 2 running: which lines carry a household change, and when a household is written. */
@@ -68,21 +128,6 @@ interface HouseholdWriter {
   ready(index: number): Promise<void>;
   cancel(): void;
   done: Promise<void>;
-}
-
-/** What reading the whole file once tells before anything is written. */
-interface FileScan {
-  rowsTotal: number;
-  /** ID numbers on more than one row, with their lines: all those rows are rejected. */
-  duplicates: Map<string, number[]>;
-  /** Households whose rows are all rejected (no head, two heads, disagreeing rows, another head in the registry). */
-  rejected: Map<string, RowProblem>;
-  /** The households the valid rows belong to. */
-  households: Map<string, FileHousehold>;
-  /** Households of the file already registered, as they were when the file was read. */
-  stored: Map<string, StoredHousehold>;
-  /** ID numbers of the file's valid rows that are registered already. */
-  registered: IdNumberIndex;
 }
 
 interface StoredHousehold {
@@ -102,6 +147,15 @@ interface StoredPerson {
   relation: string;
 }
 
+/** A valid row on its way to the registry. */
+interface PersonRow {
+  line: number;
+  idNumber: string;
+  name: string;
+  relation: string;
+  household: FileHousehold;
+}
+
 interface Counts {
   inserted: number;
   updated: number;
@@ -115,18 +169,20 @@ type NewRowError = Omit<ImportRowError, 'id'>;
  * Runs a household import (the queue job; idempotent and resumable):
  *
  * 1. claims the import with a fresh run token (a run that finds another token stops);
- * 2. reads the whole file once, checking each row and collecting what needs the whole file: ID
- *    numbers on two rows, one head per household, rows of a household that disagree, a household
- *    whose registered head is not in the file. A broken file fails here, before any write;
- * 3. writes the households of the valid rows (by registry number: a keyed SELECT and a multi-row
- *    upsert of the new and changed ones per thousand);
- * 4. reads the file again in batches of 1000 rows, after those already committed: per batch, one
- *    transaction loads the batch's persons by ID number, upserts the new and changed ones with one
+ * 2. reads the file once (streamed), checking each row and collecting what needs the whole file:
+ *    ID numbers on two rows, one head per household, rows of a household that disagree, a
+ *    household whose registered head is not in the file; meanwhile the rows' registry numbers and
+ *    ID numbers are looked up in the registry a thousand at a time. A broken file fails here,
+ *    before any write. The rows are kept compactly for the next phases;
+ * 3. writes the valid rows' households (multi-row upserts of the new and changed ones, a thousand
+ *    per statement), in file order, while
+ * 4. the rows go to the registry in batches of 1000, after those already committed: per batch, one
+ *    transaction loads the persons that were registered, upserts the new and changed ones with one
  *    multi-row `INSERT … ON DUPLICATE KEY / ON CONFLICT … UPDATE`, records the rejected rows, and
  *    advances `rowsRead` with the counts (compare-and-set on the run token and the previous value).
  *    A process killed between batches loses nothing: the next run starts after the last committed
- *    batch. On MySQL two batches are in flight at once (their persons are disjoint: an ID number
- *    on two rows is rejected), committing in file order.
+ *    batch. On MySQL two batches are in flight at once (their persons are disjoint: an ID number on
+ *    two rows is rejected), committing in file order.
  */
 @Injectable()
 export class HouseholdImportService {
@@ -173,13 +229,13 @@ export class HouseholdImportService {
       const scan = await this.scan(path, ctx);
       const scanned = Date.now();
       await this.owned(importId, token, (em) =>
-        em.update(ImportJob, { id: importId, runToken: token }, { rowsTotal: scan.rowsTotal }),
+        em.update(ImportJob, { id: importId, runToken: token }, { rowsTotal: scan.rows.count }),
       );
       const { rowsRead } = await this.db.getRepository(ImportJob).findOneByOrFail({ id: importId });
       // The households are written ahead of the persons: a batch of persons waits only for its own.
       const households = this.writeHouseholds(importId, token, scan);
       try {
-        await this.writePersons(importId, token, path, ctx, scan, households, rowsRead);
+        await this.writePersons(importId, token, scan, households, rowsRead);
       } catch (error) {
         households.cancel();
         await households.done.catch(() => undefined);
@@ -198,7 +254,7 @@ export class HouseholdImportService {
       }
       await removeUpload(path);
       this.logger.log(
-        `import ${importId}: ${scan.rowsTotal} rows in ${Date.now() - started} ms (reading through ${scanned - started} ms, writing ${Date.now() - scanned} ms)`,
+        `import ${importId}: ${scan.rows.count} rows in ${Date.now() - started} ms (reading ${scanned - started} ms, writing ${Date.now() - scanned} ms)`,
       );
       return 'done';
     } catch (error) {
@@ -280,20 +336,22 @@ export class HouseholdImportService {
   }
 
   /**
-   * Pass 1: the whole file once, nothing written. While it is read, the valid rows' registry numbers
-   * and ID numbers are looked up in the registry (a thousand per query, in the background), so
-   * that the writing phases know what exists without asking again.
+   * Phase 1: the whole file once, nothing written. While it is read, the valid rows' registry
+   * numbers and ID numbers are looked up in the registry (a thousand per query, in the background),
+   * so that the writing phases know what exists without asking again.
    */
   private async scan(path: string, ctx: RowContext): Promise<FileScan> {
+    const households: FileHousehold[] = [];
+    const rows = new ScannedRows(households);
     const firstLine = new IdNumberIndex();
     const duplicates = new Map<string, number[]>();
-    const households = new Map<string, FileHousehold>();
+    const byRegistryNo = new Map<string, number>();
     const stored = new Map<string, StoredHousehold>();
     const registered = new IdNumberIndex();
     const parallel = this.db.options.type === 'mysql' ? 2 : 1;
     const householdLookup = new KeyLookup(
       async (registryNos) => {
-        const rows = await this.db.query<StoredHousehold[]>(
+        const found = await this.db.query<StoredHousehold[]>(
           this.sql.select(
             'households',
             ['id', 'registryNo', 'regionCode', 'povertyCause', 'status', 'registeredYear'],
@@ -303,75 +361,75 @@ export class HouseholdImportService {
           ),
           registryNos,
         );
-        rows.forEach((h) => stored.set(h.registryNo, { ...h, id: Number(h.id), registeredYear: Number(h.registeredYear) }));
+        found.forEach((h) =>
+          stored.set(h.registryNo, { ...h, id: Number(h.id), registeredYear: Number(h.registeredYear) }),
+        );
       },
       KEYS_PER_LOOKUP,
       parallel,
     );
     const personLookup = new KeyLookup(
       async (idNumbers) => {
-        const rows = await this.db.query<{ idNumber: string }[]>(
+        const found = await this.db.query<{ idNumber: string }[]>(
           this.sql.select('persons', ['idNumber'], 'idNumber', idNumbers.length, false),
           idNumbers,
         );
-        rows.forEach((p) => registered.setIfAbsent(p.idNumber, 1));
+        found.forEach((p) => registered.setIfAbsent(p.idNumber, 1));
       },
       KEYS_PER_LOOKUP,
       parallel,
     );
-    let rowsTotal = 0;
     const roster = await openRoster(path, HOUSEHOLD_COLUMNS);
     try {
-      for await (const raw of roster.rows()) {
-        rowsTotal++;
-        const idNumber = normalizeIdNumber(raw.values.idNumber);
-        let repeated = false;
-        if (idNumber) {
-          const first = firstLine.setIfAbsent(idNumber, raw.line);
-          if (first !== undefined) {
-            repeated = true;
-            const lines = duplicates.get(idNumber);
-            if (lines) {
-              lines.push(raw.line);
-            } else {
-              duplicates.set(idNumber, [first, raw.line]);
+      for await (const batch of roster.batches()) {
+        for (const raw of batch) {
+          const row = checkHouseholdRow(raw, ctx);
+          const index = rows.count;
+          if (Array.isArray(row)) {
+            const idNumber = normalizeIdNumber(raw.values.idNumber);
+            rows.invalid.set(index, { problems: row, idNumber, registryNo: raw.values.registryNo });
+            rows.add(raw.line, idNumber, '', -1, -1);
+            if (idNumber) {
+              this.noteId(firstLine, duplicates, idNumber, raw.line);
+            }
+            continue;
+          }
+          const repeated = this.noteId(firstLine, duplicates, row.idNumber, raw.line);
+          let slot = byRegistryNo.get(row.registryNo);
+          let household = slot === undefined ? null : households[slot];
+          if (!household) {
+            household = {
+              registryNo: row.registryNo,
+              regionCode: row.regionCode,
+              povertyCause: row.povertyCause,
+              status: row.status,
+              registeredYear: row.registeredYear,
+              line: row.line,
+              conflictLine: 0,
+              heads: [],
+              rejected: null,
+              index: -1,
+              id: 0,
+            };
+            slot = households.push(household) - 1;
+            byRegistryNo.set(row.registryNo, slot);
+            const wait = householdLookup.add(row.registryNo);
+            if (wait) {
+              await wait;
+            }
+          } else if (household.conflictLine === 0 && !sameHousehold(household, row)) {
+            household.conflictLine = row.line;
+          }
+          if (row.relation === 'head') {
+            household.heads.push({ idNumber: row.idNumber, line: row.line });
+          }
+          rows.add(row.line, row.idNumber, row.name, RELATIONS.indexOf(row.relation), slot!);
+          if (!repeated) {
+            const wait = personLookup.add(row.idNumber);
+            if (wait) {
+              await wait;
             }
           }
-        }
-        const { row } = checkHouseholdRow(raw, ctx);
-        if (!row) {
-          continue;
-        }
-        if (!repeated) {
-          const wait = process.env.NOLOOKUP ? null : personLookup.add(row.idNumber);
-          if (wait) {
-            await wait;
-          }
-        }
-        const household = households.get(row.registryNo);
-        if (!household) {
-          households.set(row.registryNo, {
-            regionCode: row.regionCode,
-            povertyCause: row.povertyCause,
-            status: row.status,
-            registeredYear: row.registeredYear,
-            line: row.line,
-            conflictLine: 0,
-            heads: row.relation === 'head' ? [{ idNumber: row.idNumber, line: row.line }] : [],
-            index: 0,
-            id: 0,
-          });
-          const wait = process.env.NOLOOKUP ? null : householdLookup.add(row.registryNo);
-          if (wait) {
-            await wait;
-          }
-          continue;
-        }
-        if (household.conflictLine === 0 && !sameHousehold(household, row)) {
-          household.conflictLine = row.line;
-        }
-        if (row.relation === 'head') {
-          household.heads.push({ idNumber: row.idNumber, line: row.line });
         }
       }
       await Promise.all([householdLookup.finish(), personLookup.finish()]);
@@ -379,33 +437,32 @@ export class HouseholdImportService {
       await Promise.all([householdLookup.abandon(), personLookup.abandon()]);
       await roster.close();
     }
-    if (rowsTotal === 0) {
+    if (rows.count === 0) {
       throw new RosterFileError('the file has a header but no rows');
     }
 
-    const rejected = new Map<string, RowProblem>();
-    for (const [registryNo, h] of households) {
+    for (const h of households) {
       const heads = h.heads.filter((head) => !duplicates.has(head.idNumber));
       if (h.conflictLine !== 0) {
-        rejected.set(registryNo, {
+        h.rejected = {
           field: 'registryNo',
-          reason: `户编号 ${registryNo}: the household's rows disagree on 区划代码, 致贫原因, 户状态 or 建档年度 (lines ${h.line} and ${h.conflictLine})`,
-        });
+          reason: `户编号 ${h.registryNo}: the household's rows disagree on 区划代码, 致贫原因, 户状态 or 建档年度 (lines ${h.line} and ${h.conflictLine})`,
+        };
       } else if (heads.length === 0) {
-        rejected.set(registryNo, {
+        h.rejected = {
           field: 'relation',
-          reason: `户编号 ${registryNo}: the household has no head (户主) among its valid rows`,
-        });
+          reason: `户编号 ${h.registryNo}: the household has no head (户主) among its valid rows`,
+        };
       } else if (heads.length > 1) {
-        rejected.set(registryNo, {
+        h.rejected = {
           field: 'relation',
-          reason: `户编号 ${registryNo}: the household has ${heads.length} heads (户主), on lines ${heads.map((x) => x.line).join(', ')}`,
-        });
+          reason: `户编号 ${h.registryNo}: the household has ${heads.length} heads (户主), on lines ${heads.map((x) => x.line).join(', ')}`,
+        };
       }
     }
 
     // A household keeps one head: one already registered who is not in the file would make two.
-    const candidates = [...stored.keys()].filter((registryNo) => !rejected.has(registryNo));
+    const candidates = [...stored.keys()].filter((registryNo) => !households[byRegistryNo.get(registryNo)!].rejected);
     for (const registryNos of chunk(candidates, HOUSEHOLDS_PER_STATEMENT)) {
       const heads = await this.db.query<{ registryNo: string; idNumber: string }[]>(
         `SELECT h.registryNo AS registryNo, p.idNumber AS idNumber FROM households h
@@ -414,19 +471,32 @@ export class HouseholdImportService {
         registryNos,
       );
       for (const head of heads) {
-        const fileHead = households.get(head.registryNo)!.heads.find((x) => !duplicates.has(x.idNumber));
+        const household = households[byRegistryNo.get(head.registryNo)!];
+        const fileHead = household.heads.find((x) => !duplicates.has(x.idNumber));
         if (head.idNumber !== fileHead?.idNumber && !firstLine.has(head.idNumber)) {
-          rejected.set(head.registryNo, {
+          household.rejected = {
             field: 'relation',
             reason: `户编号 ${head.registryNo}: the registry already has another head (户主), ${maskIdNumber(head.idNumber)}, who is not in this file`,
-          });
+          };
         }
       }
     }
-    for (const registryNo of rejected.keys()) {
-      households.delete(registryNo);
+    return { rows, duplicates, households, stored, registered };
+  }
+
+  /** Notes where an ID number occurs; answers whether it occurred before. */
+  private noteId(firstLine: IdNumberIndex, duplicates: Map<string, number[]>, idNumber: string, line: number): boolean {
+    const first = firstLine.setIfAbsent(idNumber, line);
+    if (first === undefined) {
+      return false;
     }
-    return { rowsTotal, duplicates, rejected, households, stored, registered };
+    const lines = duplicates.get(idNumber);
+    if (lines) {
+      lines.push(line);
+    } else {
+      duplicates.set(idNumber, [first, line]);
+    }
+    return true;
   }
 
   /**
@@ -438,15 +508,14 @@ export class HouseholdImportService {
   private writeHouseholds(importId: number, token: string, scan: FileScan): HouseholdWriter {
     const columns = ['registryNo', 'regionCode', 'povertyCause', 'registeredYear', 'status', 'version', 'updatedAt'];
     const changed = new Set<number>();
-    const keys = [...scan.households.keys()];
+    const accepted = scan.households.filter((h) => !h.rejected);
     const now = this.now();
-    const statements = chunk(keys, HOUSEHOLDS_PER_STATEMENT).map((registryNos, n) => {
+    const statements = chunk(accepted, HOUSEHOLDS_PER_STATEMENT).map((part, n) => {
       const writes: unknown[] = [];
       const created: string[] = [];
-      registryNos.forEach((registryNo, i) => {
-        const h = scan.households.get(registryNo)!;
+      part.forEach((h, i) => {
         h.index = n * HOUSEHOLDS_PER_STATEMENT + i;
-        const before = scan.stored.get(registryNo);
+        const before = scan.stored.get(h.registryNo);
         if (before) {
           h.id = before.id;
           if (sameHousehold(before, h)) {
@@ -454,12 +523,13 @@ export class HouseholdImportService {
           }
           changed.add(h.line);
         } else {
-          created.push(registryNo);
+          created.push(h.registryNo);
         }
-        writes.push(registryNo, h.regionCode, h.povertyCause, h.registeredYear, h.status, 1, now);
+        writes.push(h.registryNo, h.regionCode, h.povertyCause, h.registeredYear, h.status, 1, now);
       });
       return { writes, created };
     });
+    const byRegistryNo = new Map(accepted.map((h) => [h.registryNo, h]));
     // One gate per statement, opened once it and every statement before it are written.
     const gates = statements.map(() => {
       let open!: () => void;
@@ -490,7 +560,7 @@ export class HouseholdImportService {
             this.sql.select('households', ['id', 'registryNo'], 'registryNo', created.length, false),
             created,
           );
-          ids.forEach((h) => (scan.households.get(h.registryNo)!.id = Number(h.id)));
+          ids.forEach((h) => (byRegistryNo.get(h.registryNo)!.id = Number(h.id)));
         }
       });
     };
@@ -499,9 +569,12 @@ export class HouseholdImportService {
       let previous: Promise<unknown> = Promise.resolve();
       try {
         for (const [n, statement] of statements.entries()) {
-          while (inflight.size >= parallel) {
+          // Updating registered households takes next-key locks: such a statement runs alone.
+          const alone = statement.writes.length / columns.length > statement.created.length;
+          while (inflight.size >= (alone ? 1 : parallel)) {
             await Promise.race(inflight);
           }
+          await yieldToEventLoop();
           if (cancelled || this.stopping) {
             throw new Stopped();
           }
@@ -523,7 +596,7 @@ export class HouseholdImportService {
     done.catch(() => undefined);
     return {
       changed,
-      ready: (index) => (gates.length === 0 ? Promise.resolve() : gates[Math.floor(index / HOUSEHOLDS_PER_STATEMENT)].promise),
+      ready: (index) => gates[Math.floor(index / HOUSEHOLDS_PER_STATEMENT)].promise,
       cancel: () => (cancelled = true),
       done,
     };
@@ -533,135 +606,125 @@ export class HouseholdImportService {
   private async writePersons(
     importId: number,
     token: string,
-    path: string,
-    ctx: RowContext,
     scan: FileScan,
     households: HouseholdWriter,
     skip: number,
   ): Promise<void> {
-    // Batches are read and checked while earlier ones are written; on MySQL two are written at once.
+    // On MySQL two batches are written at once; they commit in file order.
     const parallel = this.db.options.type === 'mysql' ? 2 : 1;
     const inflight: Promise<void>[] = [];
     let previous: Promise<void> = Promise.resolve();
-    let failure: unknown = null;
-    const submit = async (rows: RosterRow<HouseholdField>[], start: number) => {
-      while (inflight.length >= parallel) {
-        await inflight.shift();
-      }
-      if (failure) {
-        throw failure;
-      }
-      if (this.stopping) {
-        throw new Stopped();
-      }
-      const batch = this.writeBatch(importId, token, ctx, scan, households, rows, start, previous);
-      const settled = batch.catch((error: unknown) => {
-        failure ??= error;
-      });
-      previous = batch;
-      inflight.push(settled);
-    };
-    const roster = await openRoster(path, HOUSEHOLD_COLUMNS);
-    let index = 0;
-    let batch: RosterRow<HouseholdField>[] = [];
-    let start = skip;
+    const failed: { error: Error | null } = { error: null };
     try {
-      for await (const raw of roster.rows()) {
-        if (++index <= skip) {
-          continue;
+      for (let start = skip; start < scan.rows.count; start += IMPORT_BATCH_ROWS) {
+        while (inflight.length >= parallel) {
+          await inflight.shift();
         }
-        batch.push(raw);
-        if (batch.length % YIELD_EVERY === 0) {
-          // Parsing runs in long synchronous stretches: let the database's answers in between.
-          await new Promise((resolve) => setImmediate(resolve));
+        // SQLite answers synchronously: let requests (progress polls) in between batches.
+        await yieldToEventLoop();
+        if (failed.error) {
+          throw failed.error;
         }
-        if (batch.length === IMPORT_BATCH_ROWS) {
-          await submit(batch, start);
-          start += batch.length;
-          batch = [];
+        if (this.stopping) {
+          throw new Stopped();
         }
-      }
-      if (batch.length > 0) {
-        await submit(batch, start);
+        const end = Math.min(scan.rows.count, start + IMPORT_BATCH_ROWS);
+        const batch = this.writeBatch(importId, token, scan, households, start, end, previous);
+        inflight.push(
+          batch.catch((error: unknown) => {
+            failed.error ??= asError(error);
+          }),
+        );
+        previous = batch;
       }
     } finally {
       await Promise.all(inflight);
-      await roster.close();
     }
-    if (failure) {
-      throw failure;
+    if (failed.error) {
+      throw failed.error;
     }
   }
 
   /**
-   * One batch: checks its rows, then in one transaction loads their persons, upserts the new and
-   * changed ones and records the rejected rows; then, once the batch before it has committed,
-   * advances `rowsRead` with the counts (only from where that batch left it) and commits.
+   * One batch (rows `start` to `end`): sorts its rows into valid and rejected, waits for their
+   * households, then in one transaction loads the registered persons, upserts the new and changed
+   * ones and records the rejected rows; once the batch before it has committed, it advances
+   * `rowsRead` with the counts (only from where that batch left it) and commits.
    */
   private async writeBatch(
     importId: number,
     token: string,
-    ctx: RowContext,
     scan: FileScan,
     households: HouseholdWriter,
-    rows: RosterRow<HouseholdField>[],
     start: number,
+    end: number,
     previous: Promise<void>,
   ): Promise<void> {
-    const valid: HouseholdRow[] = [];
+    const { rows } = scan;
+    const valid: PersonRow[] = [];
     const errors: NewRowError[] = [];
     const counts: Counts = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
-    for (const raw of rows) {
-      const checked = checkHouseholdRow(raw, ctx);
-      const idNumber = normalizeIdNumber(raw.values.idNumber);
-      let problems = checked.problems;
+    let last = -1;
+    for (let i = start; i < end; i++) {
+      const line = rows.line(i);
+      const idNumber = rows.idNumbers[i];
+      const household = rows.household(i);
+      const invalid = rows.invalid.get(i);
+      let problems: RowProblem[] | null = invalid?.problems ?? null;
       if (!problems) {
         const lines = scan.duplicates.get(idNumber);
-        const household = scan.rejected.get(raw.values.registryNo);
         if (lines) {
-          problems = [{ field: 'idNumber', reason: `身份证号 appears on more than one row (lines ${lines.join(', ')})` }];
-        } else if (household) {
-          problems = [household];
+          problems = [
+            { field: 'idNumber', reason: `身份证号 appears on more than one row (lines ${lines.join(', ')})` },
+          ];
+        } else if (household!.rejected) {
+          problems = [household!.rejected];
         }
       }
       if (!problems) {
-        valid.push(checked.row!);
+        valid.push({ line, idNumber, name: rows.names[i], relation: rows.relation(i), household: household! });
+        last = Math.max(last, household!.index);
         continue;
       }
       counts.rejected++;
+      const registryNo = invalid ? invalid.registryNo : household!.registryNo;
       for (const p of problems) {
         errors.push({
           importId,
-          line: raw.line,
+          line,
           field: p.field,
           reason: p.reason.slice(0, 255),
           idNumber: idNumber ? maskIdNumber(idNumber.slice(0, 32)) : null,
-          registryNo: raw.values.registryNo.slice(0, 64) || null,
+          registryNo: registryNo.slice(0, 64) || null,
         });
       }
     }
-    // Their households first (written ahead, in file order): then the batch holds no lock while it waits.
-    let last = -1;
-    for (const row of valid) {
-      last = Math.max(last, scan.households.get(row.registryNo)!.index);
-    }
+    // Their households first (written ahead, in file order): the batch holds no lock while it waits.
     if (last >= 0) {
       await households.ready(last);
     }
     await inTransaction(this.db, async (em) => {
+      if (valid.some((r) => scan.registered.has(r.idNumber))) {
+        // Updating registered persons takes next-key locks (duplicate-key checks lock the gap before
+        // the row): the batch before this one might wait on them while this one waits for it. So a
+        // batch that updates starts writing only once the one before has committed.
+        await previous;
+      }
       if (valid.length > 0) {
         await this.upsertPersons(em, valid, scan, households.changed, counts);
       }
+      // Commit in file order: rowsRead moves on only from where the batch before this one left it.
+      await previous;
+      // Only now the rejected rows: their foreign key share-locks the import's row, which the batch
+      // before this one must be able to update while this one waits for it.
       for (const part of chunk(errors, IMPORT_BATCH_ROWS)) {
         await em.createQueryBuilder().insert().into(ImportRowError).values(part).updateEntity(false).execute();
       }
-      // Commit in file order: rowsRead moves on only from where the batch before this one left it.
-      await previous;
       const claimed = await em
         .createQueryBuilder()
         .update(ImportJob)
         .set({
-          rowsRead: start + rows.length,
+          rowsRead: end,
           inserted: () => `inserted + ${counts.inserted}`,
           updated: () => `updated + ${counts.updated}`,
           unchanged: () => `unchanged + ${counts.unchanged}`,
@@ -676,37 +739,56 @@ export class HouseholdImportService {
   }
 
   /**
-   * The batch's persons: loaded by ID number with one query, the new and changed ones written with
-   * one multi-row upsert. A person new to the registry is `inserted`; one whose household, name or
-   * relation changed — or whose row is the first of a household whose fields changed — `updated`;
-   * anything else `unchanged`.
+   * The batch's persons: those registered when the file was read loaded with one query, the new and
+   * changed ones written with one multi-row upsert. A person new to the registry is `inserted`; one
+   * whose household, name or relation changed — or whose row is the first of a household whose
+   * fields changed — `updated`; anything else `unchanged`.
    */
   private async upsertPersons(
     em: EntityManager,
-    rows: HouseholdRow[],
+    rows: PersonRow[],
     scan: FileScan,
     changed: Set<number>,
     counts: Counts,
   ): Promise<void> {
-    // Only the persons the registry held when the file was read can be there to compare with.
     const stored = new Map<string, StoredPerson>();
     const known = rows.filter((r) => scan.registered.has(r.idNumber)).map((r) => r.idNumber);
     if (known.length > 0) {
       for (const p of await em.query<StoredPerson[]>(
-        this.sql.select('persons', ['id', 'idNumber', 'householdId', 'name', 'relation'], 'idNumber', known.length, false),
+        this.sql.select(
+          'persons',
+          ['id', 'idNumber', 'householdId', 'name', 'relation'],
+          'idNumber',
+          known.length,
+          false,
+        ),
         known,
       )) {
         stored.set(p.idNumber, p);
       }
     }
-    const columns = ['householdId', 'idNumber', 'name', 'sex', 'birthDate', 'relation', 'status', 'version', 'updatedAt'];
+    const columns = [
+      'householdId',
+      'idNumber',
+      'name',
+      'sex',
+      'birthDate',
+      'relation',
+      'status',
+      'version',
+      'updatedAt',
+    ];
     const writes: unknown[] = [];
     const now = this.now();
     for (const row of rows) {
-      const householdId = scan.households.get(row.registryNo)!.id;
+      const householdId = row.household.id;
       const before = stored.get(row.idNumber);
       if (before) {
-        if (Number(before.householdId) === householdId && before.name === row.name && before.relation === row.relation) {
+        if (
+          Number(before.householdId) === householdId &&
+          before.name === row.name &&
+          before.relation === row.relation
+        ) {
           counts[changed.has(row.line) ? 'updated' : 'unchanged']++;
           continue;
         }
@@ -733,6 +815,8 @@ export class HouseholdImportService {
     return this.clock.now().toISOString().slice(0, 23).replace('T', ' ');
   }
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function sameHousehold(
   a: Pick<FileHousehold, 'regionCode' | 'povertyCause' | 'status' | 'registeredYear'>,

@@ -74,10 +74,7 @@ export const ID_REASONS: Record<IdNumberProblem, string> = {
 };
 
 /** The checks a row passes or fails on its own (the whole-file checks come on top). */
-export function checkHouseholdRow(
-  row: RosterRow<HouseholdField>,
-  ctx: RowContext,
-): { row: HouseholdRow; problems: null } | { row: null; problems: RowProblem[] } {
+export function checkHouseholdRow(row: RosterRow<HouseholdField>, ctx: RowContext): HouseholdRow | RowProblem[] {
   const v = row.values;
   // Runs twice for each row of a million-row file: no allocation unless something is wrong.
   let problems: RowProblem[] | null = null;
@@ -115,7 +112,10 @@ export function checkHouseholdRow(
   if (!v.registeredYear) {
     problem('registeredYear', 'is empty');
   } else if (year === null || year < FIRST_REGISTERED_YEAR || year > ctx.thisYear) {
-    problem('registeredYear', `${quote(v.registeredYear)} must be a year from ${FIRST_REGISTERED_YEAR} to ${ctx.thisYear}`);
+    problem(
+      'registeredYear',
+      `${quote(v.registeredYear)} must be a year from ${FIRST_REGISTERED_YEAR} to ${ctx.thisYear}`,
+    );
   }
   const idNumber = normalizeIdNumber(v.idNumber);
   if (!idNumber) {
@@ -140,20 +140,17 @@ export function checkHouseholdRow(
     problem('relation', `${quote(v.relation)} is not one of ${describeChoices(RELATIONS, RELATION_LABELS)}`);
   }
   if (problems) {
-    return { row: null, problems };
+    return problems;
   }
   return {
-    row: {
-      line: row.line,
-      registryNo: v.registryNo,
-      regionCode: v.regionCode,
-      povertyCause: povertyCause!,
-      status: status!,
-      registeredYear: year!,
-      idNumber,
-      name: v.name,
-      relation: relation!,
-    },
-    problems: null,
+    line: row.line,
+    registryNo: v.registryNo,
+    regionCode: v.regionCode,
+    povertyCause: povertyCause!,
+    status: status!,
+    registeredYear: year!,
+    idNumber,
+    name: v.name,
+    relation: relation!,
   };
 }

@@ -16,7 +16,10 @@ describe('IdNumberIndex', () => {
 
   it('grows past its first capacity and finds every number again', () => {
     const index = new IdNumberIndex();
-    const ids = Array.from({ length: 50_000 }, (_, i) => `9${String(i * 7919).padStart(16, '0')}${i % 11 === 10 ? 'X' : i % 10}`);
+    const ids = Array.from(
+      { length: 50_000 },
+      (_, i) => `9${String(i * 7919).padStart(16, '0')}${i % 11 === 10 ? 'X' : i % 10}`,
+    );
     ids.forEach((id, i) => expect(index.setIfAbsent(id, i)).toBeUndefined());
     expect(index.size).toBe(ids.length);
     expect(ids.every((id, i) => index.get(id) === i)).toBe(true);

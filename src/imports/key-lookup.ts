@@ -1,3 +1,5 @@
+import { asError } from './as-error.js';
+
 /**
  * Looks keys up in the database in the background while a file is being read: keys are gathered
  * into lists of `size` and each list is sent as one query, at most `parallel` at a time (the reader
@@ -7,7 +9,7 @@
 export class KeyLookup {
   private pending: string[] = [];
   private readonly inflight = new Set<Promise<void>>();
-  private failure: unknown = null;
+  private failure: Error | null = null;
 
   constructor(
     private readonly query: (keys: string[]) => Promise<void>,
@@ -45,7 +47,7 @@ export class KeyLookup {
     this.pending = [];
     const done: Promise<void> = this.query(keys)
       .catch((error: unknown) => {
-        this.failure ??= error;
+        this.failure ??= asError(error);
       })
       .finally(() => this.inflight.delete(done));
     this.inflight.add(done);

@@ -33,7 +33,9 @@ async function readAll(path: string) {
 
 describe('roster reader', () => {
   it('reads UTF-8 CSV with a BOM, Chinese headers in any order, extra columns, blank lines and quoted newlines', async () => {
-    const path = file('\uFEFF姓名,备注,身份证号\n张三,,110101199003074477\n\n"李\n四",x,11010519491231002X\n,,\n王五,"a,b",110101199003074477\n');
+    const path = file(
+      '\uFEFF姓名,备注,身份证号\n张三,,110101199003074477\n\n"李\n四",x,11010519491231002X\n,,\n王五,"a,b",110101199003074477\n',
+    );
     await expect(readAll(path)).resolves.toEqual({
       format: 'csv',
       encoding: 'utf8',
@@ -93,7 +95,9 @@ describe('roster reader', () => {
 
   it('refuses a file that turns from UTF-8 into something else past the sniffed start', async () => {
     const rows = '110101199003074477,张三\n'.repeat(4000);
-    const path = file(Buffer.concat([Buffer.from(`身份证号,姓名\n${rows}`), iconv.encode('110101199003074477,李四\n', 'gbk')]));
+    const path = file(
+      Buffer.concat([Buffer.from(`身份证号,姓名\n${rows}`), iconv.encode('110101199003074477,李四\n', 'gbk')]),
+    );
     await expect(readAll(path)).rejects.toThrow(/not valid UTF-8 after byte/);
   });
 
@@ -103,7 +107,7 @@ describe('roster reader', () => {
     sheet.addRow(['姓名', '身份证号']);
     sheet.addRow(['张三', '110101199003074477']);
     sheet.addRow([]);
-    sheet.addRow([{ richText: [{ text: '李' }, { text: '四' }] }, 110101199003074477]);
+    sheet.addRow([{ richText: [{ text: '李' }, { text: '四' }] }, Number('110101199003074477')]);
     workbook.addWorksheet('other').addRow(['x']);
     const path = join(dir, 'roster.xlsx');
     await workbook.xlsx.writeFile(path);

@@ -1,4 +1,9 @@
-import { HOUSEHOLD_STATUSES, type HouseholdStatus, POVERTY_CAUSES, type PovertyCause } from '../households/household.entity.js';
+import {
+  HOUSEHOLD_STATUSES,
+  type HouseholdStatus,
+  POVERTY_CAUSES,
+  type PovertyCause,
+} from '../households/household.entity.js';
 import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
 
 /**

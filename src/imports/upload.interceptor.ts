@@ -75,20 +75,18 @@ export class UploadInterceptor implements NestInterceptor {
   }
 
   /** multer's errors in words that name the field and the limit. */
-  private translate(error: unknown): unknown {
+  private translate(error: unknown): Error {
     if (!(error instanceof MulterError)) {
-      return error;
+      return error instanceof Error ? error : new Error(String(error));
     }
-    switch (error.code) {
-      case 'LIMIT_FILE_SIZE':
-        return new PayloadTooLargeException(
-          `${UPLOAD_FIELD}: the file is larger than ${this.maxMb} MB, the most this service accepts (UPLOAD_MAX_MB)`,
-        );
-      case 'LIMIT_UNEXPECTED_FILE':
-      case 'LIMIT_FILE_COUNT':
-        return new BadRequestException(`${UPLOAD_FIELD}: send exactly one file, in the multipart field "file"`);
-      default:
-        return new BadRequestException(`${UPLOAD_FIELD}: ${error.message}`);
+    if (error.code === 'LIMIT_FILE_SIZE') {
+      return new PayloadTooLargeException(
+        `${UPLOAD_FIELD}: the file is larger than ${this.maxMb} MB, the most this service accepts (UPLOAD_MAX_MB)`,
+      );
     }
+    if (error.code === 'LIMIT_UNEXPECTED_FILE' || error.code === 'LIMIT_FILE_COUNT') {
+      return new BadRequestException(`${UPLOAD_FIELD}: send exactly one file, in the multipart field "file"`);
+    }
+    return new BadRequestException(`${UPLOAD_FIELD}: ${error.message}`);
   }
 }

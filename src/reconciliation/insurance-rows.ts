@@ -76,6 +76,10 @@ export function sameName(a: string, b: string): boolean {
   if (a === b) {
     return true;
   }
-  const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '').replace(/[·•・.]/g, '·');
+  const norm = (s: string) =>
+    s
+      .normalize('NFKC')
+      .replace(/\s+/g, '')
+      .replace(/[·•・.]/g, '·');
   return norm(a) === norm(b);
 }

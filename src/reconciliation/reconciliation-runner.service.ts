@@ -9,6 +9,9 @@ import { Clock } from '../common/clock.js';
 import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
+import { asError } from '../imports/as-error.js';
+import { BulkSql } from '../imports/bulk-sql.js';
+import { IdNumberIndex } from '../imports/id-number-index.js';
 import { openRoster, RosterFileError } from '../imports/roster-reader.js';
 import { Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
 import { INSURANCE_COLUMNS, readInsuranceRow, sameName } from './insurance-rows.js';
@@ -29,6 +32,18 @@ class Stopped extends Error {}
 
 type NewDiscrepancy = Omit<Discrepancy, 'id'>;
 
+const DISCREPANCY_COLUMNS = [
+  'reconciliationId',
+  'kind',
+  'idNumber',
+  'line',
+  'personId',
+  'rosterName',
+  'registryName',
+  'regionCode',
+  'detail',
+] as const satisfies readonly (keyof NewDiscrepancy)[];
+
 /**
  * Runs a reconciliation (the queue job): loads the registry's persons for the year into memory
  * with one streamed query, streams the roster once comparing each row by ID number (hash lookups,
@@ -41,13 +56,16 @@ type NewDiscrepancy = Omit<Discrepancy, 'id'>;
 @Injectable()
 export class ReconciliationRunner {
   private readonly logger = new Logger('Reconciliation');
+  private readonly sql: BulkSql;
   private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.sql = new BulkSql(db);
+  }
 
   filePath(rec: Pick<Reconciliation, 'storedName'>): string {
     return join(this.config.UPLOAD_DIR, rec.storedName);
@@ -72,6 +90,7 @@ export class ReconciliationRunner {
         );
       }
       const registry = await loadRegistry(this.db, rec.year);
+      const loaded = Date.now();
       const summary = await this.compare(rec, token, path, registry);
       const finished = await inTransaction(this.db, (em) =>
         em
@@ -93,7 +112,7 @@ export class ReconciliationRunner {
         return 'taken_over';
       }
       this.logger.log(
-        `reconciliation ${id}: ${summary.rows} roster rows against ${registry.size} persons in ${Date.now() - started} ms`,
+        `reconciliation ${id}: ${summary.rows} roster rows against ${registry.size} persons in ${Date.now() - started} ms (registry ${loaded - started} ms, roster ${Date.now() - loaded} ms)`,
       );
       return 'done';
     } catch (error) {
@@ -105,7 +124,11 @@ export class ReconciliationRunner {
       }
       const fileError = error instanceof RosterFileError;
       if (fileError || options.lastAttempt) {
-        await this.fail(id, token, fileError ? error.message : `the reconciliation stopped: ${(error as Error).message}`);
+        await this.fail(
+          id,
+          token,
+          fileError ? error.message : `the reconciliation stopped: ${(error as Error).message}`,
+        );
       }
       if (!fileError) {
         throw error;
@@ -159,20 +182,18 @@ export class ReconciliationRunner {
     registry: RegistrySnapshot,
   ): Promise<{ rows: number; skipped: number; listed: SkippedRow[] }> {
     const today = this.clock.today();
-    const firstLine = new Map<string, number>();
+    const firstLine = new IdNumberIndex();
     const listed: SkippedRow[] = [];
     let skipped = 0;
     let rows = 0;
     let pending: NewDiscrepancy[] = [];
-    let inflight: Promise<unknown> | null = null;
+    // The write in flight (at most one): it resolves to its error, if any.
+    const inflight: Promise<Error | null>[] = [];
     let committedAt = 0;
     const settle = async () => {
-      if (inflight) {
-        const error = await inflight;
-        inflight = null;
-        if (error) {
-          throw error;
-        }
+      const error = await inflight.pop();
+      if (error) {
+        throw error;
       }
     };
     const flush = async () => {
@@ -183,9 +204,11 @@ export class ReconciliationRunner {
       const part = pending;
       pending = [];
       committedAt = rows;
-      inflight = this.write(rec.id, token, rows, part).then(
-        () => null,
-        (error: unknown) => error ?? new Error('write failed'),
+      inflight.push(
+        this.write(rec.id, token, rows, part).then(
+          () => null,
+          (error: unknown) => asError(error),
+        ),
       );
     };
     const found = (kind: DiscrepancyKind, d: Omit<NewDiscrepancy, 'reconciliationId' | 'kind'>) => {
@@ -194,73 +217,75 @@ export class ReconciliationRunner {
 
     const roster = await openRoster(path, INSURANCE_COLUMNS);
     try {
-      for await (const raw of roster.rows()) {
-        rows++;
-        const row = readInsuranceRow(raw, rec.year, today);
-        if (row.kind === 'skip') {
-          skipped++;
-          if (listed.length < SKIPPED_LISTED) {
-            listed.push(row.skipped);
-          }
-        } else if (row.kind === 'invalid_id') {
-          found('invalid_id', {
-            idNumber: row.idNumber.slice(0, 32),
-            line: row.line,
-            personId: null,
-            rosterName: row.name.slice(0, 64) || null,
-            registryName: null,
-            regionCode: null,
-            detail: row.detail,
-          });
-        } else {
-          const slot = registry.slotOf(row.idNumber);
-          const person = (detail: string) => ({
-            idNumber: row.idNumber,
-            line: row.line,
-            personId: slot === undefined ? null : registry.personId(slot),
-            rosterName: row.name.slice(0, 64) || null,
-            registryName: slot === undefined ? null : registry.name(slot),
-            regionCode: slot === undefined ? null : registry.regionCode(slot),
-            detail,
-          });
-          const first = firstLine.get(row.idNumber);
-          if (first !== undefined) {
-            // Only the first row of a number is compared; the repeats are the discrepancy.
-            found('duplicate_row', person(`与第${first}行重复`));
+      for await (const batch of roster.batches()) {
+        for (const raw of batch) {
+          rows++;
+          const row = readInsuranceRow(raw, rec.year, today);
+          if (row.kind === 'skip') {
+            skipped++;
+            if (listed.length < SKIPPED_LISTED) {
+              listed.push(row.skipped);
+            }
+          } else if (row.kind === 'invalid_id') {
+            found('invalid_id', {
+              idNumber: row.idNumber.slice(0, 32),
+              line: row.line,
+              personId: null,
+              rosterName: row.name.slice(0, 64) || null,
+              registryName: null,
+              regionCode: null,
+              detail: row.detail,
+            });
           } else {
-            firstLine.set(row.idNumber, row.line);
-            if (slot === undefined) {
-              if (row.subsidized) {
-                found('insured_not_registered', person('资助参保，但不在建档立卡登记中'));
-              }
+            const slot = registry.slotOf(row.idNumber);
+            const person = (detail: string) => ({
+              idNumber: row.idNumber,
+              line: row.line,
+              personId: slot === undefined ? null : registry.personId(slot),
+              rosterName: row.name.slice(0, 64) || null,
+              registryName: slot === undefined ? null : registry.name(slot),
+              regionCode: slot === undefined ? null : registry.regionCode(slot),
+              detail,
+            });
+            const first = firstLine.setIfAbsent(row.idNumber, row.line);
+            if (first !== undefined) {
+              // Only the first row of a number is compared; the repeats are the discrepancy.
+              found('duplicate_row', person(`与第${first}行重复`));
             } else {
-              registry.markSeen(slot);
-              if (!sameName(row.name, registry.name(slot))) {
-                found('name_mismatch', person('花名册姓名与登记姓名不一致'));
-              }
-              if (row.enrolled && registry.isDeceased(slot)) {
-                found('deceased_insured', person('登记为已故，花名册仍为参保'));
-              }
-              if (!row.enrolled && registry.shouldBeInsured(slot)) {
-                found(
-                  'registered_not_insured',
-                  person(
-                    registry.registryEnrolled(slot) ? '花名册标记为未参保（登记的参保记录为已参保）' : '花名册标记为未参保',
-                  ),
-                );
+              if (slot === undefined) {
+                if (row.subsidized) {
+                  found('insured_not_registered', person('资助参保，但不在建档立卡登记中'));
+                }
+              } else {
+                registry.markSeen(slot);
+                if (!sameName(row.name, registry.name(slot))) {
+                  found('name_mismatch', person('花名册姓名与登记姓名不一致'));
+                }
+                if (row.enrolled && registry.isDeceased(slot)) {
+                  found('deceased_insured', person('登记为已故，花名册仍为参保'));
+                }
+                if (!row.enrolled && registry.shouldBeInsured(slot)) {
+                  found(
+                    'registered_not_insured',
+                    person(
+                      registry.registryEnrolled(slot)
+                        ? '花名册标记为未参保（登记的参保记录为已参保）'
+                        : '花名册标记为未参保',
+                    ),
+                  );
+                }
               }
             }
           }
-        }
-        if (pending.length >= INSERT_ROWS || rows - committedAt >= PROGRESS_EVERY) {
-          await flush();
+          if (pending.length >= INSERT_ROWS || rows - committedAt >= PROGRESS_EVERY) {
+            await flush();
+          }
         }
       }
     } finally {
-      await inflight;
+      await Promise.all(inflight);
       await roster.close();
     }
-    firstLine.clear();
     for (let slot = 0; slot < registry.size; slot++) {
       if (!registry.wasSeen(slot) && registry.shouldBeInsured(slot)) {
         found('registered_not_insured', {
@@ -295,7 +320,10 @@ export class ReconciliationRunner {
         throw new TakenOver();
       }
       for (const part of chunk(found, INSERT_ROWS)) {
-        await em.createQueryBuilder().insert().into(Discrepancy).values(part).updateEntity(false).execute();
+        await em.query(
+          this.sql.insert('discrepancies', DISCREPANCY_COLUMNS, part.length),
+          part.flatMap((d) => DISCREPANCY_COLUMNS.map((c) => d[c])),
+        );
       }
     });
   }

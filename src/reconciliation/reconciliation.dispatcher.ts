@@ -42,9 +42,7 @@ export class ReconciliationDispatcher implements OnApplicationBootstrap, BeforeA
     }
     const run = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.runner.run(reconciliationId))
-      .catch((error: unknown) =>
-        this.logger.error(`reconciliation ${reconciliationId} failed`, (error as Error).stack),
-      )
+      .catch((error: unknown) => this.logger.error(`reconciliation ${reconciliationId} failed`, (error as Error).stack))
       .finally(() => this.inProcess.delete(run));
     this.inProcess.add(run);
   }

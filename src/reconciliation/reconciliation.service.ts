@@ -14,9 +14,10 @@ import { maskIdNumber } from '../common/id-number.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
-import { InsuranceEnrollment } from '../health/insurance-enrollment.entity.js';
 import { DEFAULT_SCHEME } from '../health/insurance.service.js';
 import { Person } from '../households/person.entity.js';
+import { BulkSql } from '../imports/bulk-sql.js';
+import { IdNumberIndex } from '../imports/id-number-index.js';
 import { checkRoster, openRoster } from '../imports/roster-reader.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
@@ -86,13 +87,17 @@ const toDiscrepancyView = (d: Discrepancy): DiscrepancyView => ({
 /** The reconciliation routes: accept a roster, report the discrepancies, turn them into items, apply enrollment. */
 @Injectable()
 export class ReconciliationService {
+  private readonly sql: BulkSql;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly dispatcher: ReconciliationDispatcher,
     private readonly items: ItemsService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.sql = new BulkSql(db);
+  }
 
   async create(user: AuthUser, file: Express.Multer.File, year: number): Promise<{ id: number; status: 'queued' }> {
     const lastYear = this.clock.year() + 1;
@@ -221,52 +226,56 @@ export class ReconciliationService {
     if (!existsSync(path)) {
       throw new AppError(ErrorCode.InvalidTransition, `the roster of reconciliation ${id} is no longer available`);
     }
-    const personOf = new Map<string, number>();
-    const build = () => this.db.createQueryBuilder().select('p.id', 'id').addSelect('p.idNumber', 'idNumber').from(Person, 'p');
-    for await (const p of streamRows<{ id: number; idNumber: string }>(this.db, build, 'p.id')) {
-      personOf.set(p.idNumber, Number(p.id));
+    const personOf = new IdNumberIndex();
+    const build = () =>
+      this.db.createQueryBuilder().select('p.id', 'id').addSelect('p.idNumber', 'idNumber').from(Person, 'p');
+    for await (const batch of streamRows<{ id: number; idNumber: string }>(this.db, build, 'p.id')) {
+      for (const p of batch) {
+        personOf.setIfAbsent(p.idNumber, Number(p.id));
+      }
     }
     const today = this.clock.today();
     const now = this.clock.now();
-    const seen = new Set<string>();
-    let pending: Partial<InsuranceEnrollment>[] = [];
+    const seen = new IdNumberIndex();
+    // Booleans as 1/0: better-sqlite3 binds no booleans. The scheme of an existing record is kept.
+    const columns = ['personId', 'year', 'scheme', 'enrolled', 'subsidized', 'updatedAt'];
+    const stamp = now.toISOString().slice(0, 23).replace('T', ' ');
+    let pending: unknown[] = [];
     let applied = 0;
     const flush = async () => {
-      const part = pending;
+      const values = pending;
       pending = [];
-      applied += part.length;
+      const rows = values.length / columns.length;
+      applied += rows;
       await inTransaction(this.db, (em) =>
-        em
-          .createQueryBuilder()
-          .insert()
-          .into(InsuranceEnrollment)
-          .values(part)
-          .orUpdate(['enrolled', 'subsidized', 'updatedAt'], ['personId', 'year'])
-          .updateEntity(false)
-          .execute(),
+        em.query(
+          this.sql.upsert('insurance_enrollments', columns, ['personId', 'year'], rows, {
+            update: ['enrolled', 'subsidized', 'updatedAt'],
+          }),
+          values,
+        ),
       );
     };
     const roster = await openRoster(path, INSURANCE_COLUMNS);
     try {
       for await (const raw of roster.rows()) {
         const row = readInsuranceRow(raw, rec.year, today);
-        if (row.kind !== 'row' || seen.has(row.idNumber)) {
+        if (row.kind !== 'row' || seen.setIfAbsent(row.idNumber, 1) !== undefined) {
           continue;
         }
-        seen.add(row.idNumber);
         const personId = personOf.get(row.idNumber);
         if (personId === undefined) {
           continue;
         }
-        pending.push({
+        pending.push(
           personId,
-          year: rec.year,
-          scheme: DEFAULT_SCHEME,
-          enrolled: row.enrolled,
-          subsidized: row.enrolled && row.subsidized,
-          updatedAt: now,
-        });
-        if (pending.length >= PER_READ) {
+          rec.year,
+          DEFAULT_SCHEME,
+          row.enrolled ? 1 : 0,
+          row.enrolled && row.subsidized ? 1 : 0,
+          stamp,
+        );
+        if (pending.length >= PER_READ * columns.length) {
           await flush();
         }
       }

@@ -2,26 +2,26 @@ import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { InsuranceEnrollment } from '../health/insurance-enrollment.entity.js';
 import { Household } from '../households/household.entity.js';
 import { Person } from '../households/person.entity.js';
+import { IdNumberIndex } from '../imports/id-number-index.js';
+import { streamBatches } from '../imports/stream-batches.js';
 
 /** Rows per keyset page where the driver cannot stream (SQLite). */
 const PAGE = 20_000;
 
 /**
- * Every row of a query, oldest id first, without holding them all: one streamed query on MySQL,
- * keyset pages on SQLite (whose driver has one connection and no streaming). `qb` selects `id`
- * from an alias whose id column is `idColumn`.
+ * Every row of a query in id order, in batches, without holding them all: one streamed query on
+ * MySQL, keyset pages on SQLite (whose driver has one connection and no streaming). `build` selects
+ * `id` from an alias whose id column is `idColumn`.
  */
 export async function* streamRows<T extends { id: number | string }>(
   db: DataSource,
   build: () => SelectQueryBuilder<object>,
   idColumn: string,
-): AsyncGenerator<T> {
+): AsyncGenerator<T[]> {
   if (db.options.type === 'mysql') {
     const stream = await build().stream();
     try {
-      for await (const row of stream as AsyncIterable<T>) {
-        yield row;
-      }
+      yield* streamBatches<T>(stream);
     } finally {
       stream.destroy();
     }
@@ -34,8 +34,8 @@ export async function* streamRows<T extends { id: number | string }>(
       .orderBy(idColumn, 'ASC')
       .limit(PAGE)
       .getRawMany<T>();
-    for (const row of page) {
-      yield row;
+    if (page.length > 0) {
+      yield page;
     }
     if (page.length < PAGE) {
       return;
@@ -54,9 +54,12 @@ interface RegistryRow {
   idNumber: string;
   name: string;
   status: string;
-  householdStatus: string;
+  householdId: number | string;
+}
+
+interface HouseholdOfPerson {
+  removed: boolean;
   regionCode: string;
-  enrolled: number | boolean | null;
 }
 
 /**
@@ -65,7 +68,7 @@ interface RegistryRow {
  * status flags and whether the registry records them enrolled for the year.
  */
 export class RegistrySnapshot {
-  private readonly slots = new Map<string, number>();
+  private readonly slots = new IdNumberIndex();
   private readonly ids: number[] = [];
   private readonly numbers: string[] = [];
   private readonly names: string[] = [];
@@ -77,18 +80,18 @@ export class RegistrySnapshot {
     return this.ids.length;
   }
 
-  add(row: RegistryRow, region: string): void {
+  add(row: RegistryRow, household: HouseholdOfPerson, enrolled: boolean): void {
     const slot = this.ids.length;
-    this.slots.set(row.idNumber, slot);
+    this.slots.setIfAbsent(row.idNumber, slot);
     this.ids.push(Number(row.id));
     this.numbers.push(row.idNumber);
     this.names.push(row.name);
-    this.regions.push(region);
+    this.regions.push(household.regionCode);
     this.flags.push(
       (row.status === 'active' ? ACTIVE : 0) |
         (row.status === 'deceased' ? DECEASED : 0) |
-        (row.householdStatus === 'removed' ? HOUSEHOLD_REMOVED : 0) |
-        (row.enrolled === true || Number(row.enrolled) === 1 ? ENROLLED : 0),
+        (household.removed ? HOUSEHOLD_REMOVED : 0) |
+        (enrolled ? ENROLLED : 0),
     );
   }
 
@@ -139,26 +142,67 @@ export class RegistrySnapshot {
   }
 }
 
-/** Loads every registered person with their household and enrollment for `year` in one streamed query. */
+/**
+ * Loads every registered person with their household's status and region and whether the registry
+ * records them enrolled for `year`: three streamed scans (enrollments, households, persons), each
+ * read in primary-key order and joined here by id. A join in SQL would make the database visit
+ * households and enrollments once per person, which at a million persons no longer fits its cache.
+ */
 export async function loadRegistry(db: DataSource, year: number): Promise<RegistrySnapshot> {
+  const enrolled = new Set<number>();
+  const enrollments = () =>
+    db
+      .createQueryBuilder()
+      .select('e.id', 'id')
+      .addSelect('e.personId', 'personId')
+      .from(InsuranceEnrollment, 'e')
+      .where('e.year = :year AND e.enrolled = :yes', { year, yes: true });
+  for await (const batch of streamRows<{ id: number; personId: number | string }>(db, enrollments, 'e.id')) {
+    for (const e of batch) {
+      enrolled.add(Number(e.personId));
+    }
+  }
+
+  const households = new Map<number, HouseholdOfPerson>();
+  const regions = new Map<string, HouseholdOfPerson[]>(); // one object per region and status, shared
+  const householdRows = () =>
+    db
+      .createQueryBuilder()
+      .select('h.id', 'id')
+      .addSelect(['h.status AS status', 'h.regionCode AS regionCode'])
+      .from(Household, 'h');
+  for await (const batch of streamRows<{ id: number | string; status: string; regionCode: string }>(
+    db,
+    householdRows,
+    'h.id',
+  )) {
+    for (const h of batch) {
+      let shared = regions.get(h.regionCode);
+      if (!shared) {
+        shared = [
+          { removed: false, regionCode: h.regionCode },
+          { removed: true, regionCode: h.regionCode },
+        ];
+        regions.set(h.regionCode, shared);
+      }
+      households.set(Number(h.id), shared[h.status === 'removed' ? 1 : 0]);
+    }
+  }
+
   const snapshot = new RegistrySnapshot();
-  const regions = new Map<string, string>(); // one string per region code, not one per person
-  const build = () =>
+  const persons = () =>
     db
       .createQueryBuilder()
       .select('p.id', 'id')
-      .addSelect(['p.idNumber AS idNumber', 'p.name AS name', 'p.status AS status'])
-      .addSelect(['h.status AS householdStatus', 'h.regionCode AS regionCode', 'e.enrolled AS enrolled'])
-      .from(Person, 'p')
-      .innerJoin(Household, 'h', 'h.id = p.householdId')
-      .leftJoin(InsuranceEnrollment, 'e', 'e.personId = p.id AND e.year = :year', { year });
-  for await (const row of streamRows<RegistryRow>(db, build, 'p.id')) {
-    let region = regions.get(row.regionCode);
-    if (region === undefined) {
-      region = row.regionCode;
-      regions.set(region, region);
+      .addSelect(['p.idNumber AS idNumber', 'p.name AS name', 'p.status AS status', 'p.householdId AS householdId'])
+      .from(Person, 'p');
+  for await (const batch of streamRows<RegistryRow>(db, persons, 'p.id')) {
+    for (const row of batch) {
+      const household = households.get(Number(row.householdId));
+      if (household) {
+        snapshot.add(row, household, enrolled.has(Number(row.id)));
+      }
     }
-    snapshot.add(row, region);
   }
   snapshot.seal();
   return snapshot;

@@ -64,7 +64,9 @@ export const importBench: Bench = {
             const p = personOf(n);
             rows.push([p.household + 1, p.idNumber, p.name, p.sex, p.birthDate, p.relation]);
           }
-          await raw.query('INSERT INTO persons (householdId, idNumber, name, sex, birthDate, relation) VALUES ?', [rows]);
+          await raw.query('INSERT INTO persons (householdId, idNumber, name, sex, birthDate, relation) VALUES ?', [
+            rows,
+          ]);
         }
       });
       console.error(`  baseline: ${(baselineMs / 1000).toFixed(1)} s`);

@@ -146,16 +146,18 @@ export const reconciliationBench: Bench = {
       if (run.result !== 'done') {
         throw new Error(`the reconciliation did not finish: ${run.result}`);
       }
-      const counts = (await db
+      const counts = await db
         .getRepository(Discrepancy)
         .createQueryBuilder('d')
         .select('d.kind', 'kind')
         .addSelect('COUNT(*)', 'n')
         .where('d.reconciliationId = :id', { id: rec.id })
         .groupBy('d.kind')
-        .getRawMany()) as { kind: string; n: string }[];
+        .getRawMany<{ kind: string; n: string }>();
       const found = counts.map((c) => `${c.kind} ${Number(c.n)}`).join(', ');
-      console.error(`  reconciliation: ${(run.ms / 1000).toFixed(1)} s, peak RSS ${run.peakMb.toFixed(0)} MB; ${found}`);
+      console.error(
+        `  reconciliation: ${(run.ms / 1000).toFixed(1)} s, peak RSS ${run.peakMb.toFixed(0)} MB; ${found}`,
+      );
       return [
         {
           name: `reconcile ${BENCH_ROWS.toLocaleString('en')}-row roster vs ${BENCH_ROWS.toLocaleString('en')} persons`,

@@ -2,7 +2,16 @@ import request from 'supertest';
 import type { TestApp } from '../utils/create-test-app.js';
 
 /** The household roster's template headers (SPEC §3). */
-export const HOUSEHOLD_HEADER = ['户编号', '区划代码', '致贫原因', '户状态', '建档年度', '身份证号', '姓名', '与户主关系'];
+export const HOUSEHOLD_HEADER = [
+  '户编号',
+  '区划代码',
+  '致贫原因',
+  '户状态',
+  '建档年度',
+  '身份证号',
+  '姓名',
+  '与户主关系',
+];
 /** The insurance roster's headers (SPEC §3). */
 export const INSURANCE_HEADER = ['身份证号', '姓名', '年度', '是否参保', '是否资助参保'];
 
