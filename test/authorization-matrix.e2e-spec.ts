@@ -263,12 +263,10 @@ describe('authorization matrix: every page × every role (session cookie and CSR
         .getOneOrFail()
     ).id;
     itemId = (
-      await db
-        .getRepository(Item)
-        .findOneOrFail({
-          where: { regionCode: '610199001000', status: 'open', responsibleDept: 'health' },
-          order: { id: 'ASC' },
-        })
+      await db.getRepository(Item).findOneOrFail({
+        where: { regionCode: '610199001000', status: 'open', responsibleDept: 'health' },
+        order: { id: 'ASC' },
+      })
     ).id;
   });
 
