@@ -350,6 +350,20 @@ describe('bulk import of household rosters', () => {
       expect(json.body.message).toMatch(/^file: send the roster as multipart\/form-data/);
     });
 
+    it('keeps spreadsheet formulas typed into a file inert in errors.csv', async () => {
+      const id = newIdNumber();
+      const result = await runImport(
+        toCsv(HOUSEHOLD_HEADER, [['=HYPERLINK("http://x")', VILLAGE_A, '因病', 'poor', 2016, id, '某人', '户主']]),
+      );
+      expect(result).toMatchObject({ rejected: 1 });
+      const csv = await request(t.http)
+        .get(`/api/imports/${result.id}/errors.csv`)
+        .set('Authorization', caseworker)
+        .expect(200);
+      expect(csv.text).toContain(`"'=HYPERLINK(""http://x"")"`);
+      expect(csv.text).not.toMatch(/(^|,)=HYPERLINK/m);
+    });
+
     it('fails the import naming the line of a broken quote, and writes none of its rows', async () => {
       const good = newIdNumber();
       const text = toCsv(HOUSEHOLD_HEADER, [[newRegistryNo(), VILLAGE_A, '因病', 'poor', 2016, good, '好人', '户主']]);

@@ -36,10 +36,14 @@ export class ImportsDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Optional() @InjectQueue(QUEUES.imports) private readonly queue?: Queue<ImportJobData>,
   ) {}
 
-  /** `resume` gives the job a new id: the first job of the import may still sit in Redis, stalled. */
-  async dispatch(importId: number, resume = false): Promise<void> {
+  /**
+   * Queues a run. The first run's job id comes from the upload (`key`, the stored file's random
+   * name: unique even across databases that share a Redis); a resumed run gets a new one, as the
+   * first job may still sit in Redis, stalled.
+   */
+  async dispatch(importId: number, key?: string): Promise<void> {
     if (this.queue) {
-      const jobId = resume ? `import-${importId}-resume-${Date.now().toString(36)}` : `import-${importId}`;
+      const jobId = key ? `import-${importId}-${key}` : `import-${importId}-resume-${Date.now().toString(36)}`;
       await this.queue.add({ importId }, { jobId });
       return;
     }
@@ -61,7 +65,7 @@ export class ImportsDispatcher implements OnApplicationBootstrap, BeforeApplicat
     });
     for (const job of left) {
       this.logger.log(`resuming import ${job.id}`);
-      await this.dispatch(job.id, true);
+      await this.dispatch(job.id);
     }
   }
 

@@ -15,6 +15,7 @@ import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { ImportsDispatcher } from './imports.dispatcher.js';
 import { checkRoster } from './roster-reader.js';
+import { csvCell } from './csv-cell.js';
 
 export interface ImportView {
   id: number;
@@ -106,7 +107,7 @@ export class ImportsService {
       });
       return (result.identifiers[0] as { id: number }).id;
     });
-    await this.dispatcher.dispatch(id);
+    await this.dispatcher.dispatch(id, basename(file.path));
     return { id, status: 'queued' };
   }
 
@@ -144,7 +145,7 @@ export class ImportsService {
         em.update(ImportJob, { id, status: 'failed' }, { status: 'queued', error: null, finishedAt: null }),
       );
     }
-    await this.dispatcher.dispatch(id, true);
+    await this.dispatcher.dispatch(id);
     return { id, status: job.status === 'failed' ? 'queued' : job.status };
   }
 
@@ -168,7 +169,7 @@ export class ImportsService {
           return;
         }
         for (const e of batch) {
-          yield [e.line, e.field, e.reason, e.idNumber ?? '', e.registryNo ?? ''];
+          yield [e.line, e.field, e.reason, e.idNumber, e.registryNo].map(csvCell);
         }
         after = batch[batch.length - 1].id;
       }

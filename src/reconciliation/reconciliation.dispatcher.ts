@@ -32,11 +32,12 @@ export class ReconciliationDispatcher implements OnApplicationBootstrap, BeforeA
     @Optional() @InjectQueue(QUEUES.reconciliations) private readonly queue?: Queue<ReconciliationJobData>,
   ) {}
 
-  async dispatch(reconciliationId: number, rerun = false): Promise<void> {
+  /** `key`: the stored roster's random name, for the first run's job id (see ImportsDispatcher.dispatch). */
+  async dispatch(reconciliationId: number, key?: string): Promise<void> {
     if (this.queue) {
-      const jobId = rerun
-        ? `reconciliation-${reconciliationId}-rerun-${Date.now().toString(36)}`
-        : `reconciliation-${reconciliationId}`;
+      const jobId = key
+        ? `reconciliation-${reconciliationId}-${key}`
+        : `reconciliation-${reconciliationId}-rerun-${Date.now().toString(36)}`;
       await this.queue.add({ reconciliationId }, { jobId });
       return;
     }
@@ -58,7 +59,7 @@ export class ReconciliationDispatcher implements OnApplicationBootstrap, BeforeA
     });
     for (const rec of left) {
       this.logger.log(`running reconciliation ${rec.id} again`);
-      await this.dispatch(rec.id, true);
+      await this.dispatch(rec.id);
     }
   }
 

@@ -17,6 +17,7 @@ import { inTransaction } from '../database/transaction.js';
 import { DEFAULT_SCHEME } from '../health/insurance.service.js';
 import { Person } from '../households/person.entity.js';
 import { BulkSql } from '../imports/bulk-sql.js';
+import { csvCell } from '../imports/csv-cell.js';
 import { IdNumberIndex } from '../imports/id-number-index.js';
 import { checkRoster, openRoster } from '../imports/roster-reader.js';
 import { Campaign } from '../ledger/campaign.entity.js';
@@ -117,7 +118,7 @@ export class ReconciliationService {
       });
       return (result.identifiers[0] as { id: number }).id;
     });
-    await this.dispatcher.dispatch(id);
+    await this.dispatcher.dispatch(id, basename(file.path));
     return { id, status: 'queued' };
   }
 
@@ -158,14 +159,14 @@ export class ReconciliationService {
               yield [
                 DISCREPANCY_LABELS[d.kind],
                 d.kind,
-                d.line ?? '',
+                d.line,
                 maskIdNumber(d.idNumber),
-                d.rosterName ?? '',
-                d.registryName ?? '',
-                d.personId ?? '',
-                d.regionCode ?? '',
-                d.detail ?? '',
-              ];
+                d.rosterName,
+                d.registryName,
+                d.personId,
+                d.regionCode,
+                d.detail,
+              ].map(csvCell);
             }
           }
         },

@@ -1,13 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Clock } from '../../src/common/clock.js';
-import { loadConfig } from '../../src/config/app-config.js';
-import { HouseholdImportService } from '../../src/imports/household-import.service.js';
 import { ImportJob } from '../../src/imports/import-job.entity.js';
 import { benchDatabase } from './bench-db.js';
 import { type Bench, type BenchLine, timed } from './report.js';
-import { BENCH_ROWS, DEMO_REGIONS, householdOf, measured, personOf, writeCsv } from './roster-data.js';
+import { BENCH_ROWS, DEMO_REGIONS, householdOf, personOf, runJobProcess, writeCsv } from './roster-data.js';
 
 /** Rows per raw INSERT in the baseline: the import's own batch size. */
 const RAW_CHUNK = 1000;
@@ -17,7 +14,8 @@ const LABEL = { head: '户主', spouse: '配偶', child: '子女' } as const;
 /**
  * Issue #6: importing a roster of BENCH_ROWS persons (a million by default) through the import's
  * own code — streamed CSV parsing, the whole-file checks, batched upserts with progress — beside
- * raw mysql2 multi-row INSERTs of the same households and persons into the same tables.
+ * raw mysql2 multi-row INSERTs of the same households and persons into the same tables. The import
+ * runs in a process of its own (as a worker), whose peak resident memory is reported.
  */
 export const importBench: Bench = {
   name: 'import',
@@ -75,9 +73,7 @@ export const importBench: Bench = {
       await raw.query('TRUNCATE TABLE households');
       await raw.query('SET FOREIGN_KEY_CHECKS = 1');
 
-      // Measured: the import job's code path, as the queue runs it.
-      const importConfig = loadConfig({ ...process.env, DB_TYPE: 'mysql', DB_NAME: config.DB_NAME, UPLOAD_DIR: dir });
-      const service = new HouseholdImportService(db, new Clock(importConfig), importConfig);
+      // Measured: the import job's code path, as a queue worker runs it, in a process of its own.
       const job = await db.getRepository(ImportJob).save({
         kind: 'households',
         status: 'queued',
@@ -87,9 +83,9 @@ export const importBench: Bench = {
         encoding: 'utf8',
         createdById: null,
       });
-      const run = await measured(() => service.run(job.id));
+      const run = await runJobProcess('import', job.id, config.DB_NAME, dir);
       const done = await db.getRepository(ImportJob).findOneByOrFail({ id: job.id });
-      if (run.result !== 'done' || done.inserted !== BENCH_ROWS) {
+      if (run.outcome !== 'done' || done.inserted !== BENCH_ROWS) {
         throw new Error(`the import did not insert every row: ${JSON.stringify(done)}`);
       }
       console.error(`  import: ${(run.ms / 1000).toFixed(1)} s, peak RSS ${run.peakMb.toFixed(0)} MB`);
@@ -101,7 +97,7 @@ export const importBench: Bench = {
           baselineName: 'raw mysql2 multi-row INSERT',
           baseline: (BENCH_ROWS / baselineMs) * 1000,
           higherIsBetter: true,
-          note: `goal ≥ 0.70; ${(run.ms / 1000).toFixed(1)} s vs ${(baselineMs / 1000).toFixed(1)} s; peak RSS ${run.peakMb.toFixed(0)} MB (goal < 1024)`,
+          note: `goal ≥ 0.70; ${(run.ms / 1000).toFixed(1)} s vs ${(baselineMs / 1000).toFixed(1)} s; peak RSS ${run.peakMb.toFixed(0)} MB (goal < 1024; ${run.startMb.toFixed(0)} MB at its start)`,
         },
       ];
     } finally {

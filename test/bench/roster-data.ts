@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { idCheckChar } from '../../src/common/id-number.js';
@@ -67,9 +69,12 @@ function collectGarbage(): void {
  * peak. Garbage left by generating the data (or by an earlier benchmark in the same process) is
  * collected first, so that the peak is the work's own.
  */
-export async function measured<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; peakMb: number }> {
+export async function measured<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; ms: number; peakMb: number; startMb: number }> {
   collectGarbage();
-  let peak = process.memoryUsage().rss;
+  const startRss = process.memoryUsage().rss;
+  let peak = startRss;
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
@@ -78,8 +83,39 @@ export async function measured<T>(work: () => Promise<T>): Promise<{ result: T; 
     const result = await work();
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, ms, peakMb: peak / 2 ** 20 };
+    return { result, ms, peakMb: peak / 2 ** 20, startMb: startRss / 2 ** 20 };
   } finally {
     clearInterval(timer);
   }
+}
+
+export interface JobRun {
+  outcome: string;
+  ms: number;
+  peakMb: number;
+  startMb: number;
+}
+
+/** Runs a job in a process of its own (job-process.ts) against `dbName`, with `uploadDir`; answers its figures. */
+export async function runJobProcess(
+  kind: 'import' | 'reconciliation',
+  id: number,
+  dbName: string,
+  uploadDir: string,
+): Promise<JobRun> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'job-process.js'), kind, String(id)], {
+    env: { ...process.env, DB_TYPE: 'mysql', DB_NAME: dbName, UPLOAD_DIR: uploadDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    process.stderr.write(chunk);
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const line = output.split('\n').find((l) => l.startsWith('RESULT '));
+  if (code !== 0 || !line) {
+    throw new Error(`the ${kind} job process failed (exit ${code})`);
+  }
+  return JSON.parse(line.slice('RESULT '.length)) as JobRun;
 }
