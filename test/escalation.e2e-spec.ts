@@ -1,7 +1,5 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource, In } from 'typeorm';
 import { User } from '../src/auth/user.entity.js';
@@ -16,6 +14,7 @@ import { ESCALATION_JOB, QUEUES } from '../src/queue/queues.js';
 import { SUBDISTRICT_A } from './factories/households.js';
 import { newCampaign, newItem, unique } from './factories/items.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { PrivateRedis, waitFor } from './utils/spawn-app.js';
 
 type Dept = 'health' | 'insurance';
 
@@ -58,20 +57,6 @@ function raisedBetween(before: Map<number, number>, after: Map<number, number>) 
     }
   }
   return { escalated, byLevel };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) {
-      return value;
-    }
-    if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** The env for a second app instance on the first one's database. */
@@ -554,52 +539,14 @@ if (!process.env.REDIS_URL) {
   });
 
   describe('Redis down: the API keeps serving, health is degraded, the schedule resumes', () => {
-    let redis: ChildProcess | undefined;
-    let port: number;
+    const redis = new PrivateRedis();
 
-    const startRedis = async () => {
-      redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-        stdio: 'ignore',
-      });
-      const { Redis } = await import('ioredis');
-      await waitFor('redis-server', async () => {
-        const probe = new Redis(port, '127.0.0.1', {
-          lazyConnect: true,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-        });
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } finally {
-          probe.disconnect();
-        }
-      });
-    };
-    const stopRedis = async () => {
-      const child = redis;
-      redis = undefined;
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-      }
-    };
+    beforeAll(() => redis.start());
 
-    beforeAll(async () => {
-      port = await new Promise<number>((resolve) => {
-        const server = createServer().listen(0, '127.0.0.1', () => {
-          const { port: free } = server.address() as { port: number };
-          server.close(() => resolve(free));
-        });
-      });
-      await startRedis();
-    });
-
-    afterAll(stopRedis);
+    afterAll(() => redis.stop());
 
     it('answers degraded while Redis is down, and is back to ok (with its schedule) once it returns', async () => {
-      const t = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const t = await createTestApp({ REDIS_URL: redis.url });
       try {
         const queue = t.app.get<Queue<EscalationJobData>>(getQueueToken(QUEUES.escalation), { strict: false });
         const admin = await t.login('admin', TEST_ADMIN_PASSWORD);
@@ -609,14 +556,14 @@ if (!process.env.REDIS_URL) {
           redis: 'up',
         });
 
-        await stopRedis();
+        await redis.stop();
         const down = await request(t.http).get('/api/health').expect(200);
         expect(down.body).toMatchObject({ status: 'degraded', database: 'up', redis: 'down' });
         await request(t.http).get('/api/campaigns').set('Authorization', admin).expect(200);
         // A run by hand happens in the request: it does not need Redis.
         await request(t.http).post('/api/escalations/run').set('Authorization', admin).send({}).expect(200);
 
-        await startRedis(); // empty: it kept nothing (--save '')
+        await redis.start(); // empty: it kept nothing (--save '')
         await waitFor('health ok', async () => (await request(t.http).get('/api/health')).body.status === 'ok', 10_000);
         // The scheduler put the schedule back on reconnecting, and the worker takes jobs again.
         await waitFor('the schedule back', async () => (await queue.getRepeatableJobs()).length === 1, 20_000);

@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { idCheckChar } from '../src/common/id-number.js';
-import { PROJECT_ROOT } from '../src/common/paths.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source.js';
 import { DEMO_PASSWORD } from '../src/demo/demo-loader.service.js';
@@ -14,56 +11,12 @@ import { ImportRowError } from '../src/imports/import-row-error.entity.js';
 import { VILLAGE_A, VILLAGE_B } from './factories/households.js';
 import { HOUSEHOLD_HEADER, toCsv } from './factories/rosters.js';
 import { TEST_ADMIN_PASSWORD } from './utils/create-test-app.js';
+import { dropDatabase, freePort, kill, MAIN, type Run, start, waitForOutput } from './utils/spawn-app.js';
 
-/** The built service, as `npm start` runs it (the test command builds before it tests). */
-const MAIN = join(PROJECT_ROOT, 'dist/src/main.js');
 /** Rows of the roster: enough batches of 1000 that the import is surely killed halfway. */
 const ROWS = 60_000;
 /** Every 997th row has a wrong check character: rejected, whichever run reads it. */
 const BAD_EVERY = 997;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Run {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('JEST') && k !== 'NODE_OPTIONS'),
-  ) as Record<string, string>;
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...base, NODE_ENV: 'development', ...env },
-    cwd: PROJECT_ROOT,
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForOutput(run: Run, text: RegExp, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!text.test(run.output())) {
-    if (Date.now() > until || run.child.exitCode !== null) {
-      throw new Error(`did not see ${String(text)}; output:\n${run.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A valid ID number from a counter, in an area code of this run's own (12xxxx), apart from the factories' 110101. */
 function idNumber(area: string, n: number): string {
@@ -93,22 +46,8 @@ describe('an import killed halfway', () => {
   });
 
   afterAll(async () => {
-    for (const run of runs) {
-      if (run.child.exitCode === null) {
-        run.child.kill('SIGKILL');
-        await run.exited;
-      }
-    }
-    if (process.env.DB_TYPE === 'mysql') {
-      const db = await new DataSource({
-        type: 'mysql',
-        host: process.env.DB_HOST ?? '127.0.0.1',
-        username: process.env.DB_USER ?? 'root',
-        password: process.env.DB_PASSWORD ?? '',
-      }).initialize();
-      await db.query(`DROP DATABASE IF EXISTS \`${env.DB_NAME}\``);
-      await db.destroy();
-    }
+    await Promise.all(runs.map(kill));
+    await dropDatabase(env.DB_NAME);
   });
 
   async function serve(): Promise<{ run: Run; url: string }> {

@@ -1,72 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { PROJECT_ROOT } from '../src/common/paths.js';
-
-/** The built service as `npm start` runs it: a real process, real port, real database. */
-const MAIN = join(PROJECT_ROOT, 'dist/src/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Run {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('JEST') && k !== 'NODE_OPTIONS'),
-  ) as Record<string, string>;
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...base, NODE_ENV: 'development', ...env },
-    cwd: PROJECT_ROOT,
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(run: Run, text: RegExp, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!text.test(run.output())) {
-    if (Date.now() > until || run.child.exitCode !== null) {
-      throw new Error(`did not see ${String(text)}; output:\n${run.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The spawned app made a database of its own on MySQL: drop it. */
-async function dropDatabase(name: string): Promise<void> {
-  if (process.env.DB_TYPE !== 'mysql') {
-    return;
-  }
-  const db = await new DataSource({
-    type: 'mysql',
-    host: process.env.DB_HOST ?? '127.0.0.1',
-    username: process.env.DB_USER ?? 'root',
-    password: process.env.DB_PASSWORD ?? '',
-  }).initialize();
-  await db.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await db.destroy();
-}
+import { dropDatabase, freePort, MAIN, start, waitForOutput } from './utils/spawn-app.js';
 
 describe('starting the built service', () => {
   beforeAll(() => {
@@ -85,7 +21,7 @@ describe('starting the built service', () => {
       LOG_FORMAT: 'json',
     });
     try {
-      await waitFor(run, /listening on/);
+      await waitForOutput(run, /listening on/);
       const health = await fetch(`http://127.0.0.1:${port}/api/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', database: 'up' });
@@ -106,7 +42,7 @@ describe('starting the built service', () => {
         headers: { authorization: `Bearer ${accessToken}` },
       });
       expect(search.status).toBe(200);
-      await waitFor(run, /110101\*{8}4477/);
+      await waitForOutput(run, /110101\*{8}4477/);
       expect(run.output()).not.toContain('110101199003074477');
       expect(run.output()).not.toMatch(new RegExp(`${demoId}\\d{11}[\\dX]`));
       // Structured logs: one JSON object a line.
@@ -129,7 +65,7 @@ describe('starting the built service', () => {
       ADMIN_PASSWORD: 'Admin-pass-2020',
     });
     try {
-      await waitFor(run, /listening on/);
+      await waitForOutput(run, /listening on/);
       // A login whose body arrives slowly: the request is in flight when SIGTERM comes.
       const body = JSON.stringify({ username: 'admin', password: 'Admin-pass-2020' });
       const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
