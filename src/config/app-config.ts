@@ -70,6 +70,16 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'QUEUE_PREFIX may contain only letters, digits, _ . and -' })
   QUEUE_PREFIX = 'hpa';
 
+  /**
+   * How long a worker's hold on a running job lasts unless renewed (Bull's lockDuration; stalled
+   * jobs are looked for as often): a job whose worker died is taken over by another after this.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  JOB_LOCK_SECONDS = 30;
+
   @IsString()
   @MinLength(16)
   JWT_SECRET = DEFAULT_JWT_SECRET;

@@ -30,6 +30,8 @@ export class QueueModule {
         BullModule.forRoot({
           url: config.REDIS_URL,
           prefix: config.QUEUE_PREFIX,
+          // A job whose worker was killed is found stalled and run again by another within about twice this.
+          settings: { lockDuration: config.JOB_LOCK_SECONDS * 1000, stalledInterval: config.JOB_LOCK_SECONDS * 1000 },
           // Reconnect at most 5 s apart (Bull's own backoff grows to 20 s), so work resumes soon after Redis is back.
           redis: { retryStrategy: (attempt: number) => Math.min(attempt * 200, 5000) },
         }),
