@@ -2,15 +2,8 @@ import type { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '
 import type { Queue } from 'bull';
 import { DataSource, type EntityTarget, In } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import type { JobStatus } from '../imports/upload-job.js';
+import type { JobStatus, UploadJob } from '../imports/upload-job.js';
 import { QueueModule } from './queue.module.js';
-
-/** The columns every job over an uploaded file has (import_jobs, reconciliations). */
-export interface UploadJobRow {
-  id: number;
-  status: JobStatus;
-  storedName: string;
-}
 
 /** The service that works through one job: resumable, idempotent, and stoppable between batches. */
 export interface UploadJobRunner {
@@ -37,9 +30,7 @@ const ADD_TIMEOUT_MS = 2_000;
  *   left `running` by a process that stopped (killed, redeployed); each continues after its last
  *   committed batch.
  */
-export abstract class UploadJobDispatcher<Data>
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export abstract class UploadJobDispatcher<Data> implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly inProcess = new Set<Promise<unknown>>();
   /** Whether the jobs left running by a stopped process have been resumed (once, on the first connection). */
   private resumed = false;
@@ -53,7 +44,7 @@ export abstract class UploadJobDispatcher<Data>
     private readonly logger: Logger,
     /** `import`, `reconciliation`: job ids and log lines. */
     private readonly noun: string,
-    private readonly entity: EntityTarget<UploadJobRow>,
+    private readonly entity: EntityTarget<UploadJob>,
     private readonly dataOf: (id: number) => Data,
     private readonly db: DataSource,
     private readonly runner: UploadJobRunner,
@@ -139,7 +130,7 @@ export abstract class UploadJobDispatcher<Data>
     }
   }
 
-  private left(statuses: JobStatus[]): Promise<UploadJobRow[]> {
+  private left(statuses: JobStatus[]): Promise<UploadJob[]> {
     return this.db.getRepository(this.entity).find({
       select: { id: true, storedName: true },
       where: { status: In(statuses) },
