@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { QUEUES } from '../queue/queues.js';
-import { UploadJobDispatcher } from '../queue/upload-job-dispatcher.js';
+import { UploadJobDispatcher } from './upload-job-dispatcher.js';
 import { HouseholdImportService } from './household-import.service.js';
 import { ImportJob } from './import-job.entity.js';
 
@@ -15,7 +15,7 @@ export interface ImportJobData {
 
 /** Starts import runs (see UploadJobDispatcher): a Bull job with Redis, in this process without. */
 @Injectable()
-export class ImportsDispatcher extends UploadJobDispatcher<ImportJobData> {
+export class ImportsDispatcher extends UploadJobDispatcher<ImportJob, ImportJobData> {
   constructor(
     @InjectDataSource() db: DataSource,
     runner: HouseholdImportService,

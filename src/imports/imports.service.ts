@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
-import { basename } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, MoreThan } from 'typeorm';
@@ -14,7 +13,6 @@ import { HOUSEHOLD_COLUMNS } from './household-rows.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { ImportsDispatcher } from './imports.dispatcher.js';
-import { checkRoster } from './roster-reader.js';
 import { csvCell } from './csv-cell.js';
 
 export interface ImportView {
@@ -93,22 +91,8 @@ export class ImportsService {
   ) {}
 
   /** Checks the file's format, encoding and header now (400 naming `file`), then queues the import. */
-  async create(user: AuthUser, file: Express.Multer.File): Promise<{ id: number; status: 'queued' }> {
-    const { format, encoding } = await checkRoster(file.path, HOUSEHOLD_COLUMNS);
-    const id = await inTransaction(this.db, async (em) => {
-      const result = await em.insert(ImportJob, {
-        kind: 'households',
-        status: 'queued',
-        fileName: (file.originalname || 'roster').slice(0, 255),
-        storedName: basename(file.path),
-        format,
-        encoding,
-        createdById: user.id,
-      });
-      return (result.identifiers[0] as { id: number }).id;
-    });
-    await this.dispatcher.dispatch(id, basename(file.path));
-    return { id, status: 'queued' };
+  create(user: AuthUser, file: Express.Multer.File): Promise<{ id: number; status: 'queued' }> {
+    return this.dispatcher.accept(file, HOUSEHOLD_COLUMNS, user, { kind: 'households' });
   }
 
   async list(query: PageQuery): Promise<Page<ImportView>> {

@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { QUEUES } from '../queue/queues.js';
-import { UploadJobDispatcher } from '../queue/upload-job-dispatcher.js';
+import { UploadJobDispatcher } from '../imports/upload-job-dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { Reconciliation } from './reconciliation.entity.js';
 
@@ -15,7 +15,7 @@ export interface ReconciliationJobData {
 
 /** Starts reconciliation runs (see UploadJobDispatcher): a Bull job with Redis, in this process without. */
 @Injectable()
-export class ReconciliationDispatcher extends UploadJobDispatcher<ReconciliationJobData> {
+export class ReconciliationDispatcher extends UploadJobDispatcher<Reconciliation, ReconciliationJobData> {
   constructor(
     @InjectDataSource() db: DataSource,
     runner: ReconciliationRunner,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, type FindOptionsWhere, In, MoreThan } from 'typeorm';
@@ -19,7 +19,7 @@ import { Person } from '../households/person.entity.js';
 import { BulkSql } from '../imports/bulk-sql.js';
 import { csvCell } from '../imports/csv-cell.js';
 import { IdNumberIndex } from '../imports/id-number-index.js';
-import { checkRoster, openRoster } from '../imports/roster-reader.js';
+import { openRoster } from '../imports/roster-reader.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
 import { Region } from '../regions/region.entity.js';
@@ -105,21 +105,7 @@ export class ReconciliationService {
     if (year < FIRST_YEAR || year > lastYear) {
       throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
     }
-    const { format, encoding } = await checkRoster(file.path, INSURANCE_COLUMNS);
-    const id = await inTransaction(this.db, async (em) => {
-      const result = await em.insert(Reconciliation, {
-        year,
-        status: 'queued',
-        fileName: (file.originalname || 'roster').slice(0, 255),
-        storedName: basename(file.path),
-        format,
-        encoding,
-        createdById: user.id,
-      });
-      return (result.identifiers[0] as { id: number }).id;
-    });
-    await this.dispatcher.dispatch(id, basename(file.path));
-    return { id, status: 'queued' };
+    return this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year });
   }
 
   async list(query: PageQuery): Promise<Page<ReconciliationView>> {

@@ -1,9 +1,14 @@
 import type { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { DataSource, type EntityTarget, In } from 'typeorm';
+import { basename } from 'node:path';
+import { DataSource, type EntityTarget } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { AuthUser } from '../auth/auth-user.js';
 import type { AppConfig } from '../config/app-config.js';
-import type { JobStatus, UploadJob } from '../imports/upload-job.js';
-import { QueueModule } from './queue.module.js';
+import { inTransaction } from '../database/transaction.js';
+import { checkRoster, type RosterColumn } from './roster-reader.js';
+import type { JobStatus, UploadJob } from './upload-job.js';
+import { QueueModule } from '../queue/queue.module.js';
 
 /** The service that works through one job: resumable, idempotent, and stoppable between batches. */
 export interface UploadJobRunner {
@@ -15,8 +20,8 @@ export interface UploadJobRunner {
 const ADD_TIMEOUT_MS = 2_000;
 
 /**
- * Starts the runs of jobs over uploaded files (imports, reconciliations). The database row is the
- * truth: a job is `queued` there before anything is sent to Redis, so nothing is lost when Redis
+ * Takes in uploaded files for jobs over them (imports, reconciliations) and starts their runs. The
+ * database row is the truth: a job is `queued` there before anything is sent to Redis, so nothing is lost when Redis
  * is not there to take it.
  *
  * - With Redis, a run is a Bull job. The first run's job id comes from the upload (`key`, the
@@ -30,7 +35,9 @@ const ADD_TIMEOUT_MS = 2_000;
  *   left `running` by a process that stopped (killed, redeployed); each continues after its last
  *   committed batch.
  */
-export abstract class UploadJobDispatcher<Data> implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export abstract class UploadJobDispatcher<Row extends UploadJob, Data>
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly inProcess = new Set<Promise<unknown>>();
   /** Whether the jobs left running by a stopped process have been resumed (once, on the first connection). */
   private resumed = false;
@@ -44,13 +51,41 @@ export abstract class UploadJobDispatcher<Data> implements OnApplicationBootstra
     private readonly logger: Logger,
     /** `import`, `reconciliation`: job ids and log lines. */
     private readonly noun: string,
-    private readonly entity: EntityTarget<UploadJob>,
+    private readonly entity: EntityTarget<Row>,
     private readonly dataOf: (id: number) => Data,
     private readonly db: DataSource,
     private readonly runner: UploadJobRunner,
     private readonly config: AppConfig,
     private readonly queue?: Queue<Data>,
   ) {}
+
+  /**
+   * Checks the uploaded file's format, encoding and header now (400 naming `file`), records the job
+   * as queued with `fields` of its own, and starts its first run.
+   */
+  async accept<K extends string>(
+    file: Express.Multer.File,
+    columns: readonly RosterColumn<K>[],
+    user: AuthUser,
+    fields: Partial<Row>,
+  ): Promise<{ id: number; status: 'queued' }> {
+    const { format, encoding } = await checkRoster(file.path, columns);
+    const storedName = basename(file.path);
+    const id = await inTransaction(this.db, async (em) => {
+      const result = await em.insert(this.entity, {
+        ...fields,
+        status: 'queued',
+        fileName: (file.originalname || 'roster').slice(0, 255),
+        storedName,
+        format,
+        encoding,
+        createdById: user.id,
+      } as QueryDeepPartialEntity<Row>);
+      return (result.identifiers[0] as { id: number }).id;
+    });
+    await this.dispatch(id, storedName);
+    return { id, status: 'queued' };
+  }
 
   /** Starts a run of job `id`: `key` for its first run (see the class), none for a resumed one. */
   async dispatch(id: number, key?: string): Promise<void> {
@@ -130,11 +165,13 @@ export abstract class UploadJobDispatcher<Data> implements OnApplicationBootstra
     }
   }
 
-  private left(statuses: JobStatus[]): Promise<UploadJob[]> {
-    return this.db.getRepository(this.entity).find({
-      select: { id: true, storedName: true },
-      where: { status: In(statuses) },
-      order: { id: 'ASC' },
-    });
+  private left(statuses: JobStatus[]): Promise<Row[]> {
+    return this.db
+      .getRepository(this.entity)
+      .createQueryBuilder('job')
+      .select(['job.id', 'job.storedName'])
+      .where('job.status IN (:...statuses)', { statuses })
+      .orderBy('job.id')
+      .getMany();
   }
 }
