@@ -1,10 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { maskIdNumber, normalizeIdNumber, parseIdNumber } from '../common/id-number.js';
 import { chunk } from '../common/sql.js';
@@ -13,7 +9,6 @@ import { inTransaction } from '../database/transaction.js';
 import { RELATIONS } from '../households/person.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { asError } from './as-error.js';
-import { BulkSql } from './bulk-sql.js';
 import { checkHouseholdRow, HOUSEHOLD_COLUMNS, type RowContext, type RowProblem } from './household-rows.js';
 import { IdNumberIndex } from './id-number-index.js';
 import { ImportJob } from './import-job.entity.js';
@@ -21,6 +16,8 @@ import { ImportRowError } from './import-row-error.entity.js';
 import { KeyLookup } from './key-lookup.js';
 import { openRoster, RosterFileError } from './roster-reader.js';
 import { removeUpload } from './upload.interceptor.js';
+import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from './upload-job-runner.js';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
 /** File rows per batch: one transaction of a few statements, whatever the batch holds. */
 export const IMPORT_BATCH_ROWS = 1000;
@@ -28,14 +25,6 @@ export const IMPORT_BATCH_ROWS = 1000;
 const HOUSEHOLDS_PER_STATEMENT = 1000;
 /** Keys per lookup while the file is read. */
 const KEYS_PER_LOOKUP = 1000;
-
-/** How a run ended: `stopped` (shutdown) and `taken_over` leave the import to another run. */
-export type RunOutcome = 'done' | 'failed' | 'finished' | 'stopped' | 'taken_over';
-
-/** Another run of the same import claimed it (a redelivered job, a restart): this one stops. */
-class TakenOver extends Error {}
-/** The process is shutting down: stop between batches; the import resumes on the next start. */
-class Stopped extends Error {}
 
 /** A household as the file gives it (the fields every one of its valid rows agrees on). */
 interface FileHousehold {
@@ -185,145 +174,41 @@ type NewRowError = Omit<ImportRowError, 'id'>;
  *    two rows is rejected), committing in file order.
  */
 @Injectable()
-export class HouseholdImportService {
-  private readonly logger = new Logger('Imports');
-  private readonly sql: BulkSql;
-  private stopping = false;
-
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly clock: Clock,
-    private readonly config: AppConfig,
-  ) {
-    this.sql = new BulkSql(db);
+export class HouseholdImportService extends UploadJobRunner<ImportJob> {
+  constructor(@InjectDataSource() db: DataSource, clock: Clock, config: AppConfig) {
+    super(new Logger('Imports'), 'import', ImportJob, db, clock, config);
   }
 
-  filePath(job: Pick<ImportJob, 'storedName'>): string {
-    return join(this.config.UPLOAD_DIR, job.storedName);
+  /** An import resumes where the last run stopped: nothing to reset. */
+  protected onClaim(): Promise<QueryDeepPartialEntity<ImportJob>> {
+    return Promise.resolve({});
   }
 
-  /** Asks running imports to stop after their current batch (shutdown). */
-  stop(): void {
-    this.stopping = true;
+  protected afterDone(path: string): Promise<void> {
+    return removeUpload(path);
   }
 
-  /**
-   * Runs or resumes the import. A file error fails the import (and is not thrown: retrying would not
-   * help); another error is thrown for the queue to retry, and fails the import on the last attempt.
-   */
-  async run(importId: number, options: { lastAttempt: boolean } = { lastAttempt: true }): Promise<RunOutcome> {
-    const token = randomUUID();
-    const job = await this.claim(importId, token);
-    if (!job) {
-      return 'finished';
-    }
+  protected async work(job: ImportJob, token: string, path: string): Promise<WorkDone<ImportJob>> {
     const started = Date.now();
+    const ctx = await this.rowContext();
+    const scan = await this.scan(path, ctx);
+    const scanned = Date.now();
+    await this.owned(job.id, token, (em) => this.update(em, job.id, token, { rowsTotal: scan.rows.count }));
+    const { rowsRead } = await this.db.getRepository(ImportJob).findOneByOrFail({ id: job.id });
+    // The households are written ahead of the persons: a batch of persons waits only for its own.
+    const households = this.writeHouseholds(job.id, token, scan);
     try {
-      const ctx = await this.rowContext();
-      const path = this.filePath(job);
-      if (!existsSync(path)) {
-        throw new RosterFileError(
-          `the uploaded file is no longer in UPLOAD_DIR (${job.storedName}): upload it again (do the API and the workers share UPLOAD_DIR?)`,
-        );
-      }
-      const scan = await this.scan(path, ctx);
-      const scanned = Date.now();
-      await this.owned(importId, token, (em) =>
-        em.update(ImportJob, { id: importId, runToken: token }, { rowsTotal: scan.rows.count }),
-      );
-      const { rowsRead } = await this.db.getRepository(ImportJob).findOneByOrFail({ id: importId });
-      // The households are written ahead of the persons: a batch of persons waits only for its own.
-      const households = this.writeHouseholds(importId, token, scan);
-      try {
-        await this.writePersons(importId, token, scan, households, rowsRead);
-      } catch (error) {
-        households.cancel();
-        await households.done.catch(() => undefined);
-        throw error;
-      }
-      await households.done;
-      const finished = await inTransaction(this.db, (em) =>
-        em.update(
-          ImportJob,
-          { id: importId, runToken: token },
-          { status: 'done', finishedAt: this.clock.now(), runToken: null },
-        ),
-      );
-      if (!finished.affected) {
-        return 'taken_over';
-      }
-      await removeUpload(path);
-      this.logger.log(
-        `import ${importId}: ${scan.rows.count} rows in ${Date.now() - started} ms (reading ${scanned - started} ms, writing ${Date.now() - scanned} ms)`,
-      );
-      return 'done';
+      await this.writePersons(job.id, token, scan, households, rowsRead);
     } catch (error) {
-      if (error instanceof TakenOver) {
-        this.logger.log(`import ${importId}: taken over by another run`);
-        return 'taken_over';
-      }
-      if (error instanceof Stopped) {
-        this.logger.log(`import ${importId}: stopped for shutdown; it resumes on the next start`);
-        return 'stopped';
-      }
-      const fileError = error instanceof RosterFileError;
-      if (fileError || options.lastAttempt) {
-        await this.fail(importId, token, fileError ? error.message : `the import stopped: ${(error as Error).message}`);
-      }
-      if (!fileError) {
-        throw error;
-      }
-      return 'failed';
+      households.cancel();
+      await households.done.catch(() => undefined);
+      throw error;
     }
-  }
-
-  /** Takes the import over for this run; null when it is finished (done or failed). */
-  private async claim(importId: number, token: string): Promise<ImportJob | null> {
-    const claimed = await inTransaction(this.db, async (em) => {
-      const result = await em.update(
-        ImportJob,
-        { id: importId, status: In(['queued', 'running']) },
-        { status: 'running', runToken: token, error: null },
-      );
-      if (result.affected) {
-        await em
-          .createQueryBuilder()
-          .update(ImportJob)
-          .set({ startedAt: this.clock.now() })
-          .where('id = :id AND startedAt IS NULL', { id: importId })
-          .execute();
-      }
-      return result.affected;
-    });
-    const job = await this.db.getRepository(ImportJob).findOneBy({ id: importId });
-    if (!job) {
-      // Not in this database: throw, so that a queue shared by mistake retries it elsewhere.
-      throw AppError.notFound(`import ${importId}`);
-    }
-    return claimed ? job : null;
-  }
-
-  /**
-   * Runs `work` in a transaction that first checks this run still owns the import (a plain read,
-   * so that such transactions do not queue behind each other on the import's row).
-   */
-  private owned<T>(importId: number, token: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return inTransaction(this.db, async (em) => {
-      if (!(await em.existsBy(ImportJob, { id: importId, runToken: token }))) {
-        throw new TakenOver();
-      }
-      return work(em);
-    });
-  }
-
-  private async fail(importId: number, token: string, message: string): Promise<void> {
-    await inTransaction(this.db, (em) =>
-      em.update(
-        ImportJob,
-        { id: importId, runToken: token },
-        { status: 'failed', error: message.slice(0, 2000), finishedAt: this.clock.now(), runToken: null },
-      ),
-    );
+    await households.done;
+    return {
+      fields: {},
+      summary: `${scan.rows.count} rows in ${Date.now() - started} ms (reading ${scanned - started} ms, writing ${Date.now() - scanned} ms)`,
+    };
   }
 
   private async rowContext(): Promise<RowContext> {

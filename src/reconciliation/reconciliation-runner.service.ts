@@ -1,18 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { AppError } from '../common/app-error.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Clock } from '../common/clock.js';
 import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
 import { asError } from '../imports/as-error.js';
-import { BulkSql } from '../imports/bulk-sql.js';
 import { IdNumberIndex } from '../imports/id-number-index.js';
-import { openRoster, RosterFileError } from '../imports/roster-reader.js';
+import { openRoster } from '../imports/roster-reader.js';
+import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from '../imports/upload-job-runner.js';
 import { Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
 import { INSURANCE_COLUMNS, readInsuranceRow, sameName } from './insurance-rows.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
@@ -24,11 +21,6 @@ const INSERT_ROWS = 1000;
 const PROGRESS_EVERY = 20_000;
 /** Skipped rows listed on the reconciliation; the rest are counted. */
 const SKIPPED_LISTED = 100;
-
-export type ReconciliationOutcome = 'done' | 'failed' | 'finished' | 'stopped' | 'taken_over';
-
-class TakenOver extends Error {}
-class Stopped extends Error {}
 
 type NewDiscrepancy = Omit<Discrepancy, 'id'>;
 
@@ -54,125 +46,31 @@ const DISCREPANCY_COLUMNS = [
  * write checks the run token, so a redelivered job and a resumed one never both write.
  */
 @Injectable()
-export class ReconciliationRunner {
-  private readonly logger = new Logger('Reconciliation');
-  private readonly sql: BulkSql;
-  private stopping = false;
-
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly clock: Clock,
-    private readonly config: AppConfig,
-  ) {
-    this.sql = new BulkSql(db);
+export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
+  constructor(@InjectDataSource() db: DataSource, clock: Clock, config: AppConfig) {
+    super(new Logger('Reconciliation'), 'reconciliation', Reconciliation, db, clock, config);
   }
 
-  filePath(rec: Pick<Reconciliation, 'storedName'>): string {
-    return join(this.config.UPLOAD_DIR, rec.storedName);
+  /** A reconciliation starts over: what an interrupted run wrote is cleared. */
+  protected async onClaim(em: EntityManager, id: number): Promise<QueryDeepPartialEntity<Reconciliation>> {
+    await em.delete(Discrepancy, { reconciliationId: id });
+    return { rowsRead: 0, rowsSkipped: 0, skipped: null };
   }
 
-  stop(): void {
-    this.stopping = true;
-  }
-
-  async run(id: number, options: { lastAttempt: boolean } = { lastAttempt: true }): Promise<ReconciliationOutcome> {
-    const token = randomUUID();
-    const rec = await this.claim(id, token);
-    if (!rec) {
-      return 'finished';
-    }
+  protected async work(rec: Reconciliation, token: string, path: string): Promise<WorkDone<Reconciliation>> {
     const started = Date.now();
-    try {
-      const path = this.filePath(rec);
-      if (!existsSync(path)) {
-        throw new RosterFileError(
-          `the uploaded roster is no longer in UPLOAD_DIR (${rec.storedName}): upload it again (do the API and the workers share UPLOAD_DIR?)`,
-        );
-      }
-      const registry = await loadRegistry(this.db, rec.year);
-      const loaded = Date.now();
-      const summary = await this.compare(rec, token, path, registry);
-      const finished = await inTransaction(this.db, (em) =>
-        em
-          .createQueryBuilder()
-          .update(Reconciliation)
-          .set({
-            status: 'done',
-            rowsTotal: summary.rows,
-            rowsRead: summary.rows,
-            rowsSkipped: summary.skipped,
-            skipped: JSON.stringify(summary.listed),
-            finishedAt: this.clock.now(),
-            runToken: null,
-          })
-          .where('id = :id AND runToken = :token', { id, token })
-          .execute(),
-      );
-      if (!finished.affected) {
-        return 'taken_over';
-      }
-      this.logger.log(
-        `reconciliation ${id}: ${summary.rows} roster rows against ${registry.size} persons in ${Date.now() - started} ms (registry ${loaded - started} ms, roster ${Date.now() - loaded} ms)`,
-      );
-      return 'done';
-    } catch (error) {
-      if (error instanceof TakenOver) {
-        return 'taken_over';
-      }
-      if (error instanceof Stopped) {
-        return 'stopped';
-      }
-      const fileError = error instanceof RosterFileError;
-      if (fileError || options.lastAttempt) {
-        await this.fail(
-          id,
-          token,
-          fileError ? error.message : `the reconciliation stopped: ${(error as Error).message}`,
-        );
-      }
-      if (!fileError) {
-        throw error;
-      }
-      return 'failed';
-    }
-  }
-
-  /** Takes the reconciliation over and clears what an interrupted run wrote; null when finished. */
-  private async claim(id: number, token: string): Promise<Reconciliation | null> {
-    const claimed = await inTransaction(this.db, async (em) => {
-      const result = await em
-        .createQueryBuilder()
-        .update(Reconciliation)
-        .set({ status: 'running', runToken: token, error: null, rowsRead: 0, rowsSkipped: 0, skipped: null })
-        .where('id = :id AND status IN (:...open)', { id, open: ['queued', 'running'] })
-        .execute();
-      if (result.affected) {
-        await em.delete(Discrepancy, { reconciliationId: id });
-        await em
-          .createQueryBuilder()
-          .update(Reconciliation)
-          .set({ startedAt: this.clock.now() })
-          .where('id = :id AND startedAt IS NULL', { id })
-          .execute();
-      }
-      return result.affected;
-    });
-    const rec = await this.db.getRepository(Reconciliation).findOneBy({ id });
-    if (!rec) {
-      throw AppError.notFound(`reconciliation ${id}`);
-    }
-    return claimed ? rec : null;
-  }
-
-  private async fail(id: number, token: string, message: string): Promise<void> {
-    await inTransaction(this.db, (em) =>
-      em
-        .createQueryBuilder()
-        .update(Reconciliation)
-        .set({ status: 'failed', error: message.slice(0, 2000), finishedAt: this.clock.now(), runToken: null })
-        .where('id = :id AND runToken = :token', { id, token })
-        .execute(),
-    );
+    const registry = await loadRegistry(this.db, rec.year);
+    const loaded = Date.now();
+    const summary = await this.compare(rec, token, path, registry);
+    return {
+      fields: {
+        rowsTotal: summary.rows,
+        rowsRead: summary.rows,
+        rowsSkipped: summary.skipped,
+        skipped: JSON.stringify(summary.listed),
+      },
+      summary: `${summary.rows} roster rows against ${registry.size} persons in ${Date.now() - started} ms (registry ${loaded - started} ms, roster ${Date.now() - loaded} ms)`,
+    };
   }
 
   private async compare(
