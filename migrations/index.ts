@@ -4,6 +4,7 @@ import { Ledger1764500000000 } from './1764500000000-Ledger.js';
 import { Escalation1764600000000 } from './1764600000000-Escalation.js';
 import { Imports1764700000000 } from './1764700000000-Imports.js';
 import { IdAccessLog1764800000000 } from './1764800000000-IdAccessLog.js';
+import { ItemsListIndex1764900000000 } from './1764900000000-ItemsListIndex.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Escalation1764600000000,
   Imports1764700000000,
   IdAccessLog1764800000000,
+  ItemsListIndex1764900000000,
 ];

@@ -70,6 +70,21 @@ describe('the item list: filters, order, pages (SPEC §3)', () => {
     expect(names(page2.body.items)).toEqual(['escalated', 'mayA']);
   });
 
+  it('gives the whole total on a short last page and past the end too', async () => {
+    const page = (n: number) =>
+      request(t.http)
+        .get('/api/items')
+        .set('Authorization', caseworker)
+        .query({ campaignId, pageSize: 4, page: n })
+        .expect(200)
+        .then((res) => res.body as { items: Row[]; total: number });
+    const last = await page(2);
+    expect(last.total).toBe(6);
+    expect(names(last.items)).toEqual(['mayB', 'juneA']);
+    await expect(page(3)).resolves.toMatchObject({ items: [], total: 6 });
+    await expect(list({ category: 'staffing' })).resolves.toMatchObject({ items: [], total: 0 });
+  });
+
   it('filters by status, region, category, department and escalation level', async () => {
     expect(names((await list({ status: 'closed' })).items)).toEqual(['closedApril']);
     expect(names((await list({ regionCode: SUBDISTRICT_B })).items)).toEqual(['aprilB', 'mayB']);

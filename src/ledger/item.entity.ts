@@ -24,6 +24,7 @@ export const MAX_ESCALATION_LEVEL = 4;
 /** 整改问题: one remediation item, closed (销号) by its sub-district; its history is in ledger_entries. */
 @Entity('items')
 @Index('IDX_items_region_status_deadline', ['regionCode', 'status', 'deadline'])
+@Index('IDX_items_region_deadline', ['regionCode', 'deadline'])
 @Index('IDX_items_campaign_status_deadline', ['campaignId', 'status', 'deadline'])
 @Index('IDX_items_status_deadline', ['status', 'deadline'])
 @Index('IDX_items_escalation_status', ['escalationLevel', 'status'])

@@ -37,7 +37,7 @@ import {
   type ItemStatus,
   type SubjectType,
 } from './item.entity.js';
-import type { LedgerEntryType } from './ledger-entry.entity.js';
+import type { LedgerEntry, LedgerEntryType } from './ledger-entry.entity.js';
 import { type LedgerActor, type LedgerEntryView, LedgerService } from './ledger.service.js';
 
 /** An item as every response shows it: SPEC names, plus names for codes and the days left. */
@@ -127,16 +127,36 @@ export class ItemsService {
     private readonly ledger: LedgerService,
   ) {}
 
+  /**
+   * A page by deadline, then id, and the exact total of the filter (the pages show it as 共 N 条).
+   * The page's ids come first, read in order from an index that holds them ((regionCode, deadline),
+   * or (regionCode, status, deadline) with a status), so the rows an offset skips are never read;
+   * then those rows. The total is counted unless the page shows it (a short page, not past the end).
+   */
   async list(user: AuthUser, query: ListItemsQuery): Promise<Page<ItemView>> {
-    const [rows, total] = await onReplica(
-      this.db,
-      this.filtered(this.db.manager, user, query)
-        .orderBy('i.deadline', 'ASC')
-        .addOrderBy('i.id', 'ASC')
-        .offset(query.offset)
-        .limit(query.pageSize),
-      (q) => q.getManyAndCount(),
-    );
+    const { rows, total } = await onReplica(this.db, this.filtered(this.db.manager, user, query), async (q) => {
+      const ids = (
+        await q
+          .clone()
+          .select('i.id', 'id')
+          .orderBy('i.deadline', 'ASC')
+          .addOrderBy('i.id', 'ASC')
+          .offset(query.offset)
+          .limit(query.pageSize)
+          .getRawMany<{ id: number }>()
+      ).map((r) => r.id);
+      const page =
+        ids.length === 0
+          ? []
+          : await q
+              .clone()
+              .andWhere('i.id IN (:...pageIds)', { pageIds: ids })
+              .orderBy('i.deadline', 'ASC')
+              .addOrderBy('i.id', 'ASC')
+              .getMany();
+      const shown = ids.length < query.pageSize && (ids.length > 0 || query.offset === 0);
+      return { rows: page, total: shown ? query.offset + ids.length : await q.getCount() };
+    });
     return {
       items: await this.describe(this.db.manager, user, rows),
       total,
@@ -147,9 +167,7 @@ export class ItemsService {
 
   async get(user: AuthUser, id: number): Promise<ItemDetail> {
     const item = await this.findInScope(this.db.manager, user, id);
-    const [view] = await this.describe(this.db.manager, user, [item]);
-    const entries = await this.ledger.entries(this.db.manager, id);
-    return { ...view, ledger: entries.map((e) => this.ledger.toView(e)) };
+    return this.detail(user, item, await this.ledger.entries(this.db.manager, id));
   }
 
   async verify(user: AuthUser, id: number): Promise<ChainVerification> {
@@ -495,7 +513,7 @@ export class ItemsService {
    */
   private async act(user: AuthUser, id: number, action: Action): Promise<ItemDetail> {
     const actor = await this.actorOf(user);
-    await inTransaction(this.db, async (em) => {
+    const done = await inTransaction(this.db, async (em) => {
       const item = await this.findInScope(em, user, id);
       if (user.role === 'insurance_reconciler' && item.responsibleDept !== 'insurance') {
         throw new AppError(
@@ -528,9 +546,23 @@ export class ItemsService {
         throw this.conflict(id, item.version);
       }
       const entry = action.entry(item);
-      await this.ledger.append(em, id, { ...entry, actor, at: this.clock.now().toISOString() });
+      // The UPDATE holds the item's row lock until commit, so the ledger appends under it.
+      const ledger = await this.ledger.append(
+        em,
+        id,
+        { ...entry, actor, at: this.clock.now().toISOString() },
+        { itemLocked: true },
+      );
+      // The row as this transaction left it (the database sets version and updatedAt).
+      return { item: await em.findOneByOrFail(Item, { id }), ledger };
     });
-    return this.get(user, id);
+    return this.detail(user, done.item, done.ledger);
+  }
+
+  /** The answer to a look-up or a change: the item's view and its ledger. */
+  private async detail(user: AuthUser, item: Item, entries: LedgerEntry[]): Promise<ItemDetail> {
+    const [view] = await this.describe(this.db.manager, user, [item]);
+    return { ...view, ledger: entries.map((e) => this.ledger.toView(e)) };
   }
 
   private conflict(id: number, version: number): AppError {

@@ -51,22 +51,27 @@ const ROWS_PER_INSERT = 500;
 @Injectable()
 export class LedgerService {
   /**
-   * Appends one entry to an item's chain. Locks the item row first (SELECT … FOR UPDATE on MySQL;
-   * SQLite writers take turns anyway), so two writers cannot both chain onto the same entry and
-   * fork: the second waits for the first to commit, then (READ COMMITTED, see inTransaction) reads
-   * the tail the first wrote. The tail read itself takes no lock: locking reads of the ledger
-   * index took gap locks that made closes of neighbouring items deadlock under load.
+   * Appends one entry to an item's chain and returns the chain, oldest first, the new entry last.
+   * The item's row is locked first, so two writers cannot both chain onto the same entry and fork:
+   * append locks it (SELECT … FOR UPDATE on MySQL; SQLite's writers take turns anyway) unless the
+   * caller holds the lock already (`itemLocked`: it has updated the row in this transaction). The
+   * second writer waits for the first to commit, then (READ COMMITTED, see inTransaction) reads
+   * the entries the first wrote. That read takes no lock: locking reads of the ledger index took
+   * gap locks that made closes of neighbouring items deadlock under load.
    */
-  async append(em: EntityManager, itemId: number, entry: NewLedgerEntry): Promise<void> {
-    await this.lockItems(em, [itemId]);
-    const last = await em
-      .createQueryBuilder(LedgerEntry, 'l')
-      .select(['l.seq', 'l.hash'])
-      .where('l.itemId = :itemId', { itemId })
-      .orderBy('l.seq', 'DESC')
-      .limit(1)
-      .getOne();
-    await this.insert(em, chainAfter(last, [this.hashedFields(itemId, entry)]));
+  async append(
+    em: EntityManager,
+    itemId: number,
+    entry: NewLedgerEntry,
+    options: { itemLocked?: boolean } = {},
+  ): Promise<LedgerEntry[]> {
+    if (!options.itemLocked) {
+      await this.lockItems(em, [itemId]);
+    }
+    const chain = await this.entries(em, itemId);
+    const [row] = chainAfter(chain.at(-1) ?? null, [this.hashedFields(itemId, entry)]);
+    const { identifiers } = await em.insert(LedgerEntry, row);
+    return [...chain, { ...row, id: (identifiers[0] as { id: number }).id }];
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
@@ -180,6 +181,9 @@ export const httpBench: Bench = {
       process.stderr.write(`  loading ${url} for ${DURATION} s per route …\n`);
       const bare = await load('/bench/bare');
       const list = await load('/api/items?status=open&pageSize=20');
+      // The list page as it first opens (every status), and a page deep into it (offset 19 980).
+      const listAll = await load('/api/items?pageSize=20');
+      const listDeep = await load('/api/items?pageSize=20&page=1000');
       const profile = await load('/api/households/1', (req) => ({
         ...req,
         path: `/api/households/${ownHouseholds[nextHousehold++ % ownHouseholds.length].id}`,
@@ -214,11 +218,18 @@ export const httpBench: Bench = {
         },
       ];
       return [
-        ...line(`officer's items list (of ${fast(ITEMS)} items)`, list),
+        ...line(`officer's items list, open (of ${fast(ITEMS)} items)`, list),
+        ...line(`officer's items list, every status`, listAll),
+        ...line(`officer's items list, every status, page 1 000`, listDeep),
         ...line(`household profile (of ${fast(households)} households)`, profile),
         ...line('item close (销号)', close),
       ];
     } finally {
+      if (app) {
+        // autocannon abandons its last requests in flight: let the server finish them before the
+        // database pool closes under them (Nest closes the HTTP server last).
+        await sleep(1000);
+      }
       await app?.close();
       await drop();
     }

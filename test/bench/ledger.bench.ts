@@ -136,7 +136,7 @@ export const ledgerBench: Bench = {
           baselineName: 'raw UPDATE … WHERE version + ledger INSERT',
           baseline: rawClose / CLOSES,
           higherIsBetter: false,
-          note: 'the service also locks the row, reads the chain tail and hashes',
+          note: 'the service also checks the item, reads its ledger, hashes, and answers with the item and its ledger',
         },
       ];
     } finally {
