@@ -25,6 +25,7 @@ export const MAX_ESCALATION_LEVEL = 4;
 @Entity('items')
 @Index('IDX_items_region_status_deadline', ['regionCode', 'status', 'deadline'])
 @Index('IDX_items_region_deadline', ['regionCode', 'deadline'])
+@Index('IDX_items_deadline', ['deadline'])
 @Index('IDX_items_campaign_status_deadline', ['campaignId', 'status', 'deadline'])
 @Index('IDX_items_status_deadline', ['status', 'deadline'])
 @Index('IDX_items_escalation_status', ['escalationLevel', 'status'])
