@@ -101,7 +101,13 @@ describe('auth and users', () => {
   describe('GET /api/auth/me', () => {
     it('returns the caller', async () => {
       const res = await request(t.http).get('/api/auth/me').set('Authorization', admin).expect(200);
-      expect(res.body).toEqual({ id: expect.any(Number), username: 'admin', role: 'admin', regionCode: null });
+      expect(res.body).toEqual({
+        id: expect.any(Number),
+        username: 'admin',
+        displayName: '系统管理员',
+        role: 'admin',
+        regionCode: null,
+      });
     });
 
     it('refuses a missing, tampered, foreign, expired or unsigned token', async () => {
@@ -201,7 +207,14 @@ describe('auth and users', () => {
         .get('/api/auth/me')
         .set('Authorization', await t.login(username, 'Officer-2020'))
         .expect(200);
-      expect(me.body).toEqual({ id: res.body.id, username, role: 'subdistrict_officer', regionCode: '610199002000' });
+      // No display name given: the ledger and the pages show the username.
+      expect(me.body).toEqual({
+        id: res.body.id,
+        username,
+        displayName: username,
+        role: 'subdistrict_officer',
+        regionCode: '610199002000',
+      });
     });
   });
 });

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { DataSource, In } from 'typeorm';
+import { authUserOf } from '../src/auth/auth-user.js';
 import { User } from '../src/auth/user.entity.js';
 import { AppError } from '../src/common/app-error.js';
 import { inTransaction } from '../src/database/transaction.js';
@@ -55,7 +56,7 @@ describe('the ledger under concurrent writers, and bulk writes', () => {
 
   it('closes of many neighbouring items at once all succeed: no deadlock between their ledger appends', async () => {
     const users = await db.getRepository(User).findBy({ username: In(['officer1', 'caseworker']) });
-    const actors = users.map((u) => ({ id: u.id, username: u.username, role: u.role, regionCode: u.regionCode }));
+    const actors = users.map(authUserOf);
     const ids: number[] = [];
     for (let i = 0; i < 24; i++) {
       ids.push((await newItem(t, caseworker, campaignId)).id);
@@ -72,7 +73,7 @@ describe('the ledger under concurrent writers, and bulk writes', () => {
 
   it('the same through the service, both transactions starting in one tick (SQLite: they take turns)', async () => {
     const users = await db.getRepository(User).findBy({ username: In(['officer1', 'caseworker']) });
-    const [a, b] = users.map((u) => ({ id: u.id, username: u.username, role: u.role, regionCode: u.regionCode }));
+    const [a, b] = users.map(authUserOf);
     const items = t.app.get(ItemsService);
     for (let round = 0; round < 3; round++) {
       const { id } = await newItem(t, caseworker, campaignId);

@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../common/app-error.js';
-import type { AuthUser } from './auth-user.js';
+import { type AuthUser, authUserOf } from './auth-user.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import type { Role } from './roles.js';
@@ -73,6 +73,6 @@ export class AuthService {
     if (!user || !user.active) {
       return null;
     }
-    return { id: user.id, username: user.username, role: user.role, regionCode: user.regionCode };
+    return authUserOf(user);
   }
 }

@@ -2,7 +2,13 @@ import type { AuthUser } from './auth-user.js';
 import { applyRegionScope, isInScope, regionPrefix, scopePrefixOf, subdistrictOf } from './region-scope.js';
 import type { Role } from './roles.js';
 
-const user = (role: Role, regionCode: string | null = null): AuthUser => ({ id: 1, username: 'u', role, regionCode });
+const user = (role: Role, regionCode: string | null = null): AuthUser => ({
+  id: 1,
+  username: 'u',
+  displayName: 'u',
+  role,
+  regionCode,
+});
 
 describe('regionPrefix', () => {
   it.each([
@@ -84,8 +90,14 @@ describe('applyRegionScope on a column of sub-district codes', () => {
     const qb = { andWhere: (sql: string, params: Record<string, unknown>) => (where.push([sql, params]), qb) };
     return { qb: qb as unknown as Parameters<typeof applyRegionScope>[0], where };
   };
-  const officer = { id: 1, username: 'o', role: 'subdistrict_officer' as const, regionCode: '610199001000' };
-  const caseworker = { id: 2, username: 'c', role: 'health_caseworker' as const, regionCode: null };
+  const officer = {
+    id: 1,
+    username: 'o',
+    displayName: 'o',
+    role: 'subdistrict_officer' as const,
+    regionCode: '610199001000',
+  };
+  const caseworker = { id: 2, username: 'c', displayName: 'c', role: 'health_caseworker' as const, regionCode: null };
 
   it("seeks a sub-district with '=' and ranges over a district with LIKE", () => {
     const { qb, where } = recorder();

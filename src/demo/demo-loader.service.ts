@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user.js';
+import { type AuthUser, authUserOf } from '../auth/auth-user.js';
 import { hashPassword } from '../auth/passwords.js';
 import { ChecksService } from '../checks/checks.service.js';
 import { Campaign, DEFAULT_THRESHOLDS } from '../ledger/campaign.entity.js';
@@ -161,8 +161,7 @@ export class DemoLoader {
   private async loadCampaign(): Promise<void> {
     const users = await this.db.getRepository(User).find();
     const as = (username: string): AuthUser => {
-      const u = users.find((x) => x.username === username)!;
-      return { id: u.id, username: u.username, role: u.role, regionCode: u.regionCode };
+      return authUserOf(users.find((x) => x.username === username)!);
     };
     const caseworker = as('caseworker');
     const campaign = await this.db.getRepository(Campaign).save({ ...DEMO_CAMPAIGN, ...DEFAULT_THRESHOLDS });

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { User } from '../auth/user.entity.js';
 import { applyRegionScope, isInScope, subdistrictOf } from '../auth/region-scope.js';
 import { hasPermission, Permission } from '../auth/roles.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
@@ -177,7 +176,7 @@ export class ItemsService {
 
   /** Files one item (督导检查 by default) and its `created` entry. */
   async create(user: AuthUser, dto: CreateItemDto): Promise<ItemDetail> {
-    const actor = await this.actorOf(user);
+    const actor = this.actorOf(user);
     const id = await inTransaction(this.db, async (em) => {
       const campaign = await em.findOneBy(Campaign, { id: dto.campaignId });
       if (!campaign) {
@@ -512,7 +511,7 @@ export class ItemsService {
    * 409, and nothing is written.
    */
   private async act(user: AuthUser, id: number, action: Action): Promise<ItemDetail> {
-    const actor = await this.actorOf(user);
+    const actor = this.actorOf(user);
     const done = await inTransaction(this.db, async (em) => {
       const item = await this.findInScope(em, user, id);
       if (user.role === 'insurance_reconciler' && item.responsibleDept !== 'insurance') {
@@ -574,9 +573,8 @@ export class ItemsService {
   }
 
   /** The ledger names people as the users page does (display name), keyed by their id. */
-  private async actorOf(user: AuthUser): Promise<LedgerActor> {
-    const row = await this.db.getRepository(User).findOne({ select: { displayName: true }, where: { id: user.id } });
-    return { id: user.id, name: row?.displayName || user.username };
+  private actorOf(user: AuthUser): LedgerActor {
+    return { id: user.id, name: user.displayName };
   }
 
   /** The sub-district a household or person subject lives in; null for no subject or a region subject. */

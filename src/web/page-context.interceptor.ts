@@ -1,12 +1,9 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
-import { Repository } from 'typeorm';
 import type { AuthedRequest } from '../auth/auth-user.js';
 import { AuthService } from '../auth/auth.service.js';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.js';
-import { User } from '../auth/user.entity.js';
 import { ListNotificationsQuery } from '../notifications/dto/list-notifications.query.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { CsrfService } from './csrf.service.js';
@@ -24,7 +21,6 @@ export class PageContextInterceptor implements NestInterceptor {
     private readonly auth: AuthService,
     private readonly csrf: CsrfService,
     private readonly notifications: NotificationsService,
-    @InjectRepository(User) private readonly users: Repository<User>,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -41,13 +37,10 @@ export class PageContextInterceptor implements NestInterceptor {
       }
     }
     const user = req.user;
-    const [row, inbox] = user
-      ? await Promise.all([
-          this.users.findOne({ select: { displayName: true }, where: { id: user.id } }),
-          this.notifications.list(user, Object.assign(new ListNotificationsQuery(), { page: 1, pageSize: 1 })),
-        ])
-      : [null, null];
-    const me = user ? pageUser(user, row?.displayName) : null;
+    const inbox = user
+      ? await this.notifications.list(user, Object.assign(new ListNotificationsQuery(), { page: 1, pageSize: 1 }))
+      : null;
+    const me = user ? pageUser(user) : null;
     // Pages hold personal records: not kept by the browser's or a proxy's cache (an office PC is shared).
     res.setHeader('Cache-Control', 'no-store');
     setPageLocals(req, res, me, this.csrf.token(req, res), inbox?.unread ?? 0);

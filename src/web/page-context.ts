@@ -59,10 +59,10 @@ export function navFor(role: Role, path: string, unread = 0): NavLink[] {
   }));
 }
 
-export function pageUser(user: AuthUser, displayName?: string | null): PageUser {
+export function pageUser(user: AuthUser): PageUser {
   return {
     username: user.username,
-    displayName: displayName || user.username,
+    displayName: user.displayName,
     role: user.role,
     roleLabel: ROLE_LABELS[user.role],
   };

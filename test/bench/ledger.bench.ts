@@ -74,7 +74,13 @@ export const ledgerBench: Bench = {
         },
       );
       const items = app.get(ItemsService);
-      const officer: AuthUser = { id: 1, username: 'admin', role: 'subdistrict_officer', regionCode: SUBDISTRICTS[0] };
+      const officer: AuthUser = {
+        id: 1,
+        username: 'admin',
+        displayName: 'admin',
+        role: 'subdistrict_officer',
+        regionCode: SUBDISTRICTS[0],
+      };
       const query = Object.assign(new ListItemsQuery(), { status: 'open', page: 1, pageSize: 50 });
 
       // Warm both paths, then measure alternately.
@@ -100,7 +106,13 @@ export const ledgerBench: Bench = {
         "SELECT id FROM items WHERE regionCode = ? AND status = 'open' ORDER BY id LIMIT ?",
         [SUBDISTRICTS[0], CLOSES * 2],
       )) as unknown as [{ id: number }[]];
-      const caseworker: AuthUser = { id: 1, username: 'admin', role: 'health_caseworker', regionCode: null };
+      const caseworker: AuthUser = {
+        id: 1,
+        username: 'admin',
+        displayName: 'admin',
+        role: 'health_caseworker',
+        regionCode: null,
+      };
       const serviceClose = await timed(async () => {
         for (const { id } of open.slice(0, CLOSES)) {
           await items.close(caseworker, id, { resolution: '基准测试销号', version: 1 });
