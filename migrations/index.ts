@@ -5,6 +5,7 @@ import { Escalation1764600000000 } from './1764600000000-Escalation.js';
 import { Imports1764700000000 } from './1764700000000-Imports.js';
 import { IdAccessLog1764800000000 } from './1764800000000-IdAccessLog.js';
 import { ItemsListIndex1764900000000 } from './1764900000000-ItemsListIndex.js';
+import { EscalationRunProgress1765000000000 } from './1765000000000-EscalationRunProgress.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Imports1764700000000,
   IdAccessLog1764800000000,
   ItemsListIndex1764900000000,
+  EscalationRunProgress1765000000000,
 ];

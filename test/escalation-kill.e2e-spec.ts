@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../src/common/paths.js';
 import { loadConfig } from '../src/config/app-config.js';
@@ -11,6 +12,7 @@ import { inTransaction } from '../src/database/transaction.js';
 import { levelFor } from '../src/escalation/escalation-policy.js';
 import { EscalationRun } from '../src/escalation/escalation-run.entity.js';
 import { escalationJobId } from '../src/escalation/escalation.scheduler.js';
+import { RUN_QUIET_MINUTES } from '../src/escalation/escalation.service.js';
 import { DEFAULT_THRESHOLDS } from '../src/ledger/campaign.entity.js';
 import { ItemsService } from '../src/ledger/items.service.js';
 import { SYSTEM_ACTOR } from '../src/ledger/ledger.service.js';
@@ -194,13 +196,34 @@ describe('a worker killed in the middle of an escalation run', () => {
         `SELECT COUNT(DISTINCT n.itemId) AS n FROM notifications n JOIN items i ON i.id = n.itemId WHERE i.campaignId = ${campaignId}`,
       ),
     ).toBe(ITEMS);
-    // The killed run is on record as never finished; the re-run did the rest.
+    // The killed run is on record with what it committed, never finished; the re-run did the rest.
     const records = await db!.getRepository(EscalationRun).find({ order: { id: 'ASC' } });
     expect(records.map((r) => ({ finished: r.finishedAt !== null, escalated: r.escalated }))).toEqual([
-      { finished: false, escalated: 0 },
+      { finished: false, escalated: afterKill },
       { finished: true, escalated: total - afterKill },
     ]);
     await kill(second.run);
+
+    // The runs list calls it running while it might be (another worker), interrupted once quiet for RUN_QUIET_MINUTES.
+    const reader = await createTestApp({ ...env, APP_ROLE: 'api' });
+    try {
+      const admin = await reader.login('admin', TEST_ADMIN_PASSWORD);
+      const statuses = async (at: number) => {
+        reader.clock.set(new Date(at).toISOString());
+        const res = await request(reader.http).get('/api/escalations/runs').set('Authorization', admin).expect(200);
+        return (res.body as { items: { status: string; escalated: number }[] }).items;
+      };
+      expect(await statuses(Date.now())).toMatchObject([
+        { status: 'done' },
+        { status: 'running', escalated: afterKill },
+      ]);
+      expect(await statuses(Date.now() + (RUN_QUIET_MINUTES + 1) * 60_000)).toMatchObject([
+        { status: 'done' },
+        { status: 'interrupted', escalated: afterKill },
+      ]);
+    } finally {
+      await reader.close();
+    }
 
     // Every chain verifies, as after a restore (npm run ledger:verify).
     const verify = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/ledger/verify-ledger.js')], {

@@ -301,6 +301,7 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
       expect(['manual', 'backfill']).toContain(r.trigger);
       expect(typeof r.durationMs).toBe('number');
       expect(r.finishedAt).not.toBeNull();
+      expect(r.status).toBe('done');
       expect(Object.keys(r.byLevel).sort()).toEqual(['1', '2', '3', '4']);
     }
   });

@@ -4,7 +4,10 @@ export const ESCALATION_TRIGGERS = ['schedule', 'manual', 'backfill'] as const;
 /** schedule: the nightly job; manual: an admin for today; backfill: an admin for an earlier day. */
 export type EscalationTrigger = (typeof ESCALATION_TRIGGERS)[number];
 
-/** One run of the deadline escalation: what it was asked and what it changed. */
+/**
+ * One run of the deadline escalation: what it was asked and what it changed. The counts grow with
+ * each committed batch, so that a run whose process was killed still shows what it did.
+ */
 @Entity('escalation_runs')
 export class EscalationRun {
   @PrimaryGeneratedColumn()
@@ -47,9 +50,13 @@ export class EscalationRun {
   @Column({ type: 'datetime' })
   startedAt!: Date;
 
-  /** Null while running, and for a run that failed (see error). */
+  /** Null while running, and for a run that failed (see error) or was interrupted. */
   @Column({ type: 'datetime', nullable: true })
   finishedAt!: Date | null;
+
+  /** The run's last sign of life: its start, then each batch it committed (with the counts so far). */
+  @Column({ type: 'datetime', nullable: true })
+  heartbeatAt!: Date | null;
 
   /** Why the run stopped; the batches before it stay applied and a re-run finishes the work. */
   @Column({ type: 'varchar', length: 500, nullable: true })

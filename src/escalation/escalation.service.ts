@@ -42,9 +42,16 @@ export interface RunResult {
   durationMs: number;
 }
 
+/**
+ * A run's state: `running` while it shows signs of life, `interrupted` when it has not for
+ * RUN_QUIET_MINUTES (its process was killed: the next run finishes the work), `done`, `failed`.
+ */
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
+
 /** A recorded run (GET /api/escalations/runs). */
 export interface RunView extends Omit<RunResult, 'runId' | 'durationMs'> {
   id: number;
+  status: RunStatus;
   /** Null while the run is going on. */
   durationMs: number | null;
   startedBy: number | null;
@@ -52,6 +59,9 @@ export interface RunView extends Omit<RunResult, 'runId' | 'durationMs'> {
   finishedAt: Date | null;
   error: string | null;
 }
+
+/** A run that has committed nothing for this long is not running any more (a batch takes seconds). */
+export const RUN_QUIET_MINUTES = 10;
 
 /** Items per batch: read by id windows of this size, each batch raised in one transaction. */
 export const ESCALATION_BATCH = 5000;
@@ -105,11 +115,12 @@ export class EscalationService {
         startedBy: request.startedBy ?? null,
         dryRun,
         startedAt: this.clock.now(),
+        heartbeatAt: this.clock.now(),
       });
       return (result.identifiers[0] as { id: number }).id;
     });
     try {
-      const byLevel = await this.escalate(asOf, dryRun);
+      const byLevel = await this.escalate(runId, asOf, dryRun);
       const escalated = ESCALATION_LEVELS.reduce((sum, level) => sum + byLevel[level], 0);
       const durationMs = Math.round(performance.now() - started);
       await inTransaction(this.db, (em) =>
@@ -146,7 +157,13 @@ export class EscalationService {
       skip: query.offset,
       take: query.pageSize,
     });
-    return { items: rows.map(toRunView), total, page: query.page, pageSize: query.pageSize };
+    const quietSince = this.clock.now().getTime() - RUN_QUIET_MINUTES * 60_000;
+    return {
+      items: rows.map((run) => toRunView(run, quietSince)),
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
   }
 
   /**
@@ -154,7 +171,7 @@ export class EscalationService {
    * each, whatever the optimiser thinks), works out each one's level in JS with the pure policy,
    * and raises those due in one transaction per window. Returns the items raised per level.
    */
-  private async escalate(asOf: string, dryRun: boolean): Promise<Record<EscalationLevel, number>> {
+  private async escalate(runId: number, asOf: string, dryRun: boolean): Promise<Record<EscalationLevel, number>> {
     const counts: Record<EscalationLevel, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 };
     const thresholds = await this.thresholds();
     if (thresholds.size === 0) {
@@ -192,6 +209,7 @@ export class EscalationService {
       const raised = dryRun
         ? due.map((c) => this.levelOf(c, thresholds, asOf))
         : await this.raise(
+            runId,
             due.map((c) => c.id),
             thresholds,
             asOf,
@@ -207,10 +225,11 @@ export class EscalationService {
    * One batch in one transaction: re-reads the items under a row lock (MySQL: SELECT … FOR UPDATE;
    * SQLite: writers take turns), raises with one UPDATE those still below their level, appends one
    * `escalated` entry each (the step to the level reached; skipped levels are not written) and
-   * inserts the notices. `version` stays as it is: an escalation does not make an officer's close
-   * stale. Returns the levels reached.
+   * inserts the notices, and adds the batch to the run's counts. `version` stays as it is: an
+   * escalation does not make an officer's close stale. Returns the levels reached.
    */
   private async raise(
+    runId: number,
     ids: number[],
     thresholds: Map<number, EscalationThresholds>,
     asOf: string,
@@ -276,7 +295,22 @@ export class EscalationService {
           })),
           asOf,
         );
-        return steps.map(({ to }) => to);
+        const reached = steps.map(({ to }) => to);
+        const count = (level: EscalationLevel) => reached.filter((l) => l === level).length;
+        await em
+          .createQueryBuilder()
+          .update(EscalationRun)
+          .set({
+            level1: () => `level1 + ${count(1)}`,
+            level2: () => `level2 + ${count(2)}`,
+            level3: () => `level3 + ${count(3)}`,
+            level4: () => `level4 + ${count(4)}`,
+            escalated: () => `escalated + ${reached.length}`,
+            heartbeatAt: this.clock.now(),
+          })
+          .where('id = :runId', { runId })
+          .execute();
+        return reached;
       }),
     );
   }
@@ -360,9 +394,11 @@ function toByLevel(counts: Record<EscalationLevel, number>): ByLevel {
   return { '1': counts[1], '2': counts[2], '3': counts[3], '4': counts[4] };
 }
 
-function toRunView(run: EscalationRun): RunView {
+function toRunView(run: EscalationRun, quietSince: number): RunView {
+  const lastSign = (run.heartbeatAt ?? run.startedAt).getTime();
   return {
     id: run.id,
+    status: run.finishedAt ? 'done' : run.error !== null ? 'failed' : lastSign < quietSince ? 'interrupted' : 'running',
     asOf: run.asOf,
     trigger: run.trigger,
     dryRun: run.dryRun,
