@@ -3,11 +3,13 @@ import { AuthModule } from './auth/auth.module.js';
 import { ChecksModule } from './checks/checks.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AppConfig } from './config/app-config.js';
+import { ensureJwtSecret } from './config/jwt-secret.js';
 import { DatabaseBootstrap } from './database/database-bootstrap.service.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { EscalationModule } from './escalation/escalation.module.js';
 import { HealthController } from './system/health.controller.js';
+import { StartupSafety } from './system/startup-safety.js';
 import { HealthModule } from './health/health.module.js';
 import { HouseholdsModule } from './households/households.module.js';
 import { ImportsModule } from './imports/imports.module.js';
@@ -23,6 +25,9 @@ import { WebModule } from './web/web.module.js';
 export class AppModule {
   /** The whole application for a validated configuration (main.ts and the tests build it the same way). */
   static forRoot(config: AppConfig): DynamicModule {
+    // Tokens, CSRF tokens and the reconciliation's keyed hashes need a secret: the configured one,
+    // else this data directory's generated one.
+    ensureJwtSecret(config);
     return {
       module: AppModule,
       global: true,
@@ -45,7 +50,7 @@ export class AppModule {
         WebModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: AppConfig, useValue: config }, DatabaseBootstrap],
+      providers: [{ provide: AppConfig, useValue: config }, DatabaseBootstrap, StartupSafety],
       exports: [AppConfig],
     };
   }

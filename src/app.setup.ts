@@ -7,10 +7,12 @@ import hbs from 'hbs';
 import helmet from 'helmet';
 import { join } from 'node:path';
 import { isApiPath } from './auth/session-cookie.js';
-import { redactIdNumbers } from './common/id-number.js';
+import { redactLogText } from './common/app-logger.js';
 import { PROJECT_ROOT } from './common/paths.js';
-import { AppConfig } from './config/app-config.js';
+import { refuseDeepJson } from './common/json-depth.js';
+import { AppConfig, trustProxySetting } from './config/app-config.js';
 import { mountQueueDashboard } from './queue/queue-dashboard.js';
+import { CsrfService } from './web/csrf.service.js';
 import { registerHelpers, registerPartialsFrom } from './web/handlebars-helpers.js';
 
 /**
@@ -37,7 +39,7 @@ const pageCsp = helmet.contentSecurityPolicy({
 /** Everything about the HTTP app that is not a module: used by main.ts and by the tests alike. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.enableShutdownHooks();
-  app.set('trust proxy', app.get(AppConfig).TRUST_PROXY);
+  app.set('trust proxy', trustProxySetting(app.get(AppConfig).TRUST_PROXY));
   app.disable('x-powered-by');
   // The API keeps helmet's headers without a CSP (Swagger UI at /api/docs runs inline scripts); pages get theirs.
   app.use(helmet({ contentSecurityPolicy: false }));
@@ -45,8 +47,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     isApiPath(req.path) ? next() : pageCsp(req, res, next),
   );
   app.use(cookieParser());
-  mountQueueDashboard(app);
-  app.useBodyParser('json', { limit: '1mb' });
+  mountQueueDashboard(app, app.get(CsrfService, { strict: false }));
+  // Nesting is bounded on the raw bytes, before parsing and validation (a deep body would otherwise recurse).
+  // (Nest's type leaves `verify` out, keeping it for its rawBody option, which this app does not use.)
+  app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson } as { limit: string });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
 
   const views = join(PROJECT_ROOT, 'views');
@@ -62,7 +66,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      http.log(`${req.method} ${redactIdNumbers(req.originalUrl)} ${res.statusCode} ${ms.toFixed(1)}ms`);
+      http.log(`${req.method} ${redactLogText(req.originalUrl)} ${res.statusCode} ${ms.toFixed(1)}ms`);
     });
     next();
   });

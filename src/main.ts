@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppLogger } from './common/app-logger.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { StartupSafety } from './system/startup-safety.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env);
@@ -16,9 +17,11 @@ async function bootstrap(): Promise<void> {
     logger.log('worker started (no HTTP listener)', 'Bootstrap');
     return;
   }
-  await app.listen(config.PORT);
+  await app.init();
+  await app.get(StartupSafety).checkBeforeListening();
+  await app.listen(config.PORT, config.HOST);
   logger.log(
-    `HPA Tracker listening on http://localhost:${config.PORT} (${config.DB_TYPE}, role ${config.APP_ROLE})`,
+    `HPA Tracker listening on http://${config.HOST}:${config.PORT} (${config.DB_TYPE}, role ${config.APP_ROLE})`,
     'Bootstrap',
   );
 }

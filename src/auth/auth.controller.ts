@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Ip, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { PageQuery } from '../common/pagination.js';
 import { type AuthUser, CurrentUser, Public, Require } from './auth-user.js';
 import { AuthService } from './auth.service.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { LoginDto } from './dto/login.dto.js';
+import { UpdateUserDto } from './dto/update-user.dto.js';
 import { Permission } from './roles.js';
 import { UsersService } from './users.service.js';
 
@@ -18,6 +19,14 @@ export class AuthController {
   @HttpCode(200)
   login(@Body() dto: LoginDto, @Ip() ip: string) {
     return this.auth.login(dto.username, dto.password, ip);
+  }
+
+  /** Signs the caller out everywhere: every token issued to them so far stops working. */
+  @ApiBearerAuth()
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@CurrentUser() user: AuthUser): Promise<void> {
+    await this.auth.revokeTokens(user.id);
   }
 
   @ApiBearerAuth()
@@ -42,5 +51,11 @@ export class UsersController {
   @Get()
   list(@Query() query: PageQuery) {
     return this.users.list(query);
+  }
+
+  /** Disables or enables an account (`{active}`); either ends the tokens it holds. */
+  @Patch(':id')
+  update(@CurrentUser() actor: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateUserDto) {
+    return this.users.setActive(actor, id, dto.active);
   }
 }

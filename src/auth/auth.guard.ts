@@ -32,11 +32,11 @@ export class AuthGuard implements CanActivate {
     const [scheme, bearer] = (request.headers.authorization ?? '').split(' ');
     const token = scheme === 'Bearer' && bearer ? bearer : sessionTokenOf(request);
     if (!token) {
-      throw new UnauthorizedException('a bearer token is required (POST /api/auth/login)');
+      throw new UnauthorizedException('请先登录（Authorization: Bearer，令牌由 POST /api/auth/login 签发）');
     }
     const user = await this.auth.verifyToken(token);
     if (!user) {
-      throw new UnauthorizedException('the token is invalid or has expired');
+      throw new UnauthorizedException('登录令牌无效、已过期或已注销，请重新登录');
     }
     request.user = user;
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);

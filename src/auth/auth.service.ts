@@ -5,14 +5,20 @@ import { Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { type AuthUser, authUserOf } from './auth-user.js';
 import { LoginThrottleService } from './login-throttle.service.js';
-import { DUMMY_HASH, verifyPassword } from './passwords.js';
+import { PasswordGate } from './password-gate.js';
+import { DUMMY_HASH } from './passwords.js';
 import type { Role } from './roles.js';
 import { User } from './user.entity.js';
+import { normalizeUsername } from './usernames.js';
 
 interface TokenPayload {
   sub: number;
   role: Role;
+  /** The user's tokenVersion when the token was issued; a token without one is from before versions (0). */
+  tv?: number;
 }
+
+const WRONG_CREDENTIALS = '用户名或密码错误';
 
 export interface LoginResult {
   accessToken: string;
@@ -41,27 +47,60 @@ export class AuthService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly jwt: JwtService,
     private readonly throttle: LoginThrottleService,
+    private readonly gate: PasswordGate,
   ) {}
 
-  async login(username: string, password: string, address: string): Promise<LoginResult> {
-    const wait = await this.throttle.lockedFor(username, address);
+  /**
+   * Checks, in this order, so that nothing costly happens for a caller who is refused: the
+   * address's allowance (before any look-up or hash), the username's shape (a name that breaks the
+   * rule cannot be anyone's: no look-up), the account's lock (by user id once found), then the
+   * password through the gate that bounds concurrent hashing. An unknown user is compared against
+   * a dummy hash, so that the answer takes as long as for a known one.
+   */
+  async login(rawUsername: string, password: string, address: string): Promise<LoginResult> {
+    const addressWait = await this.throttle.admitAddress(address);
+    if (addressWait > 0) {
+      throw AppError.rateLimited(`该地址登录尝试过于频繁，请 ${addressWait} 秒后再试。`, addressWait);
+    }
+    const username = normalizeUsername(rawUsername);
+    if (!username) {
+      this.logger.warn(`failed login for ${JSON.stringify(rawUsername)} from ${address} (not a valid username)`);
+      throw new AppError(ErrorCode.Unauthenticated, WRONG_CREDENTIALS);
+    }
+    const user = await this.users.findOneBy({ username });
+    const account = user ? `user:${user.id}` : `name:${username}`;
+    const wait = await this.throttle.lockedFor(account, address);
     if (wait > 0) {
-      throw new AppError(ErrorCode.RateLimited, `too many failed logins; try again in ${wait} seconds`);
+      throw AppError.rateLimited(`登录失败次数过多，该账号已暂时锁定，请 ${Math.ceil(wait / 60)} 分钟后再试。`, wait);
     }
-    const user = await this.users.findOneBy({ username: username.toLowerCase() });
-    // Compare even for an unknown user so that timing does not tell which usernames exist.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    const ok = await this.gate.verify(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || !user.active) {
-      await this.throttle.recordFailure(username, address);
-      this.logger.warn(`failed login for "${username}" from ${address}`);
-      throw new AppError(ErrorCode.Unauthenticated, 'wrong username or password');
+      await this.throttle.recordFailure(account, address);
+      this.logger.warn(`failed login for ${JSON.stringify(rawUsername)} from ${address}`);
+      throw new AppError(ErrorCode.Unauthenticated, WRONG_CREDENTIALS);
     }
-    await this.throttle.reset(username, address);
-    const payload: TokenPayload = { sub: user.id, role: user.role };
+    await this.throttle.reset(account, address);
+    const payload: TokenPayload = { sub: user.id, role: user.role, tv: user.tokenVersion };
     return { accessToken: await this.jwt.signAsync(payload), user: toUserView(user) };
   }
 
-  /** The user behind a token, re-read so that a deactivated user or changed role takes effect at once. */
+  /** Signs the user out everywhere: every token issued to them so far stops working at once. */
+  async revokeTokens(userId: number): Promise<void> {
+    await this.users.increment({ id: userId }, 'tokenVersion', 1);
+  }
+
+  /** Signs out the holder of a token, if it is still valid (the pages' sign-out, whose session may have expired). */
+  async revokeToken(token: string): Promise<void> {
+    const user = await this.verifyToken(token);
+    if (user) {
+      await this.revokeTokens(user.id);
+    }
+  }
+
+  /**
+   * The user behind a token, re-read so that a deactivated user, a changed role or a sign-out
+   * (a newer tokenVersion) takes effect at once.
+   */
   async verifyToken(token: string): Promise<AuthUser | null> {
     let payload: TokenPayload;
     try {
@@ -70,7 +109,7 @@ export class AuthService {
       return null;
     }
     const user = await this.users.findOneBy({ id: payload.sub });
-    if (!user || !user.active) {
+    if (!user || !user.active || (payload.tv ?? 0) !== user.tokenVersion) {
       return null;
     }
     return authUserOf(user);

@@ -1,48 +1,80 @@
 import { Injectable } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { RedisService } from '../common/redis.service.js';
+import { AppConfig } from '../config/app-config.js';
 
-const MAX_FAILURES = 5;
-const WINDOW_SECONDS = 15 * 60;
+/** Failed logins of one account from one address before that pair is locked out. */
+export const PAIR_FAILURES = 5;
+/** Failed logins of one account from all addresses together before the account is locked out. */
+export const ACCOUNT_FAILURES = 20;
+const FAILURE_WINDOW_SECONDS = 15 * 60;
 
 /**
- * Failed logins per (username, address): after 5 failures in 15 minutes the pair is locked out
- * until the window ends. Kept in Redis when configured, so every API instance sees the same
- * count (falls back to memory while Redis is down); in memory on the embedded default.
+ * Login throttling, in three counters (Redis when configured, so that every API instance sees the
+ * same counts — memory while Redis is down; memory on the embedded default):
+ * - every attempt of a client address, before anything is looked up or hashed
+ *   (LOGIN_ATTEMPTS_PER_MINUTE);
+ * - failures of an account from one address: 5 in 15 minutes lock that pair out;
+ * - failures of an account from anywhere: 20 in 15 minutes lock the account out, so that guessing
+ *   from many addresses gets no further.
+ * An account is the user's id once the name is found (so no spelling of it has a counter of its
+ * own), else the normalised name.
  */
 @Injectable()
 export class LoginThrottleService {
-  private readonly limiter: RateLimiterAbstract;
+  private readonly attempts: RateLimiterAbstract;
+  private readonly pairFailures: RateLimiterAbstract;
+  private readonly accountFailures: RateLimiterAbstract;
 
-  constructor(redis: RedisService) {
-    const memory = new RateLimiterMemory({ points: MAX_FAILURES, duration: WINDOW_SECONDS, keyPrefix: 'login-fail' });
-    this.limiter = redis.client
-      ? new RateLimiterRedis({
-          storeClient: redis.client,
-          points: MAX_FAILURES,
-          duration: WINDOW_SECONDS,
-          keyPrefix: 'hpa:login-fail',
-          insuranceLimiter: memory,
-        })
-      : memory;
+  constructor(redis: RedisService, config: AppConfig) {
+    const limiter = (name: string, points: number, duration: number): RateLimiterAbstract => {
+      const keyPrefix = `${config.QUEUE_PREFIX}:${name}`;
+      const memory = new RateLimiterMemory({ points, duration, keyPrefix });
+      return redis.client
+        ? new RateLimiterRedis({ storeClient: redis.client, points, duration, keyPrefix, insuranceLimiter: memory })
+        : memory;
+    };
+    this.attempts = limiter('login-attempt', config.LOGIN_ATTEMPTS_PER_MINUTE, 60);
+    this.pairFailures = limiter('login-fail', PAIR_FAILURES, FAILURE_WINDOW_SECONDS);
+    this.accountFailures = limiter('login-fail-account', ACCOUNT_FAILURES, FAILURE_WINDOW_SECONDS);
   }
 
-  private key(username: string, address: string): string {
-    return `${username.toLowerCase()}|${address}`;
+  /** Counts an attempt of this address; the seconds it must wait when over its allowance, else 0. */
+  async admitAddress(address: string): Promise<number> {
+    try {
+      await this.attempts.consume(address);
+      return 0;
+    } catch (rejected) {
+      if (rejected instanceof RateLimiterRes) {
+        return Math.ceil(rejected.msBeforeNext / 1000);
+      }
+      return 0; // the store failed and no insurance answered: let the login through to the other checks
+    }
   }
 
-  /** Seconds until the pair may try again, or 0 when it may try now. */
-  async lockedFor(username: string, address: string): Promise<number> {
-    const res = await this.limiter.get(this.key(username, address)).catch(() => null);
-    return res && res.consumedPoints >= MAX_FAILURES ? Math.ceil(res.msBeforeNext / 1000) : 0;
+  /** Seconds until this account may try again from this address, or 0 when it may try now. */
+  async lockedFor(account: string, address: string): Promise<number> {
+    const [pair, all] = await Promise.all([
+      this.pairFailures.get(pairKey(account, address)).catch(() => null),
+      this.accountFailures.get(account).catch(() => null),
+    ]);
+    const wait = (res: RateLimiterRes | null, limit: number) =>
+      res && res.consumedPoints >= limit ? Math.ceil(res.msBeforeNext / 1000) : 0;
+    return Math.max(wait(pair, PAIR_FAILURES), wait(all, ACCOUNT_FAILURES));
   }
 
-  async recordFailure(username: string, address: string): Promise<void> {
+  async recordFailure(account: string, address: string): Promise<void> {
     // consume() rejects once the points are used up: that is the lock-out itself, not an error.
-    await this.limiter.consume(this.key(username, address)).catch(() => undefined);
+    await Promise.all([
+      this.pairFailures.consume(pairKey(account, address)).catch(() => undefined),
+      this.accountFailures.consume(account).catch(() => undefined),
+    ]);
   }
 
-  async reset(username: string, address: string): Promise<void> {
-    await this.limiter.delete(this.key(username, address)).catch(() => undefined);
+  /** After a successful login: this address starts afresh; the account's count runs out by itself. */
+  async reset(account: string, address: string): Promise<void> {
+    await this.pairFailures.delete(pairKey(account, address)).catch(() => undefined);
   }
 }
+
+const pairKey = (account: string, address: string): string => `${account}|${address}`;

@@ -6,6 +6,7 @@ export class User {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  /** Lower case, compared exactly (binary collation on MySQL): see usernames.ts. */
   @Column({ type: 'varchar', length: 64, unique: true })
   username!: string;
 
@@ -24,6 +25,10 @@ export class User {
 
   @Column({ type: 'boolean', default: true })
   active!: boolean;
+
+  /** Tokens carry it; raised on sign-out and when the user is disabled, which ends every token issued before. */
+  @Column({ type: 'int', default: 0 })
+  tokenVersion!: number;
 
   @CreateDateColumn({ type: 'datetime' })
   createdAt!: Date;

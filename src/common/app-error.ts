@@ -12,6 +12,9 @@ export enum ErrorCode {
 }
 
 export class AppError extends Error {
+  /** For a RateLimited error: seconds until the caller may try again (the Retry-After header). */
+  retryAfter?: number;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -24,5 +27,11 @@ export class AppError extends Error {
 
   static notFound(what: string): AppError {
     return new AppError(ErrorCode.NotFound, `${what} not found`);
+  }
+
+  static rateLimited(message: string, retryAfterSeconds: number): AppError {
+    const error = new AppError(ErrorCode.RateLimited, message);
+    error.retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+    return error;
   }
 }

@@ -130,6 +130,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (body.statusCode === 503) {
       response.setHeader('Retry-After', '5');
     }
+    if (exception instanceof AppError && exception.retryAfter !== undefined) {
+      response.setHeader('Retry-After', String(exception.retryAfter));
+    }
     if (!isApiPath(request.path)) {
       // Pages answer people: a redirect to the login form or a rendered Chinese error page.
       renderErrorPage(request, response, body);

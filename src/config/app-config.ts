@@ -1,8 +1,49 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
 import { validateCronExpression } from 'cron';
+import { isIP } from 'node:net';
 
-export const DEFAULT_JWT_SECRET = 'hpa-dev-secret-change-me';
+/** The development secret earlier versions shipped: public, so never accepted. */
+export const PUBLISHED_JWT_SECRET = 'hpa-dev-secret-change-me';
+
+/** Whether a listen address only answers this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** One TRUST_PROXY entry: `loopback`, or an IP address or subnet (CIDR) of a proxy you run. */
+function isTrustEntry(entry: string): boolean {
+  if (entry === 'loopback') {
+    return true;
+  }
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) {
+    return false;
+  }
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * TRUST_PROXY as Express's "trust proxy" takes it: false for `none`, otherwise the list. Named
+ * ranges (uniquelocal, linklocal), `true` and hop counts are refused by loadConfig: they would
+ * believe an X-Forwarded-For that any machine of the network wrote.
+ */
+export function trustProxySetting(value: string): false | string[] {
+  return value === 'none' ? false : value.split(',').map((entry) => entry.trim());
+}
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -29,6 +70,13 @@ export class AppConfig {
   @Min(0)
   @Max(65535)
   PORT = 3000;
+
+  /**
+   * The address to listen on. Default: this machine only. Another address (0.0.0.0, a LAN
+   * address) needs a configured JWT_SECRET and no demo account with the published password.
+   */
+  @Matches(/^[\w.:[\]-]+$/, { message: 'HOST must be an IP address or a host name (e.g. 0.0.0.0)' })
+  HOST = '127.0.0.1';
 
   @IsIn(['sqlite', 'mysql'])
   DB_TYPE: 'sqlite' | 'mysql' = 'sqlite';
@@ -80,16 +128,25 @@ export class AppConfig {
   @Max(600)
   JOB_LOCK_SECONDS = 30;
 
+  /**
+   * The token signing secret. Unset: a random one generated once for the data directory
+   * (config/jwt-secret.ts), which serves this machine only; required in production and on a
+   * non-loopback HOST.
+   */
+  @ValidateIf((c: AppConfig) => c.JWT_SECRET !== '')
   @IsString()
   @MinLength(16)
-  JWT_SECRET = DEFAULT_JWT_SECRET;
+  JWT_SECRET = '';
+
+  /** Set at start when JWT_SECRET was not configured and the data directory's generated one is used. */
+  jwtSecretGenerated = false;
 
   @Matches(/^\d+[smhd]$/, { message: 'JWT_TTL must be a number followed by s, m, h or d (e.g. 8h)' })
   JWT_TTL = '8h';
 
   @IsOptional()
   @IsString()
-  @MinLength(8)
+  @MinLength(10)
   ADMIN_PASSWORD?: string;
 
   @IsString()
@@ -124,10 +181,22 @@ export class AppConfig {
 
   /**
    * Which proxies' X-Forwarded-For to believe (Express "trust proxy"): the client address drives
-   * login throttling, so only proxies you run may set it. Default: a proxy on the same host.
+   * login throttling and the audit logs, so only proxies you run may set it, named by address.
+   * `loopback` (default: a proxy on the same host), IP addresses or subnets separated by commas,
+   * or `none`.
    */
-  @IsString()
+  @Matches(/^(none|[^,]+(,[^,]+)*)$/, { message: 'TRUST_PROXY must be none, loopback or proxy addresses' })
   TRUST_PROXY = 'loopback';
+
+  /**
+   * Login attempts one client address may make per minute, before any password is compared
+   * (429 beyond). Raise it for an office whose users all come through one address.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  LOGIN_ATTEMPTS_PER_MINUTE = 30;
 
   get demoData(): boolean {
     return (this.DEMO_DATA ?? (this.NODE_ENV === 'production' ? '0' : '1')) === '1';
@@ -142,7 +211,7 @@ export class ConfigError extends Error {}
 
 /** Builds the configuration from an environment; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const known = Object.keys(new AppConfig());
+  const known = Object.keys(new AppConfig()).filter((key) => /^[A-Z][A-Z0-9_]*$/.test(key));
   const given: Record<string, string> = {};
   for (const key of [...known, 'REDIS_URL', 'ADMIN_PASSWORD', 'DEMO_DATA', 'LOG_FORMAT', 'DB_READ_HOSTS']) {
     const value = env[key];
@@ -160,8 +229,19 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (!isValidTimeZone(config.APP_TIMEZONE)) {
     problems.push(`APP_TIMEZONE: unknown time zone "${config.APP_TIMEZONE}"`);
   }
+  if (config.TRUST_PROXY !== 'none' && !config.TRUST_PROXY.split(',').every((e) => isTrustEntry(e.trim()))) {
+    problems.push(
+      `TRUST_PROXY: "${config.TRUST_PROXY}" must be none, loopback, or the addresses (or subnets) of the proxies you run`,
+    );
+  }
+  if (config.JWT_SECRET === PUBLISHED_JWT_SECRET) {
+    problems.push('JWT_SECRET: this value was published with the source code; set a secret of your own');
+  }
+  if (config.JWT_SECRET === '' && !isLoopbackHost(config.HOST)) {
+    problems.push(`JWT_SECRET: must be set when HOST (${config.HOST}) is not a loopback address`);
+  }
   if (config.NODE_ENV === 'production') {
-    if (config.JWT_SECRET === DEFAULT_JWT_SECRET) {
+    if (config.JWT_SECRET === '') {
       problems.push('JWT_SECRET: must be set to a secret of your own when NODE_ENV=production');
     }
     if (!config.ADMIN_PASSWORD) {

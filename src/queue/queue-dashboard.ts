@@ -11,13 +11,25 @@ import { AppConfig } from '../config/app-config.js';
 import { QUEUES } from './queues.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+/** The cookie the dashboard's script (axios) reads and returns as the X-XSRF-TOKEN header on its writes. */
+export const DASHBOARD_XSRF_COOKIE = 'XSRF-TOKEN';
+
+/** The pages' CSRF tokens (web/csrf.service.ts), handed in by the app's set-up. */
+export interface CsrfTokens {
+  token(req: Request, res: Response): string;
+  isValid(req: Request): boolean;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The Bull dashboard (@bull-board) at /admin/queues, for admins only, and only with Redis (without
  * it there are no queues and the path is a 404). Mounted as Express middleware before Nest's routes,
- * behind a check of the bearer token or the session cookie.
+ * behind a check of the bearer token or the session cookie. On the cookie alone its writes (pause,
+ * retry, clean, …) also need the CSRF token: the dashboard's own script sends it back from the
+ * XSRF-TOKEN cookie (readable by script on this site only), a forged cross-site request cannot.
  */
-export function mountQueueDashboard(app: NestExpressApplication): void {
+export function mountQueueDashboard(app: NestExpressApplication, csrf: CsrfTokens): void {
   if (!app.get(AppConfig).REDIS_URL) {
     return;
   }
@@ -30,14 +42,15 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
   });
   app.use(
     QUEUE_DASHBOARD_PATH,
-    adminsOnly(app.get(AuthService, { strict: false })),
+    adminsOnly(app.get(AuthService, { strict: false }), csrf),
     board.getRouter() as RequestHandler,
   );
 }
 
-function adminsOnly(auth: AuthService): RequestHandler {
+function adminsOnly(auth: AuthService, csrf: CsrfTokens): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const token = bearerToken(req) ?? cookie(req, SESSION_COOKIE);
+    const bearer = bearerToken(req);
+    const token = bearer ?? cookie(req, SESSION_COOKIE);
     const refuse = (statusCode: 401 | 403, message: string) =>
       res.status(statusCode).json({ statusCode, error: statusCode === 401 ? 'Unauthorized' : 'Forbidden', message });
     if (!token) {
@@ -50,8 +63,16 @@ function adminsOnly(auth: AuthService): RequestHandler {
           refuse(401, 'the token is invalid or has expired');
         } else if (user.role !== 'admin') {
           refuse(403, `the role ${user.role} may not see the queues`);
-        } else {
+        } else if (bearer || SAFE_METHODS.has(req.method)) {
+          if (!bearer) {
+            const options = { sameSite: 'strict' as const, secure: req.secure, path: QUEUE_DASHBOARD_PATH };
+            res.cookie(DASHBOARD_XSRF_COOKIE, csrf.token(req, res), options);
+          }
           next();
+        } else if (csrf.isValid(req)) {
+          next();
+        } else {
+          refuse(403, '缺少有效的安全校验码（CSRF），请刷新队列页面后重试');
         }
       },
       (error: unknown) => next(error),

@@ -35,7 +35,9 @@ export class CsrfService {
       getCsrfTokenFromRequest: (req) => {
         const body = req.body as Record<string, unknown> | undefined;
         const field = body?.[CSRF_FIELD];
-        return typeof field === 'string' ? field : req.headers['x-csrf-token'];
+        // The queue dashboard's script (axios) returns its token as X-XSRF-TOKEN.
+        const header = req.headers['x-csrf-token'] ?? req.headers['x-xsrf-token'];
+        return typeof field === 'string' ? field : typeof header === 'string' ? header : undefined;
       },
     });
   }

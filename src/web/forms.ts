@@ -56,6 +56,8 @@ export function fieldMessage(dto: ClassConstructor<object>, error: ValidationErr
       return `${label}不能大于 ${String(n)}`;
     case 'isCalendarDate':
       return `${label}必须是有效日期（年-月-日）`;
+    case 'hasVisibleText':
+      return `${label}至少需要 ${String(n)} 个可见的字`;
     default:
       return `${label}格式不正确`;
   }

@@ -17,7 +17,7 @@ const USER_FORM = {
   labels: { username: '用户名', password: '初始密码', role: '角色', regionCode: '所属街道', displayName: '姓名' },
   messages: {
     username: '用户名为 3–32 位字母、数字或 _ . -',
-    password: '密码为 8–72 位，至少包含一个字母和一个数字',
+    password: '密码为 10–72 位，同时包含字母和数字，不能是常见密码，除用户名外至少还有 6 个字符',
     regionCode: '街道办事处人员须选择所属街道',
   },
 };

@@ -11,16 +11,10 @@ import { safeNext } from './page-query.js';
 
 const LOGIN_FORM = { dto: LoginDto, labels: { username: '用户名', password: '密码' } };
 
-/** 2 … 15 分钟 from "try again in 840 seconds". */
-function waitText(error: AppError): string {
-  const seconds = Number(/(\d+) seconds/.exec(error.message)?.[1] ?? 900);
-  return `${Math.max(1, Math.ceil(seconds / 60))} 分钟`;
-}
-
 /**
  * Signing in and out of the pages. The session is an httpOnly cookie holding the JWT that
  * AuthService.login issues (the API's token, with the API's login throttling); signing out
- * clears it (the token itself stays valid until it expires, like a bearer token).
+ * clears it and ends the user's tokens (every session of the account, as POST /api/auth/logout).
  */
 @PageController()
 export class WebAuthController {
@@ -61,7 +55,8 @@ export class WebAuthController {
       if (error instanceof AppError && error.code === ErrorCode.Unauthenticated) {
         again(401, '用户名或密码错误。');
       } else if (error instanceof AppError && error.code === ErrorCode.RateLimited) {
-        again(429, `登录失败次数过多，该账号在本机已暂时锁定，请 ${waitText(error)}后再试。`);
+        res.setHeader('Retry-After', String(error.retryAfter ?? 60));
+        again(429, error.message);
       } else {
         throw error;
       }
@@ -71,7 +66,11 @@ export class WebAuthController {
   /** Public, so that an expired session can still sign out; the CSRF token is still required. */
   @Public()
   @Post('logout')
-  logout(@Req() req: Request, @Res() res: Response): void {
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const token = (req.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
+    if (token) {
+      await this.auth.revokeToken(token);
+    }
     res.clearCookie(SESSION_COOKIE, sessionCookieOptions(req));
     res.redirect(303, '/');
   }

@@ -1,15 +1,43 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { PASSWORD_RULE } from '../passwords.js';
+import {
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  registerDecorator,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
+import { PASSWORD_RULES, passwordProblem } from '../passwords.js';
 import { type Role, ROLES } from '../roles.js';
+import { USERNAME_RULE } from '../usernames.js';
+
+/** A new password that passwordProblem() accepts; the message says which rule it breaks. */
+function IsAcceptablePassword(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    const problemOf = (args: ValidationArguments) =>
+      typeof args.value === 'string'
+        ? passwordProblem(args.value, (args.object as { username?: unknown }).username as string | undefined)
+        : 'length';
+    registerDecorator({
+      name: 'isAcceptablePassword',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) => problemOf(args) === null,
+        defaultMessage: (args: ValidationArguments) =>
+          `${args.property}: ${PASSWORD_RULES[problemOf(args) ?? 'length']}`,
+      },
+    });
+  };
+}
 
 export class CreateUserDto {
-  /** Usernames are case-insensitive: stored lower-case, so SQLite and MySQL agree. */
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
-  @Matches(/^[A-Za-z0-9_.-]{3,32}$/, { message: 'username must be 3–32 letters, digits, _ . or -' })
+  /** Checked as typed (ASCII only), then stored lower case by the service and compared exactly (usernames.ts). */
+  @Matches(USERNAME_RULE, { message: 'username: 用户名须为 3–32 位字母、数字或 _ . -' })
   username!: string;
 
-  @Matches(PASSWORD_RULE, { message: 'password must be 8–72 characters with at least one letter and one digit' })
+  @IsAcceptablePassword()
   password!: string;
 
   @IsIn(ROLES)

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { HasVisibleText } from '../../common/has-visible-text.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import {
   DEPARTMENTS,
@@ -27,6 +28,7 @@ export class CreateItemDto {
   @Transform(trim)
   @IsString()
   @MinLength(2)
+  @HasVisibleText(2)
   @MaxLength(200)
   title!: string;
 

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { HasVisibleText } from '../../common/has-visible-text.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import { DEPARTMENTS, type Department } from '../item.entity.js';
 import { REGION_CODE, REGION_CODE_MESSAGE, trim } from './create-item.dto.js';
@@ -16,6 +17,7 @@ export class ProgressItemDto {
   @Transform(trim)
   @IsString()
   @MinLength(2)
+  @HasVisibleText(2)
   @MaxLength(2000)
   note!: string;
 }
@@ -25,6 +27,7 @@ export class CloseItemDto {
   @Transform(trim)
   @IsString()
   @MinLength(4)
+  @HasVisibleText(4)
   @MaxLength(2000)
   resolution!: string;
 
@@ -37,6 +40,7 @@ export class ReopenItemDto {
   @Transform(trim)
   @IsString()
   @MinLength(2)
+  @HasVisibleText(2)
   @MaxLength(2000)
   reason!: string;
 
