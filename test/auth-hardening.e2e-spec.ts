@@ -82,7 +82,11 @@ describe('login hardening (issue #12)', () => {
     }
     const locked = await login(username, PASSWORD, newAddress()).expect(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(locked.body).toMatchObject({ statusCode: 429, code: 'rate_limited', message: expect.stringMatching(/锁定/) });
+    expect(locked.body).toMatchObject({
+      statusCode: 429,
+      code: 'rate_limited',
+      message: expect.stringMatching(/锁定/),
+    });
   });
 
   it('refuses a name that breaks the username rule before any look-up or hash', async () => {
@@ -163,7 +167,11 @@ describe('login hardening (issue #12)', () => {
     const token = /hpa_session=([^;]+)/.exec(cookie)?.[1];
     expect(token).toBeDefined();
     await me(`Bearer ${token}`).expect(200);
-    await agent.post('/logout').type('form').send({ _csrf: csrfOf(home.text) }).expect(303);
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfOf(home.text) })
+      .expect(303);
     await me(`Bearer ${token}`).expect(401);
     await request(t.http).get('/items').set('Cookie', `hpa_session=${token}`).expect(303);
   });

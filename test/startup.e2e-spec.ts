@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropDatabase, freePort, MAIN, start, waitForOutput } from './utils/spawn-app.js';
+import { dropDatabase, freePort, MAIN, start, waitFor, waitForOutput } from './utils/spawn-app.js';
 
 describe('starting the built service', () => {
   beforeAll(() => {
@@ -43,12 +43,26 @@ describe('starting the built service', () => {
       });
       expect(search.status).toBe(200);
       await waitForOutput(run, /110101\*{8}4477/);
+      // …also when a percent-escape stands before it or spells it out (issue #12).
+      const spelled = [...'110101199003074477'].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+      for (const q of ['%20110101199003074477', spelled]) {
+        await fetch(`http://127.0.0.1:${port}/api/households?q=${q}`, {
+          headers: { authorization: `Bearer ${accessToken}` },
+        });
+      }
+      await waitFor(
+        'the three searches logged, masked',
+        async () => run.output().match(/110101\*{8}4477/g)?.length === 3,
+      );
       expect(run.output()).not.toContain('110101199003074477');
+      expect(run.output()).not.toContain(spelled.slice(18, 42)); // the birth date's digits, escaped
       expect(run.output()).not.toMatch(new RegExp(`${demoId}\\d{11}[\\dX]`));
       // Structured logs: one JSON object a line.
       const lines = run.output().trim().split('\n');
       expect(lines.every((line) => line.startsWith('{'))).toBe(true);
       expect(run.output()).toMatch(/loaded the demo district: 399 households/);
+      // The demo accounts are announced loudly; on 127.0.0.1 the start goes on.
+      expect(run.output()).toMatch(/DEMO ACCOUNTS ARE OPEN: caseworker, .*Demo2020/);
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;
@@ -108,10 +122,49 @@ describe('starting the built service', () => {
     [{ APP_TIMEZONE: 'Mars/Olympus' }, /APP_TIMEZONE/],
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, /ADMIN_PASSWORD/],
     [{ NODE_ENV: 'production', ADMIN_PASSWORD: 'Admin-pass-2020' }, /JWT_SECRET/],
+    [{ HOST: '0.0.0.0' }, /JWT_SECRET: must be set when HOST/],
   ])('refuses to start with %o, naming the variable', async (env, name) => {
     const run = start(env);
     await expect(run.exited).resolves.toBe(1);
     expect(run.output()).toMatch(/Invalid configuration/);
     expect(run.output()).toMatch(name);
+  });
+
+  it('refuses to serve on an address other machines reach while demo accounts take the published password', async () => {
+    const dbName = `${process.env.DB_NAME ?? 'hpa_test'}_exposed`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'hpa-exposed-'));
+    const env = {
+      PORT: String(await freePort()),
+      HOST: '0.0.0.0',
+      JWT_SECRET: 'a-secret-of-our-own-0123456789',
+      ADMIN_PASSWORD: 'Admin-pass-2020',
+      DB_PATH: join(dataDir, 'hpa.sqlite'),
+      DB_NAME: dbName,
+    };
+    try {
+      const demo = start(env);
+      await expect(demo.exited).resolves.toBe(1);
+      expect(demo.output()).toMatch(/Refusing to serve on HOST=0\.0\.0\.0/);
+      expect(demo.output()).toMatch(/DEMO_DATA: demo accounts with the published password are active/);
+      expect(demo.output()).not.toMatch(/listening on/);
+
+      // Without demo accounts (a database that never had them) the same address serves.
+      const clean = start({
+        ...env,
+        DB_PATH: join(dataDir, 'clean.sqlite'),
+        DB_NAME: `${dbName}_clean`,
+        DEMO_DATA: '0',
+      });
+      try {
+        await waitForOutput(clean, /listening on http:\/\/0\.0\.0\.0/);
+        expect((await fetch(`http://127.0.0.1:${env.PORT}/api/health`)).status).toBe(200);
+      } finally {
+        clean.child.kill('SIGTERM');
+        await clean.exited;
+      }
+    } finally {
+      await dropDatabase(dbName);
+      await dropDatabase(`${dbName}_clean`);
+    }
   });
 });
