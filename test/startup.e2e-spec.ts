@@ -50,9 +50,8 @@ describe('starting the built service', () => {
           headers: { authorization: `Bearer ${accessToken}` },
         });
       }
-      await waitFor(
-        'the three searches logged, masked',
-        async () => run.output().match(/110101\*{8}4477/g)?.length === 3,
+      await waitFor('the three searches logged, masked', () =>
+        Promise.resolve(run.output().match(/110101\*{8}4477/g)?.length === 3),
       );
       expect(run.output()).not.toContain('110101199003074477');
       expect(run.output()).not.toContain(spelled.slice(18, 42)); // the birth date's digits, escaped

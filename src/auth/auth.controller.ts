@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Ip, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { PageQuery } from '../common/pagination.js';
 import { type AuthUser, CurrentUser, Public, Require } from './auth-user.js';
@@ -8,6 +8,7 @@ import { LoginDto } from './dto/login.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { Permission } from './roles.js';
 import { UsersService } from './users.service.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -55,7 +56,7 @@ export class UsersController {
 
   /** Disables or enables an account (`{active}`); either ends the tokens it holds. */
   @Patch(':id')
-  update(@CurrentUser() actor: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateUserDto) {
+  update(@CurrentUser() actor: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdateUserDto) {
     return this.users.setActive(actor, id, dto.active);
   }
 }

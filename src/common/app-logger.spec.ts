@@ -27,10 +27,10 @@ describe('log text', () => {
   it('keeps every text log entry on one line, whatever a user typed', () => {
     const written: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => {
+    process.stdout.write = (chunk: string) => {
       written.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    };
     try {
       new AppLogger('text', 'log').warn('failed login for "x\n[Nest] 1  - LOG [AuthService] admin signed in"');
     } finally {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
@@ -13,6 +13,7 @@ import {
   UpdateConditionDto,
 } from './dto/health.dto.js';
 import { InsuranceService } from './insurance.service.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('health')
 @ApiBearerAuth()
@@ -31,13 +32,13 @@ export class HealthRecordsController {
 
   @Get('persons/:id/conditions')
   @Require(Permission.HealthRead)
-  async listConditions(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  async listConditions(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     return { items: await this.conditions.list(user, id) };
   }
 
   @Post('persons/:id/conditions')
   @Require(Permission.HealthWrite)
-  addCondition(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateConditionDto) {
+  addCondition(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CreateConditionDto) {
     return this.conditions.add(user, id, dto);
   }
 
@@ -45,7 +46,7 @@ export class HealthRecordsController {
   @Require(Permission.HealthWrite)
   updateCondition(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdateConditionDto,
   ) {
     return this.conditions.update(user, id, dto);
@@ -55,8 +56,8 @@ export class HealthRecordsController {
   @Require(Permission.InsuranceWrite)
   putInsurance(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
-    @Param('year', ParseIntPipe) year: number,
+    @Param('id', ParseIdPipe) id: number,
+    @Param('year', ParseIdPipe) year: number,
     @Body() dto: PutInsuranceDto,
   ) {
     return this.insurance.put(user, id, year, dto);
@@ -83,13 +84,13 @@ export class ContractsController {
 
   @Get(':id')
   @Require(Permission.HealthRead)
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     return this.contracts.get(user, id);
   }
 
   @Post(':id/follow-ups')
   @Require(Permission.HealthWrite)
-  addFollowUp(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateFollowUpDto) {
+  addFollowUp(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CreateFollowUpDto) {
     return this.contracts.addFollowUp(user, id, dto);
   }
 }

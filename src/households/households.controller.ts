@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Ip, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Ip, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
@@ -12,6 +12,7 @@ import {
 } from './dto/household.dto.js';
 import { HouseholdsService } from './households.service.js';
 import { PersonsService } from './persons.service.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('households')
 @ApiBearerAuth()
@@ -33,19 +34,19 @@ export class HouseholdsController {
 
   @Get(':id')
   @Require(Permission.HouseholdsRead)
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     return this.households.get(user, id);
   }
 
   @Patch(':id')
   @Require(Permission.HouseholdsWrite)
-  update(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateHouseholdDto) {
+  update(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdateHouseholdDto) {
     return this.households.update(user, id, dto);
   }
 
   @Post(':id/members')
   @Require(Permission.HouseholdsWrite)
-  addMember(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateMemberDto) {
+  addMember(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CreateMemberDto) {
     return this.households.addMember(user, id, dto);
   }
 }
@@ -58,20 +59,20 @@ export class PersonsController {
 
   @Get(':id')
   @Require(Permission.PersonsRead)
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     return this.persons.get(user, id);
   }
 
   /** The full ID number: a route of its own, for admins and health caseworkers only. */
   @Get(':id/id-number')
   @Require(Permission.IdNumberReadFull)
-  fullIdNumber(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Ip() ip: string) {
+  fullIdNumber(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Ip() ip: string) {
     return this.persons.fullIdNumber(user, id, ip);
   }
 
   @Patch(':id')
   @Require(Permission.HouseholdsWrite)
-  update(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdatePersonDto) {
+  update(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdatePersonDto) {
     return this.persons.update(user, id, dto);
   }
 }

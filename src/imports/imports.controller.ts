@@ -1,15 +1,4 @@
-import {
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  Post,
-  Query,
-  Res,
-  UploadedFile,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
@@ -18,6 +7,7 @@ import { PageQuery } from '../common/pagination.js';
 import { TemplateQuery } from './dto/imports.dto.js';
 import { ImportsService } from './imports.service.js';
 import { UploadInterceptor } from './upload.interceptor.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -53,13 +43,13 @@ export class ImportsController {
   /** Status, progress, counts and the rejected rows (`page`, `pageSize`). */
   @Get(':id')
   @Require(Permission.ImportsRun)
-  get(@Param('id', ParseIntPipe) id: number, @Query() query: PageQuery) {
+  get(@Param('id', ParseIdPipe) id: number, @Query() query: PageQuery) {
     return this.imports.get(id, query);
   }
 
   @Get(':id/errors.csv')
   @Require(Permission.ImportsRun)
-  async errors(@Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+  async errors(@Param('id', ParseIdPipe) id: number, @Res() res: Response): Promise<void> {
     const write = await this.imports.errorsExport(id);
     res.attachment(`导入错误-${id}.csv`);
     await write(res);
@@ -69,7 +59,7 @@ export class ImportsController {
   @Post(':id/resume')
   @HttpCode(202)
   @Require(Permission.ImportsRun)
-  resume(@Param('id', ParseIntPipe) id: number) {
+  resume(@Param('id', ParseIdPipe) id: number) {
     return this.imports.resume(id);
   }
 }

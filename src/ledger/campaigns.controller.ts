@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { PageQuery } from '../common/pagination.js';
 import { CampaignsService } from './campaigns.service.js';
 import { CreateCampaignDto } from './dto/create-campaign.dto.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('ledger')
 @ApiBearerAuth()
@@ -26,7 +27,7 @@ export class CampaignsController {
 
   @Get(':id')
   @Require(Permission.CampaignsRead)
-  get(@Param('id', ParseIntPipe) id: number) {
+  get(@Param('id', ParseIdPipe) id: number) {
     return this.campaigns.get(id);
   }
 }

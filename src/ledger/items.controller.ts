@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
@@ -15,6 +15,7 @@ import {
 import { ExportItemsQuery, ListItemsQuery } from './dto/list-items.dto.js';
 import { ItemExportService } from './item-export.service.js';
 import { ItemsService } from './items.service.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('ledger')
 @ApiBearerAuth()
@@ -48,55 +49,55 @@ export class ItemsController {
 
   @Get(':id')
   @Require(Permission.ItemsRead)
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     return this.items.get(user, id);
   }
 
   @Get(':id/ledger/verify')
   @Require(Permission.ItemsRead)
-  verify(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  verify(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     return this.items.verify(user, id);
   }
 
   @Post(':id/start')
   @HttpCode(200)
   @Require(Permission.ItemsAct)
-  start(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: StartItemDto) {
+  start(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: StartItemDto) {
     return this.items.start(user, id, dto);
   }
 
   @Post(':id/progress')
   @HttpCode(200)
   @Require(Permission.ItemsAct)
-  progress(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ProgressItemDto) {
+  progress(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: ProgressItemDto) {
     return this.items.progress(user, id, dto);
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @Require(Permission.ItemsAct)
-  close(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CloseItemDto) {
+  close(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CloseItemDto) {
     return this.items.close(user, id, dto);
   }
 
   @Post(':id/reopen')
   @HttpCode(200)
   @Require(Permission.ItemsManage)
-  reopen(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ReopenItemDto) {
+  reopen(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: ReopenItemDto) {
     return this.items.reopen(user, id, dto);
   }
 
   @Post(':id/reassign')
   @HttpCode(200)
   @Require(Permission.ItemsManage)
-  reassign(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ReassignItemDto) {
+  reassign(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: ReassignItemDto) {
     return this.items.reassign(user, id, dto);
   }
 
   @Post(':id/deadline')
   @HttpCode(200)
   @Require(Permission.ItemsManage)
-  changeDeadline(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ChangeDeadlineDto) {
+  changeDeadline(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: ChangeDeadlineDto) {
     return this.items.changeDeadline(user, id, dto);
   }
 }

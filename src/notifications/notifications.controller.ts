@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/auth-user.js';
 import { ListNotificationsQuery } from './dto/list-notifications.query.js';
 import { NotificationsService } from './notifications.service.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 /** Every signed-in user's own inbox (提醒); nobody reads another's. */
 @ApiTags('notifications')
@@ -18,7 +19,7 @@ export class NotificationsController {
 
   @Post(':id/read')
   @HttpCode(200)
-  read(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  read(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     return this.notifications.markRead(user, id);
   }
 }

@@ -4,7 +4,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Post,
   Query,
   Res,
@@ -24,6 +23,7 @@ import {
   ReconciliationQuery,
 } from './dto/reconciliation.dto.js';
 import { ReconciliationService } from './reconciliation.service.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('reconciliation')
 @ApiBearerAuth()
@@ -60,14 +60,14 @@ export class ReconciliationController {
   /** Status, counts per kind and a page of discrepancies (`kind`, `page`, `pageSize`), ID numbers masked. */
   @Get(':id')
   @Require(Permission.ReconciliationsRun)
-  get(@Param('id', ParseIntPipe) id: number, @Query() query: ReconciliationQuery) {
+  get(@Param('id', ParseIdPipe) id: number, @Query() query: ReconciliationQuery) {
     return this.reconciliations.get(id, query);
   }
 
   @Get(':id/discrepancies.csv')
   @Require(Permission.ReconciliationsRun)
   async export(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Query() query: ExportDiscrepanciesQuery,
     @Res() res: Response,
   ): Promise<void> {
@@ -80,7 +80,7 @@ export class ReconciliationController {
   @Post(':id/items')
   @HttpCode(200)
   @Require(Permission.ReconciliationsRun)
-  createItems(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateItemsDto) {
+  createItems(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CreateItemsDto) {
     return this.reconciliations.createItems(user, id, dto);
   }
 
@@ -88,7 +88,7 @@ export class ReconciliationController {
   @Post(':id/apply-enrollment')
   @HttpCode(200)
   @Require(Permission.ReconciliationsRun)
-  applyEnrollment(@Param('id', ParseIntPipe) id: number) {
+  applyEnrollment(@Param('id', ParseIdPipe) id: number) {
     return this.reconciliations.applyEnrollment(id);
   }
 }

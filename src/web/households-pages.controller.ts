@@ -1,4 +1,4 @@
-import { Get, Param, ParseIntPipe, Query, Render } from '@nestjs/common';
+import { Get, Param, Query, Render } from '@nestjs/common';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { ListHouseholdsQuery } from '../households/dto/household.dto.js';
@@ -7,6 +7,7 @@ import { ChoicesService } from './choices.service.js';
 import { HOUSEHOLD_STATUS_LABELS, optionsOf } from './labels.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 const FILTERS = ['regionCode', 'status', 'q'] as const;
 
@@ -40,7 +41,7 @@ export class HouseholdsPagesController {
 
   @Get(':id')
   @Render('households/show')
-  async show(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  async show(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     const household = await this.households.get(user, id);
     return {
       title: `户 ${household.registryNo}`,

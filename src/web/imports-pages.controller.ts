@@ -1,4 +1,4 @@
-import { Get, Param, ParseIntPipe, Post, Query, Res, UploadedFile } from '@nestjs/common';
+import { Get, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
@@ -11,6 +11,7 @@ import { attempt, refusalMessage } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf, readQuery } from './page-query.js';
 import { UploadForm } from './upload-form.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 /** While a job is queued or running its page reloads itself (a meta refresh: no script, CSP-friendly). */
 export const REFRESH_SECONDS = 2;
@@ -68,7 +69,7 @@ export class ImportsPagesController {
 
   @Get(':id')
   async show(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Query() raw: Record<string, unknown>,
     @Res() res: Response,
   ): Promise<void> {
@@ -90,7 +91,7 @@ export class ImportsPagesController {
 
   /** Runs a failed import again (it continues after its last committed batch). */
   @Post(':id/resume')
-  async resume(@Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+  async resume(@Param('id', ParseIdPipe) id: number, @Res() res: Response): Promise<void> {
     const refused = await attempt(() => this.imports.resume(id));
     if (refused && refused.code !== ErrorCode.InvalidTransition) {
       throw refused;

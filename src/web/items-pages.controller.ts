@@ -1,4 +1,4 @@
-import { Body, Get, Param, ParseIntPipe, Post, Query, Render, Res } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { hasPermission, Permission } from '../auth/roles.js';
@@ -14,6 +14,7 @@ import { optionsOf } from './labels.js';
 import { timelineOf } from './ledger-timeline.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 const FILTERS = ['status', 'regionCode', 'campaignId', 'category', 'responsibleDept', 'overdue', 'escalationLevel'];
 
@@ -109,7 +110,7 @@ export class ItemsPagesController {
   @Require(Permission.ItemsRead)
   async show(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Query('done') done: unknown,
     @Res() res: Response,
   ): Promise<void> {
@@ -121,7 +122,7 @@ export class ItemsPagesController {
   @Require(Permission.ItemsAct)
   start(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
     @Res() res: Response,
   ) {
@@ -132,7 +133,7 @@ export class ItemsPagesController {
   @Require(Permission.ItemsAct)
   progress(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
     @Res() res: Response,
   ) {
@@ -143,7 +144,7 @@ export class ItemsPagesController {
   @Require(Permission.ItemsAct)
   close(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
     @Res() res: Response,
   ) {
@@ -154,7 +155,7 @@ export class ItemsPagesController {
   @Require(Permission.ItemsManage)
   reopen(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
     @Res() res: Response,
   ) {

@@ -1,10 +1,11 @@
-import { Get, Param, ParseIntPipe, Post, Query, Render, Res } from '@nestjs/common';
+import { Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser } from '../auth/auth-user.js';
 import { ListNotificationsQuery } from '../notifications/dto/list-notifications.query.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 /** 提醒: the signed-in user's own inbox (the escalation job's notices) and marking one read. */
 @PageController('notifications')
@@ -30,7 +31,7 @@ export class NotificationsPagesController {
   @Post(':id/read')
   async read(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Query('unread') unread: unknown,
     @Res() res: Response,
   ): Promise<void> {

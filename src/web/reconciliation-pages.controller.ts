@@ -1,4 +1,4 @@
-import { Body, Get, Param, ParseIntPipe, Post, Query, Res, UploadedFile } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
@@ -20,6 +20,7 @@ import { JOB_STATUS_LABELS, REFRESH_SECONDS, uploadRefusal } from './imports-pag
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { UploadForm } from './upload-form.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 const YEAR_FORM = { dto: CreateReconciliationDto, labels: { year: '年度' }, integers: ['year'] };
 
@@ -95,7 +96,7 @@ export class ReconciliationPagesController {
   @Get(':id')
   async show(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Query() raw: Record<string, unknown>,
     @Res() res: Response,
   ): Promise<void> {
@@ -106,7 +107,7 @@ export class ReconciliationPagesController {
   @Post(':id/items')
   async createItems(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Res() res: Response,
   ): Promise<void> {
@@ -148,7 +149,7 @@ export class ReconciliationPagesController {
   @Post(':id/apply-enrollment')
   async applyEnrollment(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Res() res: Response,
   ): Promise<void> {
     let applied = 0;
