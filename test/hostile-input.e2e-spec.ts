@@ -25,6 +25,10 @@ const TEXTS: [string, string][] = [
   ['hex', '0x10'],
   ['2^53 + 1', '9007199254740993'],
 ];
+/** The values also tried in each field on its own (the number formats a parser may read, and control characters). */
+const ONE_BY_ONE = new Set(['control characters', '1e20', 'NaN', 'hex', '2^53 + 1']);
+/** Of the pages' hand-read fields, those tried one by one: the numbers. */
+const NUMERIC_FORM_FIELDS = new Set(['page', 'pageSize', 'campaignId', 'version']);
 /** What only JSON can carry, written as raw JSON so that the parser sees exactly this text. */
 const JSON_ONLY: [string, string][] = [
   ['number 1e20', '1e20'],
@@ -80,7 +84,7 @@ describe('hostile input on every route', () => {
 
   afterAll(() => t.close());
 
-  /** A refusal names something the request carried: a field, a parameter, the body or the file. */
+  /** A refusal names a field of the route (the hostile one, or a required one that was left out), the body or the file. */
   function expectSound(res: request.Response, what: string, named: string[]): void {
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     if (res.status >= 500) {
@@ -124,12 +128,21 @@ describe('hostile input on every route', () => {
       const hasBody = route.method !== 'GET';
       const bodyFields = route.body.length > 0 || !hasBody ? route.body : isApi(route.path) ? [] : FORM_FIELDS;
       const queryFields = route.freeQuery ? PAGE_QUERY : route.query;
+      // Every field at once, then each on its own (another field's refusal must not hide its answer).
+      const alone = (fields: string[], free: boolean) =>
+        free ? fields.filter((f) => NUMERIC_FORM_FIELDS.has(f)) : fields;
+      const sets: [string[], string[]][] = [
+        [queryFields, bodyFields],
+        ...alone(queryFields, route.freeQuery).map((f): [string[], string[]] => [[f], []]),
+        ...(hasBody ? alone(bodyFields, route.body.length === 0) : []).map((f): [string[], string[]] => [[], [f]]),
+      ];
       for (const [label, value] of TEXTS) {
-        const what = `${route.route} with ${label}`;
-        const inQuery = value.length > 2000 ? value.slice(0, 2000) : value;
-        const query = Object.fromEntries(queryFields.map((f) => [f, inQuery]));
-        const body = hasBody ? Object.fromEntries(bodyFields.map((f) => [f, value])) : undefined;
-        expectSound(await send(route, concrete(route.path), query, body), what, [...queryFields, ...bodyFields]);
+        for (const [inQuery, inBody] of ONE_BY_ONE.has(label) ? sets : sets.slice(0, 1)) {
+          const what = `${route.route} with ${label} in ${[...inQuery, ...inBody].join(', ') || 'nothing'}`;
+          const query = Object.fromEntries(inQuery.map((f) => [f, value.slice(0, 2000)]));
+          const body = hasBody ? Object.fromEntries(inBody.map((f) => [f, value])) : undefined;
+          expectSound(await send(route, concrete(route.path), query, body), what, [...queryFields, ...bodyFields]);
+        }
       }
     }
   });
@@ -137,8 +150,11 @@ describe('hostile input on every route', () => {
   it('no 5xx, and named refusals, for hostile JSON values and types in every API body field', async () => {
     for (const route of routes.filter((r) => isApi(r.path) && r.method !== 'GET' && r.body.length > 0)) {
       for (const [label, raw] of JSON_ONLY) {
-        const body = `{${route.body.map((f) => `${quoted(f)}:${raw}`).join(',')}}`;
-        expectSound(await send(route, concrete(route.path), {}, body), `${route.route} with ${label}`, route.body);
+        for (const fields of [route.body, ...route.body.map((f) => [f])]) {
+          const body = `{${fields.map((f) => `${quoted(f)}:${raw}`).join(',')}}`;
+          const what = `${route.route} with ${label} in ${fields.join(', ')}`;
+          expectSound(await send(route, concrete(route.path), {}, body), what, route.body);
+        }
       }
     }
   });
