@@ -37,9 +37,9 @@ describe('page forms through the API DTOs', () => {
       labels: { username: '用户名', password: '密码', role: '角色', regionCode: '所属街道' },
       messages: { username: '用户名为 3–32 位字母、数字或 _ . -' },
     };
-    const form = readForm(spec, { username: '张三', password: 'abcdefgh1', role: '' });
+    const form = readForm(spec, { username: '张三', password: 'Abcdefgh-12', role: '' });
     expect(form.errors).toEqual({ username: '用户名为 3–32 位字母、数字或 _ . -', role: '请选择角色' });
-    expect(readForm(spec, { username: 'zs', password: 'abcdefgh1', role: 'boss' }).errors.role).toBe(
+    expect(readForm(spec, { username: 'zs', password: 'Abcdefgh-12', role: 'boss' }).errors.role).toBe(
       '请选择有效的角色',
     );
   });
