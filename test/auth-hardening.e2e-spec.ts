@@ -32,7 +32,11 @@ describe('login hardening (issue #12)', () => {
   let gate: PasswordGate;
 
   beforeAll(async () => {
-    t = await createTestApp({ LOGIN_ATTEMPTS_PER_MINUTE: String(ADDRESS_ALLOWANCE) });
+    // Counters of its own in a shared Redis: the suite's other apps signed in from 127.0.0.1 already.
+    t = await createTestApp({
+      LOGIN_ATTEMPTS_PER_MINUTE: String(ADDRESS_ALLOWANCE),
+      QUEUE_PREFIX: `hpa-test-${process.pid}-login-${RUN}`,
+    });
     admin = await t.login('admin', TEST_ADMIN_PASSWORD);
     gate = t.app.get(PasswordGate);
   });

@@ -41,7 +41,7 @@ export class AuthGuard implements CanActivate {
     request.user = user;
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
     if (permission && !hasPermission(user.role, permission)) {
-      throw new ForbiddenException(`the role ${user.role} may not do this (${permission})`);
+      throw new ForbiddenException(`当前角色（${user.role}）无权执行此操作（${permission}）`);
     }
     return true;
   }

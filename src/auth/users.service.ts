@@ -26,10 +26,10 @@ export class UsersService {
       throw new AppError(ErrorCode.Invalid, 'username: 用户名须为 3–32 位字母、数字或 _ . -', 'username');
     }
     if (dto.role !== 'subdistrict_officer' && dto.regionCode) {
-      throw new AppError(ErrorCode.Invalid, 'regionCode is only for a subdistrict_officer', 'regionCode');
+      throw new AppError(ErrorCode.Invalid, 'regionCode: 只有街道办事处人员填写所属街道', 'regionCode');
     }
     if (dto.regionCode && !(await this.regions.existsBy({ code: dto.regionCode, level: 'subdistrict' }))) {
-      throw new AppError(ErrorCode.Invalid, `regionCode ${dto.regionCode} is not a known sub-district`, 'regionCode');
+      throw new AppError(ErrorCode.Invalid, `regionCode: ${dto.regionCode} 不是已登记的街道`, 'regionCode');
     }
     if (await this.users.existsBy({ username })) {
       throw new AppError(ErrorCode.Duplicate, `username: 用户名 ${username} 已被使用`, 'username');
@@ -70,7 +70,7 @@ export class UsersService {
       .where('id = :id', { id })
       .execute();
     if (!result.affected) {
-      throw AppError.notFound('user');
+      throw new AppError(ErrorCode.NotFound, '用户不存在');
     }
     return toUserView(await this.users.findOneByOrFail({ id }));
   }

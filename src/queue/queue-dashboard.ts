@@ -54,15 +54,15 @@ function adminsOnly(auth: AuthService, csrf: CsrfTokens): RequestHandler {
     const refuse = (statusCode: 401 | 403, message: string) =>
       res.status(statusCode).json({ statusCode, error: statusCode === 401 ? 'Unauthorized' : 'Forbidden', message });
     if (!token) {
-      refuse(401, 'sign in as an admin (bearer token or session) to see the queues');
+      refuse(401, '请以管理员身份登录后查看队列');
       return;
     }
     auth.verifyToken(token).then(
       (user) => {
         if (!user) {
-          refuse(401, 'the token is invalid or has expired');
+          refuse(401, '登录令牌无效、已过期或已注销，请重新登录');
         } else if (user.role !== 'admin') {
-          refuse(403, `the role ${user.role} may not see the queues`);
+          refuse(403, `当前角色（${user.role}）无权查看队列`);
         } else if (bearer || SAFE_METHODS.has(req.method)) {
           if (!bearer) {
             const options = { sameSite: 'strict' as const, secure: req.secure, path: QUEUE_DASHBOARD_PATH };
