@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { maskIdNumber, normalizeIdNumber, parseIdNumber } from '../common/id-number.js';
+import { maskIdLike } from '../common/mask-id-like.js';
 import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
@@ -14,7 +15,7 @@ import { IdNumberIndex } from './id-number-index.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { KeyLookup } from './key-lookup.js';
-import { openRoster, RosterFileError } from './roster-reader.js';
+import { NO_ROWS, openRoster, RosterFileError } from './roster-reader.js';
 import { removeUpload } from './upload.interceptor.js';
 import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from './upload-job-runner.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
@@ -25,6 +26,14 @@ export const IMPORT_BATCH_ROWS = 1000;
 const HOUSEHOLDS_PER_STATEMENT = 1000;
 /** Keys per lookup while the file is read. */
 const KEYS_PER_LOOKUP = 1000;
+/**
+ * Row errors kept per import (the page, the API and errors.csv list them); the rest are counted in
+ * `errorsOmitted`. A file of 100 000 bad rows is refused row by row all the same, but it does not
+ * fill a table nobody reads.
+ */
+export const MAX_LISTED_ERRORS = 1000;
+/** Lines named in a message about many rows (a household with many heads): the first few, then a count. */
+const LINES_NAMED = 5;
 
 /** A household as the file gives it (the fields every one of its valid rows agrees on). */
 interface FileHousehold {
@@ -97,11 +106,18 @@ function grow<T extends Int8Array | Int32Array>(from: T, to: T): T {
   return to;
 }
 
+/** An ID number on more than one row: where it first and next occurs, and how often. */
+interface Repeat {
+  first: number;
+  second: number;
+  count: number;
+}
+
 /** What reading the whole file once tells before anything is written. */
 interface FileScan {
   rows: ScannedRows;
-  /** ID numbers on more than one row, with their lines: all those rows are rejected. */
-  duplicates: Map<string, number[]>;
+  /** ID numbers on more than one row: all those rows are rejected. */
+  duplicates: Map<string, Repeat>;
   /** The households of valid rows, rejected ones included (`rejected` set). */
   households: FileHousehold[];
   /** Households of the file already registered, as they were when the file was read. */
@@ -154,6 +170,11 @@ interface Counts {
 
 type NewRowError = Omit<ImportRowError, 'id'>;
 
+/** How many row errors this run may still list (MAX_LISTED_ERRORS per import), handed out batch by batch in file order. */
+interface ErrorAllowance {
+  left: number;
+}
+
 /**
  * Runs a household import (the queue job; idempotent and resumable):
  *
@@ -176,7 +197,7 @@ type NewRowError = Omit<ImportRowError, 'id'>;
 @Injectable()
 export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   constructor(@InjectDataSource() db: DataSource, clock: Clock, config: AppConfig) {
-    super(new Logger('Imports'), 'import', ImportJob, db, clock, config);
+    super(new Logger('Imports'), 'import', '导入', ImportJob, db, clock, config);
   }
 
   /** An import resumes where the last run stopped: nothing to reset. */
@@ -191,14 +212,16 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   protected async work(job: ImportJob, token: string, path: string): Promise<WorkDone<ImportJob>> {
     const started = Date.now();
     const ctx = await this.rowContext();
-    const scan = await this.scan(path, ctx);
+    const scan = await this.scan(path, ctx, () => this.assertOwned(job.id, token));
     const scanned = Date.now();
     await this.owned(job.id, token, (em) => this.update(em, job.id, token, { rowsTotal: scan.rows.count }));
     const { rowsRead } = await this.db.getRepository(ImportJob).findOneByOrFail({ id: job.id });
+    const listed = await this.db.getRepository(ImportRowError).countBy({ importId: job.id });
+    const allowance: ErrorAllowance = { left: Math.max(0, MAX_LISTED_ERRORS - listed) };
     // The households are written ahead of the persons: a batch of persons waits only for its own.
     const households = this.writeHouseholds(job.id, token, scan);
     try {
-      await this.writePersons(job.id, token, scan, households, rowsRead);
+      await this.writePersons(job.id, token, scan, households, rowsRead, allowance);
     } catch (error) {
       households.cancel();
       await households.done.catch(() => undefined);
@@ -223,13 +246,15 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   /**
    * Phase 1: the whole file once, nothing written. While it is read, the valid rows' registry
    * numbers and ID numbers are looked up in the registry (a thousand per query, in the background),
-   * so that the writing phases know what exists without asking again.
+   * so that the writing phases know what exists without asking again. Between batches of the file it
+   * lets other work in (requests) and checks that the import is still this run's (`owned`: not
+   * cancelled, not taken over).
    */
-  private async scan(path: string, ctx: RowContext): Promise<FileScan> {
+  private async scan(path: string, ctx: RowContext, owned: () => Promise<void>): Promise<FileScan> {
     const households: FileHousehold[] = [];
     const rows = new ScannedRows(households);
     const firstLine = new IdNumberIndex();
-    const duplicates = new Map<string, number[]>();
+    const duplicates = new Map<string, Repeat>();
     const byRegistryNo = new Map<string, number>();
     const stored = new Map<string, StoredHousehold>();
     const registered = new IdNumberIndex();
@@ -267,6 +292,11 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     const roster = await openRoster(path, HOUSEHOLD_COLUMNS);
     try {
       for await (const batch of roster.batches()) {
+        await yieldToEventLoop();
+        if (this.stopping) {
+          throw new Stopped();
+        }
+        await owned();
         for (const raw of batch) {
           const row = checkHouseholdRow(raw, ctx);
           const index = rows.count;
@@ -323,25 +353,23 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
       await roster.close();
     }
     if (rows.count === 0) {
-      throw new RosterFileError('the file has a header but no rows');
+      throw new RosterFileError(NO_ROWS);
     }
 
     for (const h of households) {
       const heads = h.heads.filter((head) => !duplicates.has(head.idNumber));
+      const registryNo = maskIdLike(h.registryNo);
       if (h.conflictLine !== 0) {
         h.rejected = {
           field: 'registryNo',
-          reason: `户编号 ${h.registryNo}: the household's rows disagree on 区划代码, 致贫原因, 户状态 or 建档年度 (lines ${h.line} and ${h.conflictLine})`,
+          reason: `户编号 ${registryNo} 的各行在区划代码、致贫原因、户状态或建档年度上不一致（第 ${h.line} 行与第 ${h.conflictLine} 行）`,
         };
       } else if (heads.length === 0) {
-        h.rejected = {
-          field: 'relation',
-          reason: `户编号 ${h.registryNo}: the household has no head (户主) among its valid rows`,
-        };
+        h.rejected = { field: 'relation', reason: `户编号 ${registryNo} 的有效行中没有户主` };
       } else if (heads.length > 1) {
         h.rejected = {
           field: 'relation',
-          reason: `户编号 ${h.registryNo}: the household has ${heads.length} heads (户主), on lines ${heads.map((x) => x.line).join(', ')}`,
+          reason: `户编号 ${registryNo} 有 ${heads.length} 个户主（${namedLines(heads.map((x) => x.line))}）`,
         };
       }
     }
@@ -361,7 +389,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
         if (head.idNumber !== fileHead?.idNumber && !firstLine.has(head.idNumber)) {
           household.rejected = {
             field: 'relation',
-            reason: `户编号 ${head.registryNo}: the registry already has another head (户主), ${maskIdNumber(head.idNumber)}, who is not in this file`,
+            reason: `户编号 ${maskIdLike(head.registryNo)} 在登记中已有另一位户主（${maskIdNumber(head.idNumber)}），此人不在本文件中`,
           };
         }
       }
@@ -369,17 +397,17 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     return { rows, duplicates, households, stored, registered };
   }
 
-  /** Notes where an ID number occurs; answers whether it occurred before. */
-  private noteId(firstLine: IdNumberIndex, duplicates: Map<string, number[]>, idNumber: string, line: number): boolean {
+  /** Notes where an ID number occurs (its first two lines and a count: constant work per row); answers whether it occurred before. */
+  private noteId(firstLine: IdNumberIndex, duplicates: Map<string, Repeat>, idNumber: string, line: number): boolean {
     const first = firstLine.setIfAbsent(idNumber, line);
     if (first === undefined) {
       return false;
     }
-    const lines = duplicates.get(idNumber);
-    if (lines) {
-      lines.push(line);
+    const repeat = duplicates.get(idNumber);
+    if (repeat) {
+      repeat.count++;
     } else {
-      duplicates.set(idNumber, [first, line]);
+      duplicates.set(idNumber, { first, second: line, count: 2 });
     }
     return true;
   }
@@ -494,6 +522,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     scan: FileScan,
     households: HouseholdWriter,
     skip: number,
+    allowance: ErrorAllowance,
   ): Promise<void> {
     // On MySQL two batches are written at once; they commit in file order.
     const parallel = this.db.options.type === 'mysql' ? 2 : 1;
@@ -514,7 +543,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
           throw new Stopped();
         }
         const end = Math.min(scan.rows.count, start + IMPORT_BATCH_ROWS);
-        const batch = this.writeBatch(importId, token, scan, households, start, end, previous);
+        const batch = this.writeBatch(importId, token, scan, households, start, end, previous, allowance);
         inflight.push(
           batch.catch((error: unknown) => {
             failed.error ??= asError(error);
@@ -533,8 +562,9 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   /**
    * One batch (rows `start` to `end`): sorts its rows into valid and rejected, waits for their
    * households, then in one transaction loads the registered persons, upserts the new and changed
-   * ones and records the rejected rows; once the batch before it has committed, it advances
-   * `rowsRead` with the counts (only from where that batch left it) and commits.
+   * ones and records the rejected rows (as many as the allowance has left; the rest are counted);
+   * once the batch before it has committed, it advances `rowsRead` with the counts (only from where
+   * that batch left it) and commits. Every row's message is of bounded length.
    */
   private async writeBatch(
     importId: number,
@@ -544,11 +574,13 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     start: number,
     end: number,
     previous: Promise<void>,
+    allowance: ErrorAllowance,
   ): Promise<void> {
     const { rows } = scan;
     const valid: PersonRow[] = [];
     const errors: NewRowError[] = [];
     const counts: Counts = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+    let omitted = 0;
     let last = -1;
     for (let i = start; i < end; i++) {
       const line = rows.line(i);
@@ -557,11 +589,9 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
       const invalid = rows.invalid.get(i);
       let problems: RowProblem[] | null = invalid?.problems ?? null;
       if (!problems) {
-        const lines = scan.duplicates.get(idNumber);
-        if (lines) {
-          problems = [
-            { field: 'idNumber', reason: `身份证号 appears on more than one row (lines ${lines.join(', ')})` },
-          ];
+        const repeat = scan.duplicates.get(idNumber);
+        if (repeat) {
+          problems = [{ field: 'idNumber', reason: repeatReason(repeat, line) }];
         } else if (household!.rejected) {
           problems = [household!.rejected];
         }
@@ -572,15 +602,20 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
         continue;
       }
       counts.rejected++;
-      const registryNo = invalid ? invalid.registryNo : household!.registryNo;
       for (const p of problems) {
+        if (allowance.left === 0) {
+          omitted++;
+          continue;
+        }
+        allowance.left--;
+        const registryNo = invalid ? invalid.registryNo : household!.registryNo;
         errors.push({
           importId,
           line,
           field: p.field,
-          reason: p.reason.slice(0, 255),
+          reason: maskIdLike(p.reason).slice(0, 255),
           idNumber: idNumber ? maskIdNumber(idNumber.slice(0, 32)) : null,
-          registryNo: registryNo.slice(0, 64) || null,
+          registryNo: maskIdLike(registryNo.slice(0, 64)) || null,
         });
       }
     }
@@ -614,6 +649,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
           updated: () => `updated + ${counts.updated}`,
           unchanged: () => `unchanged + ${counts.unchanged}`,
           rejected: () => `rejected + ${counts.rejected}`,
+          errorsOmitted: () => `errorsOmitted + ${omitted}`,
         })
         .where('id = :id AND runToken = :token AND rowsRead = :start', { id: importId, token, start })
         .execute();
@@ -702,6 +738,21 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Why a row whose ID number is on other rows too is rejected: naming one other line, never all of them. */
+function repeatReason(repeat: Repeat, line: number): string {
+  if (line !== repeat.first) {
+    return `身份证号与第 ${repeat.first} 行重复`;
+  }
+  const others = repeat.count - 1;
+  return `身份证号在第 ${repeat.second} 行${others > 1 ? `等 ${others} 行` : ''}再次出现`;
+}
+
+/** "第 7、8 行", or "第 7、8、9、10、11 行等 120 行": a bounded list of lines. */
+function namedLines(lines: number[]): string {
+  const named = lines.slice(0, LINES_NAMED).join('、');
+  return lines.length > LINES_NAMED ? `第 ${named} 行等 ${lines.length} 行` : `第 ${named} 行`;
+}
 
 function sameHousehold(
   a: Pick<FileHousehold, 'regionCode' | 'povertyCause' | 'status' | 'registeredYear'>,
