@@ -187,11 +187,7 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
         continue; // the one route built for the full number (logged: see households.e2e-spec)
       }
       for (const url of list) {
-        const res = await request(t.http)
-          .get(url)
-          .set('Authorization', tokens[who])
-          .buffer(true)
-          .parse(binaryParser);
+        const res = await request(t.http).get(url).set('Authorization', tokens[who]).buffer(true).parse(binaryParser);
         read++;
         problems.push(...check.problems(await bodyText(res), `${who} GET ${url} (${res.status})`));
       }

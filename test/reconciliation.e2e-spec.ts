@@ -361,7 +361,9 @@ describe('insurance roster reconciliation', () => {
       const columns = await reconcile(toCsv(['身份证号', '姓名', '年度'], [[newIdNumber(), '某人', 2020]])).expect(400);
       expect(columns.body).toMatchObject({
         field: 'file',
-        message: expect.stringMatching(/^表头不正确，缺少“是否参保”、“是否资助参保”列；表头应为：身份证号,姓名,年度,是否参保,是否资助参保/),
+        message: expect.stringMatching(
+          /^表头不正确，缺少“是否参保”、“是否资助参保”列；表头应为：身份证号,姓名,年度,是否参保,是否资助参保/,
+        ),
       });
       const empty = await reconcile('').expect(400);
       expect(empty.body.message).toBe('文件是空的');

@@ -155,10 +155,7 @@ class Utf8Guard extends Transform {
 const norm = (header: string): string => header.replace(/[\s\uFEFF]/g, '').toLowerCase();
 
 /** Which cell holds which column; throws naming the missing columns and the header expected. */
-function mapHeader<K extends string>(
-  { cells, line }: RawRecord,
-  columns: readonly RosterColumn<K>[],
-): Map<K, number> {
+function mapHeader<K extends string>({ cells, line }: RawRecord, columns: readonly RosterColumn<K>[]): Map<K, number> {
   if (cells.length > MAX_ROSTER_COLUMNS) {
     throw tooWide(cells.length, line);
   }

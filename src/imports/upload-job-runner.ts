@@ -219,7 +219,11 @@ export abstract class UploadJobRunner<Row extends UploadJob> {
 
   /** Why this run lost its job: a user cancelled it, or another run took it over. */
   private async lost(id: number): Promise<RunOutcome> {
-    const job = await this.db.getRepository(this.entity).createQueryBuilder('job').where('job.id = :id', { id }).getOne();
+    const job = await this.db
+      .getRepository(this.entity)
+      .createQueryBuilder('job')
+      .where('job.id = :id', { id })
+      .getOne();
     if (job?.status === 'cancelled') {
       this.logger.log(`${this.noun} ${id}: stopped, it was cancelled`);
       return 'cancelled';

@@ -286,15 +286,15 @@ export class ReconciliationService {
     return { applied };
   }
 
+  /** A discrepancy as an item: the title names the gap and the year, never the person (the subject, linked separately). */
   private itemOf(rec: Reconciliation, d: Discrepancy, campaignId: number, regionCode: string): NewItem {
     const label = DISCREPANCY_LABELS[d.kind];
-    const who = d.registryName ?? d.rosterName ?? maskIdNumber(d.idNumber);
     const subject = d.personId ? `person:${d.personId}` : `id:${this.digest(d.idNumber)}`;
     const where = d.line === null ? '花名册中无此人' : `花名册第${d.line}行`;
     return {
       campaignId,
       category: 'insurance',
-      title: `数据比对：${label}（${who}，${rec.year}年度）`.slice(0, 200),
+      title: `数据比对：${label}（${rec.year}年度）`,
       description: `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`,
       subjectType: d.personId ? 'person' : null,
       subjectId: d.personId,
