@@ -6,7 +6,7 @@ import { Imports1764700000000 } from './1764700000000-Imports.js';
 import { IdAccessLog1764800000000 } from './1764800000000-IdAccessLog.js';
 import { ItemsListIndex1764900000000 } from './1764900000000-ItemsListIndex.js';
 import { EscalationRunProgress1765000000000 } from './1765000000000-EscalationRunProgress.js';
-import { ImportErrorsOmitted1765031000000 } from './1765031000000-ImportErrorsOmitted.js';
+import { ImportErrorsOmitted1765057000000 } from './1765057000000-ImportErrorsOmitted.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -18,5 +18,5 @@ export const MIGRATIONS = [
   IdAccessLog1764800000000,
   ItemsListIndex1764900000000,
   EscalationRunProgress1765000000000,
-  ImportErrorsOmitted1765031000000,
+  ImportErrorsOmitted1765057000000,
 ];
