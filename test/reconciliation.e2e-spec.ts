@@ -276,7 +276,8 @@ describe('insurance roster reconciliation', () => {
         subjectType: 'person',
         regionCode: SUBDISTRICT_B,
         dedupeKey: `reconciliation:name_mismatch:2020:person:${p3.id}`,
-        title: '数据比对：姓名不一致（王五，2020年度）',
+        // The gap and the year; the person is the subject, not part of the title (issue #12).
+        title: '数据比对：姓名不一致（2020年度）',
       });
       const unregistered = items.filter((i) => i.subjectId === null);
       expect(unregistered.map((i) => i.regionCode)).toEqual([SUBDISTRICT_A, SUBDISTRICT_A]);
