@@ -237,7 +237,10 @@ export class ItemsPagesController {
         any: Object.values(show).some(Boolean),
       },
       subjectHref:
-        item.subjectType === 'household' && item.subjectId && hasPermission(user.role, Permission.HouseholdsRead)
+        item.subjectType === 'household' &&
+        item.subjectId &&
+        item.subjectName &&
+        hasPermission(user.role, Permission.HouseholdsRead)
           ? `/households/${item.subjectId}`
           : null,
     };
