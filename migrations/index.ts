@@ -7,6 +7,7 @@ import { IdAccessLog1764800000000 } from './1764800000000-IdAccessLog.js';
 import { ItemsListIndex1764900000000 } from './1764900000000-ItemsListIndex.js';
 import { EscalationRunProgress1765000000000 } from './1765000000000-EscalationRunProgress.js';
 import { ExactUsernamesAndTokenVersion1765031000000 } from './1765031000000-ExactUsernamesAndTokenVersion.js';
+import { ImportErrorsOmitted1765057000000 } from './1765057000000-ImportErrorsOmitted.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ItemsListIndex1764900000000,
   EscalationRunProgress1765000000000,
   ExactUsernamesAndTokenVersion1765031000000,
+  ImportErrorsOmitted1765057000000,
 ];

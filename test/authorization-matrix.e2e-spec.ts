@@ -5,7 +5,9 @@ import { Contract } from '../src/health/contract.entity.js';
 import { Household } from '../src/households/household.entity.js';
 import { Person } from '../src/households/person.entity.js';
 import { Campaign } from '../src/ledger/campaign.entity.js';
+import { inTransaction } from '../src/database/transaction.js';
 import { Item } from '../src/ledger/item.entity.js';
+import { ItemsService } from '../src/ledger/items.service.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 import { csrfOf, type PageAgent, pageLogin } from './utils/pages.js';
 
@@ -84,12 +86,14 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /api/imports/:id': { may: KEEPERS },
   'GET /api/imports/:id/errors.csv': { may: KEEPERS },
   'POST /api/imports/:id/resume': { may: KEEPERS },
+  'POST /api/imports/:id/cancel': { may: KEEPERS },
   'GET /api/reconciliations': { may: ['admin', 'insurance'] },
   'POST /api/reconciliations': { may: ['admin', 'insurance'] },
   'GET /api/reconciliations/:id': { may: ['admin', 'insurance'] },
   'GET /api/reconciliations/:id/discrepancies.csv': { may: ['admin', 'insurance'] },
   'POST /api/reconciliations/:id/items': { may: ['admin', 'insurance'] },
   'POST /api/reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
+  'POST /api/reconciliations/:id/cancel': { may: ['admin', 'insurance'] },
 };
 
 /** The API documentation is public by design (it holds no data). */
@@ -113,11 +117,13 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /imports': { may: KEEPERS },
   'GET /imports/:id': { may: KEEPERS },
   'POST /imports/:id/resume': { may: KEEPERS },
+  'POST /imports/:id/cancel': { may: KEEPERS },
   'GET /reconciliations': { may: ['admin', 'insurance'] },
   'POST /reconciliations': { may: ['admin', 'insurance'] },
   'GET /reconciliations/:id': { may: ['admin', 'insurance'] },
   'POST /reconciliations/:id/items': { may: ['admin', 'insurance'] },
   'POST /reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
+  'POST /reconciliations/:id/cancel': { may: ['admin', 'insurance'] },
   'GET /notifications': { may: ALL },
   'POST /notifications/:id/read': { may: ALL },
   'GET /bulletin': { may: ALL },
@@ -239,6 +245,104 @@ describe('authorization matrix: every API route × every role', () => {
       expect(res.status).toBe(404);
     },
   );
+
+  describe("an item's person or household subject lies in the item's sub-district", () => {
+    /** A person of 东塬街道 (officer2's), and an item of 城关 about one of its own residents. */
+    let eastPerson: Person;
+    let eastHousehold: Household;
+
+    beforeAll(async () => {
+      const db = t.app.get(DataSource);
+      eastHousehold = await db
+        .getRepository(Household)
+        .createQueryBuilder('h')
+        .where("h.regionCode LIKE '610199002%'")
+        .orderBy('h.id')
+        .getOneOrFail();
+      eastPerson = await db.getRepository(Person).findOneByOrFail({ householdId: eastHousehold.id });
+    });
+
+    const create = (who: Who, body: Record<string, unknown>) =>
+      request(t.http)
+        .post('/api/items')
+        .set('Authorization', token[who])
+        .send({ campaignId: ids.campaign, category: 'data', title: '核实对象信息', ...body });
+
+    it.each(KEEPERS)(
+      'as %s: creating a 城关 item about a 东塬 person or household is 400 naming regionCode',
+      async (who) => {
+        for (const subject of [
+          { subjectType: 'person', subjectId: eastPerson.id },
+          { subjectType: 'household', subjectId: eastHousehold.id },
+        ]) {
+          const res = await create(who, { ...subject, regionCode: '610199001000' }).expect(400);
+          expect(res.body).toMatchObject({
+            field: 'regionCode',
+            message: expect.stringContaining('regionCode 610199001000'),
+          });
+          expect(res.body.message).toContain(`subjectId ${subject.subjectId}`);
+        }
+        // Its own sub-district (or none given: the subject's) is accepted.
+        await create(who, { subjectType: 'person', subjectId: eastPerson.id, regionCode: '610199002001' }).expect(201);
+      },
+    );
+
+    it.each(KEEPERS)(
+      'as %s: reassigning an item about a 城关 resident to 东塬 is 400 naming regionCode',
+      async (who) => {
+        const item = (await create(who, { subjectType: 'person', subjectId: ids.person }).expect(201)).body;
+        const res = await request(t.http)
+          .post(`/api/items/${item.id}/reassign`)
+          .set('Authorization', token[who])
+          .send({ regionCode: '610199002000', version: item.version })
+          .expect(400);
+        expect(res.body).toMatchObject({
+          field: 'regionCode',
+          message: expect.stringContaining(`subjectId ${ids.person}`),
+        });
+        // Another department in the same sub-district is still a reassignment.
+        await request(t.http)
+          .post(`/api/items/${item.id}/reassign`)
+          .set('Authorization', token[who])
+          .send({ responsibleDept: 'insurance', version: item.version })
+          .expect(200);
+      },
+    );
+
+    it("names no 东塬 resident to 城关's officer through an item filed before the rule", async () => {
+      // Filed the way the system files items (trusted input, as the old gap checks did).
+      const db = t.app.get(DataSource);
+      const dedupeKey = `matrix-legacy:${Date.now()}`;
+      await inTransaction(db, (em) =>
+        t.app.get(ItemsService).createMany(
+          em,
+          [
+            {
+              campaignId: ids.campaign,
+              category: 'data',
+              title: '核实对象信息',
+              subjectType: 'person',
+              subjectId: eastPerson.id,
+              regionCode: '610199001000',
+              responsibleDept: 'health',
+              source: 'check',
+              dedupeKey,
+            },
+          ],
+          { id: null, name: '系统' },
+        ),
+      );
+      const legacy = await db.getRepository(Item).findOneByOrFail({ dedupeKey });
+      const officer = await request(t.http)
+        .get(`/api/items/${legacy.id}`)
+        .set('Authorization', token.officer1)
+        .expect(200);
+      expect(officer.body).toMatchObject({ subjectId: eastPerson.id, subjectName: null, subjectIdNumber: null });
+      expect(JSON.stringify(officer.body)).not.toContain(eastPerson.name);
+      const caseworker = await request(t.http).get(`/api/items/${legacy.id}`).set('Authorization', token.caseworker);
+      expect(caseworker.body.subjectName).toBe(eastPerson.name);
+    });
+  });
 });
 
 describe('authorization matrix: every page × every role (session cookie and CSRF token, as a browser)', () => {

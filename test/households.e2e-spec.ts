@@ -39,7 +39,9 @@ describe('households and persons', () => {
       expect(head).toMatchObject({ relation: 'head', sex: 'male', status: 'active' });
       expect(spouse).toMatchObject({ relation: 'spouse', sex: 'female' });
       const id = input.members[0].idNumber;
-      expect(head.birthDate).toBe(`${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`);
+      // The year only: the masked digits are the birth date (SPEC §2).
+      expect(head.birthYear).toBe(Number(id.slice(6, 10)));
+      expect(head).not.toHaveProperty('birthDate');
       expect(head.idNumber).toBe(`${id.slice(0, 6)}********${id.slice(14)}`);
       expect(JSON.stringify(res.body)).not.toContain(id);
     });

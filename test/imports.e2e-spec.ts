@@ -109,31 +109,23 @@ describe('bulk import of household rosters', () => {
       const errors = first.errors.items.map((e) => [e.line, e.field, e.reason]);
       expect(first.errors.total).toBe(13);
       expect(errors).toEqual([
-        [4, 'idNumber', '身份证号 has a wrong check character (GB 11643-1999)'],
-        [6, 'regionCode', '区划代码 "610199009999" is not a known village or sub-district'],
-        [7, 'relation', `户编号 ${h3}: the household has 2 heads (户主), on lines 7, 8`],
-        [8, 'relation', `户编号 ${h3}: the household has 2 heads (户主), on lines 7, 8`],
-        [9, 'relation', `户编号 ${h4}: the household has no head (户主) among its valid rows`],
-        [11, 'idNumber', '身份证号 appears on more than one row (lines 11, 12)'],
-        [12, 'idNumber', '身份证号 appears on more than one row (lines 11, 12)'],
-        [
-          13,
-          'registryNo',
-          `户编号 ${h6}: the household's rows disagree on 区划代码, 致贫原因, 户状态 or 建档年度 (lines 13 and 14)`,
-        ],
-        [
-          14,
-          'registryNo',
-          `户编号 ${h6}: the household's rows disagree on 区划代码, 致贫原因, 户状态 or 建档年度 (lines 13 and 14)`,
-        ],
+        [4, 'idNumber', '身份证号校验位错误（GB 11643-1999）'],
+        [6, 'regionCode', '区划代码“610199009999”不是已知的村（社区）或街道（乡镇）'],
+        [7, 'relation', `户编号 ${h3} 有 2 个户主（第 7、8 行）`],
+        [8, 'relation', `户编号 ${h3} 有 2 个户主（第 7、8 行）`],
+        [9, 'relation', `户编号 ${h4} 的有效行中没有户主`],
+        [11, 'idNumber', '身份证号在第 12 行再次出现'],
+        [12, 'idNumber', '身份证号与第 11 行重复'],
+        [13, 'registryNo', `户编号 ${h6} 的各行在区划代码、致贫原因、户状态或建档年度上不一致（第 13 行与第 14 行）`],
+        [14, 'registryNo', `户编号 ${h6} 的各行在区划代码、致贫原因、户状态或建档年度上不一致（第 13 行与第 14 行）`],
         [
           15,
           'povertyCause',
-          '致贫原因 "天灾" is not one of illness 因病, disability 因残, education 因学, labour 缺劳力, other 其他',
+          '致贫原因“天灾”不在可选值中：因病（illness）、因残（disability）、因学（education）、缺劳力（labour）、其他（other）',
         ],
-        [16, 'registeredYear', '建档年度 "2021" must be a year from 2013 to 2020'],
-        [17, 'idNumber', '身份证号 must be 18 characters: 17 digits and a check digit or X'],
-        [17, 'name', '姓名 is empty'],
+        [16, 'registeredYear', '建档年度“2021”应为2013至2020之间的年份'],
+        [17, 'idNumber', '身份证号应为18位：17位数字加1位校验码（数字或X）'],
+        [17, 'name', '姓名为空'],
       ]);
       expect(first.errors.items[0]).toMatchObject({ idNumber: maskIdNumber(C), registryNo: h1 });
       expect(JSON.stringify(first)).not.toContain(ids.J);
@@ -189,7 +181,7 @@ describe('bulk import of household rosters', () => {
         .split(/\r?\n/);
       expect(lines[0]).toBe('行号,字段,原因,身份证号,户编号');
       expect(lines).toHaveLength(14);
-      expect(lines[1]).toBe(`4,idNumber,身份证号 has a wrong check character (GB 11643-1999),${maskIdNumber(C)},${h1}`);
+      expect(lines[1]).toBe(`4,idNumber,身份证号校验位错误（GB 11643-1999）,${maskIdNumber(C)},${h1}`);
       expect(text).not.toContain(C);
     });
   });
@@ -260,7 +252,7 @@ describe('bulk import of household rosters', () => {
     );
     expect(result).toMatchObject({ inserted: 0, rejected: 2 });
     expect(result.errors.items[0].reason).toBe(
-      `户编号 ${input.registryNo}: the registry already has another head (户主), ${maskIdNumber(registered.idNumber)}, who is not in this file`,
+      `户编号 ${input.registryNo} 在登记中已有另一位户主（${maskIdNumber(registered.idNumber)}），此人不在本文件中`,
     );
     expect(await persons([newcomer, child])).toEqual([]);
 
@@ -293,7 +285,7 @@ describe('bulk import of household rosters', () => {
       expect.objectContaining({
         line: 3,
         field: 'idNumber',
-        reason: '身份证号 was stored as a number and the spreadsheet kept only 15 digits: format the column as text',
+        reason: '身份证号以数字存储，表格只保留了15位有效数字：请将该列设为文本格式后重新填写',
       }),
     ]);
     expect((await persons([head]))[0]).toMatchObject({ name: '钱多多', relation: 'head' });
@@ -315,14 +307,14 @@ describe('bulk import of household rosters', () => {
       [
         'a PNG image',
         Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
-        /neither CSV nor XLSX/,
+        /既不是 CSV 也不是 XLSX/,
       ],
-      ['an empty file', Buffer.alloc(0), /^the file is empty$/],
-      ['a header without rows', toCsv(HOUSEHOLD_HEADER, []), /^the file has a header but no rows$/],
+      ['an empty file', Buffer.alloc(0), /^文件是空的$/],
+      ['a header without rows', toCsv(HOUSEHOLD_HEADER, []), /^文件只有表头，没有数据行$/],
       [
         'missing columns',
         toCsv(HOUSEHOLD_HEADER.slice(0, 6), [['X', VILLAGE_A, '因病', 'poor', 2016, newIdNumber()]]),
-        /^missing required columns: 姓名 \(name\), 与户主关系 \(relation\)/,
+        /^表头不正确，缺少“姓名”、“与户主关系”列；表头应为：户编号,区划代码,致贫原因,户状态,建档年度,身份证号,姓名,与户主关系/,
       ],
     ])('answers 400 naming `file` for %s', async (_what, content, message) => {
       const res = await upload(content).expect(400);
@@ -371,7 +363,7 @@ describe('bulk import of household rosters', () => {
       const result = await runImport(broken);
       expect(result).toMatchObject({
         status: 'failed',
-        error: 'broken quote at line 3: a quoted field is not closed properly',
+        error: '第 3 行引号不完整：带引号的字段没有正确结束',
         rowsRead: 0,
         inserted: 0,
         rejected: 0,
@@ -385,7 +377,7 @@ describe('bulk import of household rosters', () => {
       const result = await runImport(
         `${text}${newRegistryNo()},${VILLAGE_A},因病,poor,2016,${newIdNumber()},缺一列\r\n`,
       );
-      expect(result).toMatchObject({ status: 'failed', error: 'line 3 has 7 fields where the header has 8' });
+      expect(result).toMatchObject({ status: 'failed', error: '第 3 行有 7 个字段，表头有 8 个' });
       expect(await persons([good])).toEqual([]);
     });
 

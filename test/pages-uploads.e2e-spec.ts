@@ -218,5 +218,54 @@ describe('pages: 导入 and 数据比对 (uploads through the forms)', () => {
       await screenshot(page, 'import-page');
       await context.close();
     });
+
+    it.each([
+      ['desktop', 1280],
+      ['phone', 390],
+    ])('cancels a waiting import with 取消导入 (%s)', async (name, width) => {
+      const result = await db.getRepository(ImportJob).insert({
+        kind: 'households',
+        status: 'queued',
+        fileName: '待取消.csv',
+        storedName: `cancel-${name}.upload`,
+        format: 'csv',
+        encoding: 'utf8',
+      });
+      const id = (result.identifiers[0] as { id: number }).id;
+      const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN' });
+      const page = await context.newPage();
+      await signIn(page, base, 'caseworker');
+      await page.goto(`${base}/imports/${id}`);
+      await screenshot(page, `import-cancel-${name}`);
+      await Promise.all([page.waitForURL(`${base}/imports/${id}`), page.click('button:has-text("取消导入")')]);
+      await page.waitForSelector('.badge.job-cancelled');
+      await expect(page.locator('.alert-info').textContent()).resolves.toContain('导入已取消');
+      await expect(page.locator('button:has-text("取消导入")').count()).resolves.toBe(0);
+      await screenshot(page, `import-cancelled-${name}`);
+      expect(await db.getRepository(ImportJob).findOneByOrFail({ id })).toMatchObject({ status: 'cancelled' });
+      await context.close();
+    });
+
+    it.each([
+      ['desktop', 1280],
+      ['phone', 390],
+    ])("shows an officer a resident's birth year, and a sensitive diagnosis as 敏感病种 (%s)", async (name, width) => {
+      const [{ householdId }] = await db.query<{ householdId: number }[]>(
+        `SELECT p.householdId AS householdId FROM conditions c INNER JOIN persons p ON p.id = c.personId
+         INNER JOIN households h ON h.id = p.householdId
+         WHERE c.diseaseCode = 'severe_mental' AND h.regionCode LIKE '610199001%' ORDER BY p.id LIMIT 1`,
+      );
+      const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN' });
+      const page = await context.newPage();
+      await signIn(page, base, 'officer1');
+      await page.goto(`${base}/households/${householdId}`);
+      const text = (await page.locator('main').textContent()) ?? '';
+      expect(text).toMatch(/\d{4}年出生/);
+      expect(text).not.toMatch(/\d{4}年\d{1,2}月\d{1,2}日出生/);
+      expect(text).toContain('敏感病种');
+      expect(text).not.toContain('严重精神障碍');
+      await screenshot(page, `household-officer-${name}`);
+      await context.close();
+    });
   });
 });

@@ -161,8 +161,8 @@ describe('insurance roster reconciliation', () => {
         duplicate_row: 1,
       });
       expect(detail.skipped).toEqual([
-        { line: 10, field: 'year', reason: "年度 2019 is not the reconciliation's year 2020" },
-        { line: 11, field: 'enrolled', reason: '是否参保 "也许" is not 是/否, 1/0 or true/false' },
+        { line: 10, field: 'year', reason: '年度2019与本次比对的年度2020不同' },
+        { line: 11, field: 'enrolled', reason: '是否参保“也许”应为 是/否、1/0 或 true/false' },
       ]);
     });
 
@@ -193,7 +193,7 @@ describe('insurance roster reconciliation', () => {
         }),
       ]);
       expect((await list('invalid_id')).items).toEqual([
-        expect.objectContaining({ line: 8, personId: null, detail: '身份证号校验码错误（GB 11643-1999）' }),
+        expect.objectContaining({ line: 8, personId: null, detail: '身份证号校验位错误（GB 11643-1999）' }),
       ]);
       expect((await list('duplicate_row')).items).toEqual([
         expect.objectContaining({ line: 9, personId: p1.id, detail: '与第2行重复' }),
@@ -276,7 +276,8 @@ describe('insurance roster reconciliation', () => {
         subjectType: 'person',
         regionCode: SUBDISTRICT_B,
         dedupeKey: `reconciliation:name_mismatch:2020:person:${p3.id}`,
-        title: '数据比对：姓名不一致（王五，2020年度）',
+        // The gap and the year; the person is the subject, not part of the title (issue #12).
+        title: '数据比对：姓名不一致（2020年度）',
       });
       const unregistered = items.filter((i) => i.subjectId === null);
       expect(unregistered.map((i) => i.regionCode)).toEqual([SUBDISTRICT_A, SUBDISTRICT_A]);
@@ -361,12 +362,14 @@ describe('insurance roster reconciliation', () => {
       const columns = await reconcile(toCsv(['身份证号', '姓名', '年度'], [[newIdNumber(), '某人', 2020]])).expect(400);
       expect(columns.body).toMatchObject({
         field: 'file',
-        message: expect.stringMatching(/^missing required columns: 是否参保 \(enrolled\), 是否资助参保 \(subsidized\)/),
+        message: expect.stringMatching(
+          /^表头不正确，缺少“是否参保”、“是否资助参保”列；表头应为：身份证号,姓名,年度,是否参保,是否资助参保/,
+        ),
       });
       const empty = await reconcile('').expect(400);
-      expect(empty.body.message).toBe('the file is empty');
+      expect(empty.body.message).toBe('文件是空的');
       const pdf = await reconcile(Buffer.from('%PDF-1.7\n\u0000\u0001binary')).expect(400);
-      expect(pdf.body.message).toMatch(/neither CSV nor XLSX/);
+      expect(pdf.body.message).toMatch(/既不是 CSV 也不是 XLSX/);
     });
 
     it('fails the reconciliation naming the line of a broken quote', async () => {
@@ -375,7 +378,7 @@ describe('insurance roster reconciliation', () => {
       const done = await waitUntilFinished(t, insurance, `/api/reconciliations/${res.body.id}`);
       expect(done).toMatchObject({
         status: 'failed',
-        error: 'broken quote at line 3: a quoted field is not closed properly',
+        error: '第 3 行引号不完整：带引号的字段没有正确结束',
       });
     });
 

@@ -10,11 +10,10 @@ import { Campaign } from '../ledger/campaign.entity.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
 import { CHECK_RULES, type CheckRule, RULE_ITEM } from './check-rules.js';
 
+/** A person a rule finds, and where they live; nothing of their name or diagnosis goes into the item. */
 interface Finding {
   personId: number | string;
-  name: string;
   regionCode: string;
-  detail: string | number | null;
 }
 
 export interface ChecksResult {
@@ -54,7 +53,7 @@ export class ChecksService {
           campaignId,
           category: RULE_ITEM[rule].category,
           responsibleDept: RULE_ITEM[rule].dept,
-          title: RULE_ITEM[rule].title(f.name, String(f.detail ?? '')),
+          title: RULE_ITEM[rule].title(Number(asOf.slice(0, 4))),
           description: `查漏补缺规则 ${rule}，按 ${asOf} 的记录检出`,
           subjectType: 'person',
           subjectId: Number(f.personId),
@@ -78,7 +77,6 @@ export class ChecksService {
         // A condition of a contract-priority disease that no contract valid on asOf covers.
         return this.persons('conditions', 'c', 'c.personId')
           .innerJoin('diseases', 'd', 'd.code = c.diseaseCode AND d.contractPriority = :yes', { yes: true })
-          .addSelect('MIN(d.name)', 'detail')
           .where('c.diagnosedOn <= :asOf', { asOf })
           .andWhere(
             `NOT EXISTS (SELECT 1 FROM contracts k INNER JOIN contract_diseases kd ON kd.contractId = k.id
@@ -88,26 +86,21 @@ export class ChecksService {
       case 'contract_followups_short':
         return this.contracts
           .whereStatus(
-            this.persons('contracts', 'c', 'c.personId')
-              .addSelect('MIN(c.institution)', 'detail')
-              .where('c.signedOn <= :asOf', { asOf }),
+            this.persons('contracts', 'c', 'c.personId').where('c.signedOn <= :asOf', { asOf }),
             'noncompliant',
             asOf,
           )
           .getRawMany<Finding>();
-      case 'not_insured': {
-        const rows = await this.persons('persons', 'x', 'x.id')
+      case 'not_insured':
+        return this.persons('persons', 'x', 'x.id')
           .where(
             'NOT EXISTS (SELECT 1 FROM insurance_enrollments e WHERE e.personId = x.id AND e.year = :year AND e.enrolled = :yes)',
             { year, yes: true },
           )
           .getRawMany<Finding>();
-        return rows.map((r) => ({ ...r, detail: year }));
-      }
       case 'major_disease_untreated':
         return this.persons('conditions', 'c', 'c.personId')
           .innerJoin('diseases', 'd', "d.code = c.diseaseCode AND d.kind = 'major'")
-          .addSelect('MIN(d.name)', 'detail')
           .where("c.treatmentStatus = 'untreated' AND c.diagnosedOn <= :asOf", { asOf })
           .getRawMany<Finding>();
     }
@@ -121,10 +114,8 @@ export class ChecksService {
       .innerJoin('persons', 'p', `p.id = ${personColumn} AND p.status = 'active'`)
       .innerJoin('households', 'h', "h.id = p.householdId AND h.status <> 'removed'")
       .select('p.id', 'personId')
-      .addSelect('p.name', 'name')
       .addSelect('h.regionCode', 'regionCode')
       .groupBy('p.id')
-      .addGroupBy('p.name')
       .addGroupBy('h.regionCode')
       .orderBy('p.id');
   }

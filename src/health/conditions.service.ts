@@ -7,6 +7,7 @@ import { Clock } from '../common/clock.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { findPersonInScope } from '../households/persons.service.js';
 import { Condition, type TreatmentCategory } from './condition.entity.js';
+import { type DiagnosisAccess, diagnosisAccess, shownDisease } from './diagnosis-access.js';
 import { Disease, type DiseaseKind } from './disease.entity.js';
 import type { CreateConditionDto, UpdateConditionDto } from './dto/health.dto.js';
 import { inTransaction } from '../database/transaction.js';
@@ -30,12 +31,14 @@ export interface ConditionView {
   version: number;
 }
 
-export function toConditionView(c: Condition, disease: Disease): ConditionView {
+/** A condition as `access` may see it: a sensitive diagnosis reads 敏感病种 (code `sensitive`) to a role that does not treat it. */
+export function toConditionView(c: Condition, disease: Disease, access: DiagnosisAccess): ConditionView {
+  const shown = shownDisease(disease, access);
   return {
     id: c.id,
     personId: c.personId,
-    diseaseCode: c.diseaseCode,
-    diseaseName: disease.name,
+    diseaseCode: shown.code,
+    diseaseName: shown.name,
     kind: disease.kind,
     diagnosedOn: c.diagnosedOn,
     treatmentCategory: c.treatmentCategory,
@@ -59,7 +62,8 @@ export class ConditionsService {
     await findPersonInScope(this.db.manager, user, personId);
     const rows = await this.db.getRepository(Condition).find({ where: { personId }, order: { id: 'ASC' } });
     const diseases = new Map((await this.diseases()).map((d) => [d.code, d]));
-    return rows.map((c) => toConditionView(c, diseases.get(c.diseaseCode)!));
+    const access = diagnosisAccess(user.role);
+    return rows.map((c) => toConditionView(c, diseases.get(c.diseaseCode)!, access));
   }
 
   async add(user: AuthUser, personId: number, dto: CreateConditionDto): Promise<ConditionView> {
@@ -80,7 +84,7 @@ export class ConditionsService {
           treatmentStatus: dto.treatmentStatus ?? 'in_treatment',
         }),
       );
-      return toConditionView(condition, disease);
+      return toConditionView(condition, disease, diagnosisAccess(user.role));
     });
   }
 
@@ -102,7 +106,7 @@ export class ConditionsService {
       }
       const { version, ...changes } = dto;
       await updateVersioned(em, Condition, id, version ?? condition.version, changes, `condition ${id}`);
-      return toConditionView(await em.findOneByOrFail(Condition, { id }), disease);
+      return toConditionView(await em.findOneByOrFail(Condition, { id }), disease, diagnosisAccess(user.role));
     });
   }
 

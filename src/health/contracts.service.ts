@@ -15,6 +15,7 @@ import { Condition } from './condition.entity.js';
 import { ContractDisease } from './contract-disease.entity.js';
 import { type ContractStatus, contractStatus, followUpsDue } from './contract-status.js';
 import { Contract } from './contract.entity.js';
+import { type DiagnosisAccess, diagnosisAccess, shownDisease } from './diagnosis-access.js';
 import { Disease } from './disease.entity.js';
 import type { CreateContractDto, CreateFollowUpDto, ListContractsQuery } from './dto/health.dto.js';
 import { FollowUp } from './follow-up.entity.js';
@@ -77,7 +78,12 @@ export class ContractsService {
       this.whereStatus(qb, query.status, this.clock.today());
     }
     const [rows, total] = await qb.orderBy('c.id', 'ASC').skip(query.offset).take(query.pageSize).getManyAndCount();
-    return { items: await this.views(rows), total, page: query.page, pageSize: query.pageSize };
+    return {
+      items: await this.views(rows, diagnosisAccess(user.role)),
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
   }
 
   async create(user: AuthUser, dto: CreateContractDto): Promise<ContractView> {
@@ -157,19 +163,19 @@ export class ContractsService {
   }
 
   async get(user: AuthUser, id: number): Promise<ContractView> {
-    const [view] = await this.views([await this.findInScope(user, id)]);
+    const [view] = await this.views([await this.findInScope(user, id)], diagnosisAccess(user.role));
     return view;
   }
 
   /** Contracts of these persons with their diseases, follow-ups and status (for the household profile). */
-  async forPersons(personIds: number[]): Promise<ContractView[]> {
+  async forPersons(personIds: number[], access: DiagnosisAccess): Promise<ContractView[]> {
     if (personIds.length === 0) {
       return [];
     }
     const rows = await this.db
       .getRepository(Contract)
       .find({ where: { personId: In(personIds) }, order: { signedOn: 'ASC' } });
-    return this.views(rows);
+    return this.views(rows, access);
   }
 
   private async findInScope(user: AuthUser, id: number): Promise<Contract> {
@@ -183,13 +189,16 @@ export class ContractsService {
     return contract;
   }
 
-  /** Diseases, follow-ups, persons and status for a set of contracts: four queries, whatever their number. */
-  private async views(rows: Contract[]): Promise<ContractView[]> {
+  /**
+   * Diseases, follow-ups, persons and status for a set of contracts: five queries, whatever their
+   * number. A sensitive disease reads `sensitive` to a role that does not treat it.
+   */
+  private async views(rows: Contract[], access: DiagnosisAccess): Promise<ContractView[]> {
     if (rows.length === 0) {
       return [];
     }
     const ids = rows.map((c) => c.id);
-    const [covered, visits, persons] = await Promise.all([
+    const [covered, visits, persons, diseases] = await Promise.all([
       this.db.getRepository(ContractDisease).findBy({ contractId: In(ids) }),
       this.db.getRepository(FollowUp).find({ where: { contractId: In(ids) }, order: { visitedOn: 'ASC' } }),
       this.db
@@ -199,7 +208,10 @@ export class ContractsService {
         .select(['p.id AS id', 'p.name AS name', 'h.regionCode AS regionCode'])
         .where('p.id IN (:...ids)', { ids: [...new Set(rows.map((c) => c.personId))] })
         .getRawMany<{ id: number; name: string; regionCode: string }>(),
+      this.db.getRepository(Disease).find(),
     ]);
+    const disease = new Map(diseases.map((d) => [d.code, d]));
+    const shownCode = (code: string) => (disease.has(code) ? shownDisease(disease.get(code)!, access).code : code);
     const person = new Map(persons.map((p) => [Number(p.id), p]));
     const today = this.clock.today();
     return rows.map((c) => {
@@ -215,7 +227,7 @@ export class ContractsService {
         doctorName: c.doctorName,
         signedOn: c.signedOn,
         validUntil: c.validUntil,
-        diseaseCodes: covered.filter((d) => d.contractId === c.id).map((d) => d.diseaseCode),
+        diseaseCodes: covered.filter((d) => d.contractId === c.id).map((d) => shownCode(d.diseaseCode)),
         requiredFollowUps: c.requiredFollowUps,
         followUpsDue: followUpsDue(c, today),
         followUps,

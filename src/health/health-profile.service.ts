@@ -4,6 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { Condition } from './condition.entity.js';
 import { type ConditionView, toConditionView } from './conditions.service.js';
 import { type ContractView, ContractsService } from './contracts.service.js';
+import type { DiagnosisAccess } from './diagnosis-access.js';
 import { Disease } from './disease.entity.js';
 import { InsuranceEnrollment } from './insurance-enrollment.entity.js';
 import { type EnrollmentView, toEnrollmentView } from './insurance.service.js';
@@ -22,7 +23,8 @@ export class HealthProfileService {
     private readonly contracts: ContractsService,
   ) {}
 
-  async forPersons(personIds: number[]): Promise<Map<number, HealthProfile>> {
+  /** The profiles as `access` may read them (sensitive diagnoses as 敏感病种 to a role that does not treat them). */
+  async forPersons(personIds: number[], access: DiagnosisAccess): Promise<Map<number, HealthProfile>> {
     const profiles = new Map<number, HealthProfile>(
       personIds.map((id) => [id, { conditions: [], contracts: [], insurance: [] }]),
     );
@@ -32,12 +34,12 @@ export class HealthProfileService {
     const [conditions, diseases, contracts, enrollments] = await Promise.all([
       this.db.getRepository(Condition).find({ where: { personId: In(personIds) }, order: { id: 'ASC' } }),
       this.db.getRepository(Disease).find(),
-      this.contracts.forPersons(personIds),
+      this.contracts.forPersons(personIds, access),
       this.db.getRepository(InsuranceEnrollment).find({ where: { personId: In(personIds) }, order: { year: 'DESC' } }),
     ]);
     const disease = new Map(diseases.map((d) => [d.code, d]));
     for (const c of conditions) {
-      profiles.get(c.personId)?.conditions.push(toConditionView(c, disease.get(c.diseaseCode)!));
+      profiles.get(c.personId)?.conditions.push(toConditionView(c, disease.get(c.diseaseCode)!, access));
     }
     for (const c of contracts) {
       profiles.get(c.personId)?.contracts.push(c);

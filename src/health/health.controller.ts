@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { ConditionsService } from './conditions.service.js';
+import { isSensitive } from './diagnosis-access.js';
 import { ContractsService } from './contracts.service.js';
 import {
   CreateConditionDto,
@@ -24,10 +25,10 @@ export class HealthRecordsController {
     private readonly insurance: InsuranceService,
   ) {}
 
-  /** 病种目录: not personal, readable by every role. */
+  /** 病种目录: not personal, readable by every role; `sensitive`: shown as 敏感病种 to roles that do not treat it. */
   @Get('diseases')
   async diseases() {
-    return { items: await this.conditions.diseases() };
+    return { items: (await this.conditions.diseases()).map((d) => ({ ...d, sensitive: isSensitive(d.code) })) };
   }
 
   @Get('persons/:id/conditions')

@@ -3,14 +3,18 @@ import type { HealthProfile } from '../health/health-profile.service.js';
 import type { Household } from './household.entity.js';
 import type { Person } from './person.entity.js';
 
-/** A person as every response shows it: the ID number masked (610102********1234). */
+/**
+ * A person as every response shows it: the ID number masked (610102********1234) and the birth date
+ * coarsened to its year, because the masked digits are the birth date: the full date beside the mask
+ * would rebuild the number (SPEC §2 Person).
+ */
 export interface PersonView {
   id: number;
   householdId: number;
   idNumber: string;
   name: string;
   sex: Person['sex'];
-  birthDate: string;
+  birthYear: number;
   relation: Person['relation'];
   status: Person['status'];
   version: number;
@@ -18,7 +22,8 @@ export interface PersonView {
 
 export function toPersonView(person: Person): PersonView {
   const { id, householdId, idNumber, name, sex, birthDate, relation, status, version } = person;
-  return { id, householdId, idNumber: maskIdNumber(idNumber), name, sex, birthDate, relation, status, version };
+  const birthYear = Number(birthDate.slice(0, 4));
+  return { id, householdId, idNumber: maskIdNumber(idNumber), name, sex, birthYear, relation, status, version };
 }
 
 export interface HouseholdSummary {

@@ -9,6 +9,7 @@ import { updateVersioned } from '../common/versioned-update.js';
 import { maskIdNumber, parseIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
 import { LIKE_ESCAPE, likeContains, likePrefix } from '../common/sql.js';
+import { diagnosisAccess } from '../health/diagnosis-access.js';
 import { HealthProfileService } from '../health/health-profile.service.js';
 import { Region } from '../regions/region.entity.js';
 import type {
@@ -64,7 +65,10 @@ export class HouseholdsService {
     const members = await this.db.getRepository(Person).find({ where: { householdId: id }, order: { id: 'ASC' } });
     const [[summary], health] = await Promise.all([
       this.summarize(this.db.manager, [household]),
-      this.health.forPersons(members.map((m) => m.id)),
+      this.health.forPersons(
+        members.map((m) => m.id),
+        diagnosisAccess(user.role),
+      ),
     ]);
     return { ...summary, members: members.map((m) => ({ ...toPersonView(m), ...health.get(m.id)! })) };
   }

@@ -2,113 +2,36 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { maskIdNumber, normalizeIdNumber, parseIdNumber } from '../common/id-number.js';
+import { maskIdNumber, parseIdNumber } from '../common/id-number.js';
+import { maskIdLike } from '../common/mask-id-like.js';
 import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
-import { RELATIONS } from '../households/person.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { asError } from './as-error.js';
-import { checkHouseholdRow, HOUSEHOLD_COLUMNS, type RowContext, type RowProblem } from './household-rows.js';
-import { IdNumberIndex } from './id-number-index.js';
+import type { RowContext, RowProblem } from './household-rows.js';
+import {
+  type FileHousehold,
+  type FileScan,
+  HOUSEHOLDS_PER_STATEMENT,
+  repeatReason,
+  sameHousehold,
+  scanHouseholdRoster,
+} from './household-scan.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
-import { KeyLookup } from './key-lookup.js';
-import { openRoster, RosterFileError } from './roster-reader.js';
 import { removeUpload } from './upload.interceptor.js';
 import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from './upload-job-runner.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
 /** File rows per batch: one transaction of a few statements, whatever the batch holds. */
 export const IMPORT_BATCH_ROWS = 1000;
-/** Households per statement in the households phase. */
-const HOUSEHOLDS_PER_STATEMENT = 1000;
-/** Keys per lookup while the file is read. */
-const KEYS_PER_LOOKUP = 1000;
-
-/** A household as the file gives it (the fields every one of its valid rows agrees on). */
-interface FileHousehold {
-  registryNo: string;
-  regionCode: string;
-  povertyCause: string;
-  status: string;
-  registeredYear: number;
-  /** The line of its first valid row: the row that carries a change of the household's fields. */
-  line: number;
-  /** A second valid row that disagrees with the first, or 0. */
-  conflictLine: number;
-  heads: { idNumber: string; line: number }[];
-  /** Why all its rows are rejected, once the whole file is read; null when they are not. */
-  rejected: RowProblem | null;
-  /** Its place among the households to write (file order of first rows), once the file is read. */
-  index: number;
-  /** Its id in the registry, once written (or found). */
-  id: number;
-}
-
 /**
- * The file's rows as the writing phase needs them, read once and kept compactly (typed arrays and
- * two string arrays): a valid row keeps its ID number, name, relation and household; a row that
- * failed its own checks keeps only its problems.
+ * Row errors kept per import (the page, the API and errors.csv list them); the rest are counted in
+ * `errorsOmitted`. A file of 100 000 bad rows is refused row by row all the same, but it does not
+ * fill a table nobody reads.
  */
-class ScannedRows {
-  count = 0;
-  private lineOf = new Int32Array(1024);
-  private relationOf = new Int8Array(1024);
-  private householdOf = new Int32Array(1024);
-  readonly idNumbers: string[] = [];
-  readonly names: string[] = [];
-  /** Row index → its problems and what identifies it, for rows that failed their own checks. */
-  readonly invalid = new Map<number, { problems: RowProblem[]; idNumber: string; registryNo: string }>();
-
-  constructor(private readonly households: FileHousehold[]) {}
-
-  /** `relation`: index into RELATIONS, -1 for a row that failed its own checks; `household` likewise. */
-  add(line: number, idNumber: string, name: string, relation: number, household: number): void {
-    if (this.count === this.lineOf.length) {
-      this.lineOf = grow(this.lineOf, new Int32Array(this.count * 2));
-      this.relationOf = grow(this.relationOf, new Int8Array(this.count * 2));
-      this.householdOf = grow(this.householdOf, new Int32Array(this.count * 2));
-    }
-    this.lineOf[this.count] = line;
-    this.relationOf[this.count] = relation;
-    this.householdOf[this.count] = household;
-    this.idNumbers.push(idNumber);
-    this.names.push(name);
-    this.count++;
-  }
-
-  line(i: number): number {
-    return this.lineOf[i];
-  }
-
-  relation(i: number): string {
-    return RELATIONS[this.relationOf[i]];
-  }
-
-  household(i: number): FileHousehold | null {
-    const h = this.householdOf[i];
-    return h < 0 ? null : this.households[h];
-  }
-}
-
-function grow<T extends Int8Array | Int32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
-/** What reading the whole file once tells before anything is written. */
-interface FileScan {
-  rows: ScannedRows;
-  /** ID numbers on more than one row, with their lines: all those rows are rejected. */
-  duplicates: Map<string, number[]>;
-  /** The households of valid rows, rejected ones included (`rejected` set). */
-  households: FileHousehold[];
-  /** Households of the file already registered, as they were when the file was read. */
-  stored: Map<string, StoredHousehold>;
-  /** ID numbers of the file's valid rows that were registered when the file was read. */
-  registered: IdNumberIndex;
-}
+export const MAX_LISTED_ERRORS = 1000;
 
 /** Phase 2 running: which lines carry a household change, and when a household is written. */
 interface HouseholdWriter {
@@ -117,15 +40,6 @@ interface HouseholdWriter {
   ready(index: number): Promise<void>;
   cancel(): void;
   done: Promise<void>;
-}
-
-interface StoredHousehold {
-  id: number;
-  registryNo: string;
-  regionCode: string;
-  povertyCause: string;
-  status: string;
-  registeredYear: number;
 }
 
 interface StoredPerson {
@@ -154,6 +68,11 @@ interface Counts {
 
 type NewRowError = Omit<ImportRowError, 'id'>;
 
+/** How many row errors this run may still list (MAX_LISTED_ERRORS per import), handed out batch by batch in file order. */
+interface ErrorAllowance {
+  left: number;
+}
+
 /**
  * Runs a household import (the queue job; idempotent and resumable):
  *
@@ -176,7 +95,7 @@ type NewRowError = Omit<ImportRowError, 'id'>;
 @Injectable()
 export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   constructor(@InjectDataSource() db: DataSource, clock: Clock, config: AppConfig) {
-    super(new Logger('Imports'), 'import', ImportJob, db, clock, config);
+    super(new Logger('Imports'), 'import', '导入', ImportJob, db, clock, config);
   }
 
   /** An import resumes where the last run stopped: nothing to reset. */
@@ -191,14 +110,22 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   protected async work(job: ImportJob, token: string, path: string): Promise<WorkDone<ImportJob>> {
     const started = Date.now();
     const ctx = await this.rowContext();
-    const scan = await this.scan(path, ctx);
+    const scan = await scanHouseholdRoster(this.db, this.sql, path, ctx, async () => {
+      await yieldToEventLoop();
+      if (this.stopping) {
+        throw new Stopped();
+      }
+      await this.assertOwned(job.id, token);
+    });
     const scanned = Date.now();
     await this.owned(job.id, token, (em) => this.update(em, job.id, token, { rowsTotal: scan.rows.count }));
     const { rowsRead } = await this.db.getRepository(ImportJob).findOneByOrFail({ id: job.id });
+    const listed = await this.db.getRepository(ImportRowError).countBy({ importId: job.id });
+    const allowance: ErrorAllowance = { left: Math.max(0, MAX_LISTED_ERRORS - listed) };
     // The households are written ahead of the persons: a batch of persons waits only for its own.
     const households = this.writeHouseholds(job.id, token, scan);
     try {
-      await this.writePersons(job.id, token, scan, households, rowsRead);
+      await this.writePersons(job.id, token, scan, households, rowsRead, allowance);
     } catch (error) {
       households.cancel();
       await households.done.catch(() => undefined);
@@ -218,170 +145,6 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     });
     const today = this.clock.today();
     return { regions: new Set(regions.map((r) => r.code)), today, thisYear: Number(today.slice(0, 4)) };
-  }
-
-  /**
-   * Phase 1: the whole file once, nothing written. While it is read, the valid rows' registry
-   * numbers and ID numbers are looked up in the registry (a thousand per query, in the background),
-   * so that the writing phases know what exists without asking again.
-   */
-  private async scan(path: string, ctx: RowContext): Promise<FileScan> {
-    const households: FileHousehold[] = [];
-    const rows = new ScannedRows(households);
-    const firstLine = new IdNumberIndex();
-    const duplicates = new Map<string, number[]>();
-    const byRegistryNo = new Map<string, number>();
-    const stored = new Map<string, StoredHousehold>();
-    const registered = new IdNumberIndex();
-    const parallel = this.db.options.type === 'mysql' ? 2 : 1;
-    const householdLookup = new KeyLookup(
-      async (registryNos) => {
-        const found = await this.db.query<StoredHousehold[]>(
-          this.sql.select(
-            'households',
-            ['id', 'registryNo', 'regionCode', 'povertyCause', 'status', 'registeredYear'],
-            'registryNo',
-            registryNos.length,
-            false,
-          ),
-          registryNos,
-        );
-        found.forEach((h) =>
-          stored.set(h.registryNo, { ...h, id: Number(h.id), registeredYear: Number(h.registeredYear) }),
-        );
-      },
-      KEYS_PER_LOOKUP,
-      parallel,
-    );
-    const personLookup = new KeyLookup(
-      async (idNumbers) => {
-        const found = await this.db.query<{ idNumber: string }[]>(
-          this.sql.select('persons', ['idNumber'], 'idNumber', idNumbers.length, false),
-          idNumbers,
-        );
-        found.forEach((p) => registered.setIfAbsent(p.idNumber, 1));
-      },
-      KEYS_PER_LOOKUP,
-      parallel,
-    );
-    const roster = await openRoster(path, HOUSEHOLD_COLUMNS);
-    try {
-      for await (const batch of roster.batches()) {
-        for (const raw of batch) {
-          const row = checkHouseholdRow(raw, ctx);
-          const index = rows.count;
-          if (Array.isArray(row)) {
-            const idNumber = normalizeIdNumber(raw.values.idNumber);
-            rows.invalid.set(index, { problems: row, idNumber, registryNo: raw.values.registryNo });
-            rows.add(raw.line, idNumber, '', -1, -1);
-            if (idNumber) {
-              this.noteId(firstLine, duplicates, idNumber, raw.line);
-            }
-            continue;
-          }
-          const repeated = this.noteId(firstLine, duplicates, row.idNumber, raw.line);
-          let slot = byRegistryNo.get(row.registryNo);
-          let household = slot === undefined ? null : households[slot];
-          if (!household) {
-            household = {
-              registryNo: row.registryNo,
-              regionCode: row.regionCode,
-              povertyCause: row.povertyCause,
-              status: row.status,
-              registeredYear: row.registeredYear,
-              line: row.line,
-              conflictLine: 0,
-              heads: [],
-              rejected: null,
-              index: -1,
-              id: 0,
-            };
-            slot = households.push(household) - 1;
-            byRegistryNo.set(row.registryNo, slot);
-            const wait = householdLookup.add(row.registryNo);
-            if (wait) {
-              await wait;
-            }
-          } else if (household.conflictLine === 0 && !sameHousehold(household, row)) {
-            household.conflictLine = row.line;
-          }
-          if (row.relation === 'head') {
-            household.heads.push({ idNumber: row.idNumber, line: row.line });
-          }
-          rows.add(row.line, row.idNumber, row.name, RELATIONS.indexOf(row.relation), slot!);
-          if (!repeated) {
-            const wait = personLookup.add(row.idNumber);
-            if (wait) {
-              await wait;
-            }
-          }
-        }
-      }
-      await Promise.all([householdLookup.finish(), personLookup.finish()]);
-    } finally {
-      await Promise.all([householdLookup.abandon(), personLookup.abandon()]);
-      await roster.close();
-    }
-    if (rows.count === 0) {
-      throw new RosterFileError('the file has a header but no rows');
-    }
-
-    for (const h of households) {
-      const heads = h.heads.filter((head) => !duplicates.has(head.idNumber));
-      if (h.conflictLine !== 0) {
-        h.rejected = {
-          field: 'registryNo',
-          reason: `户编号 ${h.registryNo}: the household's rows disagree on 区划代码, 致贫原因, 户状态 or 建档年度 (lines ${h.line} and ${h.conflictLine})`,
-        };
-      } else if (heads.length === 0) {
-        h.rejected = {
-          field: 'relation',
-          reason: `户编号 ${h.registryNo}: the household has no head (户主) among its valid rows`,
-        };
-      } else if (heads.length > 1) {
-        h.rejected = {
-          field: 'relation',
-          reason: `户编号 ${h.registryNo}: the household has ${heads.length} heads (户主), on lines ${heads.map((x) => x.line).join(', ')}`,
-        };
-      }
-    }
-
-    // A household keeps one head: one already registered who is not in the file would make two.
-    const candidates = [...stored.keys()].filter((registryNo) => !households[byRegistryNo.get(registryNo)!].rejected);
-    for (const registryNos of chunk(candidates, HOUSEHOLDS_PER_STATEMENT)) {
-      const heads = await this.db.query<{ registryNo: string; idNumber: string }[]>(
-        `SELECT h.registryNo AS registryNo, p.idNumber AS idNumber FROM households h
-         INNER JOIN persons p ON p.householdId = h.id AND p.relation = 'head'
-         WHERE h.registryNo IN (${registryNos.map(() => '?').join(', ')})`,
-        registryNos,
-      );
-      for (const head of heads) {
-        const household = households[byRegistryNo.get(head.registryNo)!];
-        const fileHead = household.heads.find((x) => !duplicates.has(x.idNumber));
-        if (head.idNumber !== fileHead?.idNumber && !firstLine.has(head.idNumber)) {
-          household.rejected = {
-            field: 'relation',
-            reason: `户编号 ${head.registryNo}: the registry already has another head (户主), ${maskIdNumber(head.idNumber)}, who is not in this file`,
-          };
-        }
-      }
-    }
-    return { rows, duplicates, households, stored, registered };
-  }
-
-  /** Notes where an ID number occurs; answers whether it occurred before. */
-  private noteId(firstLine: IdNumberIndex, duplicates: Map<string, number[]>, idNumber: string, line: number): boolean {
-    const first = firstLine.setIfAbsent(idNumber, line);
-    if (first === undefined) {
-      return false;
-    }
-    const lines = duplicates.get(idNumber);
-    if (lines) {
-      lines.push(line);
-    } else {
-      duplicates.set(idNumber, [first, line]);
-    }
-    return true;
   }
 
   /**
@@ -494,6 +257,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     scan: FileScan,
     households: HouseholdWriter,
     skip: number,
+    allowance: ErrorAllowance,
   ): Promise<void> {
     // On MySQL two batches are written at once; they commit in file order.
     const parallel = this.db.options.type === 'mysql' ? 2 : 1;
@@ -514,7 +278,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
           throw new Stopped();
         }
         const end = Math.min(scan.rows.count, start + IMPORT_BATCH_ROWS);
-        const batch = this.writeBatch(importId, token, scan, households, start, end, previous);
+        const batch = this.writeBatch(importId, token, scan, households, start, end, previous, allowance);
         inflight.push(
           batch.catch((error: unknown) => {
             failed.error ??= asError(error);
@@ -533,8 +297,9 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   /**
    * One batch (rows `start` to `end`): sorts its rows into valid and rejected, waits for their
    * households, then in one transaction loads the registered persons, upserts the new and changed
-   * ones and records the rejected rows; once the batch before it has committed, it advances
-   * `rowsRead` with the counts (only from where that batch left it) and commits.
+   * ones and records the rejected rows (as many as the allowance has left; the rest are counted);
+   * once the batch before it has committed, it advances `rowsRead` with the counts (only from where
+   * that batch left it) and commits. Every row's message is of bounded length.
    */
   private async writeBatch(
     importId: number,
@@ -544,11 +309,13 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     start: number,
     end: number,
     previous: Promise<void>,
+    allowance: ErrorAllowance,
   ): Promise<void> {
     const { rows } = scan;
     const valid: PersonRow[] = [];
     const errors: NewRowError[] = [];
     const counts: Counts = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+    let omitted = 0;
     let last = -1;
     for (let i = start; i < end; i++) {
       const line = rows.line(i);
@@ -557,11 +324,9 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
       const invalid = rows.invalid.get(i);
       let problems: RowProblem[] | null = invalid?.problems ?? null;
       if (!problems) {
-        const lines = scan.duplicates.get(idNumber);
-        if (lines) {
-          problems = [
-            { field: 'idNumber', reason: `身份证号 appears on more than one row (lines ${lines.join(', ')})` },
-          ];
+        const repeat = scan.duplicates.get(idNumber);
+        if (repeat) {
+          problems = [{ field: 'idNumber', reason: repeatReason(repeat, line) }];
         } else if (household!.rejected) {
           problems = [household!.rejected];
         }
@@ -572,15 +337,20 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
         continue;
       }
       counts.rejected++;
-      const registryNo = invalid ? invalid.registryNo : household!.registryNo;
       for (const p of problems) {
+        if (allowance.left === 0) {
+          omitted++;
+          continue;
+        }
+        allowance.left--;
+        const registryNo = invalid ? invalid.registryNo : household!.registryNo;
         errors.push({
           importId,
           line,
           field: p.field,
-          reason: p.reason.slice(0, 255),
+          reason: maskIdLike(p.reason).slice(0, 255),
           idNumber: idNumber ? maskIdNumber(idNumber.slice(0, 32)) : null,
-          registryNo: registryNo.slice(0, 64) || null,
+          registryNo: maskIdLike(registryNo.slice(0, 64)) || null,
         });
       }
     }
@@ -614,6 +384,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
           updated: () => `updated + ${counts.updated}`,
           unchanged: () => `unchanged + ${counts.unchanged}`,
           rejected: () => `rejected + ${counts.rejected}`,
+          errorsOmitted: () => `errorsOmitted + ${omitted}`,
         })
         .where('id = :id AND runToken = :token AND rowsRead = :start', { id: importId, token, start })
         .execute();
@@ -702,15 +473,3 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function sameHousehold(
-  a: Pick<FileHousehold, 'regionCode' | 'povertyCause' | 'status' | 'registeredYear'>,
-  b: Pick<FileHousehold, 'regionCode' | 'povertyCause' | 'status' | 'registeredYear'>,
-): boolean {
-  return (
-    a.regionCode === b.regionCode &&
-    a.povertyCause === b.povertyCause &&
-    a.status === b.status &&
-    Number(a.registeredYear) === Number(b.registeredYear)
-  );
-}

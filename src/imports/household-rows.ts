@@ -67,61 +67,65 @@ export const FIRST_REGISTERED_YEAR = 2013;
 const REGISTRY_NO = /^[0-9A-Za-z-]{4,32}$/;
 const MAX_NAME = 32;
 
+/** What is wrong with an ID number, in the words of every row error (imports and reconciliations alike). */
 export const ID_REASONS: Record<IdNumberProblem, string> = {
-  format: 'must be 18 characters: 17 digits and a check digit or X',
-  birth_date: 'contains an impossible birth date (characters 7–14)',
-  check_digit: 'has a wrong check character (GB 11643-1999)',
+  format: '身份证号应为18位：17位数字加1位校验码（数字或X）',
+  birth_date: '身份证号中的出生日期不存在（第7–14位）',
+  check_digit: '身份证号校验位错误（GB 11643-1999）',
 };
 
-/** The checks a row passes or fails on its own (the whole-file checks come on top). */
+/** An ID number that a spreadsheet stored as a number has lost its last digits. */
+export const IMPRECISE_ID = '身份证号以数字存储，表格只保留了15位有效数字：请将该列设为文本格式后重新填写';
+
+/** The checks a row passes or fails on its own (the whole-file checks come on top). Reasons in Chinese, cells quoted masked. */
 export function checkHouseholdRow(row: RosterRow<HouseholdField>, ctx: RowContext): HouseholdRow | RowProblem[] {
   const v = row.values;
   // Runs twice for each row of a million-row file: no allocation unless something is wrong.
   let problems: RowProblem[] | null = null;
-  const problem = (field: HouseholdField, reason: string) =>
-    (problems ??= []).push({ field, reason: `${HEADER[field]} ${reason}` });
+  const problem = (field: HouseholdField, reason: string) => (problems ??= []).push({ field, reason });
+  const empty = (field: HouseholdField) => problem(field, `${HEADER[field]}为空`);
   if (!v.registryNo) {
-    problem('registryNo', 'is empty');
+    empty('registryNo');
   } else if (!REGISTRY_NO.test(v.registryNo)) {
-    problem('registryNo', `${quote(v.registryNo)} must be 4–32 letters, digits or -`);
+    problem('registryNo', `户编号${quote(v.registryNo)}应为4–32位字母、数字或“-”`);
   }
   if (!v.regionCode) {
-    problem('regionCode', 'is empty');
+    empty('regionCode');
   } else if (!ctx.regions.has(v.regionCode)) {
-    problem('regionCode', `${quote(v.regionCode)} is not a known village or sub-district`);
+    problem('regionCode', `区划代码${quote(v.regionCode)}不是已知的村（社区）或街道（乡镇）`);
   }
   const povertyCause = v.povertyCause ? parsePovertyCause(v.povertyCause) : null;
   if (!v.povertyCause) {
-    problem('povertyCause', 'is empty');
+    empty('povertyCause');
   } else if (!povertyCause) {
     problem(
       'povertyCause',
-      `${quote(v.povertyCause)} is not one of ${describeChoices(POVERTY_CAUSES, POVERTY_CAUSE_LABELS)}`,
+      `致贫原因${quote(v.povertyCause)}不在可选值中：${describeChoices(POVERTY_CAUSES, POVERTY_CAUSE_LABELS)}`,
     );
   }
   const status = v.householdStatus ? parseHouseholdStatus(v.householdStatus) : null;
   if (!v.householdStatus) {
-    problem('householdStatus', 'is empty');
+    empty('householdStatus');
   } else if (!status) {
     problem(
       'householdStatus',
-      `${quote(v.householdStatus)} is not one of ${describeChoices(HOUSEHOLD_STATUSES, HOUSEHOLD_STATUS_LABELS)}`,
+      `户状态${quote(v.householdStatus)}不在可选值中：${describeChoices(HOUSEHOLD_STATUSES, HOUSEHOLD_STATUS_LABELS)}`,
     );
   }
   const year = v.registeredYear ? parseYear(v.registeredYear) : null;
   if (!v.registeredYear) {
-    problem('registeredYear', 'is empty');
+    empty('registeredYear');
   } else if (year === null || year < FIRST_REGISTERED_YEAR || year > ctx.thisYear) {
     problem(
       'registeredYear',
-      `${quote(v.registeredYear)} must be a year from ${FIRST_REGISTERED_YEAR} to ${ctx.thisYear}`,
+      `建档年度${quote(v.registeredYear)}应为${FIRST_REGISTERED_YEAR}至${ctx.thisYear}之间的年份`,
     );
   }
   const idNumber = normalizeIdNumber(v.idNumber);
   if (!idNumber) {
-    problem('idNumber', 'is empty');
+    empty('idNumber');
   } else if (row.imprecise.length > 0 && row.imprecise.includes('idNumber')) {
-    problem('idNumber', 'was stored as a number and the spreadsheet kept only 15 digits: format the column as text');
+    problem('idNumber', IMPRECISE_ID);
   } else {
     const idProblem = idNumberProblem(idNumber, ctx.today);
     if (idProblem) {
@@ -129,15 +133,15 @@ export function checkHouseholdRow(row: RosterRow<HouseholdField>, ctx: RowContex
     }
   }
   if (!v.name) {
-    problem('name', 'is empty');
+    empty('name');
   } else if (v.name.length > MAX_NAME) {
-    problem('name', `is longer than ${MAX_NAME} characters`);
+    problem('name', `姓名超过${MAX_NAME}个字`);
   }
   const relation = v.relation ? parseRelation(v.relation) : null;
   if (!v.relation) {
-    problem('relation', 'is empty');
+    empty('relation');
   } else if (!relation) {
-    problem('relation', `${quote(v.relation)} is not one of ${describeChoices(RELATIONS, RELATION_LABELS)}`);
+    problem('relation', `与户主关系${quote(v.relation)}不在可选值中：${describeChoices(RELATIONS, RELATION_LABELS)}`);
   }
   if (problems) {
     return problems;

@@ -24,4 +24,8 @@ export class ImportJob extends UploadJob {
 
   @Column({ type: 'int', default: 0 })
   rejected!: number;
+
+  /** Row errors beyond the first MAX_LISTED_ERRORS, counted but not kept. */
+  @Column({ type: 'int', default: 0 })
+  errorsOmitted!: number;
 }

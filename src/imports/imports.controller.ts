@@ -55,6 +55,14 @@ export class ImportsController {
     await write(res);
   }
 
+  /** 取消导入: stops the import at its next batch; it is never resumed (409 once done). */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Require(Permission.ImportsRun)
+  cancel(@Param('id', ParseIntPipe) id: number) {
+    return this.imports.cancel(id);
+  }
+
   /** Runs a failed or interrupted import again; it continues after its last committed batch. */
   @Post(':id/resume')
   @HttpCode(202)

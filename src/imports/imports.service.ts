@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DataSource, MoreThan } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import { maskIdLike } from '../common/mask-id-like.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { inTransaction } from '../database/transaction.js';
 import { HOUSEHOLD_COLUMNS } from './household-rows.js';
@@ -14,6 +15,7 @@ import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { ImportsDispatcher } from './imports.dispatcher.js';
 import { csvCell } from './csv-cell.js';
+import { HouseholdImportService, MAX_LISTED_ERRORS } from './household-import.service.js';
 
 export interface ImportView {
   id: number;
@@ -30,6 +32,8 @@ export interface ImportView {
   updated: number;
   unchanged: number;
   rejected: number;
+  /** Row errors counted but not listed (an import lists its first MAX_LISTED_ERRORS). */
+  errorsOmitted: number;
   error: string | null;
   createdAt: Date;
   startedAt: Date | null;
@@ -55,7 +59,7 @@ export function toImportView(job: ImportJob): ImportView {
     id: job.id,
     kind: job.kind,
     status: job.status,
-    fileName: job.fileName,
+    fileName: maskIdLike(job.fileName),
     format: job.format,
     encoding: job.encoding,
     rowsTotal: job.rowsTotal,
@@ -65,22 +69,27 @@ export function toImportView(job: ImportJob): ImportView {
     updated: job.updated,
     unchanged: job.unchanged,
     rejected: job.rejected,
-    error: job.error,
+    errorsOmitted: job.errorsOmitted,
+    error: job.error && maskIdLike(job.error),
     createdAt: job.createdAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
   };
 }
 
+/** A row error as it is shown; masked again on the way out, for rows an older version stored. */
 const toErrorView = (e: ImportRowError): RowErrorView => ({
   line: e.line,
   field: e.field,
-  reason: e.reason,
+  reason: maskIdLike(e.reason),
   idNumber: e.idNumber,
-  registryNo: e.registryNo,
+  registryNo: e.registryNo && maskIdLike(e.registryNo),
 });
 
 const ERRORS_PER_READ = 1000;
+
+/** Said where the listed row errors end and more were counted. */
+export const omittedNote = (n: number): string => `另有 ${n} 条错误未列出（每次导入最多列出 ${MAX_LISTED_ERRORS} 条）`;
 
 /** The import routes: accept an upload, report progress and rejected rows, hand out the template. */
 @Injectable()
@@ -88,6 +97,7 @@ export class ImportsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly dispatcher: ImportsDispatcher,
+    private readonly runner: HouseholdImportService,
   ) {}
 
   /** Checks the file's format, encoding and header now (400 naming `file`), then queues the import. */
@@ -121,8 +131,12 @@ export class ImportsService {
   /** Runs a failed or unfinished import again: it continues after its last committed batch. */
   async resume(id: number): Promise<{ id: number; status: ImportJob['status'] }> {
     const job = await this.find(id);
-    if (job.status === 'done') {
-      throw new AppError(ErrorCode.InvalidTransition, `import ${id} is done; there is nothing to resume`, 'status');
+    if (job.status === 'done' || job.status === 'cancelled') {
+      throw new AppError(
+        ErrorCode.InvalidTransition,
+        `导入 #${id} ${job.status === 'done' ? '已完成' : '已取消'}，无需继续`,
+        'status',
+      );
     }
     if (job.status === 'failed') {
       await inTransaction(this.db, (em) =>
@@ -133,13 +147,18 @@ export class ImportsService {
     return { id, status: job.status === 'failed' ? 'queued' : job.status };
   }
 
-  /** The rejected rows as CSV (UTF-8 with BOM for Excel), read in batches; 404 before anything is written. */
-  async errorsExport(id: number): Promise<(out: Writable) => Promise<void>> {
-    await this.find(id);
-    return (out) => this.writeErrors(id, out);
+  /** Stops an import that is queued, running or failed (it is never resumed); 409 once done. */
+  cancel(id: number): Promise<{ id: number; status: 'cancelled' }> {
+    return this.runner.cancel(id);
   }
 
-  private async writeErrors(id: number, out: Writable): Promise<void> {
+  /** The rejected rows as CSV (UTF-8 with BOM for Excel), read in batches; 404 before anything is written. */
+  async errorsExport(id: number): Promise<(out: Writable) => Promise<void>> {
+    const job = await this.find(id);
+    return (out) => this.writeErrors(job, out);
+  }
+
+  private async writeErrors({ id, errorsOmitted }: ImportJob, out: Writable): Promise<void> {
     const repo = this.db.getRepository(ImportRowError);
     async function* rows(): AsyncGenerator<(string | number)[]> {
       let after = 0;
@@ -150,9 +169,12 @@ export class ImportsService {
           take: ERRORS_PER_READ,
         });
         if (batch.length === 0) {
+          if (errorsOmitted > 0) {
+            yield ['', '', omittedNote(errorsOmitted), '', ''];
+          }
           return;
         }
-        for (const e of batch) {
+        for (const e of batch.map(toErrorView)) {
           yield [e.line, e.field, e.reason, e.idNumber, e.registryNo].map(csvCell);
         }
         after = batch[batch.length - 1].id;

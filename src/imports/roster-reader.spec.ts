@@ -62,35 +62,35 @@ describe('roster reader', () => {
 
   it('names the line of a broken quote', async () => {
     const path = file('身份证号,姓名\n110101199003074477,张三\n110101199003074477,"李四\n110101199003074477,王五\n');
-    await expect(readAll(path)).rejects.toThrow(/^broken quote at line 3/);
+    await expect(readAll(path)).rejects.toThrow(/^第 3 行引号不完整/);
     const inside = file('身份证号,姓名\n110101199003074477,张"三\n');
-    await expect(readAll(inside)).rejects.toThrow(/^broken quote at line 2/);
+    await expect(readAll(inside)).rejects.toThrow(/^第 2 行引号不完整/);
   });
 
   it('names a line with the wrong number of fields', async () => {
     const path = file('身份证号,姓名\n110101199003074477,张三\n\n110101199003074477\n');
-    await expect(readAll(path)).rejects.toThrow('line 4 has 1 fields where the header has 2');
+    await expect(readAll(path)).rejects.toThrow('第 4 行有 1 个字段，表头有 2 个');
   });
 
   it('names the missing columns', async () => {
     await expect(readAll(file('编号,名字\n1,2\n'))).rejects.toMatchObject({
       field: 'file',
-      message: expect.stringMatching(/^missing required columns: 身份证号 \(idNumber\), 姓名 \(name\)/),
+      message: expect.stringMatching(/^表头不正确，缺少“身份证号”、“姓名”列/),
     });
   });
 
   it.each([
-    ['an empty file', '', /^the file is empty$/],
-    ['a BOM and blank lines', '\uFEFF\n\n', /^the file is empty$/],
+    ['an empty file', '', /^文件是空的$/],
+    ['a BOM and blank lines', '\uFEFF\n\n', /^文件是空的$/],
     ['a legacy .xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), /\.xls/],
-    ['a PNG', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), /neither CSV nor XLSX/],
+    ['a PNG', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), /既不是 CSV 也不是 XLSX/],
     ['UTF-16', Buffer.from('\uFEFF身份证号', 'utf16le'), /UTF-16/],
   ])('refuses %s', async (_what, content, message) => {
     await expect(checkRoster(file(content), COLUMNS)).rejects.toThrow(message);
   });
 
   it('refuses a header without rows', async () => {
-    await expect(checkRoster(file('身份证号,姓名\n'), COLUMNS)).rejects.toThrow('the file has a header but no rows');
+    await expect(checkRoster(file('身份证号,姓名\n'), COLUMNS)).rejects.toThrow('文件只有表头，没有数据行');
   });
 
   it('refuses a file that turns from UTF-8 into something else past the sniffed start', async () => {
@@ -98,7 +98,35 @@ describe('roster reader', () => {
     const path = file(
       Buffer.concat([Buffer.from(`身份证号,姓名\n${rows}`), iconv.encode('110101199003074477,李四\n', 'gbk')]),
     );
-    await expect(readAll(path)).rejects.toThrow(/not valid UTF-8 after byte/);
+    await expect(readAll(path)).rejects.toThrow(/之后不是有效的 UTF-8/);
+  });
+
+  it('says which header it expects, and masks an ID number the first line holds', async () => {
+    const error = await readAll(file('110101199003074477,张三\n')).catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      '表头不正确，缺少“身份证号”、“姓名”列；表头应为：身份证号,姓名（文件的第一行是：110101********4477,张三）',
+    );
+  });
+
+  it('refuses a CSV header of more columns than a roster may have', async () => {
+    const wide = Array.from({ length: 65 }, (_, i) => `c${i}`);
+    await expect(readAll(file(`${['身份证号', '姓名', ...wide].join(',')}\n`))).rejects.toThrow(
+      /^第 1 行用到了第 67 列，花名册最多 64 列/,
+    );
+  });
+
+  it('refuses a sparse XLSX whose rows reach column XFD, at the first such row, without building its columns', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('花名册');
+    sheet.addRow(['身份证号', '姓名']);
+    sheet.addRow(['110101199003074477', '张三']);
+    // A few hundred rows are enough: each would cost 16 384 cells; the reader stops at the first.
+    for (let r = 3; r <= 300; r++) {
+      sheet.getRow(r).getCell(16_384).value = 'x';
+    }
+    const path = join(dir, 'sparse.xlsx');
+    await workbook.xlsx.writeFile(path);
+    await expect(readAll(path)).rejects.toThrow(/^第 3 行用到了第 16384 列，花名册最多 64 列/);
   });
 
   it('reads the first worksheet of an XLSX, flagging ID numbers stored as numbers', async () => {

@@ -6,6 +6,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import { maskIdLike } from '../common/mask-id-like.js';
 import { streamBatches } from './stream-batches.js';
 
 /**
@@ -44,12 +45,21 @@ export interface Roster<K extends string> {
   close(): Promise<void>;
 }
 
-/** A problem with the file as a whole: answered 400 at upload, or the job's error. */
+/**
+ * A problem with the file as a whole: answered 400 at upload, or the job's error. Said in Chinese;
+ * whatever of the file it quotes has its ID numbers masked, as every answer does.
+ */
 export class RosterFileError extends AppError {
   constructor(message: string) {
-    super(ErrorCode.Invalid, message, 'file');
+    super(ErrorCode.Invalid, maskIdLike(message), 'file');
   }
 }
+
+/**
+ * The most columns a roster may use. The templates need 5 to 9; an export with some extra columns
+ * is welcome, a sheet that reaches column XFD is not: each used column costs memory on every row.
+ */
+export const MAX_ROSTER_COLUMNS = 64;
 
 const SNIFF_BYTES = 64 * 1024;
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -85,30 +95,30 @@ export async function sniffRoster(path: string): Promise<{ format: RosterFormat;
     await handle.close();
   }
   if (head.length === 0) {
-    throw new RosterFileError('the file is empty');
+    throw new RosterFileError('文件是空的');
   }
   if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
     return { format: 'xlsx', encoding: null };
   }
   if (head.subarray(0, 4).equals(OLE_MAGIC)) {
-    throw new RosterFileError('the file is a legacy Excel 97–2003 workbook (.xls): save it as .xlsx or CSV');
+    throw new RosterFileError('文件是旧版 Excel 97–2003 工作簿（.xls），请另存为 .xlsx 或 CSV 后上传');
   }
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
-    throw new RosterFileError('the file is UTF-16 text: save it as CSV in UTF-8 (or GBK)');
+    throw new RosterFileError('文件是 UTF-16 编码的文本，请另存为 UTF-8（或 GBK）编码的 CSV 后上传');
   }
   if (head.includes(0)) {
-    throw new RosterFileError('the file is neither CSV nor XLSX (it holds binary data)');
+    throw new RosterFileError('文件既不是 CSV 也不是 XLSX（含有二进制内容）');
   }
   const text = head.subarray(head.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
   if (text.toString('latin1').trim() === '') {
-    throw new RosterFileError('the file is empty');
+    throw new RosterFileError('文件是空的');
   }
   const checked = size > head.length ? text.subarray(0, completeUtf8(text)) : text;
   if (isUtf8(checked)) {
     return { format: 'csv', encoding: 'utf8' };
   }
   if (iconv.decode(head, GBK).includes('\uFFFD')) {
-    throw new RosterFileError('the file is neither UTF-8 nor GBK text: save it as CSV in UTF-8');
+    throw new RosterFileError('文件既不是 UTF-8 也不是 GBK 编码的文本，请另存为 UTF-8 编码的 CSV 后上传');
   }
   return { format: 'csv', encoding: 'gbk' };
 }
@@ -137,22 +147,25 @@ class Utf8Guard extends Transform {
 
   private invalid(): RosterFileError {
     return new RosterFileError(
-      `the file is not valid UTF-8 after byte ${this.offset} although it starts as UTF-8: save the whole file in one encoding (UTF-8 or GBK)`,
+      `文件开头是 UTF-8 编码，但第 ${this.offset} 字节之后不是有效的 UTF-8：请将整个文件保存为同一种编码（UTF-8 或 GBK）`,
     );
   }
 }
 
 const norm = (header: string): string => header.replace(/[\s\uFEFF]/g, '').toLowerCase();
 
-/** Which cell holds which column; throws naming the missing columns. */
-function mapHeader<K extends string>(cells: string[], columns: readonly RosterColumn<K>[]): Map<K, number> {
+/** Which cell holds which column; throws naming the missing columns and the header expected. */
+function mapHeader<K extends string>({ cells, line }: RawRecord, columns: readonly RosterColumn<K>[]): Map<K, number> {
+  if (cells.length > MAX_ROSTER_COLUMNS) {
+    throw tooWide(cells.length, line);
+  }
   const index = new Map<K, number>();
   const names = cells.map(norm);
   for (const column of columns) {
     const accepted = [column.header, column.key, ...(column.aliases ?? [])].map(norm);
     const found = names.flatMap((name, i) => (accepted.includes(name) ? [i] : []));
     if (found.length > 1) {
-      throw new RosterFileError(`column ${column.header} (${column.key}) appears ${found.length} times in the header`);
+      throw new RosterFileError(`表头中“${column.header}”列出现了 ${found.length} 次`);
     }
     if (found.length === 1) {
       index.set(column.key, found[0]);
@@ -160,11 +173,18 @@ function mapHeader<K extends string>(cells: string[], columns: readonly RosterCo
   }
   const missing = columns.filter((c) => !index.has(c.key));
   if (missing.length > 0) {
+    const seen = cells.join(',');
     throw new RosterFileError(
-      `missing required column${missing.length > 1 ? 's' : ''}: ${missing.map((c) => `${c.header} (${c.key})`).join(', ')}; the header row is: ${cells.join(',')}`,
+      `表头不正确，缺少${missing.map((c) => `“${c.header}”`).join('、')}列；表头应为：${columns.map((c) => c.header).join(',')}（文件的第一行是：${seen.length > 200 ? `${seen.slice(0, 200)}…` : seen}）`,
     );
   }
   return index;
+}
+
+function tooWide(columns: number, line: number): RosterFileError {
+  return new RosterFileError(
+    `第 ${line} 行用到了第 ${columns} 列，花名册最多 ${MAX_ROSTER_COLUMNS} 列：请删除多余的列（或其中的内容）后重新上传`,
+  );
 }
 
 interface RawRecord {
@@ -217,13 +237,13 @@ async function* csvRecords(path: string, encoding: RosterEncoding): AsyncGenerat
     const csv = error as CsvError & { empty_lines?: number };
     const line = parser.nextLine(csv.empty_lines);
     if (BROKEN_QUOTE.has(code)) {
-      throw new RosterFileError(`broken quote at line ${line}: a quoted field is not closed properly`);
+      throw new RosterFileError(`第 ${line} 行引号不完整：带引号的字段没有正确结束`);
     }
     const length = /expect (\d+), got (\d+)/.exec(csv.message);
     if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && length) {
-      throw new RosterFileError(`line ${line} has ${length[2]} fields where the header has ${length[1]}`);
+      throw new RosterFileError(`第 ${line} 行有 ${length[2]} 个字段，表头有 ${length[1]} 个`);
     }
-    throw new RosterFileError(`line ${line}: ${csv.message}`);
+    throw new RosterFileError(`第 ${line} 行不是有效的 CSV（${code}）`);
   } finally {
     source.destroy();
     parser.destroy();
@@ -267,7 +287,10 @@ function cellText(value: ExcelJS.CellValue): { text: string; imprecise: boolean 
   return { text: '', imprecise: false };
 }
 
-/** The first worksheet's rows (sheet row numbers), read with exceljs' streaming reader, in batches. */
+/**
+ * The first worksheet's rows (sheet row numbers), read with exceljs' streaming reader, in batches.
+ * A row that uses a column past MAX_ROSTER_COLUMNS fails the file (see there).
+ */
 async function* xlsxRecords(path: string): AsyncGenerator<RawRecord[]> {
   const source: ReadStream = createReadStream(path);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
@@ -283,7 +306,12 @@ async function* xlsxRecords(path: string): AsyncGenerator<RawRecord[]> {
     for await (const sheet of reader) {
       sheets++;
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+        // Sparse: only the cells the sheet holds. A cell far to the right (column XFD) is refused
+        // here, before anything is made per column.
         const values = row.values as ExcelJS.CellValue[];
+        if (values.length - 1 > MAX_ROSTER_COLUMNS) {
+          throw tooWide(values.length - 1, row.number);
+        }
         const cells: string[] = [];
         const imprecise: number[] = [];
         for (let i = 1; i < values.length; i++) {
@@ -305,12 +333,12 @@ async function* xlsxRecords(path: string): AsyncGenerator<RawRecord[]> {
     if (error instanceof RosterFileError) {
       throw error;
     }
-    throw new RosterFileError(`the XLSX workbook cannot be read (${(error as Error).message})`);
+    throw new RosterFileError('XLSX 工作簿无法读取：请用 Excel 或 WPS 打开后另存为 .xlsx 再上传');
   } finally {
     source.destroy();
   }
   if (sheets === 0) {
-    throw new RosterFileError('the XLSX file holds no worksheet');
+    throw new RosterFileError('XLSX 文件中没有工作表');
   }
   if (batch.length > 0) {
     yield batch;
@@ -344,7 +372,7 @@ export async function openRoster<K extends string>(
       if (first.length === 0) {
         const next = await records.next();
         if (next.done) {
-          throw new RosterFileError('the file is empty');
+          throw new RosterFileError('文件是空的');
         }
         first = next.value;
         continue;
@@ -354,7 +382,7 @@ export async function openRoster<K extends string>(
         header = record;
       }
     }
-    index = mapHeader(header.cells, columns);
+    index = mapHeader(header, columns);
   } catch (error) {
     await records.return(undefined);
     throw error;
@@ -407,6 +435,9 @@ export async function openRoster<K extends string>(
   };
 }
 
+/** What a file with a header and nothing under it is told. */
+export const NO_ROWS = '文件只有表头，没有数据行';
+
 /** Opens the roster and checks that it has at least one data row; used at upload, before a job is queued. */
 export async function checkRoster<K extends string>(
   path: string,
@@ -416,7 +447,7 @@ export async function checkRoster<K extends string>(
   try {
     const first = await roster.rows().next();
     if (first.done) {
-      throw new RosterFileError('the file has a header but no rows');
+      throw new RosterFileError(NO_ROWS);
     }
     return { format: roster.format, encoding: roster.encoding };
   } finally {

@@ -1,3 +1,4 @@
+import { maskIdLike } from '../common/mask-id-like.js';
 import {
   HOUSEHOLD_STATUSES,
   type HouseholdStatus,
@@ -56,9 +57,9 @@ export const parsePovertyCause = parser(CAUSES);
 export const parseHouseholdStatus = parser(STATUSES);
 export const parseRelation = parser(RELATIONS_BY_NAME);
 
-/** "illness 因病, disability 因残, …": what an enumeration accepts, for messages. */
+/** "因病（illness）、因残（disability）、…": what an enumeration accepts, for messages. */
 export function describeChoices<T extends string>(codes: readonly T[], labels: Record<T, readonly string[]>): string {
-  return codes.map((code) => `${code} ${labels[code][0]}`).join(', ');
+  return codes.map((code) => `${labels[code][0]}（${code}）`).join('、');
 }
 
 const YES = new Set(['是', '1', 'true', 'y', 'yes']);
@@ -76,5 +77,5 @@ export function parseYear(value: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Cuts user input quoted in a message to a readable length. */
-export const quote = (value: string): string => `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+/** User input quoted in a message: cut to a readable length, any ID number in it masked. */
+export const quote = (value: string): string => `“${maskIdLike(value.length > 40 ? `${value.slice(0, 40)}…` : value)}”`;

@@ -4,16 +4,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import { AppError } from '../common/app-error.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
 import type { Clock } from '../common/clock.js';
+import { maskIdLike } from '../common/mask-id-like.js';
 import type { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
 import { BulkSql } from './bulk-sql.js';
 import { RosterFileError } from './roster-reader.js';
+import { removeUpload } from './upload.interceptor.js';
 import type { UploadJob } from './upload-job.js';
 
-/** How a run ended: `stopped` (shutdown) and `taken_over` leave the job to another run; `finished`: nothing was left to do. */
-export type RunOutcome = 'done' | 'failed' | 'finished' | 'stopped' | 'taken_over';
+/**
+ * How a run ended: `stopped` (shutdown) and `taken_over` leave the job to another run; `cancelled`:
+ * a user cancelled it meanwhile; `finished`: nothing was left to do.
+ */
+export type RunOutcome = 'done' | 'failed' | 'finished' | 'stopped' | 'taken_over' | 'cancelled';
 
 /** Another run of the same job claimed it (a redelivered job, a restart): this one stops. */
 export class TakenOver extends Error {}
@@ -44,8 +49,10 @@ export abstract class UploadJobRunner<Row extends UploadJob> {
 
   protected constructor(
     protected readonly logger: Logger,
-    /** `import`, `reconciliation`: messages. */
+    /** `import`, `reconciliation`: log lines. */
     private readonly noun: string,
+    /** 导入, 数据比对: the job's error as users read it. */
+    private readonly label: string,
     private readonly entity: EntityTarget<Row>,
     protected readonly db: DataSource,
     protected readonly clock: Clock,
@@ -85,7 +92,7 @@ export abstract class UploadJobRunner<Row extends UploadJob> {
       const path = this.filePath(job);
       if (!existsSync(path)) {
         throw new RosterFileError(
-          `the uploaded file is no longer in UPLOAD_DIR (${job.storedName}): upload it again (do the API and the workers share UPLOAD_DIR?)`,
+          `上传的文件已不在 UPLOAD_DIR 中（${job.storedName}），请重新上传（API 与后台任务是否共用 UPLOAD_DIR？）`,
         );
       }
       const done = await this.work(job, token, path);
@@ -96,15 +103,14 @@ export abstract class UploadJobRunner<Row extends UploadJob> {
         }),
       );
       if (!finished) {
-        return 'taken_over';
+        return this.lost(id);
       }
       await this.afterDone(path);
       this.logger.log(`${this.noun} ${id}: ${done.summary}`);
       return 'done';
     } catch (error) {
       if (error instanceof TakenOver) {
-        this.logger.log(`${this.noun} ${id}: taken over by another run`);
-        return 'taken_over';
+        return this.lost(id);
       }
       if (error instanceof Stopped) {
         this.logger.log(`${this.noun} ${id}: stopped for shutdown; it resumes on the next start`);
@@ -112,13 +118,18 @@ export abstract class UploadJobRunner<Row extends UploadJob> {
       }
       const fileError = error instanceof RosterFileError;
       if (fileError || options.lastAttempt) {
-        const message = fileError ? error.message : `the ${this.noun} stopped: ${(error as Error).message}`;
+        const message = fileError ? error.message : `${this.label}中断：${(error as Error).message}`;
         await inTransaction(this.db, (em) =>
           this.update(
             em,
             id,
             token,
-            common({ status: 'failed', error: message.slice(0, 2000), finishedAt: this.clock.now(), runToken: null }),
+            common({
+              status: 'failed',
+              error: maskIdLike(message).slice(0, 2000),
+              finishedAt: this.clock.now(),
+              runToken: null,
+            }),
           ),
         );
       }
@@ -126,6 +137,50 @@ export abstract class UploadJobRunner<Row extends UploadJob> {
         throw error;
       }
       return 'failed';
+    }
+  }
+
+  /**
+   * Cancels a job that is queued, running or failed (POST …/:id/cancel): it is marked `cancelled` and
+   * loses its run token, so a run in progress stops at its next batch (its next check of `owned`) and
+   * no restart or resume runs it again. Its file is removed. A job that is done, or cancelled
+   * already, cannot be cancelled (409); an unknown one is 404.
+   */
+  async cancel(id: number): Promise<{ id: number; status: 'cancelled' }> {
+    const job = await inTransaction(this.db, async (em) => {
+      const result = await em
+        .createQueryBuilder()
+        .update(this.entity)
+        .set(common({ status: 'cancelled', runToken: null, finishedAt: this.clock.now() }))
+        .where('id = :id AND status IN (:...open)', { id, open: ['queued', 'running', 'failed'] })
+        .execute();
+      const row = await em.getRepository(this.entity).createQueryBuilder('job').where('job.id = :id', { id }).getOne();
+      if (!row) {
+        throw AppError.notFound(`${this.noun} ${id}`);
+      }
+      if (!result.affected) {
+        throw new AppError(
+          ErrorCode.InvalidTransition,
+          `${this.label} #${id} ${row.status === 'done' ? '已完成' : '已取消'}，不能取消`,
+          'status',
+        );
+      }
+      return row;
+    });
+    await removeUpload(this.filePath(job));
+    this.logger.log(`${this.noun} ${id}: cancelled`);
+    return { id, status: 'cancelled' };
+  }
+
+  /** Throws TakenOver unless this run still owns the job (between batches of a phase that writes nothing). */
+  protected async assertOwned(id: number, token: string): Promise<void> {
+    const mine = await this.db
+      .getRepository(this.entity)
+      .createQueryBuilder('job')
+      .where('job.id = :id AND job.runToken = :token', { id, token })
+      .getExists();
+    if (!mine) {
+      throw new TakenOver();
     }
   }
 
@@ -162,7 +217,22 @@ export abstract class UploadJobRunner<Row extends UploadJob> {
     return Boolean(result.affected);
   }
 
-  /** Takes the job over for this run; null when it is finished (done or failed). */
+  /** Why this run lost its job: a user cancelled it, or another run took it over. */
+  private async lost(id: number): Promise<RunOutcome> {
+    const job = await this.db
+      .getRepository(this.entity)
+      .createQueryBuilder('job')
+      .where('job.id = :id', { id })
+      .getOne();
+    if (job?.status === 'cancelled') {
+      this.logger.log(`${this.noun} ${id}: stopped, it was cancelled`);
+      return 'cancelled';
+    }
+    this.logger.log(`${this.noun} ${id}: taken over by another run`);
+    return 'taken_over';
+  }
+
+  /** Takes the job over for this run; null when it is finished (done, failed or cancelled). */
   private async claim(id: number, token: string): Promise<Row | null> {
     const claimed = await inTransaction(this.db, async (em) => {
       const result = await em

@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { RosterEncoding, RosterFormat } from './roster-reader.js';
 
-/** The life of a job that works through an uploaded file (an import, a reconciliation). */
-export const JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+/** The life of a job that works through an uploaded file (an import, a reconciliation); `cancelled` by a user, never resumed. */
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** The columns every job over an uploaded file has (import_jobs, reconciliations): its file, its progress, its run. */

@@ -13,7 +13,8 @@ import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import type { ItemFilters } from './dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, SOURCE_LABELS, STATUS_LABELS } from './item-labels.js';
-import { type ItemView, ItemsService } from './items.service.js';
+import type { ItemView } from './item-views.js';
+import { ItemsService } from './items.service.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);

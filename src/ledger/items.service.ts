@@ -4,11 +4,8 @@ import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typ
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { applyRegionScope, isInScope, subdistrictOf } from '../auth/region-scope.js';
-import { hasPermission, Permission } from '../auth/roles.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
-import { daysBetween } from '../common/dates.js';
-import { maskIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
 import { chunk } from '../common/sql.js';
 import { onReplica } from '../database/read-replica.js';
@@ -37,44 +34,8 @@ import {
   type SubjectType,
 } from './item.entity.js';
 import type { LedgerEntry, LedgerEntryType } from './ledger-entry.entity.js';
-import { type LedgerActor, type LedgerEntryView, LedgerService } from './ledger.service.js';
-
-/** An item as every response shows it: SPEC names, plus names for codes and the days left. */
-export interface ItemView {
-  id: number;
-  campaignId: number;
-  campaignName: string | null;
-  category: ItemCategory;
-  title: string;
-  description: string | null;
-  subjectType: SubjectType | null;
-  subjectId: number | null;
-  /** A person's name, a household's registry number, a region's name (persons only for roles that read them). */
-  subjectName: string | null;
-  /** A person subject's ID number, masked (610102********1234). */
-  subjectIdNumber: string | null;
-  regionCode: string;
-  regionName: string | null;
-  responsibleDept: Department;
-  deadline: string;
-  /** deadline − today in days, negative when overdue; null once closed. */
-  daysLeft: number | null;
-  overdue: boolean;
-  source: ItemSource;
-  status: ItemStatus;
-  escalationLevel: number;
-  version: number;
-  resolution: string | null;
-  closedAt: Date | null;
-  dedupeKey: string | null;
-  createdById: number | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface ItemDetail extends ItemView {
-  ledger: LedgerEntryView[];
-}
+import { type ItemDetail, type ItemView, ItemViews } from './item-views.js';
+import { type LedgerActor, LedgerService } from './ledger.service.js';
 
 /** An item filed by the system (gap checks, reconciliation, demo data) through createMany. */
 export interface NewItem {
@@ -124,6 +85,7 @@ export class ItemsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
+    private readonly views: ItemViews,
   ) {}
 
   /**
@@ -192,6 +154,7 @@ export class ItemsService {
         );
       }
       await this.assertSubdistrict(em, regionCode);
+      assertSubjectWithin(subjectRegion, regionCode, dto.subjectType ?? null, dto.subjectId ?? null);
       const values = {
         campaignId: campaign.id,
         category: dto.category,
@@ -350,13 +313,17 @@ export class ItemsService {
       from: FROM.change,
       version: dto.version,
       set: changesOf,
-      check: (_em, item) => {
+      check: async (em, item) => {
         if (Object.keys(changesOf(item)).length === 0) {
           throw new AppError(
             ErrorCode.Invalid,
             'give a regionCode or responsibleDept other than the item has',
             dto.regionCode ? 'regionCode' : 'responsibleDept',
           );
+        }
+        if (regionCode && regionCode !== item.regionCode) {
+          const subjectRegion = await this.subjectRegion(em, item.subjectType, item.subjectId);
+          assertSubjectWithin(subjectRegion, regionCode, item.subjectType, item.subjectId);
         }
       },
       entry: (item) => ({
@@ -420,80 +387,9 @@ export class ItemsService {
     return qb;
   }
 
-  /** Views of a page of items: region, campaign and subject names in at most four queries. */
-  async describe(em: EntityManager, user: AuthUser, items: Item[]): Promise<ItemView[]> {
-    if (items.length === 0) {
-      return [];
-    }
-    const idsOf = (type: SubjectType) =>
-      [...new Set(items.filter((i) => i.subjectType === type).map((i) => i.subjectId!))].filter(Boolean);
-    const personIds = hasPermission(user.role, Permission.PersonsRead) ? idsOf('person') : [];
-    const householdIds = idsOf('household');
-    const [regions, campaigns, persons, households] = await Promise.all([
-      em.find(Region, {
-        select: { code: true, name: true },
-        where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
-      }),
-      em.find(Campaign, {
-        select: { id: true, name: true },
-        where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
-      }),
-      personIds.length > 0
-        ? em.find(Person, { select: { id: true, name: true, idNumber: true }, where: { id: In(personIds) } })
-        : [],
-      householdIds.length > 0
-        ? em.find(Household, { select: { id: true, registryNo: true }, where: { id: In(householdIds) } })
-        : [],
-    ]);
-    const regionName = new Map(regions.map((r) => [r.code, r.name]));
-    const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
-    const person = new Map(persons.map((p) => [p.id, p]));
-    const registryNo = new Map(households.map((h) => [h.id, h.registryNo]));
-    const subjectName = (i: Item): string | null => {
-      switch (i.subjectType) {
-        case 'person':
-          return person.get(i.subjectId!)?.name ?? null;
-        case 'household':
-          return registryNo.get(i.subjectId!) ?? null;
-        case 'region':
-          return regionName.get(i.regionCode) ?? null;
-        case null:
-          return null;
-      }
-    };
-    const today = this.clock.today();
-    return items.map((i) => {
-      const open = i.status !== 'closed';
-      const subject = i.subjectType === 'person' ? person.get(i.subjectId!) : undefined;
-      return {
-        id: i.id,
-        campaignId: i.campaignId,
-        campaignName: campaignName.get(i.campaignId) ?? null,
-        category: i.category,
-        title: i.title,
-        description: i.description,
-        subjectType: i.subjectType,
-        subjectId: i.subjectId,
-        subjectName: subjectName(i),
-        subjectIdNumber: subject ? maskIdNumber(subject.idNumber) : null,
-        regionCode: i.regionCode,
-        regionName: regionName.get(i.regionCode) ?? null,
-        responsibleDept: i.responsibleDept,
-        deadline: i.deadline,
-        daysLeft: open ? daysBetween(today, i.deadline) : null,
-        overdue: open && i.deadline < today,
-        source: i.source,
-        status: i.status,
-        escalationLevel: i.escalationLevel,
-        version: i.version,
-        resolution: i.resolution,
-        closedAt: i.closedAt,
-        dedupeKey: i.dedupeKey,
-        createdById: i.createdById,
-        createdAt: i.createdAt,
-        updatedAt: i.updatedAt,
-      };
-    });
+  /** Views of a page of items (names, days left; texts as the caller may read them): see ItemViews. */
+  describe(em: EntityManager, user: AuthUser, items: Item[]): Promise<ItemView[]> {
+    return this.views.describe(em, user, items);
   }
 
   /** An item the caller may see; another sub-district's is "not found" (404), never "forbidden". */
@@ -559,9 +455,8 @@ export class ItemsService {
   }
 
   /** The answer to a look-up or a change: the item's view and its ledger. */
-  private async detail(user: AuthUser, item: Item, entries: LedgerEntry[]): Promise<ItemDetail> {
-    const [view] = await this.describe(this.db.manager, user, [item]);
-    return { ...view, ledger: entries.map((e) => this.ledger.toView(e)) };
+  private detail(user: AuthUser, item: Item, entries: LedgerEntry[]): Promise<ItemDetail> {
+    return this.views.detail(user, item, entries);
   }
 
   private conflict(id: number, version: number): AppError {
@@ -616,5 +511,24 @@ export class ItemsService {
     if (!(await em.existsBy(Region, { code, level: 'subdistrict' }))) {
       throw new AppError(ErrorCode.Invalid, `regionCode ${code} is not a known sub-district`, 'regionCode');
     }
+  }
+}
+
+/**
+ * A household or person subject lies in the item's sub-district (issue #12): otherwise the item
+ * would show that sub-district's officers a resident of another one. 400 naming regionCode.
+ */
+function assertSubjectWithin(
+  subjectRegion: string | null,
+  regionCode: string,
+  type: SubjectType | null,
+  id: number | null,
+): void {
+  if (subjectRegion && subjectRegion !== regionCode) {
+    throw new AppError(
+      ErrorCode.Invalid,
+      `对象（${type === 'person' ? '人员' : '户'} subjectId ${id}）所在街道 ${subjectRegion} 与责任街道 regionCode ${regionCode} 不一致：整改问题只能交给对象所在的街道`,
+      'regionCode',
+    );
   }
 }

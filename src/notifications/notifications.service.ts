@@ -14,6 +14,7 @@ import type { Page } from '../common/pagination.js';
 import { PROJECT_ROOT } from '../common/paths.js';
 import { chunk } from '../common/sql.js';
 import { DEPARTMENT_LABELS, ESCALATION_LABELS } from '../ledger/item-labels.js';
+import { ItemViews } from '../ledger/item-views.js';
 import type { Department } from '../ledger/item.entity.js';
 import { Region } from '../regions/region.entity.js';
 import type { ListNotificationsQuery } from './dto/list-notifications.query.js';
@@ -111,6 +112,7 @@ export class NotificationsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly items: ItemViews,
   ) {
     const handlebars = Handlebars.create();
     const folder = join(PROJECT_ROOT, 'views', 'notifications');
@@ -189,7 +191,11 @@ export class NotificationsService {
     return rows.length;
   }
 
-  /** The caller's own notices, newest first; `unread` counts all their unread ones. */
+  /**
+   * The caller's own notices, newest first; `unread` counts all their unread ones. A notice quotes
+   * its item's title: it is read as the caller may read the item's texts (no resident's name for
+   * the leadership, no sensitive diagnosis but for those who treat it), whatever the stored text.
+   */
   async list(user: AuthUser, query: ListNotificationsQuery): Promise<Page<NotificationView> & { unread: number }> {
     const repo = this.db.getRepository(Notification);
     const readAt = query.unread === undefined ? undefined : query.unread ? IsNull() : Not(IsNull());
@@ -200,7 +206,12 @@ export class NotificationsService {
       take: query.pageSize,
     });
     const unread = await repo.countBy({ userId: user.id, readAt: IsNull() });
-    return { items: rows.map(toView), total, page: query.page, pageSize: query.pageSize, unread };
+    const text = await this.items.textsFor(
+      user,
+      rows.map((n) => n.itemId),
+    );
+    const items = rows.map((n) => ({ ...toView(n), title: text(n.itemId, n.title), body: text(n.itemId, n.body) }));
+    return { items, total, page: query.page, pageSize: query.pageSize, unread };
   }
 
   /** Marks one of the caller's notices read (again: no change). Another user's is "not found". */
@@ -213,7 +224,9 @@ export class NotificationsService {
     if (notice.readAt === null) {
       await repo.update({ id, userId: user.id, readAt: IsNull() }, { readAt: this.clock.now() });
     }
-    return toView(await repo.findOneByOrFail({ id }));
+    const read = toView(await repo.findOneByOrFail({ id }));
+    const text = await this.items.textsFor(user, [notice.itemId]);
+    return { ...read, title: text(notice.itemId, read.title), body: text(notice.itemId, read.body) };
   }
 }
 

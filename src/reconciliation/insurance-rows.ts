@@ -1,4 +1,5 @@
 import { idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
+import { ID_REASONS, IMPRECISE_ID } from '../imports/household-rows.js';
 import type { RosterColumn, RosterRow } from '../imports/roster-reader.js';
 import { parseYear, parseYesNo, quote } from '../imports/roster-values.js';
 import type { SkippedRow } from './reconciliation.entity.js';
@@ -13,12 +14,6 @@ export const INSURANCE_COLUMNS = [
 ] as const satisfies readonly RosterColumn<string>[];
 
 export type InsuranceField = (typeof INSURANCE_COLUMNS)[number]['key'];
-
-const INVALID_ID = {
-  format: '身份证号应为18位：17位数字加1位校验码（数字或X）',
-  birth_date: '身份证号中的出生日期不存在',
-  check_digit: '身份证号校验码错误（GB 11643-1999）',
-} as const;
 
 /** One roster row, read: compared, skipped (cannot be compared) or an invalid ID number. */
 export type InsuranceRow =
@@ -38,22 +33,22 @@ export function readInsuranceRow(raw: RosterRow<InsuranceField>, year: number, t
   });
   const idNumber = normalizeIdNumber(v.idNumber);
   if (!idNumber) {
-    return skip('idNumber', '身份证号 is empty');
+    return skip('idNumber', '身份证号为空');
   }
   const rowYear = parseYear(v.year);
   if (rowYear === null) {
-    return skip('year', `年度 ${quote(v.year)} is not a year`);
+    return skip('year', `年度${quote(v.year)}不是年份`);
   }
   if (rowYear !== year) {
-    return skip('year', `年度 ${rowYear} is not the reconciliation's year ${year}`);
+    return skip('year', `年度${rowYear}与本次比对的年度${year}不同`);
   }
   const enrolled = parseYesNo(v.enrolled);
   if (enrolled === null) {
-    return skip('enrolled', `是否参保 ${quote(v.enrolled)} is not 是/否, 1/0 or true/false`);
+    return skip('enrolled', `是否参保${quote(v.enrolled)}应为 是/否、1/0 或 true/false`);
   }
   const subsidized = v.subsidized === '' ? false : parseYesNo(v.subsidized);
   if (subsidized === null) {
-    return skip('subsidized', `是否资助参保 ${quote(v.subsidized)} is not 是/否, 1/0 or true/false`);
+    return skip('subsidized', `是否资助参保${quote(v.subsidized)}应为 是/否、1/0 或 true/false`);
   }
   if (raw.imprecise.includes('idNumber')) {
     return {
@@ -61,12 +56,12 @@ export function readInsuranceRow(raw: RosterRow<InsuranceField>, year: number, t
       line: raw.line,
       idNumber,
       name: v.name,
-      detail: '身份证号以数字存储，表格只保留了15位有效数字（请将该列设为文本）',
+      detail: IMPRECISE_ID,
     };
   }
   const problem = idNumberProblem(idNumber, today);
   if (problem) {
-    return { kind: 'invalid_id', line: raw.line, idNumber, name: v.name, detail: INVALID_ID[problem] };
+    return { kind: 'invalid_id', line: raw.line, idNumber, name: v.name, detail: ID_REASONS[problem] };
   }
   return { kind: 'row', line: raw.line, idNumber, name: v.name, enrolled, subsidized };
 }

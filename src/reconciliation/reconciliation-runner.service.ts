@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Clock } from '../common/clock.js';
+import { maskIdLike } from '../common/mask-id-like.js';
 import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
@@ -48,7 +49,7 @@ const DISCREPANCY_COLUMNS = [
 @Injectable()
 export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
   constructor(@InjectDataSource() db: DataSource, clock: Clock, config: AppConfig) {
-    super(new Logger('Reconciliation'), 'reconciliation', Reconciliation, db, clock, config);
+    super(new Logger('Reconciliation'), 'reconciliation', '数据比对', Reconciliation, db, clock, config);
   }
 
   /** A reconciliation starts over: what an interrupted run wrote is cleared. */
@@ -116,6 +117,9 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
     const roster = await openRoster(path, INSURANCE_COLUMNS);
     try {
       for await (const batch of roster.batches()) {
+        // Let requests in between batches; a cancelled or taken-over run stops here too.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.assertOwned(rec.id, token);
         for (const raw of batch) {
           rows++;
           const row = readInsuranceRow(raw, rec.year, today);
@@ -129,7 +133,7 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
               idNumber: row.idNumber.slice(0, 32),
               line: row.line,
               personId: null,
-              rosterName: row.name.slice(0, 64) || null,
+              rosterName: maskIdLike(row.name).slice(0, 64) || null,
               registryName: null,
               regionCode: null,
               detail: row.detail,
@@ -140,7 +144,7 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
               idNumber: row.idNumber,
               line: row.line,
               personId: slot === undefined ? null : registry.personId(slot),
-              rosterName: row.name.slice(0, 64) || null,
+              rosterName: maskIdLike(row.name).slice(0, 64) || null,
               registryName: slot === undefined ? null : registry.name(slot),
               regionCode: slot === undefined ? null : registry.regionCode(slot),
               detail,

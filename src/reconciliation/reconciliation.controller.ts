@@ -76,6 +76,14 @@ export class ReconciliationController {
     await write(res);
   }
 
+  /** 取消比对: stops the reconciliation at its next batch; it is never resumed (409 once done). */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Require(Permission.ReconciliationsRun)
+  cancel(@Param('id', ParseIntPipe) id: number) {
+    return this.reconciliations.cancel(id);
+  }
+
   /** Turns the chosen kinds into remediation items; repeating it files nothing new. */
   @Post(':id/items')
   @HttpCode(200)

@@ -11,6 +11,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { maskIdNumber } from '../common/id-number.js';
+import { maskIdLike } from '../common/mask-id-like.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
@@ -27,6 +28,7 @@ import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKin
 import type { CreateItemsDto, ReconciliationQuery } from './dto/reconciliation.dto.js';
 import { INSURANCE_COLUMNS, readInsuranceRow } from './insurance-rows.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
+import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
 import { streamRows } from './registry-snapshot.js';
 
@@ -79,7 +81,7 @@ const toDiscrepancyView = (d: Discrepancy): DiscrepancyView => ({
   line: d.line,
   idNumber: maskIdNumber(d.idNumber),
   personId: d.personId,
-  rosterName: d.rosterName,
+  rosterName: d.rosterName && maskIdLike(d.rosterName),
   registryName: d.registryName,
   regionCode: d.regionCode,
   detail: d.detail,
@@ -96,8 +98,14 @@ export class ReconciliationService {
     private readonly items: ItemsService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly runner: ReconciliationRunner,
   ) {
     this.sql = new BulkSql(db);
+  }
+
+  /** Stops a reconciliation that is queued, running or failed (it is never resumed); 409 once done. */
+  cancel(id: number): Promise<{ id: number; status: 'cancelled' }> {
+    return this.runner.cancel(id);
   }
 
   async create(user: AuthUser, file: Express.Multer.File, year: number): Promise<{ id: number; status: 'queued' }> {
@@ -147,7 +155,7 @@ export class ReconciliationService {
                 d.kind,
                 d.line,
                 maskIdNumber(d.idNumber),
-                d.rosterName,
+                d.rosterName && maskIdLike(d.rosterName),
                 d.registryName,
                 d.personId,
                 d.regionCode,
@@ -278,15 +286,15 @@ export class ReconciliationService {
     return { applied };
   }
 
+  /** A discrepancy as an item: the title names the gap and the year, never the person (the subject, linked separately). */
   private itemOf(rec: Reconciliation, d: Discrepancy, campaignId: number, regionCode: string): NewItem {
     const label = DISCREPANCY_LABELS[d.kind];
-    const who = d.registryName ?? d.rosterName ?? maskIdNumber(d.idNumber);
     const subject = d.personId ? `person:${d.personId}` : `id:${this.digest(d.idNumber)}`;
     const where = d.line === null ? '花名册中无此人' : `花名册第${d.line}行`;
     return {
       campaignId,
       category: 'insurance',
-      title: `数据比对：${label}（${who}，${rec.year}年度）`.slice(0, 200),
+      title: `数据比对：${label}（${rec.year}年度）`,
       description: `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`,
       subjectType: d.personId ? 'person' : null,
       subjectId: d.personId,
@@ -334,14 +342,17 @@ export class ReconciliationService {
       id: rec.id,
       year: rec.year,
       status: rec.status,
-      fileName: rec.fileName,
+      fileName: maskIdLike(rec.fileName),
       format: rec.format,
       encoding: rec.encoding,
       rowsTotal: rec.rowsTotal,
       rowsRead: rec.rowsRead,
       rowsSkipped: rec.rowsSkipped,
-      skipped: rec.skipped ? (JSON.parse(rec.skipped) as SkippedRow[]) : [],
-      error: rec.error,
+      // Masked again on the way out, for rows an older version stored.
+      skipped: rec.skipped
+        ? (JSON.parse(rec.skipped) as SkippedRow[]).map((row) => ({ ...row, reason: maskIdLike(row.reason) }))
+        : [],
+      error: rec.error && maskIdLike(rec.error),
       counts,
       enrollmentApplied: rec.enrollmentApplied,
       enrollmentAppliedAt: rec.enrollmentAppliedAt,

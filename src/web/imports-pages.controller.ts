@@ -5,7 +5,7 @@ import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { PageQuery } from '../common/pagination.js';
-import { ImportsService } from '../imports/imports.service.js';
+import { ImportsService, omittedNote } from '../imports/imports.service.js';
 import { removeUpload } from '../imports/upload.interceptor.js';
 import { attempt, refusalMessage } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
@@ -21,7 +21,11 @@ export const JOB_STATUS_LABELS: Record<string, string> = {
   running: '处理中',
   done: '已完成',
   failed: '失败',
+  cancelled: '已取消',
 };
+
+/** A job a user may still cancel: not done, not cancelled already. */
+export const isCancellable = (status: string): boolean => ['queued', 'running', 'failed'].includes(status);
 
 /** What to say when the file itself is refused (its format, encoding or header): the service's own words. */
 export function uploadRefusal(error: AppError): string {
@@ -84,9 +88,21 @@ export class ImportsPagesController {
       refreshSeconds: running ? REFRESH_SECONDS : null,
       progressPercent: Math.round(job.progress * 1000) / 10,
       resumable: job.status === 'failed',
+      cancellable: isCancellable(job.status),
+      omittedNote: job.errorsOmitted > 0 ? omittedNote(job.errorsOmitted) : null,
       errors: job.errors.items,
       pager: pagerOf(`/imports/${id}`, new URLSearchParams(), job.errors.page, job.errors.pageSize, job.errors.total),
     });
+  }
+
+  /** 取消导入: the job stops at its next batch and is never resumed; a job that has finished meanwhile is left as it is. */
+  @Post(':id/cancel')
+  async cancel(@Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+    const refused = await attempt(() => this.imports.cancel(id));
+    if (refused && refused.code !== ErrorCode.InvalidTransition) {
+      throw refused;
+    }
+    res.redirect(303, `/imports/${id}`);
   }
 
   /** Runs a failed import again (it continues after its last committed batch). */

@@ -7,7 +7,8 @@ import { AppConfig } from '../config/app-config.js';
 import { CloseItemDto, ProgressItemDto, ReopenItemDto, StartItemDto } from '../ledger/dto/item-actions.dto.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
-import { type ItemDetail, ItemsService } from '../ledger/items.service.js';
+import type { ItemDetail } from '../ledger/item-views.js';
+import { ItemsService } from '../ledger/items.service.js';
 import { ChoicesService } from './choices.service.js';
 import { type FieldErrors, type FormSpec, attempt, readForm, refusalMessage } from './forms.js';
 import { optionsOf } from './labels.js';
@@ -237,7 +238,10 @@ export class ItemsPagesController {
         any: Object.values(show).some(Boolean),
       },
       subjectHref:
-        item.subjectType === 'household' && item.subjectId && hasPermission(user.role, Permission.HouseholdsRead)
+        item.subjectType === 'household' &&
+        item.subjectId &&
+        item.subjectName &&
+        hasPermission(user.role, Permission.HouseholdsRead)
           ? `/households/${item.subjectId}`
           : null,
     };

@@ -16,7 +16,7 @@ import { removeUpload } from '../imports/upload.interceptor.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
 import { ChoicesService } from './choices.service.js';
 import { attempt, type FieldErrors, readForm } from './forms.js';
-import { JOB_STATUS_LABELS, REFRESH_SECONDS, uploadRefusal } from './imports-pages.controller.js';
+import { isCancellable, JOB_STATUS_LABELS, REFRESH_SECONDS, uploadRefusal } from './imports-pages.controller.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { UploadForm } from './upload-form.js';
@@ -146,6 +146,16 @@ export class ReconciliationPagesController {
   }
 
   /** Writes the roster's enrollment for the year into the registered persons' records. */
+  /** 取消比对: the job stops at its next batch and is never resumed; one that has finished meanwhile is left as it is. */
+  @Post(':id/cancel')
+  async cancel(@Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+    const refused = await attempt(() => this.reconciliations.cancel(id));
+    if (refused && refused.code !== ErrorCode.InvalidTransition) {
+      throw refused;
+    }
+    res.redirect(303, `/reconciliations/${id}`);
+  }
+
   @Post(':id/apply-enrollment')
   async applyEnrollment(
     @CurrentUser() user: AuthUser,
@@ -214,6 +224,7 @@ export class ReconciliationPagesController {
       running,
       refreshSeconds: running ? REFRESH_SECONDS : null,
       done: rec.status === 'done',
+      cancellable: isCancellable(rec.status),
       progressPercent: rec.rowsTotal ? Math.round((rec.rowsRead / rec.rowsTotal) * 1000) / 10 : 0,
       kinds: DISCREPANCY_KINDS.map((kind: DiscrepancyKind) => ({
         kind,

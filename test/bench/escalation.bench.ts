@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Clock } from '../../src/common/clock.js';
 import { addDays } from '../../src/common/dates.js';
 import { EscalationService } from '../../src/escalation/escalation.service.js';
+import { ItemViews } from '../../src/ledger/item-views.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
 import { benchDatabase } from './bench-db.js';
@@ -153,11 +154,12 @@ export const escalationBench: Bench = {
       progress(`baseline: ${baselineRaised} items in ${(baselineMs / 1000).toFixed(1)} s`);
 
       const clock = new FixedClock(real.config);
+      const ledger = new LedgerService();
       const service = new EscalationService(
         real.db,
         clock,
-        new LedgerService(),
-        new NotificationsService(real.db, clock),
+        ledger,
+        new NotificationsService(real.db, clock, new ItemViews(real.db, clock, ledger)),
       );
       progress('EscalationService.run (batches of 5000, row locks, hash chain, one transaction each)');
       let escalated = 0;

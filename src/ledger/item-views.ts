@@ -1,0 +1,269 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import { isInScope } from '../auth/region-scope.js';
+import { hasPermission, Permission } from '../auth/roles.js';
+import { Clock } from '../common/clock.js';
+import { daysBetween } from '../common/dates.js';
+import { maskIdNumber } from '../common/id-number.js';
+import { isSensitive } from '../health/diagnosis-access.js';
+import { Disease } from '../health/disease.entity.js';
+import { Household } from '../households/household.entity.js';
+import { Person } from '../households/person.entity.js';
+import { Region } from '../regions/region.entity.js';
+import { Campaign } from './campaign.entity.js';
+import {
+  type Department,
+  Item,
+  type ItemCategory,
+  type ItemSource,
+  type ItemStatus,
+  type SubjectType,
+} from './item.entity.js';
+import type { LedgerEntry } from './ledger-entry.entity.js';
+import { type LedgerEntryView, LedgerService } from './ledger.service.js';
+import { type CatalogueName, type SubjectNames, TextRedactor } from './text-redactor.js';
+
+/** An item as every response shows it: SPEC names, plus names for codes and the days left. */
+export interface ItemView {
+  id: number;
+  campaignId: number;
+  campaignName: string | null;
+  category: ItemCategory;
+  title: string;
+  description: string | null;
+  subjectType: SubjectType | null;
+  subjectId: number | null;
+  /**
+   * A person's name, a household's registry number, a region's name — a person's only for roles
+   * that read persons, and a subject's only while it lies in the caller's scope.
+   */
+  subjectName: string | null;
+  /** A person subject's ID number, masked (610102********1234), on the same terms as its name. */
+  subjectIdNumber: string | null;
+  regionCode: string;
+  regionName: string | null;
+  responsibleDept: Department;
+  deadline: string;
+  /** deadline − today in days, negative when overdue; null once closed. */
+  daysLeft: number | null;
+  overdue: boolean;
+  source: ItemSource;
+  status: ItemStatus;
+  escalationLevel: number;
+  version: number;
+  resolution: string | null;
+  closedAt: Date | null;
+  dedupeKey: string | null;
+  createdById: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ItemDetail extends ItemView {
+  ledger: LedgerEntryView[];
+}
+
+/** What the views know of an item's person or household subject. */
+interface Subject extends SubjectNames {
+  /** The subject's sub-district or village now (its household's region). */
+  regionCode: string;
+  /** A person's name, or a household's registry number. */
+  label: string;
+  /** A person's ID number (masked on the way out). */
+  idNumber: string | null;
+}
+
+type SubjectRef = Pick<Item, 'subjectType' | 'subjectId'>;
+
+/**
+ * The read model of items (issue #12): names, the days left, and what a role may read of an item's
+ * texts and ledger. Titles, descriptions, notes and payloads pass through a TextRedactor for the
+ * caller's role; a subject is named only to roles that read persons, and only while it lies in the
+ * caller's scope (an officer never learns another sub-district's resident through an item).
+ */
+@Injectable()
+export class ItemViews {
+  private catalogue: Promise<CatalogueName[]> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  /** Views of a page of items: region, campaign and subject names in at most five queries. */
+  async describe(em: EntityManager, user: AuthUser, items: Item[]): Promise<ItemView[]> {
+    return (await this.views(em, user, items)).views;
+  }
+
+  /** An item's view and its ledger, the entries' notes and payloads as the caller may read them. */
+  async detail(user: AuthUser, item: Item, entries: LedgerEntry[]): Promise<ItemDetail> {
+    const {
+      views: [view],
+      subjects,
+      redactor,
+    } = await this.views(this.db.manager, user, [item]);
+    const subject = subjectOf(subjects, item);
+    return {
+      ...view,
+      ledger: entries.map((e) => {
+        const entry = this.ledger.toView(e);
+        return {
+          ...entry,
+          note: entry.note && redactor.text(entry.note, subject),
+          payload: redactor.value(entry.payload, subject),
+        };
+      }),
+    };
+  }
+
+  private async views(
+    em: EntityManager,
+    user: AuthUser,
+    items: Item[],
+  ): Promise<{ views: ItemView[]; subjects: Map<string, Subject>; redactor: TextRedactor }> {
+    const redactor = await this.redactor(user);
+    if (items.length === 0) {
+      return { views: [], subjects: new Map(), redactor };
+    }
+    const [regions, campaigns, subjects] = await Promise.all([
+      em.find(Region, {
+        select: { code: true, name: true },
+        where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
+      }),
+      em.find(Campaign, {
+        select: { id: true, name: true },
+        where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
+      }),
+      this.subjects(em, items),
+    ]);
+    const regionName = new Map(regions.map((r) => [r.code, r.name]));
+    const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
+    const readsPersons = hasPermission(user.role, Permission.PersonsRead);
+    const today = this.clock.today();
+    const views = items.map((i) => {
+      const open = i.status !== 'closed';
+      const subject = subjectOf(subjects, i);
+      const named = subject && isInScope(user, subject.regionCode) ? subject : null;
+      const text = (value: string) => redactor.text(value, subject);
+      return {
+        id: i.id,
+        campaignId: i.campaignId,
+        campaignName: campaignName.get(i.campaignId) ?? null,
+        category: i.category,
+        title: text(i.title),
+        description: i.description && text(i.description),
+        subjectType: i.subjectType,
+        subjectId: i.subjectId,
+        subjectName:
+          i.subjectType === 'region'
+            ? (regionName.get(i.regionCode) ?? null)
+            : named && (i.subjectType === 'household' || readsPersons)
+              ? named.label
+              : null,
+        subjectIdNumber: named?.idNumber && readsPersons ? maskIdNumber(named.idNumber) : null,
+        regionCode: i.regionCode,
+        regionName: regionName.get(i.regionCode) ?? null,
+        responsibleDept: i.responsibleDept,
+        deadline: i.deadline,
+        daysLeft: open ? daysBetween(today, i.deadline) : null,
+        overdue: open && i.deadline < today,
+        source: i.source,
+        status: i.status,
+        escalationLevel: i.escalationLevel,
+        version: i.version,
+        resolution: i.resolution && text(i.resolution),
+        closedAt: i.closedAt,
+        dedupeKey: i.dedupeKey,
+        createdById: i.createdById,
+        createdAt: i.createdAt,
+        updatedAt: i.updatedAt,
+      };
+    });
+    return { views, subjects, redactor };
+  }
+
+  /**
+   * Texts about items (notices) as the caller may read them: a function of the item's id and a
+   * text, after one look-up of those items' subjects.
+   */
+  async textsFor(user: AuthUser, itemIds: number[]): Promise<(itemId: number, text: string) => string> {
+    const redactor = await this.redactor(user);
+    if (redactor.readsAll || itemIds.length === 0) {
+      return (_id, text) => text;
+    }
+    const items = await this.db.getRepository(Item).find({
+      select: { id: true, subjectType: true, subjectId: true },
+      where: { id: In([...new Set(itemIds)]) },
+    });
+    const subjects = await this.subjects(this.db.manager, items);
+    const byId = new Map(items.map((i) => [i.id, subjectOf(subjects, i)]));
+    return (itemId, text) => redactor.text(text, byId.get(itemId) ?? null);
+  }
+
+  /** The redactor for the caller's role; the disease catalogue (fixed by migrations) is read once. */
+  private async redactor(user: AuthUser): Promise<TextRedactor> {
+    this.catalogue ??= this.db
+      .getRepository(Disease)
+      .find({ select: { code: true, name: true } })
+      .then((diseases) => diseases.map((d) => ({ name: d.name, sensitive: isSensitive(d.code) })))
+      .catch((error: unknown) => {
+        this.catalogue = null;
+        throw error;
+      });
+    return new TextRedactor(user.role, await this.catalogue);
+  }
+
+  /** The person and household subjects of these items, keyed `person:1` / `household:2`: three queries at most. */
+  private async subjects(em: EntityManager, items: SubjectRef[]): Promise<Map<string, Subject>> {
+    const idsOf = (type: SubjectType) =>
+      [...new Set(items.filter((i) => i.subjectType === type).map((i) => i.subjectId!))].filter(Boolean);
+    const personIds = idsOf('person');
+    const householdIds = idsOf('household');
+    const [persons, households, members] = await Promise.all([
+      personIds.length > 0
+        ? em
+            .createQueryBuilder(Person, 'p')
+            .innerJoin(Household, 'h', 'h.id = p.householdId')
+            .select(['p.id AS id', 'p.name AS name', 'p.idNumber AS idNumber', 'h.regionCode AS regionCode'])
+            .where('p.id IN (:...personIds)', { personIds })
+            .getRawMany<{ id: number; name: string; idNumber: string; regionCode: string }>()
+        : [],
+      householdIds.length > 0
+        ? em.find(Household, {
+            select: { id: true, registryNo: true, regionCode: true },
+            where: { id: In(householdIds) },
+          })
+        : [],
+      householdIds.length > 0
+        ? em.find(Person, { select: { householdId: true, name: true }, where: { householdId: In(householdIds) } })
+        : [],
+    ]);
+    const subjects = new Map<string, Subject>();
+    for (const p of persons) {
+      subjects.set(`person:${p.id}`, {
+        names: [p.name],
+        regionCode: p.regionCode,
+        label: p.name,
+        idNumber: p.idNumber,
+      });
+    }
+    for (const h of households) {
+      subjects.set(`household:${h.id}`, {
+        names: members.filter((m) => m.householdId === h.id).map((m) => m.name),
+        regionCode: h.regionCode,
+        label: h.registryNo,
+        idNumber: null,
+      });
+    }
+    return subjects;
+  }
+}
+
+function subjectOf(subjects: Map<string, Subject>, item: SubjectRef): Subject | null {
+  return item.subjectType === 'person' || item.subjectType === 'household'
+    ? (subjects.get(`${item.subjectType}:${item.subjectId}`) ?? null)
+    : null;
+}
