@@ -59,7 +59,7 @@ export class ImportsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Require(Permission.ImportsRun)
-  cancel(@Param('id', ParseIntPipe) id: number) {
+  cancel(@Param('id', ParseIdPipe) id: number) {
     return this.imports.cancel(id);
   }
 

@@ -80,7 +80,7 @@ export class ReconciliationController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Require(Permission.ReconciliationsRun)
-  cancel(@Param('id', ParseIntPipe) id: number) {
+  cancel(@Param('id', ParseIdPipe) id: number) {
     return this.reconciliations.cancel(id);
   }
 

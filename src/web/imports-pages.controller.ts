@@ -97,7 +97,7 @@ export class ImportsPagesController {
 
   /** 取消导入: the job stops at its next batch and is never resumed; a job that has finished meanwhile is left as it is. */
   @Post(':id/cancel')
-  async cancel(@Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+  async cancel(@Param('id', ParseIdPipe) id: number, @Res() res: Response): Promise<void> {
     const refused = await attempt(() => this.imports.cancel(id));
     if (refused && refused.code !== ErrorCode.InvalidTransition) {
       throw refused;

@@ -148,7 +148,7 @@ export class ReconciliationPagesController {
   /** Writes the roster's enrollment for the year into the registered persons' records. */
   /** 取消比对: the job stops at its next batch and is never resumed; one that has finished meanwhile is left as it is. */
   @Post(':id/cancel')
-  async cancel(@Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+  async cancel(@Param('id', ParseIdPipe) id: number, @Res() res: Response): Promise<void> {
     const refused = await attempt(() => this.reconciliations.cancel(id));
     if (refused && refused.code !== ErrorCode.InvalidTransition) {
       throw refused;
