@@ -115,8 +115,7 @@ export class ItemExportService {
     let after = 0;
     let n = 0;
     for (;;) {
-      const batch = await this.items
-        .filtered(this.db.manager, user, filters)
+      const batch = await (await this.items.filtered(this.db.manager, user, filters))
         .andWhere('i.id > :after', { after })
         .orderBy('i.id', 'ASC')
         .limit(BATCH)

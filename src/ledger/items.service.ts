@@ -27,7 +27,10 @@ import type {
   StartItemDto,
 } from './dto/item-actions.dto.js';
 import type { ItemFilters, ListItemsQuery } from './dto/list-items.dto.js';
+import { currentLevel, type EscalationThresholds, levelDue } from './escalation-policy.js';
 import type { ChainVerification } from './hash-chain.js';
+import { ESCALATION_LABELS } from './item-labels.js';
+import { type EscalationStep, ItemLevels } from './item-levels.service.js';
 import {
   type Department,
   Item,
@@ -36,8 +39,8 @@ import {
   type ItemStatus,
   type SubjectType,
 } from './item.entity.js';
-import type { LedgerEntry, LedgerEntryType } from './ledger-entry.entity.js';
-import { type LedgerActor, type LedgerEntryView, LedgerService } from './ledger.service.js';
+import { LedgerEntry, type LedgerEntryType } from './ledger-entry.entity.js';
+import { type LedgerActor, type LedgerEntryView, LedgerService, SYSTEM_ACTOR } from './ledger.service.js';
 
 /** An item as every response shows it: SPEC names, plus names for codes and the days left. */
 export interface ItemView {
@@ -62,10 +65,18 @@ export interface ItemView {
   overdue: boolean;
   source: ItemSource;
   status: ItemStatus;
+  /** The level the escalation job has recorded (it never lowers it). */
   escalationLevel: number;
+  /**
+   * The level as of today, the one pages show: for an item not closed, what the policy gives today
+   * (the recorded level until tonight's run catches up); a closed item's recorded level.
+   */
+  currentLevel: number;
   version: number;
   resolution: string | null;
   closedAt: Date | null;
+  /** 逾期销号: closed on a day after its deadline (in APP_TIMEZONE). */
+  closedLate: boolean;
   dedupeKey: string | null;
   createdById: number | null;
   createdAt: Date;
@@ -92,7 +103,17 @@ export interface NewItem {
   source: ItemSource;
   /** e.g. `chronic_without_contract:person:123`: an item is not filed while another with this key is open. */
   dedupeKey: string;
+  /** Older keys of the same gap (see gap-keys.ts): an open item under one of them counts as this gap's. */
+  aliasKeys?: readonly string[];
+  /**
+   * Who found it (`check:not_insured`, `reconciliation:17`): when another source's open item holds
+   * the gap already, this finder adds one `found_again` entry to it (once per finder) instead.
+   */
+  finder?: string;
+  /** The note of that entry (what this finder saw). */
+  finderNote?: string;
 }
+
 
 /** Rows per multi-row INSERT of items (about 17 parameters each), keys per IN list. */
 const ITEMS_PER_INSERT = 300;
@@ -124,6 +145,7 @@ export class ItemsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
+    private readonly levels: ItemLevels,
   ) {}
 
   /**
@@ -133,7 +155,7 @@ export class ItemsService {
    * then those rows. The total is counted unless the page shows it (a short page, not past the end).
    */
   async list(user: AuthUser, query: ListItemsQuery): Promise<Page<ItemView>> {
-    const { rows, total } = await onReplica(this.db, this.filtered(this.db.manager, user, query), async (q) => {
+    const { rows, total } = await onReplica(this.db, await this.filtered(this.db.manager, user, query), async (q) => {
       const ids = (
         await q
           .clone()
@@ -204,26 +226,28 @@ export class ItemsService {
         deadline: dto.deadline ?? campaign.deadline,
         source: dto.source ?? 'inspection',
       } satisfies Partial<Item>;
-      const result = await em.insert(Item, { ...values, createdById: user.id });
+      const today = this.clock.today();
+      const level = levelDue(values.deadline, campaign, today);
+      const result = await em.insert(Item, { ...values, escalationLevel: level, createdById: user.id });
       const itemId = (result.identifiers[0] as { id: number }).id;
-      await this.ledger.append(em, itemId, {
-        type: 'created',
-        actor,
-        at: this.clock.now().toISOString(),
-        payload: values,
-      });
+      const at = this.clock.now().toISOString();
+      await this.ledger.append(em, itemId, { type: 'created', actor, at, payload: values });
+      if (level > 0) {
+        await this.escalateFiled(em, [{ itemId, level, ...values }], at, today);
+      }
       return itemId;
     });
     return this.get(user, id);
   }
 
   /**
-   * Files many items at once (the gap checks, reconciliation, demo data): skips those whose
-   * dedupeKey is already held by an open item (and repeats within `items`), inserts the rest
-   * with multi-row INSERTs and their `created` entries likewise. Runs in the caller's
-   * transaction; the input is trusted (the database's constraints still apply). A concurrent run
-   * inserting the same key fails on the unique openKey and rolls back with its transaction.
-   * Returns the number of items created.
+   * Files many items at once (the gap checks, reconciliation, demo data): skips those whose gap is
+   * already held by an open item (its dedupeKey or one of its aliasKeys; repeats within `items` too),
+   * inserts the rest with multi-row INSERTs and their `created` entries likewise, escalated straight
+   * away when they are filed already due. An open item of another source that holds the gap gets one
+   * `found_again` entry per finder instead. Runs in the caller's transaction; the input is trusted
+   * (the database's constraints still apply). A concurrent run inserting the same key fails on the
+   * unique openKey and rolls back with its transaction. Returns the number of items created.
    */
   async createMany(em: EntityManager, items: readonly NewItem[], actor: LedgerActor): Promise<number> {
     const byKey = new Map<string, NewItem>();
@@ -232,17 +256,23 @@ export class ItemsService {
         byKey.set(item.dedupeKey, item);
       }
     }
-    for (const keys of chunk([...byKey.keys()], KEYS_PER_QUERY)) {
-      const open = await em.find(Item, { select: { openKey: true }, where: { openKey: In(keys) } });
-      open.forEach((row) => byKey.delete(row.openKey!));
-    }
+    const held = await this.openHolders(em, [...byKey.values()]);
+    held.forEach((_, key) => byKey.delete(key));
+    await this.noteFoundAgain(em, held, actor);
     const fresh = [...byKey.values()];
     if (fresh.length === 0) {
       return 0;
     }
-    const campaignIds = [...new Set(fresh.map((i) => i.campaignId))];
-    const campaigns = await em.find(Campaign, { select: { id: true, deadline: true }, where: { id: In(campaignIds) } });
-    const deadlineOf = new Map(campaigns.map((c) => [c.id, c.deadline]));
+    const thresholds = await this.levels.thresholds(em, [...new Set(fresh.map((i) => i.campaignId))]);
+    const deadlineOf = new Map(
+      (
+        await em.find(Campaign, {
+          select: { id: true, deadline: true },
+          where: { id: In([...thresholds.keys()]) },
+        })
+      ).map((c) => [c.id, c.deadline]),
+    );
+    const today = this.clock.today();
     const rows = fresh.map((i) => {
       const deadline = i.deadline ?? deadlineOf.get(i.campaignId);
       if (!deadline) {
@@ -261,6 +291,7 @@ export class ItemsService {
         source: i.source,
         dedupeKey: i.dedupeKey,
         openKey: i.dedupeKey,
+        escalationLevel: levelDue(deadline, thresholds.get(i.campaignId)!, today),
         createdById: actor.id,
       };
     });
@@ -278,7 +309,7 @@ export class ItemsService {
     const at = this.clock.now().toISOString();
     await this.ledger.appendMany(
       em,
-      rows.map(({ openKey: _openKey, createdById: _by, ...payload }) => ({
+      rows.map(({ openKey: _openKey, createdById: _by, escalationLevel: _level, ...payload }) => ({
         itemId: idOf.get(payload.dedupeKey)!,
         type: 'created' as const,
         actor,
@@ -286,7 +317,123 @@ export class ItemsService {
         payload,
       })),
     );
+    await this.escalateFiled(
+      em,
+      rows.filter((r) => r.escalationLevel > 0).map((r) => ({ itemId: idOf.get(r.dedupeKey)!, level: r.escalationLevel, ...r })),
+      at,
+      today,
+    );
     return rows.length;
+  }
+
+  /**
+   * An item filed already due is escalated as it is filed, as the job would do that night: one
+   * `escalated` entry (the step to the level reached) and the notices of that level, in the
+   * filing's transaction. The level itself was written with the item.
+   */
+  private async escalateFiled(
+    em: EntityManager,
+    filed: (Omit<EscalationStep, 'itemId' | 'level'> & { itemId: number; level: number })[],
+    at: string,
+    today: string,
+  ): Promise<void> {
+    if (filed.length === 0) {
+      return;
+    }
+    await this.ledger.appendMany(
+      em,
+      filed.map((f) => ({
+        itemId: f.itemId,
+        type: 'escalated' as const,
+        actor: SYSTEM_ACTOR,
+        at,
+        note: ESCALATION_LABELS[f.level],
+        payload: { from: 0, to: f.level, asOf: today },
+      })),
+    );
+    await this.levels.notify(
+      em,
+      filed.map((f) => ({
+        itemId: f.itemId,
+        title: f.title,
+        regionCode: subdistrictOf(f.regionCode),
+        responsibleDept: f.responsibleDept,
+        deadline: f.deadline,
+        level: f.level,
+      })),
+      today,
+    );
+  }
+
+  /** The open items that hold the gaps of `items` already (by dedupeKey or alias), by the new item's key. */
+  private async openHolders(em: EntityManager, items: NewItem[]): Promise<Map<string, { item: NewItem; holder: Item }>> {
+    const keyOf = new Map<string, string>();
+    for (const item of items) {
+      for (const key of [item.dedupeKey, ...(item.aliasKeys ?? [])]) {
+        keyOf.set(key, item.dedupeKey);
+      }
+    }
+    const byKey = new Map(items.map((i) => [i.dedupeKey, i]));
+    const held = new Map<string, { item: NewItem; holder: Item }>();
+    for (const keys of chunk([...keyOf.keys()], KEYS_PER_QUERY)) {
+      const open = await em.find(Item, {
+        select: { id: true, openKey: true, source: true },
+        where: { openKey: In(keys) },
+      });
+      for (const holder of open) {
+        const key = keyOf.get(holder.openKey!)!;
+        if (!held.has(key)) {
+          held.set(key, { item: byKey.get(key)!, holder });
+        }
+      }
+    }
+    return held;
+  }
+
+  /**
+   * A gap found by another source than the open item's (a reconciliation after a check, or the
+   * reverse): one `found_again` entry on that item per finder, so it is closed once and its ledger
+   * says who else saw it. The same finder again (a repeated run) writes nothing.
+   */
+  private async noteFoundAgain(
+    em: EntityManager,
+    held: Map<string, { item: NewItem; holder: Item }>,
+    actor: LedgerActor,
+  ): Promise<number> {
+    const candidates = [...held.values()].filter(({ item, holder }) => item.finder && item.source !== holder.source);
+    if (candidates.length === 0) {
+      return 0;
+    }
+    const seen = new Set<string>();
+    for (const ids of chunk(
+      candidates.map((c) => c.holder.id),
+      KEYS_PER_QUERY,
+    )) {
+      const notes = await em.find(LedgerEntry, {
+        select: { itemId: true, payload: true },
+        where: { itemId: In(ids), type: 'found_again' },
+      });
+      for (const note of notes) {
+        const finder = note.payload ? (JSON.parse(note.payload) as { finder?: unknown }).finder : undefined;
+        seen.add(`${note.itemId}|${String(finder)}`);
+      }
+    }
+    const at = this.clock.now().toISOString();
+    const fresh = candidates.filter(({ item, holder }) => {
+      const key = `${holder.id}|${item.finder}`;
+      return !seen.has(key) && (seen.add(key), true);
+    });
+    return this.ledger.appendMany(
+      em,
+      fresh.map(({ item, holder }) => ({
+        itemId: holder.id,
+        type: 'found_again' as const,
+        actor,
+        at,
+        note: item.finderNote ?? item.title,
+        payload: { finder: item.finder!, source: item.source, dedupeKey: item.dedupeKey },
+      })),
+    );
   }
 
   start(user: AuthUser, id: number, dto: StartItemDto): Promise<ItemDetail> {
@@ -311,7 +458,10 @@ export class ItemsService {
     return this.act(user, id, {
       from: FROM.close,
       version: dto.version,
-      set: () => ({ status: 'closed', resolution: dto.resolution, closedAt: this.clock.now(), openKey: null }),
+      set: () => {
+        const now = this.clock.now();
+        return { status: 'closed', resolution: dto.resolution, closedAt: now, closedOn: this.clock.dateOf(now), openKey: null };
+      },
       entry: () => ({ type: 'closed', note: dto.resolution, payload: { status: 'closed' } }),
     });
   }
@@ -320,7 +470,7 @@ export class ItemsService {
     return this.act(user, id, {
       from: FROM.reopen,
       version: dto.version,
-      set: () => ({ status: 'open', resolution: null, closedAt: null, openKey: () => 'dedupeKey' }),
+      set: () => ({ status: 'open', resolution: null, closedAt: null, closedOn: null, openKey: () => 'dedupeKey' }),
       check: async (em, item) => {
         const twin = item.dedupeKey && (await em.findOneBy(Item, { openKey: item.dedupeKey }));
         if (twin) {
@@ -391,11 +541,18 @@ export class ItemsService {
   }
 
   /** The list's filters and scoping as a query on `i` (items), for the list and the export. */
-  filtered(em: EntityManager, user: AuthUser, filters: ItemFilters): SelectQueryBuilder<Item> {
+  async filtered(em: EntityManager, user: AuthUser, filters: ItemFilters): Promise<SelectQueryBuilder<Item>> {
     const qb = em.createQueryBuilder(Item, 'i');
     applyRegionScope(qb, 'i.regionCode', user, filters.regionCode, 'subdistrict');
     if (filters.status) {
       qb.andWhere('i.status = :status', { status: filters.status });
+    }
+    if (filters.closed !== undefined) {
+      qb.andWhere(filters.closed ? "i.status = 'closed'" : "i.status <> 'closed'");
+    }
+    if (filters.level !== undefined) {
+      const campaigns = filters.campaignId === undefined ? undefined : [filters.campaignId];
+      qb.andWhere(`${await this.levels.levelSql(em, 'i', campaigns)} = :currentLevel`, { currentLevel: filters.level });
     }
     if (filters.campaignId !== undefined) {
       qb.andWhere('i.campaignId = :campaignId', { campaignId: filters.campaignId });
@@ -429,7 +586,8 @@ export class ItemsService {
       [...new Set(items.filter((i) => i.subjectType === type).map((i) => i.subjectId!))].filter(Boolean);
     const personIds = hasPermission(user.role, Permission.PersonsRead) ? idsOf('person') : [];
     const householdIds = idsOf('household');
-    const [regions, campaigns, persons, households] = await Promise.all([
+    const [thresholds, regions, campaigns, persons, households] = await Promise.all([
+      this.levels.thresholds(em, [...new Set(items.map((i) => i.campaignId))]),
       em.find(Region, {
         select: { code: true, name: true },
         where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
@@ -485,9 +643,13 @@ export class ItemsService {
         source: i.source,
         status: i.status,
         escalationLevel: i.escalationLevel,
+        currentLevel: thresholds.has(i.campaignId)
+          ? currentLevel(i, thresholds.get(i.campaignId)!, today)
+          : i.escalationLevel,
         version: i.version,
         resolution: i.resolution,
         closedAt: i.closedAt,
+        closedLate: i.status === 'closed' && i.closedOn !== null && i.closedOn > i.deadline,
         dedupeKey: i.dedupeKey,
         createdById: i.createdById,
         createdAt: i.createdAt,

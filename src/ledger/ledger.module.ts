@@ -5,6 +5,7 @@ import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsService } from './campaigns.service.js';
 import { ItemExportService } from './item-export.service.js';
 import { ItemsController } from './items.controller.js';
+import { ItemLevels } from './item-levels.service.js';
 import { ItemsService } from './items.service.js';
 import { LedgerService } from './ledger.service.js';
 
@@ -12,7 +13,7 @@ import { LedgerService } from './ledger.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Campaign])],
   controllers: [CampaignsController, ItemsController],
-  providers: [CampaignsService, ItemsService, LedgerService, ItemExportService],
-  exports: [CampaignsService, ItemsService, LedgerService],
+  providers: [CampaignsService, ItemsService, LedgerService, ItemExportService, ItemLevels],
+  exports: [CampaignsService, ItemsService, LedgerService, ItemLevels],
 })
 export class LedgerModule {}

@@ -18,18 +18,23 @@ import { Permission } from '../auth/roles.js';
 import { PageQuery } from '../common/pagination.js';
 import { UploadInterceptor } from '../imports/upload.interceptor.js';
 import {
+  ApplyEnrollmentDto,
   CreateItemsDto,
   CreateReconciliationDto,
   ExportDiscrepanciesQuery,
   ReconciliationQuery,
 } from './dto/reconciliation.dto.js';
+import { EnrollmentApplyService } from './enrollment-apply.service.js';
 import { ReconciliationService } from './reconciliation.service.js';
 
 @ApiTags('reconciliation')
 @ApiBearerAuth()
 @Controller('api/reconciliations')
 export class ReconciliationController {
-  constructor(private readonly reconciliations: ReconciliationService) {}
+  constructor(
+    private readonly reconciliations: ReconciliationService,
+    private readonly enrollment: EnrollmentApplyService,
+  ) {}
 
   /** 数据比对: the insurance roster (CSV or XLSX) and its `year`; 202 with the reconciliation's id. */
   @Post()
@@ -84,11 +89,15 @@ export class ReconciliationController {
     return this.reconciliations.createItems(user, id, dto);
   }
 
-  /** Writes the roster's enrollment for the year into the registered persons' records. */
+  /**
+   * 写入参保信息: `{dryRun: true}` lists every change (before → after) and a `confirm` token; `{confirm}`
+   * writes exactly those. Persons missing from the roster are left alone; 已参保 → 未参保 only with
+   * `includeDowngrades: true`. A second apply changes nothing and says so.
+   */
   @Post(':id/apply-enrollment')
   @HttpCode(200)
   @Require(Permission.ReconciliationsRun)
-  applyEnrollment(@Param('id', ParseIntPipe) id: number) {
-    return this.reconciliations.applyEnrollment(id);
+  applyEnrollment(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ApplyEnrollmentDto) {
+    return dto.dryRun ? this.enrollment.preview(id, dto) : this.enrollment.apply(user, id, dto);
   }
 }

@@ -21,6 +21,7 @@ import { csvCell } from '../imports/csv-cell.js';
 import { IdNumberIndex } from '../imports/id-number-index.js';
 import { openRoster } from '../imports/roster-reader.js';
 import { Campaign } from '../ledger/campaign.entity.js';
+import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
 import { Region } from '../regions/region.entity.js';
 import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
@@ -28,7 +29,7 @@ import type { CreateItemsDto, ReconciliationQuery } from './dto/reconciliation.d
 import { INSURANCE_COLUMNS, readInsuranceRow } from './insurance-rows.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
-import { streamRows } from './registry-snapshot.js';
+import { reconciliationYear, rosterYear } from './roster-year.js';
 
 /** 建档立卡 began in 2014 for insurance; a roster may be for next year already. */
 const FIRST_YEAR = 2014;
@@ -100,12 +101,22 @@ export class ReconciliationService {
     this.sql = new BulkSql(db);
   }
 
-  async create(user: AuthUser, file: Express.Multer.File, year: number): Promise<{ id: number; status: 'queued' }> {
+  /**
+   * Accepts a roster for a year: the one chosen, or the year most of its rows carry. A roster whose
+   * rows carry another year than the one chosen is refused (400 naming `year` and both years) before
+   * anything is recorded or run.
+   */
+  async create(
+    user: AuthUser,
+    file: Express.Multer.File,
+    chosen?: number,
+  ): Promise<{ id: number; status: 'queued'; year: number }> {
+    const year = reconciliationYear(chosen, await rosterYear(file.path));
     const lastYear = this.clock.year() + 1;
     if (year < FIRST_YEAR || year > lastYear) {
       throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
     }
-    return this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year });
+    return { ...(await this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year })), year };
   }
 
   async list(query: PageQuery): Promise<Page<ReconciliationView>> {
@@ -202,98 +213,33 @@ export class ReconciliationService {
     return { created, skipped };
   }
 
-  /**
-   * Writes the roster's enrollment for the year into the registered persons' insurance records
-   * (bulk upsert; the scheme of an existing record is kept). Only rows that were compared count,
-   * and of a repeated number only its first row. Persons missing from the roster are left alone.
-   */
-  async applyEnrollment(id: number): Promise<{ applied: number }> {
-    const rec = await this.findDone(id);
-    const path = join(this.config.UPLOAD_DIR, rec.storedName);
-    if (!existsSync(path)) {
-      throw new AppError(ErrorCode.InvalidTransition, `the roster of reconciliation ${id} is no longer available`);
-    }
-    const personOf = new IdNumberIndex();
-    const build = () =>
-      this.db.createQueryBuilder().select('p.id', 'id').addSelect('p.idNumber', 'idNumber').from(Person, 'p');
-    for await (const batch of streamRows<{ id: number; idNumber: string }>(this.db, build, 'p.id')) {
-      for (const p of batch) {
-        personOf.setIfAbsent(p.idNumber, Number(p.id));
-      }
-    }
-    const today = this.clock.today();
-    const now = this.clock.now();
-    const seen = new IdNumberIndex();
-    // Booleans as 1/0: better-sqlite3 binds no booleans. The scheme of an existing record is kept.
-    const columns = ['personId', 'year', 'scheme', 'enrolled', 'subsidized', 'updatedAt'];
-    const stamp = now.toISOString().slice(0, 23).replace('T', ' ');
-    let pending: unknown[] = [];
-    let applied = 0;
-    const flush = async () => {
-      const values = pending;
-      pending = [];
-      const rows = values.length / columns.length;
-      applied += rows;
-      await inTransaction(this.db, (em) =>
-        em.query(
-          this.sql.upsert('insurance_enrollments', columns, ['personId', 'year'], rows, {
-            update: ['enrolled', 'subsidized', 'updatedAt'],
-          }),
-          values,
-        ),
-      );
-    };
-    const roster = await openRoster(path, INSURANCE_COLUMNS);
-    try {
-      for await (const raw of roster.rows()) {
-        const row = readInsuranceRow(raw, rec.year, today);
-        if (row.kind !== 'row' || seen.setIfAbsent(row.idNumber, 1) !== undefined) {
-          continue;
-        }
-        const personId = personOf.get(row.idNumber);
-        if (personId === undefined) {
-          continue;
-        }
-        pending.push(
-          personId,
-          rec.year,
-          DEFAULT_SCHEME,
-          row.enrolled ? 1 : 0,
-          row.enrolled && row.subsidized ? 1 : 0,
-          stamp,
-        );
-        if (pending.length >= PER_READ * columns.length) {
-          await flush();
-        }
-      }
-    } finally {
-      await roster.close();
-    }
-    if (pending.length > 0) {
-      await flush();
-    }
-    await inTransaction(this.db, (em) =>
-      em.update(Reconciliation, { id }, { enrollmentApplied: applied, enrollmentAppliedAt: now }),
-    );
-    return { applied };
-  }
-
   private itemOf(rec: Reconciliation, d: Discrepancy, campaignId: number, regionCode: string): NewItem {
     const label = DISCREPANCY_LABELS[d.kind];
     const who = d.registryName ?? d.rosterName ?? maskIdNumber(d.idNumber);
     const subject = d.personId ? `person:${d.personId}` : `id:${this.digest(d.idNumber)}`;
     const where = d.line === null ? '花名册中无此人' : `花名册第${d.line}行`;
+    const description = `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`;
+    // A registered person without enrollment is the gap the check not_insured finds too: one key for both.
+    const keys =
+      d.kind === 'registered_not_insured' && d.personId
+        ? {
+            dedupeKey: insuranceGapKey(d.personId, rec.year),
+            aliasKeys: legacyInsuranceGapKeys(d.personId, rec.year),
+          }
+        : { dedupeKey: `reconciliation:${d.kind}:${rec.year}:${subject}` };
     return {
       campaignId,
       category: 'insurance',
       title: `数据比对：${label}（${who}，${rec.year}年度）`.slice(0, 200),
-      description: `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`,
+      description,
       subjectType: d.personId ? 'person' : null,
       subjectId: d.personId,
       regionCode,
       responsibleDept: 'insurance',
       source: 'reconciliation',
-      dedupeKey: `reconciliation:${d.kind}:${rec.year}:${subject}`,
+      finder: `reconciliation:${rec.id}`,
+      finderNote: `数据比对 #${rec.id}（${rec.year}年度）也发现此问题：${description}`,
+      ...keys,
     };
   }
 

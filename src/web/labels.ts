@@ -88,6 +88,7 @@ export const LEDGER_TYPE_LABELS: Record<LedgerEntryType, string> = {
   escalated: '预警升级',
   deadline_changed: '调整期限',
   reassigned: '移交',
+  found_again: '再次发现',
 };
 
 /** Every label table by the name templates use: {{zh 'itemStatus' item.status}}. */

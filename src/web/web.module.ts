@@ -13,6 +13,7 @@ import { ChoicesService } from './choices.service.js';
 import { CsrfGuard } from './csrf.guard.js';
 import { CsrfService } from './csrf.service.js';
 import { DashboardController } from './dashboard.controller.js';
+import { EnrollmentPagesController } from './enrollment-pages.controller.js';
 import { HouseholdsPagesController } from './households-pages.controller.js';
 import { ImportsPagesController } from './imports-pages.controller.js';
 import { ItemsPagesController } from './items-pages.controller.js';
@@ -44,6 +45,7 @@ import { WebAuthController } from './web-auth.controller.js';
     ItemsPagesController,
     ImportsPagesController,
     ReconciliationPagesController,
+    EnrollmentPagesController,
     NotificationsPagesController,
     BulletinController,
     UsersPagesController,

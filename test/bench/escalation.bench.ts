@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Clock } from '../../src/common/clock.js';
 import { addDays } from '../../src/common/dates.js';
 import { EscalationService } from '../../src/escalation/escalation.service.js';
+import { ItemLevels } from '../../src/ledger/item-levels.service.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
 import { benchDatabase } from './bench-db.js';
@@ -157,7 +158,7 @@ export const escalationBench: Bench = {
         real.db,
         clock,
         new LedgerService(),
-        new NotificationsService(real.db, clock),
+        new NotificationsService(real.db, clock, new ItemLevels(clock)),
       );
       progress('EscalationService.run (batches of 5000, row locks, hash chain, one transaction each)');
       let escalated = 0;

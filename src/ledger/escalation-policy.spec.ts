@@ -1,5 +1,5 @@
 import { calendarDate } from '../common/clock.js';
-import { DEFAULT_THRESHOLDS } from '../ledger/campaign.entity.js';
+import { DEFAULT_THRESHOLDS } from './campaign.entity.js';
 import { type EscalationThresholds, levelFor } from './escalation-policy.js';
 
 const DEADLINE = '2020-05-31';
