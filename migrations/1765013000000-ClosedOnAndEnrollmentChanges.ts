@@ -21,7 +21,7 @@ export class ClosedOnAndEnrollmentChanges1765013000000 implements MigrationInter
 
   async up(q: QueryRunner): Promise<void> {
     await q.addColumn('items', new TableColumn({ name: 'closedOn', type: 'date', isNullable: true }));
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = (await q.query(
         `SELECT id, closedAt FROM items WHERE status = 'closed' AND closedAt IS NOT NULL AND id > ? ORDER BY id LIMIT ${BATCH}`,
         [after],

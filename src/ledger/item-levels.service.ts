@@ -51,10 +51,12 @@ export class ItemLevels {
       select: { id: true, reminderDays: true, warningDays: true, supervisedDays: true },
       ...(ids ? { where: { id: In([...ids]) } } : {}),
     });
-    return new Map(campaigns.map(({ id, reminderDays, warningDays, supervisedDays }) => [
-      id,
-      { reminderDays, warningDays, supervisedDays },
-    ]));
+    return new Map(
+      campaigns.map(({ id, reminderDays, warningDays, supervisedDays }) => [
+        id,
+        { reminderDays, warningDays, supervisedDays },
+      ]),
+    );
   }
 
   /** The current level of items alias `alias` today, as SQL (see currentLevelSql). */

@@ -27,7 +27,7 @@ import type {
   StartItemDto,
 } from './dto/item-actions.dto.js';
 import type { ItemFilters, ListItemsQuery } from './dto/list-items.dto.js';
-import { currentLevel, type EscalationThresholds, levelDue } from './escalation-policy.js';
+import { currentLevel, levelDue } from './escalation-policy.js';
 import type { ChainVerification } from './hash-chain.js';
 import { ESCALATION_LABELS } from './item-labels.js';
 import { type EscalationStep, ItemLevels } from './item-levels.service.js';
@@ -113,7 +113,6 @@ export interface NewItem {
   /** The note of that entry (what this finder saw). */
   finderNote?: string;
 }
-
 
 /** Rows per multi-row INSERT of items (about 17 parameters each), keys per IN list. */
 const ITEMS_PER_INSERT = 300;
@@ -319,7 +318,9 @@ export class ItemsService {
     );
     await this.escalateFiled(
       em,
-      rows.filter((r) => r.escalationLevel > 0).map((r) => ({ itemId: idOf.get(r.dedupeKey)!, level: r.escalationLevel, ...r })),
+      rows
+        .filter((r) => r.escalationLevel > 0)
+        .map((r) => ({ itemId: idOf.get(r.dedupeKey)!, level: r.escalationLevel, ...r })),
       at,
       today,
     );
@@ -366,7 +367,10 @@ export class ItemsService {
   }
 
   /** The open items that hold the gaps of `items` already (by dedupeKey or alias), by the new item's key. */
-  private async openHolders(em: EntityManager, items: NewItem[]): Promise<Map<string, { item: NewItem; holder: Item }>> {
+  private async openHolders(
+    em: EntityManager,
+    items: NewItem[],
+  ): Promise<Map<string, { item: NewItem; holder: Item }>> {
     const keyOf = new Map<string, string>();
     for (const item of items) {
       for (const key of [item.dedupeKey, ...(item.aliasKeys ?? [])]) {
@@ -460,7 +464,13 @@ export class ItemsService {
       version: dto.version,
       set: () => {
         const now = this.clock.now();
-        return { status: 'closed', resolution: dto.resolution, closedAt: now, closedOn: this.clock.dateOf(now), openKey: null };
+        return {
+          status: 'closed',
+          resolution: dto.resolution,
+          closedAt: now,
+          closedOn: this.clock.dateOf(now),
+          openKey: null,
+        };
       },
       entry: () => ({ type: 'closed', note: dto.resolution, payload: { status: 'closed' } }),
     });

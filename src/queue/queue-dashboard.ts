@@ -41,15 +41,15 @@ function adminsOnly(auth: AuthService): RequestHandler {
     const refuse = (statusCode: 401 | 403, message: string) =>
       res.status(statusCode).json({ statusCode, error: statusCode === 401 ? 'Unauthorized' : 'Forbidden', message });
     if (!token) {
-      refuse(401, 'sign in as an admin (bearer token or session) to see the queues');
+      refuse(401, '请以系统管理员身份登录后查看任务队列。');
       return;
     }
     auth.verifyToken(token).then(
       (user) => {
         if (!user) {
-          refuse(401, 'the token is invalid or has expired');
+          refuse(401, '登录已失效，请重新登录。');
         } else if (user.role !== 'admin') {
-          refuse(403, `the role ${user.role} may not see the queues`);
+          refuse(403, '只有系统管理员可以查看任务队列。');
         } else {
           next();
         }

@@ -262,7 +262,13 @@ export class EnrollmentApplyService {
         const before = record.get(personId) ?? null;
         const after = { enrolled: row.enrolled, subsidized: row.enrolled && row.subsidized };
         if (!sameState(before, after)) {
-          changes.push({ personId, line: row.line, before, after, downgrade: before?.enrolled === true && !after.enrolled });
+          changes.push({
+            personId,
+            line: row.line,
+            before,
+            after,
+            downgrade: before?.enrolled === true && !after.enrolled,
+          });
         }
       }
     } finally {

@@ -16,6 +16,7 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { PageQuery } from '../common/pagination.js';
+import { TemplateQuery } from '../imports/dto/imports.dto.js';
 import { UploadInterceptor } from '../imports/upload.interceptor.js';
 import {
   ApplyEnrollmentDto,
@@ -62,6 +63,14 @@ export class ReconciliationController {
     return this.reconciliations.list(query);
   }
 
+  /** The roster template (Chinese headers; XLSX with drop-down lists, an example row, the region codes); before `:id`. */
+  @Get('template')
+  @Require(Permission.ReconciliationsRun)
+  async template(@Query() query: TemplateQuery, @Res() res: Response): Promise<void> {
+    res.attachment(`医保参保花名册模板.${query.format}`);
+    await this.reconciliations.writeTemplate(query.format, res);
+  }
+
   /** Status, counts per kind and a page of discrepancies (`kind`, `page`, `pageSize`), ID numbers masked. */
   @Get(':id')
   @Require(Permission.ReconciliationsRun)
@@ -97,7 +106,11 @@ export class ReconciliationController {
   @Post(':id/apply-enrollment')
   @HttpCode(200)
   @Require(Permission.ReconciliationsRun)
-  applyEnrollment(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ApplyEnrollmentDto) {
+  applyEnrollment(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: ApplyEnrollmentDto,
+  ) {
     return dto.dryRun ? this.enrollment.preview(id, dto) : this.enrollment.apply(user, id, dto);
   }
 }

@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, type FindOptionsWhere, In, MoreThan } from 'typeorm';
@@ -14,19 +12,20 @@ import { maskIdNumber } from '../common/id-number.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
-import { DEFAULT_SCHEME } from '../health/insurance.service.js';
-import { Person } from '../households/person.entity.js';
-import { BulkSql } from '../imports/bulk-sql.js';
 import { csvCell } from '../imports/csv-cell.js';
-import { IdNumberIndex } from '../imports/id-number-index.js';
-import { openRoster } from '../imports/roster-reader.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
 import { Region } from '../regions/region.entity.js';
 import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
 import type { CreateItemsDto, ReconciliationQuery } from './dto/reconciliation.dto.js';
-import { INSURANCE_COLUMNS, readInsuranceRow } from './insurance-rows.js';
+import { INSURANCE_COLUMNS, type InsuranceField } from './insurance-rows.js';
+import {
+  EXAMPLE_ID_NUMBER,
+  regionsForTemplate,
+  type TemplateColumn,
+  writeRosterTemplate,
+} from '../imports/roster-template.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
 import { reconciliationYear, rosterYear } from './roster-year.js';
@@ -89,17 +88,13 @@ const toDiscrepancyView = (d: Discrepancy): DiscrepancyView => ({
 /** The reconciliation routes: accept a roster, report the discrepancies, turn them into items, apply enrollment. */
 @Injectable()
 export class ReconciliationService {
-  private readonly sql: BulkSql;
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly dispatcher: ReconciliationDispatcher,
     private readonly items: ItemsService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-  ) {
-    this.sql = new BulkSql(db);
-  }
+  ) {}
 
   /**
    * Accepts a roster for a year: the one chosen, or the year most of its rows carry. A roster whose
@@ -117,6 +112,29 @@ export class ReconciliationService {
       throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
     }
     return { ...(await this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year })), year };
+  }
+
+  /** The insurance roster template: CSV headers, or XLSX with 是/否 lists, an example row and the region codes. */
+  async writeTemplate(format: 'csv' | 'xlsx', out: Writable): Promise<void> {
+    const headers = INSURANCE_COLUMNS.map((c) => c.header);
+    if (format === 'csv') {
+      await pipeline(Readable.from([headers]), stringify({ bom: true }), out);
+      return;
+    }
+    const yesNo = ['是', '否'];
+    const columns: Record<InsuranceField, Omit<TemplateColumn, 'header'>> = {
+      idNumber: { width: 22, text: true, example: EXAMPLE_ID_NUMBER },
+      name: { width: 12, example: '张三' },
+      year: { width: 10, example: this.clock.year() },
+      enrolled: { width: 10, choices: yesNo, example: '是' },
+      subsidized: { width: 14, choices: yesNo, example: '是' },
+    };
+    await writeRosterTemplate(
+      out,
+      '医保参保花名册',
+      INSURANCE_COLUMNS.map((c) => ({ header: c.header, ...columns[c.key] })),
+      regionsForTemplate(await this.db.getRepository(Region).find()),
+    );
   }
 
   async list(query: PageQuery): Promise<Page<ReconciliationView>> {
@@ -155,7 +173,6 @@ export class ReconciliationService {
             for (const d of batch) {
               yield [
                 DISCREPANCY_LABELS[d.kind],
-                d.kind,
                 d.line,
                 maskIdNumber(d.idNumber),
                 d.rosterName,
@@ -169,7 +186,7 @@ export class ReconciliationService {
         },
         stringify({
           header: true,
-          columns: ['类型', 'kind', '行号', '身份证号', '花名册姓名', '登记姓名', '人员编号', '区划代码', '说明'],
+          columns: ['类型', '行号', '身份证号', '花名册姓名', '登记姓名', '人员编号', '区划代码', '说明'],
           bom: true,
         }),
         out,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { applyRegionScope, scopePrefixOf } from '../auth/region-scope.js';
 import { Clock } from '../common/clock.js';
@@ -49,9 +49,9 @@ export const clearanceRate = (closed: number, total: number): number | null =>
 
 /**
  * How far a campaign has got: one aggregate query. For the district, a row per sub-district the
- * caller may see (a LEFT JOIN, so that one without items still has its row); for an officer, a row
- * per village of their sub-district, an item placed by its subject's household (items without a
- * household or person subject form the row 街道本级). Levels are the current ones (ItemLevels).
+ * caller may see; for an officer, a row per village of their sub-district that has items, an item
+ * placed by its subject's household (items without a household or person subject form the row
+ * 街道本级). Levels are the current ones (ItemLevels), as the item pages show them.
  */
 @Injectable()
 export class ProgressService {
@@ -65,52 +65,25 @@ export class ProgressService {
     const today = this.clock.today();
     const level = await this.levels.levelSql(this.db.manager, 'i', [campaignId]);
     const byVillage = scopePrefixOf(user)?.length === 9;
-    const qb = byVillage
-      ? this.db
-          .getRepository(Region)
-          .createQueryBuilder('r')
-          .leftJoin(Household, 'h', 'h.regionCode = r.code')
-          .leftJoin(Person, 'p', 'p.householdId = h.id')
-          .leftJoin(
-            Item,
-            'i',
-            `i.campaignId = :campaignId AND (
-              (i.subjectType = 'person' AND i.subjectId = p.id)
-              OR (i.subjectType = 'household' AND i.subjectId = h.id AND p.id = (SELECT MIN(p2.id) FROM persons p2 WHERE p2.householdId = h.id))
-              OR (r.code = i.regionCode AND h.id IS NULL AND (i.subjectType IS NULL OR i.subjectType = 'region'))
-            )`,
-            { campaignId },
-          )
-          .where("(r.level = 'village' OR r.level = 'subdistrict')")
-      : this.db
-          .getRepository(Region)
-          .createQueryBuilder('r')
-          .leftJoin(Item, 'i', 'i.regionCode = r.code AND i.campaignId = :campaignId', { campaignId })
-          .where("r.level = 'subdistrict'");
-    this.aggregate(qb, level, today);
-    applyRegionScope(qb, 'r.code', user);
-    const raw = await qb.groupBy('r.code').addGroupBy('r.name').orderBy('r.code', 'ASC').getRawMany<Raw>();
-
-    const rows = raw
-      .map((r): SubdistrictProgress => {
-        const n = (key: string) => Number(r[key] ?? 0);
-        const code = String(r.code);
-        return {
-          regionCode: code,
-          name: byVillage && code.endsWith('000') ? SUBDISTRICT_ITSELF : String(r.name),
-          total: n('total'),
-          closed: n('closed'),
-          closedLate: n('closedLate'),
-          open: n('open'),
-          overdue: n('overdue'),
-          clearanceRate: clearanceRate(n('closed'), n('total')),
-          byLevel: LEVELS.map((l) => n(`level${l}`)),
-        };
-      })
-      // A village row without items says nothing in a bulletin; a sub-district row is kept (SPEC: every one shown).
-      .filter((row) => !byVillage || row.total > 0);
-    const sum = (key: 'total' | 'closed' | 'closedLate' | 'open' | 'overdue') =>
-      rows.reduce((s, r) => s + r[key], 0);
+    const raw = byVillage
+      ? await this.villageRows(user, campaignId, level, today)
+      : await this.subdistrictRows(user, campaignId, level, today);
+    const rows = raw.map((r): SubdistrictProgress => {
+      const n = (key: string) => Number(r[key] ?? 0);
+      const code = String(r.code);
+      return {
+        regionCode: code,
+        name: byVillage && code.endsWith('000') ? SUBDISTRICT_ITSELF : String(r.name ?? code),
+        total: n('total'),
+        closed: n('closed'),
+        closedLate: n('closedLate'),
+        open: n('open'),
+        overdue: n('overdue'),
+        clearanceRate: clearanceRate(n('closed'), n('total')),
+        byLevel: LEVELS.map((l) => n(`level${l}`)),
+      };
+    });
+    const sum = (key: 'total' | 'closed' | 'closedLate' | 'open' | 'overdue') => rows.reduce((s, r) => s + r[key], 0);
     const totals = {
       total: sum('total'),
       closed: sum('closed'),
@@ -131,12 +104,49 @@ export class ProgressService {
     };
   }
 
-  /** The counts of a row: items, closed (on time or late), open, overdue, open ones by current level. */
-  private aggregate(qb: ReturnType<DataSource['createQueryBuilder']>, level: string, today: string): void {
-    const notClosed = "i.status <> 'closed'";
-    qb.select('r.code', 'code')
+  /** A row per sub-district the caller may see, with a LEFT JOIN so that one without items has its row. */
+  private subdistrictRows(user: AuthUser, campaignId: number, level: string, today: string): Promise<Raw[]> {
+    const qb = this.db
+      .getRepository(Region)
+      .createQueryBuilder('r')
+      .leftJoin(Item, 'i', 'i.regionCode = r.code AND i.campaignId = :campaignId', { campaignId })
+      .select('r.code', 'code')
       .addSelect('r.name', 'name')
-      .addSelect('COUNT(i.id)', 'total')
+      .where("r.level = 'subdistrict'");
+    this.aggregate(qb, level, today);
+    applyRegionScope(qb, 'r.code', user);
+    return qb.groupBy('r.code').addGroupBy('r.name').orderBy('r.code', 'ASC').getRawMany<Raw>();
+  }
+
+  /**
+   * An officer's sub-district by village: an item lies where its subject's household is registered
+   * (a person's or a household's); one without such a subject in the sub-district itself.
+   */
+  private async villageRows(user: AuthUser, campaignId: number, level: string, today: string): Promise<Raw[]> {
+    const area = 'COALESCE(hp.regionCode, hh.regionCode, i.regionCode)';
+    const qb = this.db
+      .getRepository(Item)
+      .createQueryBuilder('i')
+      .leftJoin(Person, 'p', "i.subjectType = 'person' AND p.id = i.subjectId")
+      .leftJoin(Household, 'hp', 'hp.id = p.householdId')
+      .leftJoin(Household, 'hh', "i.subjectType = 'household' AND hh.id = i.subjectId")
+      .select(area, 'code')
+      .where('i.campaignId = :campaignId', { campaignId });
+    this.aggregate(qb, level, today);
+    applyRegionScope(qb, 'i.regionCode', user, undefined, 'subdistrict');
+    const rows = await qb.groupBy(area).orderBy(area, 'ASC').getRawMany<Raw>();
+    const codes = rows.map((r) => String(r.code));
+    const names = codes.length
+      ? await this.db.getRepository(Region).find({ select: { code: true, name: true }, where: { code: In(codes) } })
+      : [];
+    const nameOf = new Map(names.map((r) => [r.code, r.name]));
+    return rows.map((r) => ({ ...r, name: nameOf.get(String(r.code)) ?? String(r.code) }));
+  }
+
+  /** The counts of a row: items, closed (on time or late), open, overdue, open ones by current level. */
+  private aggregate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, level: string, today: string): void {
+    const notClosed = "i.status <> 'closed'";
+    qb.addSelect('COUNT(i.id)', 'total')
       .addSelect("SUM(CASE WHEN i.status = 'closed' THEN 1 ELSE 0 END)", 'closed')
       .addSelect("SUM(CASE WHEN i.status = 'closed' AND i.closedOn > i.deadline THEN 1 ELSE 0 END)", 'closedLate')
       .addSelect(`SUM(CASE WHEN ${notClosed} THEN 1 ELSE 0 END)`, 'open')

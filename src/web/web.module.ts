@@ -21,6 +21,7 @@ import { NotificationsPagesController } from './notifications-pages.controller.j
 import { PageContextInterceptor } from './page-context.interceptor.js';
 import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
 import { CsrfAfterUploadInterceptor } from './upload-form.js';
+import { SystemPagesController } from './system-pages.controller.js';
 import { UsersPagesController } from './users-pages.controller.js';
 import { WebAuthController } from './web-auth.controller.js';
 
@@ -49,6 +50,7 @@ import { WebAuthController } from './web-auth.controller.js';
     NotificationsPagesController,
     BulletinController,
     UsersPagesController,
+    SystemPagesController,
   ],
   providers: [
     CsrfService,
