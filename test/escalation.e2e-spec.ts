@@ -403,9 +403,11 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     await request(t.http).get('/api/notifications').expect(401);
   });
 
-  it('the queue dashboard: 404 without Redis; with Redis admins only (401 / 403 / 200)', async () => {
+  it('the queue dashboard: without Redis a page saying so (admins); with Redis admins only (401 / 403 / 200)', async () => {
     if (!t.config.REDIS_URL) {
-      await request(t.http).get('/admin/queues').set('Authorization', admin).expect(404);
+      const page = await request(t.http).get('/admin/queues').set('Authorization', admin).expect(200);
+      expect(page.text).toContain('本系统未配置 Redis');
+      await request(t.http).get('/admin/queues').set('Authorization', officer1).expect(403);
       return;
     }
     await request(t.http).get('/admin/queues').expect(401);

@@ -106,11 +106,14 @@ export class ReconciliationService {
     file: Express.Multer.File,
     chosen?: number,
   ): Promise<{ id: number; status: 'queued'; year: number }> {
-    const year = reconciliationYear(chosen, await rosterYear(file.path));
     const lastYear = this.clock.year() + 1;
-    if (year < FIRST_YEAR || year > lastYear) {
-      throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
-    }
+    const inRange = (year: number) => {
+      if (year < FIRST_YEAR || year > lastYear) {
+        throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
+      }
+      return year;
+    };
+    const year = inRange(reconciliationYear(chosen === undefined ? chosen : inRange(chosen), await rosterYear(file.path)));
     return { ...(await this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year })), year };
   }
 
