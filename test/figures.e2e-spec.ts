@@ -146,7 +146,11 @@ describe('right figures (issue 13)', () => {
         .set('Authorization', insurance)
         .send({ enrolled: true, subsidized: false })
         .expect(200);
-      const legacy = await newItem(t, caseworker, campaign.id, { category: 'insurance', subjectType: 'person', subjectId: head.id });
+      const legacy = await newItem(t, caseworker, campaign.id, {
+        category: 'insurance',
+        subjectType: 'person',
+        subjectId: head.id,
+      });
       await db.getRepository(Item).update(legacy.id, {
         source: 'reconciliation',
         dedupeKey: `reconciliation:registered_not_insured:2020:person:${head.id}`,
@@ -207,12 +211,20 @@ describe('right figures (issue 13)', () => {
       ).expect(202);
       await waitUntilFinished(t, insurance, `/api/reconciliations/${rec.body.id}`);
       const apply = (body: object) =>
-        request(t.http).post(`/api/reconciliations/${rec.body.id}/apply-enrollment`).set('Authorization', insurance).send(body);
+        request(t.http)
+          .post(`/api/reconciliations/${rec.body.id}/apply-enrollment`)
+          .set('Authorization', insurance)
+          .send(body);
 
       const preview = (await apply({ dryRun: true }).expect(200)).body;
       expect(preview).toMatchObject({ dryRun: true, year: 2020, toApply: 1, downgrades: 1 });
       expect(preview.changes.items).toEqual([
-        expect.objectContaining({ personId: a.id, before: null, after: { enrolled: true, subsidized: true }, downgrade: false }),
+        expect.objectContaining({
+          personId: a.id,
+          before: null,
+          after: { enrolled: true, subsidized: true },
+          downgrade: false,
+        }),
         expect.objectContaining({
           personId: b.id,
           before: { enrolled: true, subsidized: false },
@@ -229,8 +241,7 @@ describe('right figures (issue 13)', () => {
 
       const done = (await apply({ confirm: preview.confirm }).expect(200)).body;
       expect(done).toMatchObject({ dryRun: false, applied: 1, downgradesSkipped: 1 });
-      const state = async (id: number) =>
-        db.getRepository(InsuranceEnrollment).findOneBy({ personId: id, year: 2020 });
+      const state = async (id: number) => db.getRepository(InsuranceEnrollment).findOneBy({ personId: id, year: 2020 });
       expect(await state(a.id)).toMatchObject({ enrolled: true, subsidized: true });
       expect(await state(b.id)).toMatchObject({ enrolled: true });
       expect(await state(c.id)).toMatchObject({ enrolled: true });

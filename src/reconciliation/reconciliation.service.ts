@@ -113,7 +113,9 @@ export class ReconciliationService {
       }
       return year;
     };
-    const year = inRange(reconciliationYear(chosen === undefined ? chosen : inRange(chosen), await rosterYear(file.path)));
+    const year = inRange(
+      reconciliationYear(chosen === undefined ? chosen : inRange(chosen), await rosterYear(file.path)),
+    );
     return { ...(await this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year })), year };
   }
 

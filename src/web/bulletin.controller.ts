@@ -8,7 +8,7 @@ import { PageQuery } from '../common/pagination.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { ItemsService } from '../ledger/items.service.js';
-import { ProgressService } from '../reports/progress.service.js';
+import { ProgressService, type SubdistrictProgress } from '../reports/progress.service.js';
 import { StatsService } from '../reports/stats.service.js';
 import { ChoicesService } from './choices.service.js';
 import { countdownText } from './dashboard.controller.js';
@@ -27,6 +27,22 @@ function issueOf(raw: unknown, today: string): number {
   }
   const day = dayjs(today);
   return Math.floor(day.diff(day.startOf('year'), 'day') / 7) + 1;
+}
+
+/**
+ * Who is behind, among two or more with items ("the lowest" of one sub-district says nothing):
+ * 北辰街道, or when several share the lowest rate 柳树村、西关村 / 柳树村等5个村（社区）.
+ */
+export function laggingText(rows: readonly SubdistrictProgress[], unit: string): string | null {
+  if (rows.length < 2) {
+    return null;
+  }
+  const lowest = Math.min(...rows.map((r) => r.clearanceRate ?? 0));
+  const names = rows.filter((r) => (r.clearanceRate ?? 0) === lowest).map((r) => r.name);
+  if (names.length === rows.length) {
+    return null;
+  }
+  return names.length <= 3 ? names.join('、') : `${names[0]}等${names.length}个${unit}`;
 }
 
 /**
@@ -100,11 +116,7 @@ export class BulletinController {
       supervisedTotal: supervised.total,
       supervisedMore: Math.max(supervised.total - supervised.items.length, 0),
       supervisedExport: `/api/items/export?${exportParams.toString()}`,
-      // Only a comparison of two or more: "the lowest" of one sub-district says nothing.
-      lagging:
-        compared.length >= 2
-          ? [...compared].sort((a, b) => (a.clearanceRate ?? 0) - (b.clearanceRate ?? 0))[0].name
-          : null,
+      lagging: laggingText(compared, unit),
     };
   }
 }

@@ -118,6 +118,8 @@ export const LABELS: Record<string, Readonly<Record<string, string>>> = {
   source: SOURCE_LABELS,
   subject: SUBJECT_LABELS,
   rosterField: ROSTER_FIELD_LABELS,
+  fileFormat: { csv: 'CSV', xlsx: 'Excel' },
+  encoding: { utf8: 'UTF-8', gbk: 'GBK' },
   level: Object.fromEntries(ESCALATION_LABELS.map((label, level) => [String(level), label])),
 };
 
