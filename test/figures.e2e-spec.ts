@@ -48,6 +48,20 @@ describe('right figures (issue 13)', () => {
     }));
   }
 
+  const enroll = (personId: number, enrolled: boolean, subsidized = false) =>
+    request(t.http)
+      .put(`/api/persons/${personId}/insurance/2020`)
+      .set('Authorization', insurance)
+      .send({ enrolled, subsidized })
+      .expect(200);
+
+  const runChecks = (campaignId: number) =>
+    request(t.http)
+      .post('/api/checks/run')
+      .set('Authorization', caseworker)
+      .send({ campaignId, asOf: '2020-04-15' })
+      .expect(200);
+
   const reconcile = (content: string, year?: number) => {
     const req = request(t.http).post('/api/reconciliations').set('Authorization', insurance);
     if (year !== undefined) {
@@ -90,16 +104,8 @@ describe('right figures (issue 13)', () => {
       t.clock.set(at('2020-04-15'));
       const campaign = await newCampaign(t, admin, { year: 2020 });
       const [head, spouse] = await household();
-      await request(t.http)
-        .put(`/api/persons/${spouse.id}/insurance/2020`)
-        .set('Authorization', insurance)
-        .send({ enrolled: true, subsidized: true })
-        .expect(200);
-      const checks = await request(t.http)
-        .post('/api/checks/run')
-        .set('Authorization', caseworker)
-        .send({ campaignId: campaign.id, asOf: '2020-04-15' })
-        .expect(200);
+      await enroll(spouse.id, true, true);
+      const checks = await runChecks(campaign.id);
       expect(checks.body.opened.not_insured).toBeGreaterThanOrEqual(1);
       const open = () => db.getRepository(Item).find({ where: { campaignId: campaign.id, subjectId: head.id } });
       const [checkItem] = await open();
@@ -128,11 +134,7 @@ describe('right figures (issue 13)', () => {
       expect(verify.body).toMatchObject({ valid: true });
 
       // The checks again: nothing new, no second note from the same finder.
-      await request(t.http)
-        .post('/api/checks/run')
-        .set('Authorization', caseworker)
-        .send({ campaignId: campaign.id, asOf: '2020-04-15' })
-        .expect(200);
+      await runChecks(campaign.id);
       expect(await open()).toHaveLength(1);
       expect(await db.getRepository(LedgerEntry).countBy({ itemId: checkItem.id, type: 'found_again' })).toBe(1);
     });
@@ -141,11 +143,7 @@ describe('right figures (issue 13)', () => {
       t.clock.set(at('2020-04-15'));
       const campaign = await newCampaign(t, admin, { year: 2020 });
       const [head, spouse] = await household();
-      await request(t.http)
-        .put(`/api/persons/${spouse.id}/insurance/2020`)
-        .set('Authorization', insurance)
-        .send({ enrolled: true, subsidized: false })
-        .expect(200);
+      await enroll(spouse.id, true);
       const legacy = await newItem(t, caseworker, campaign.id, {
         category: 'insurance',
         subjectType: 'person',
@@ -156,11 +154,7 @@ describe('right figures (issue 13)', () => {
         dedupeKey: `reconciliation:registered_not_insured:2020:person:${head.id}`,
         openKey: `reconciliation:registered_not_insured:2020:person:${head.id}`,
       });
-      await request(t.http)
-        .post('/api/checks/run')
-        .set('Authorization', caseworker)
-        .send({ campaignId: campaign.id, asOf: '2020-04-15' })
-        .expect(200);
+      await runChecks(campaign.id);
       const items = await db.getRepository(Item).find({ where: { campaignId: campaign.id, subjectId: head.id } });
       expect(items.map((i) => i.id)).toEqual([legacy.id]);
       expect(await db.getRepository(LedgerEntry).countBy({ itemId: legacy.id, type: 'found_again' })).toBe(1);
@@ -195,14 +189,8 @@ describe('right figures (issue 13)', () => {
       t.clock.set(at('2020-05-20'));
       const [a, b] = await household();
       const [c] = await household();
-      const put = (id: number, enrolled: boolean) =>
-        request(t.http)
-          .put(`/api/persons/${id}/insurance/2020`)
-          .set('Authorization', insurance)
-          .send({ enrolled, subsidized: false })
-          .expect(200);
-      await put(b.id, true); // listed 否: a downgrade, not written unless asked
-      await put(c.id, true); // missing from the roster: never touched
+      await enroll(b.id, true); // listed 否: a downgrade, not written unless asked
+      await enroll(c.id, true); // missing from the roster: never touched
       const rec = await reconcile(
         toCsv(INSURANCE_HEADER, [
           [a.idNumber, a.name, 2020, '是', '是'],

@@ -164,7 +164,9 @@ describe('pages that tell the truth (issue 13)', () => {
       await screenshot(page, 'figures-bulletin-print');
       // Page numbers come from the print stylesheet's page margin box (第 1 页，共 2 页).
       const css = (await request(t.http).get('/assets/app.css').expect(200)).text;
-      expect(css).toMatch(/@page\s*{[^}]*size: A4;[\s\S]*@bottom-center\s*{\s*content: '第 ' counter\(page\) ' 页，共 ' counter\(pages\) ' 页'/);
+      expect(css).toMatch(
+        /@page\s*{[^}]*size: A4;[\s\S]*@bottom-center\s*{\s*content: '第 ' counter\(page\) ' 页，共 ' counter\(pages\) ' 页'/,
+      );
       const pdf = await page.pdf({ format: 'A4', printBackground: true });
       const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
       expect(pages).toBeGreaterThanOrEqual(1);

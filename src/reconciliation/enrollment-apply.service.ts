@@ -21,6 +21,7 @@ import type { ApplyEnrollmentDto } from './dto/reconciliation.dto.js';
 import { EnrollmentChange } from './enrollment-change.entity.js';
 import { INSURANCE_COLUMNS, readInsuranceRow } from './insurance-rows.js';
 import { Reconciliation } from './reconciliation.entity.js';
+import { ReconciliationService } from './reconciliation.service.js';
 import { streamRows } from './registry-snapshot.js';
 
 /** A person's enrollment for the year: null before means no record. */
@@ -93,12 +94,13 @@ export class EnrollmentApplyService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly reconciliations: ReconciliationService,
   ) {
     this.sql = new BulkSql(db);
   }
 
   async preview(id: number, dto: ApplyEnrollmentDto): Promise<EnrollmentPreview> {
-    const rec = await this.findDone(id);
+    const rec = await this.reconciliations.findDone(id);
     const includeDowngrades = dto.includeDowngrades ?? false;
     const changes = await this.changes(rec);
     const toApply = changes.filter((c) => includeDowngrades || !c.downgrade);
@@ -138,7 +140,7 @@ export class EnrollmentApplyService {
   }
 
   async apply(user: AuthUser, id: number, dto: ApplyEnrollmentDto): Promise<EnrollmentApplied> {
-    const rec = await this.findDone(id);
+    const rec = await this.reconciliations.findDone(id);
     if (!dto.confirm) {
       throw new AppError(
         ErrorCode.Invalid,
@@ -275,21 +277,6 @@ export class EnrollmentApplyService {
       await roster.close();
     }
     return changes;
-  }
-
-  private async findDone(id: number): Promise<Reconciliation> {
-    const rec = await this.db.getRepository(Reconciliation).findOneBy({ id });
-    if (!rec) {
-      throw AppError.notFound(`reconciliation ${id}`);
-    }
-    if (rec.status !== 'done') {
-      throw new AppError(
-        ErrorCode.InvalidTransition,
-        `reconciliation ${id} is ${rec.status}; this needs it to be done`,
-        'status',
-      );
-    }
-    return rec;
   }
 }
 

@@ -327,7 +327,8 @@ export class ReconciliationService {
     return rec;
   }
 
-  private async findDone(id: number): Promise<Reconciliation> {
+  /** A reconciliation that has finished (409 while it runs or after it failed). */
+  async findDone(id: number): Promise<Reconciliation> {
     const rec = await this.find(id);
     if (rec.status !== 'done') {
       throw new AppError(
