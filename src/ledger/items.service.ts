@@ -596,14 +596,13 @@ export class ItemsService {
       [...new Set(items.filter((i) => i.subjectType === type).map((i) => i.subjectId!))].filter(Boolean);
     const personIds = hasPermission(user.role, Permission.PersonsRead) ? idsOf('person') : [];
     const householdIds = idsOf('household');
-    const [thresholds, regions, campaigns, persons, households] = await Promise.all([
-      this.levels.thresholds(em, [...new Set(items.map((i) => i.campaignId))]),
+    const [regions, campaigns, persons, households] = await Promise.all([
       em.find(Region, {
         select: { code: true, name: true },
         where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
       }),
       em.find(Campaign, {
-        select: { id: true, name: true },
+        select: { id: true, name: true, reminderDays: true, warningDays: true, supervisedDays: true },
         where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
       }),
       personIds.length > 0
@@ -615,6 +614,7 @@ export class ItemsService {
     ]);
     const regionName = new Map(regions.map((r) => [r.code, r.name]));
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
+    const thresholds = new Map(campaigns.map((c) => [c.id, c]));
     const person = new Map(persons.map((p) => [p.id, p]));
     const registryNo = new Map(households.map((h) => [h.id, h.registryNo]));
     const subjectName = (i: Item): string | null => {
