@@ -5,6 +5,7 @@ import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsService } from './campaigns.service.js';
 import { ItemExportService } from './item-export.service.js';
 import { ItemsController } from './items.controller.js';
+import { ItemFilingService } from './item-filing.service.js';
 import { ItemLevels } from './item-levels.service.js';
 import { ItemsService } from './items.service.js';
 import { LedgerService } from './ledger.service.js';
@@ -13,7 +14,7 @@ import { LedgerService } from './ledger.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Campaign])],
   controllers: [CampaignsController, ItemsController],
-  providers: [CampaignsService, ItemsService, LedgerService, ItemExportService, ItemLevels],
+  providers: [CampaignsService, ItemsService, LedgerService, ItemExportService, ItemLevels, ItemFilingService],
   exports: [CampaignsService, ItemsService, LedgerService, ItemLevels],
 })
 export class LedgerModule {}
