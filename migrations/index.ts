@@ -6,6 +6,7 @@ import { Imports1764700000000 } from './1764700000000-Imports.js';
 import { IdAccessLog1764800000000 } from './1764800000000-IdAccessLog.js';
 import { ItemsListIndex1764900000000 } from './1764900000000-ItemsListIndex.js';
 import { EscalationRunProgress1765000000000 } from './1765000000000-EscalationRunProgress.js';
+import { ClosedOnAndEnrollmentChanges1765013000000 } from './1765013000000-ClosedOnAndEnrollmentChanges.js';
 import { ExactUsernamesAndTokenVersion1765031000000 } from './1765031000000-ExactUsernamesAndTokenVersion.js';
 import { ImportErrorsOmitted1765057000000 } from './1765057000000-ImportErrorsOmitted.js';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   IdAccessLog1764800000000,
   ItemsListIndex1764900000000,
   EscalationRunProgress1765000000000,
+  ClosedOnAndEnrollmentChanges1765013000000,
   ExactUsernamesAndTokenVersion1765031000000,
   ImportErrorsOmitted1765057000000,
 ];

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../src/common/paths.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source.js';
 import { inTransaction } from '../src/database/transaction.js';
-import { levelFor } from '../src/escalation/escalation-policy.js';
+import { levelFor } from '../src/ledger/escalation-policy.js';
 import { EscalationRun } from '../src/escalation/escalation-run.entity.js';
 import { escalationJobId } from '../src/escalation/escalation.scheduler.js';
 import { RUN_QUIET_MINUTES } from '../src/escalation/escalation.service.js';

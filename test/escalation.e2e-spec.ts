@@ -163,7 +163,7 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     }
     const texts = await noticesOf(health.id);
     expect(texts.find((n) => n.level === 1)!.title).toContain('【提醒】');
-    expect(texts.find((n) => n.level === 4)!.body).toContain('截至2020-06-07已逾期7天');
+    expect(texts.find((n) => n.level === 4)!.body).toContain('截至2020年6月7日已逾期7天');
 
     // The closed item was never touched.
     expect(await itemRow(closed.id)).toMatchObject({ status: 'closed', escalationLevel: 0, version: 2 });
@@ -179,9 +179,11 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
   });
 
   it('a backfill straight to level 4 writes one escalated entry and the level-4 notices only', async () => {
-    t.clock.set(at('2020-06-20'));
+    // Filed before any threshold (an item filed already due is escalated as it is filed: see below).
+    t.clock.set(at('2020-05-01'));
     const campaign = await newCampaign(t, admin, { year: 2020 });
     const item = await newItem(t, caseworker, campaign.id);
+    t.clock.set(at('2020-06-20'));
     const res = await run({ asOf: '2020-06-08' }).expect(200);
     expect(res.body).toMatchObject({ asOf: '2020-06-08', trigger: 'backfill' });
     expect(res.body.byLevel['4']).toBeGreaterThanOrEqual(1);
@@ -196,9 +198,10 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
   });
 
   it('the same day twice changes nothing the second time', async () => {
-    t.clock.set(at('2020-06-20'));
+    t.clock.set(at('2020-05-01'));
     const campaign = await newCampaign(t, admin, { deadline: '2020-06-25' });
     const item = await newItem(t, caseworker, campaign.id);
+    t.clock.set(at('2020-06-20'));
     const first = await run({}).expect(200);
     expect(first.body.escalated).toBeGreaterThanOrEqual(1);
     expect((await itemRow(item.id)).escalationLevel).toBe(1);
@@ -214,12 +217,13 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
   });
 
   it('two runs at once (two service calls) raise each item once: entries and notices not doubled', async () => {
-    t.clock.set(at('2020-06-20'));
+    t.clock.set(at('2020-05-01'));
     const campaign = await newCampaign(t, admin, { deadline: '2020-06-22' });
     const items = [
       await newItem(t, caseworker, campaign.id),
       await newItem(t, caseworker, campaign.id, { category: 'insurance' }),
     ];
+    t.clock.set(at('2020-06-20'));
     const service = t.app.get(EscalationService);
     const before = await levelsOf(db);
     const results = await Promise.all([
@@ -242,9 +246,10 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
   });
 
   it('a dry run counts and writes nothing but its record; it may look ahead', async () => {
-    t.clock.set(at('2020-06-20'));
+    t.clock.set(at('2020-05-01'));
     const campaign = await newCampaign(t, admin, { deadline: '2020-06-21' });
     const item = await newItem(t, caseworker, campaign.id);
+    t.clock.set(at('2020-06-20'));
     const snapshot = async () => ({
       levels: [...(await levelsOf(db)).entries()],
       entries: await db.getRepository(LedgerEntry).count(),
@@ -264,6 +269,23 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     const real = await run({}).expect(200);
     expect(real.body.escalated).toBe(dry.body.escalated);
     expect(real.body.byLevel).toEqual(dry.body.byLevel);
+  });
+
+  it('an item filed past its deadline is escalated as it is filed: one escalated entry, the notices; the job adds nothing', async () => {
+    t.clock.set(at('2020-06-20'));
+    const campaign = await newCampaign(t, admin, { year: 2020 }); // deadline 2020-05-31: 20 days overdue
+    const item = await newItem(t, caseworker, campaign.id);
+    expect(item).toMatchObject({ escalationLevel: 4, currentLevel: 4, overdue: true });
+    expect(item.ledger.map((e: { type: string }) => e.type)).toEqual(['created', 'escalated']);
+    const entries = await escalatedEntries(item.id);
+    expect(entries.map((e) => JSON.parse(e.payload!))).toEqual([{ from: 0, to: 4, asOf: '2020-06-20' }]);
+    await expectNotices(item.id, 4, 'health');
+    expect(new Set((await noticesOf(item.id)).map((n) => n.level))).toEqual(new Set([4]));
+    const before = (await noticesOf(item.id)).length;
+    await run({}).expect(200);
+    expect(await escalatedEntries(item.id)).toHaveLength(1);
+    expect(await noticesOf(item.id)).toHaveLength(before);
+    expect(await verify(item.id)).toMatchObject({ valid: true, entries: 2 });
   });
 
   it('refuses a non-admin, a date that is not one, and a real run ahead of today: 4xx, nothing changed', async () => {
@@ -349,8 +371,8 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     expect(notice).toMatchObject({ itemId: item.id, level: 1, levelName: '提醒', readAt: null });
     // Rendered from views/notifications/level-1.hbs as plain text: the title as typed; pages escape it.
     expect(notice.title).toBe('【提醒】城关街道：「<b>卫生室</b> & 药房未达标」还剩10天到期');
-    expect(notice.body).toContain('截止日期为2020-06-30');
-    expect(notice.body).toContain('截至2020-06-20还剩10天');
+    expect(notice.body).toContain('截止日期为2020年6月30日');
+    expect(notice.body).toContain('截至2020年6月20日还剩10天');
     const row = await db.getRepository(Notification).findOneByOrFail({ id: notice.id });
     expect(row.userId).toBe(created.body.id);
 
@@ -381,9 +403,11 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     await request(t.http).get('/api/notifications').expect(401);
   });
 
-  it('the queue dashboard: 404 without Redis; with Redis admins only (401 / 403 / 200)', async () => {
+  it('the queue dashboard: without Redis a page saying so (admins); with Redis admins only (401 / 403 / 200)', async () => {
     if (!t.config.REDIS_URL) {
-      await request(t.http).get('/admin/queues').set('Authorization', admin).expect(404);
+      const page = await request(t.http).get('/admin/queues').set('Authorization', admin).expect(200);
+      expect(page.text).toContain('本系统未配置 Redis');
+      await request(t.http).get('/admin/queues').set('Authorization', officer1).expect(403);
       return;
     }
     await request(t.http).get('/admin/queues').expect(401);

@@ -181,7 +181,7 @@ describe('bulk import of household rosters', () => {
         .split(/\r?\n/);
       expect(lines[0]).toBe('行号,字段,原因,身份证号,户编号');
       expect(lines).toHaveLength(14);
-      expect(lines[1]).toBe(`4,idNumber,身份证号校验位错误（GB 11643-1999）,${maskIdNumber(C)},${h1}`);
+      expect(lines[1]).toBe(`4,身份证号,身份证号校验位错误（GB 11643-1999）,${maskIdNumber(C)},${h1}`);
       expect(text).not.toContain(C);
     });
   });

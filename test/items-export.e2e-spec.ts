@@ -22,11 +22,12 @@ const HEADERS = [
   '对象',
   '身份证号(脱敏)',
   '截止日期',
-  '剩余天数',
+  '期限情况',
   '状态',
   '预警级别',
   '整改情况',
   '销号时间',
+  '逾期销号',
 ];
 
 /** Collects a binary response body as a Buffer. */
@@ -118,15 +119,16 @@ describe('the 台账 export (CSV and XLSX)', () => {
       对象: '测试户主',
       '身份证号(脱敏)': `${fullIdNumber.slice(0, 6)}********${fullIdNumber.slice(14)}`,
       截止日期: '2020-05-31',
-      剩余天数: '',
+      期限情况: '',
       状态: '已销号',
       预警级别: '正常',
       整改情况: '已签约并完成首次随访',
       销号时间: '2020-05-20 16:30',
+      逾期销号: '',
     });
     expect(rows[2].slice(0, 4)).toEqual(['2', String(open.id), campaign.name, '基本医保']);
     expect(rows[2][8]).toBe('医保局');
-    expect(rows[2][12]).toBe('46');
+    expect(rows[2][12]).toBe('剩余 46 天');
     expect(rows[2][13]).toBe('待整改');
   });
 
@@ -145,7 +147,7 @@ describe('the 台账 export (CSV and XLSX)', () => {
     expect(first.slice(0, 5)).toEqual([1, closed.id, campaign.name, '慢病签约', '=HYPERLINK("http://x")']);
     expect(first[10]).toBe(`${fullIdNumber.slice(0, 6)}********${fullIdNumber.slice(14)}`);
     expect(first[13]).toBe('已销号');
-    expect(values(3)[12]).toBe(46);
+    expect(values(3)[12]).toBe('剩余 46 天');
     expect(JSON.stringify(first)).not.toContain(fullIdNumber);
   });
 

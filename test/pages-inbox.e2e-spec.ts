@@ -92,16 +92,19 @@ describe('pages after the deadline: inbox and bulletin', () => {
 
     afterAll(() => browser?.close());
 
-    it('the bulletin lists the overdue items; screenshots of it and of the inbox', async () => {
+    it('the bulletin lists the ten most overdue supervised items; screenshots of it and of the inbox', async () => {
+      // A week after the deadline the items are 督办 (supervised), the level the bulletin lists.
+      t.clock.set('2020-06-10T02:00:00Z');
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
       const page = await context.newPage();
       await signIn(page, base, 'leader');
       await page.goto(`${base}/bulletin`);
-      const overdueTitles = await page
-        .locator('.bulletin section:nth-of-type(4) tbody tr td:nth-child(2)')
-        .allTextContents();
-      expect(overdueTitles).toContain(title);
-      await expect(page.locator('.bulletin-meta').textContent()).resolves.toContain('数据截至 2020年6月3日');
+      const section = page.locator('.bulletin section:nth-of-type(4)');
+      const supervised = Number(/列入督办的问题共 (\d+) 个/.exec(await section.innerText())![1]);
+      expect(supervised).toBeGreaterThan(10);
+      await expect(section.locator('tbody tr').count()).resolves.toBe(10);
+      await expect(section.locator('a:has-text("下载 Excel")').getAttribute('href')).resolves.toContain('level=4');
+      await expect(page.locator('.bulletin-meta').textContent()).resolves.toContain('2020年6月10日');
       await screenshot(page, 'bulletin-after-deadline');
       await context.close();
 

@@ -172,10 +172,13 @@ describe('pages in a browser', () => {
     await screenshot(page, 'dashboard');
   });
 
-  it('an officer’s dashboard shows their own sub-district only', async () => {
+  it('an officer’s dashboard shows their own sub-district only, village by village', async () => {
     await signIn(page, base, 'officer2');
-    await expect(page.locator('svg.bar-chart g.bar').count()).resolves.toBe(1);
-    await expect(page.locator('svg.bar-chart .bar-label').textContent()).resolves.toBe('东塬街道');
+    const villages = (await db.getRepository(Region).findBy({ parentCode: SUBDISTRICT_B })).map((r) => r.name);
+    const labels = await page.locator('svg.bar-chart .bar-label').allTextContents();
+    expect(labels.length).toBeGreaterThan(0);
+    expect(labels.every((label) => villages.includes(label) || label === '街道本级')).toBe(true);
+    await expect(page.locator('.chart-card h2').textContent()).resolves.toBe('各村（社区）销号进度');
   });
 
   it('the bulletin prints without the application around it', async () => {

@@ -117,7 +117,7 @@ describe('insurance roster reconciliation', () => {
         /* 11 */ [p5.idNumber, p5.name, 2020, '也许', '否'],
       ]);
       const res = await reconcile(roster).expect(202);
-      expect(res.body).toEqual({ id: expect.any(Number), status: 'queued' });
+      expect(res.body).toEqual({ id: expect.any(Number), status: 'queued', year: 2020 });
       recId = res.body.id;
       // Everyone the registry says should be insured, counted while nothing else changes it.
       shouldBeInsured = await db
@@ -237,8 +237,8 @@ describe('insurance roster reconciliation', () => {
         .trim()
         .split(/\r?\n/);
       expect(lines).toEqual([
-        '类型,kind,行号,身份证号,花名册姓名,登记姓名,人员编号,区划代码,说明',
-        `姓名不一致,name_mismatch,4,${maskIdNumber(p3.idNumber)},王 伍,王五,${p3.id},${VILLAGE_B},花名册姓名与登记姓名不一致`,
+        '类型,行号,身份证号,花名册姓名,登记姓名,人员编号,区划代码,说明',
+        `姓名不一致,4,${maskIdNumber(p3.idNumber)},王 伍,王五,${p3.id},${VILLAGE_B},花名册姓名与登记姓名不一致`,
       ]);
       const everything = await request(t.http)
         .get(`/api/reconciliations/${recId}/discrepancies.csv`)
@@ -295,13 +295,16 @@ describe('insurance roster reconciliation', () => {
       expect(bad.body.message.join('\n')).toMatch(/kinds/);
     });
 
-    it('writes the roster enrollment for the year on request, keeping an existing scheme', async () => {
-      const res = await request(t.http)
-        .post(`/api/reconciliations/${recId}/apply-enrollment`)
-        .set('Authorization', insurance)
-        .expect(200);
-      // p1 (once), p2, p3, p4: the registered persons of the compared rows.
-      expect(res.body).toEqual({ applied: 4 });
+    it('writes the roster enrollment for the year after a preview and its confirmation, keeping an existing scheme', async () => {
+      const apply = (body: object, token = insurance) =>
+        request(t.http).post(`/api/reconciliations/${recId}/apply-enrollment`).set('Authorization', token).send(body);
+      const preview = (await apply({ dryRun: true }).expect(200)).body;
+      // p1 (once), p2, p3, p4: the registered persons of the compared rows whose record differs.
+      expect(preview.changes.items.map((c: { personId: number }) => c.personId).sort()).toEqual(
+        [p1.id, p2.id, p3.id, p4.id].sort(),
+      );
+      const res = await apply({ confirm: preview.confirm }).expect(200);
+      expect(res.body).toMatchObject({ applied: 4 });
       const rows = await db.getRepository(InsuranceEnrollment).find({
         where: { personId: In([p1.id, p2.id, p3.id, p4.id, p5.id]), year: 2020 },
       });
@@ -311,11 +314,8 @@ describe('insurance roster reconciliation', () => {
       expect(of(p3.id)).toMatchObject({ enrolled: true, subsidized: false, scheme: '城镇职工基本医疗保险' });
       expect(of(p4.id)).toMatchObject({ enrolled: true });
       expect(of(p5.id)).toBeUndefined();
-      const again = await request(t.http)
-        .post(`/api/reconciliations/${recId}/apply-enrollment`)
-        .set('Authorization', admin)
-        .expect(200);
-      expect(again.body).toEqual({ applied: 4 });
+      const again = await apply({ confirm: preview.confirm }, admin).expect(200);
+      expect(again.body).toMatchObject({ applied: 0 });
       const after = await request(t.http)
         .get(`/api/reconciliations/${recId}`)
         .set('Authorization', insurance)
@@ -345,13 +345,14 @@ describe('insurance roster reconciliation', () => {
   describe('bad input', () => {
     const roster = () => toCsv(INSURANCE_HEADER, [[newIdNumber(), '某人', 2020, '是', '否']]);
 
-    it('answers 400 naming year when it is missing or not a year', async () => {
+    it('takes the roster’s year when none is given; answers 400 naming year when it is not a year', async () => {
       const missing = await request(t.http)
         .post('/api/reconciliations')
         .set('Authorization', insurance)
         .attach('file', Buffer.from(roster()), 'r.csv')
-        .expect(400);
-      expect(missing.body.message.join('\n')).toMatch(/year/);
+        .expect(202);
+      expect(missing.body).toMatchObject({ year: 2020 });
+      await waitUntilFinished(t, insurance, `/api/reconciliations/${missing.body.id}`);
       const word = await reconcile(roster(), 'last').expect(400);
       expect(word.body.message.join('\n')).toMatch(/year must be a year/);
       const far = await reconcile(roster(), 2031).expect(400);

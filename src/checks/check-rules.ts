@@ -39,3 +39,11 @@ export const RULE_ITEM: Record<
     title: () => '大病患者未救治',
   },
 };
+
+/** The rules' names as users read them (item descriptions, pages). */
+export const CHECK_RULE_LABELS: Record<CheckRule, string> = {
+  chronic_without_contract: '慢病患者未签约家庭医生',
+  contract_followups_short: '签约随访次数不足',
+  not_insured: '未参加基本医疗保险',
+  major_disease_untreated: '大病患者未救治',
+};

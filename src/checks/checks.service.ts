@@ -4,11 +4,13 @@ import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
+import { dateText } from '../common/dates.js';
 import { inTransaction } from '../database/transaction.js';
 import { ContractsService } from '../health/contracts.service.js';
 import { Campaign } from '../ledger/campaign.entity.js';
+import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
-import { CHECK_RULES, type CheckRule, RULE_ITEM } from './check-rules.js';
+import { CHECK_RULE_LABELS, CHECK_RULES, type CheckRule, RULE_ITEM } from './check-rules.js';
 
 /** A person a rule finds, and where they live; nothing of their name or diagnosis goes into the item. */
 interface Finding {
@@ -46,20 +48,24 @@ export class ChecksService {
       await Promise.all(CHECK_RULES.map(async (rule) => [rule, await this.find(rule, asOf)] as const)),
     ) as Record<CheckRule, Finding[]>;
     const actor = { id: user.id, name: user.username };
+    const year = Number(asOf.slice(0, 4));
     const opened = await inTransaction(this.db, async (em) => {
       const result = {} as Record<CheckRule, number>;
       for (const rule of CHECK_RULES) {
+        const description = `查漏补缺规则「${CHECK_RULE_LABELS[rule]}」，按${dateText(asOf)}的记录检出。`;
         const items: NewItem[] = findings[rule].map((f) => ({
           campaignId,
           category: RULE_ITEM[rule].category,
           responsibleDept: RULE_ITEM[rule].dept,
-          title: RULE_ITEM[rule].title(Number(asOf.slice(0, 4))),
-          description: `查漏补缺规则 ${rule}，按 ${asOf} 的记录检出`,
+          title: RULE_ITEM[rule].title(year),
+          description,
           subjectType: 'person',
           subjectId: Number(f.personId),
           regionCode: f.regionCode,
           source: 'check',
-          dedupeKey: `${rule}:person:${f.personId}`,
+          finder: `check:${rule}`,
+          finderNote: description,
+          ...this.keysOf(rule, Number(f.personId), year),
         }));
         result[rule] = await this.items.createMany(em, items, actor);
       }
@@ -67,6 +73,13 @@ export class ChecksService {
     });
     const found = Object.fromEntries(CHECK_RULES.map((r) => [r, findings[r].length])) as Record<CheckRule, number>;
     return { campaignId, asOf, found, opened };
+  }
+
+  /** The gap's key: a missing enrollment is the same gap as a reconciliation's registered_not_insured. */
+  private keysOf(rule: CheckRule, personId: number, year: number): Pick<NewItem, 'dedupeKey' | 'aliasKeys'> {
+    return rule === 'not_insured'
+      ? { dedupeKey: insuranceGapKey(personId, year), aliasKeys: legacyInsuranceGapKeys(personId, year) }
+      : { dedupeKey: `${rule}:person:${personId}` };
   }
 
   /** The persons a rule finds on `asOf`. */

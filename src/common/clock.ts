@@ -26,6 +26,11 @@ export class Clock {
     return calendarDate(this.now(), this.config.APP_TIMEZONE);
   }
 
+  /** The calendar date (YYYY-MM-DD) of an instant in APP_TIMEZONE. */
+  dateOf(instant: Date): string {
+    return calendarDate(instant, this.config.APP_TIMEZONE);
+  }
+
   /** The current year in APP_TIMEZONE. */
   year(): number {
     return Number(this.today().slice(0, 4));

@@ -28,3 +28,17 @@ export function addYears(date: string, years: number): string {
 export function daysBetween(from: string, to: string): number {
   return d(to).diff(d(from), 'day');
 }
+
+/** 2020-05-31 → 2020年5月31日 (dates in prose: pages, notices, exports, descriptions). */
+export function dateText(date: string): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return isCalendarDate(date) ? `${year}年${month}月${day}日` : date;
+}
+
+/** deadline − today in days → 剩余 5 天 / 今天到期 / 逾期 3 天. */
+export function daysLeftText(days: number): string {
+  if (days > 0) {
+    return `剩余 ${days} 天`;
+  }
+  return days === 0 ? '今天到期' : `逾期 ${-days} 天`;
+}

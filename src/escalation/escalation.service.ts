@@ -16,7 +16,12 @@ import {
   NotificationsService,
   type RecipientDirectory,
 } from '../notifications/notifications.service.js';
-import { ESCALATION_LEVELS, type EscalationLevel, type EscalationThresholds, levelFor } from './escalation-policy.js';
+import {
+  ESCALATION_LEVELS,
+  type EscalationLevel,
+  type EscalationThresholds,
+  levelFor,
+} from '../ledger/escalation-policy.js';
 import { EscalationRun, type EscalationTrigger } from './escalation-run.entity.js';
 
 export interface RunRequest {

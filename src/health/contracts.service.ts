@@ -32,7 +32,10 @@ export interface ContractView {
   validUntil: string;
   diseaseCodes: string[];
   requiredFollowUps: number;
+  /** Follow-ups due pro rata by today, or over the whole term once the contract has expired. */
   followUpsDue: number;
+  /** Follow-ups made within the term up to today (the same span as followUpsDue). */
+  followUpsDone: number;
   followUps: Pick<FollowUp, 'id' | 'visitedOn' | 'kind' | 'notes'>[];
   status: ContractStatus;
 }
@@ -230,6 +233,9 @@ export class ContractsService {
         diseaseCodes: covered.filter((d) => d.contractId === c.id).map((d) => shownCode(d.diseaseCode)),
         requiredFollowUps: c.requiredFollowUps,
         followUpsDue: followUpsDue(c, today),
+        followUpsDone: followUps.filter(
+          (v) => v.visitedOn >= c.signedOn && v.visitedOn <= (today < c.validUntil ? today : c.validUntil),
+        ).length,
         followUps,
         status: contractStatus(c, followUps.filter((v) => v.visitedOn <= today).length, today),
       };

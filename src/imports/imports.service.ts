@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, MoreThan } from 'typeorm';
@@ -10,12 +9,15 @@ import { AppError, ErrorCode } from '../common/app-error.js';
 import { maskIdLike } from '../common/mask-id-like.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { inTransaction } from '../database/transaction.js';
-import { HOUSEHOLD_COLUMNS } from './household-rows.js';
+import { Region } from '../regions/region.entity.js';
+import { HOUSEHOLD_COLUMNS, type HouseholdField } from './household-rows.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { ImportsDispatcher } from './imports.dispatcher.js';
 import { csvCell } from './csv-cell.js';
 import { HouseholdImportService, MAX_LISTED_ERRORS } from './household-import.service.js';
+import { HOUSEHOLD_STATUS_LABELS, POVERTY_CAUSE_LABELS, RELATION_LABELS } from './roster-values.js';
+import { EXAMPLE_ID_NUMBER, regionsForTemplate, type TemplateColumn, writeRosterTemplate } from './roster-template.js';
 
 export interface ImportView {
   id: number;
@@ -90,6 +92,9 @@ const ERRORS_PER_READ = 1000;
 
 /** Said where the listed row errors end and more were counted. */
 export const omittedNote = (n: number): string => `另有 ${n} 条错误未列出（每次导入最多列出 ${MAX_LISTED_ERRORS} 条）`;
+
+/** A row error's field as the roster's header names it (身份证号, not idNumber). */
+const FIELD_HEADERS = new Map<string, string>(HOUSEHOLD_COLUMNS.map((c) => [c.key, c.header]));
 
 /** The import routes: accept an upload, report progress and rejected rows, hand out the template. */
 @Injectable()
@@ -175,7 +180,7 @@ export class ImportsService {
           return;
         }
         for (const e of batch.map(toErrorView)) {
-          yield [e.line, e.field, e.reason, e.idNumber, e.registryNo].map(csvCell);
+          yield [e.line, FIELD_HEADERS.get(e.field) ?? e.field, e.reason, e.idNumber, e.registryNo].map(csvCell);
         }
         after = batch[batch.length - 1].id;
       }
@@ -187,22 +192,40 @@ export class ImportsService {
     );
   }
 
-  /** The roster template: the Chinese headers; in XLSX the ID and region columns are text, so Excel keeps every digit. */
+  /**
+   * The roster template: CSV with the Chinese headers; XLSX with text columns (Excel keeps every
+   * digit), drop-down lists of the enumerations and region codes, an example row, the region codes.
+   */
   async writeTemplate(format: 'csv' | 'xlsx', out: Writable): Promise<void> {
     const headers = HOUSEHOLD_COLUMNS.map((c) => c.header);
     if (format === 'csv') {
       await pipeline(Readable.from([headers]), stringify({ bom: true }), out);
       return;
     }
-    const workbook = new ExcelJS.Workbook();
-    const sheet = workbook.addWorksheet('贫困户花名册');
-    sheet.columns = HOUSEHOLD_COLUMNS.map((c) => ({
-      header: c.header,
-      key: c.key,
-      width: c.key === 'idNumber' ? 22 : 14,
-      style: ['idNumber', 'regionCode', 'registryNo'].includes(c.key) ? { numFmt: '@' } : {},
-    }));
-    await workbook.xlsx.write(out);
+    const regions = regionsForTemplate(await this.db.getRepository(Region).find());
+    const village = regions.find((r) => r.level === 'village') ?? regions[0];
+    const first = <T extends string>(labels: Record<T, readonly string[]>) =>
+      Object.values<readonly string[]>(labels).map((l) => l[0]);
+    const columns: Record<HouseholdField, Omit<TemplateColumn, 'header'>> = {
+      registryNo: { width: 20, text: true, example: `${village?.code ?? '610199001001'}0001` },
+      regionCode: { width: 16, text: true, regionCodes: true, example: village?.code ?? '610199001001' },
+      povertyCause: { width: 12, choices: first(POVERTY_CAUSE_LABELS), example: POVERTY_CAUSE_LABELS.illness[0] },
+      householdStatus: {
+        width: 12,
+        choices: first(HOUSEHOLD_STATUS_LABELS),
+        example: HOUSEHOLD_STATUS_LABELS.lifted[0],
+      },
+      registeredYear: { width: 10, example: 2016 },
+      idNumber: { width: 22, text: true, example: EXAMPLE_ID_NUMBER },
+      name: { width: 12, example: '张三' },
+      relation: { width: 12, choices: first(RELATION_LABELS), example: RELATION_LABELS.head[0] },
+    };
+    await writeRosterTemplate(
+      out,
+      '贫困户花名册',
+      HOUSEHOLD_COLUMNS.map((c) => ({ header: c.header, ...columns[c.key] })),
+      regions,
+    );
   }
 
   private async find(id: number): Promise<ImportJob> {

@@ -13,26 +13,26 @@ import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
  * true/false.
  */
 export const POVERTY_CAUSE_LABELS: Record<PovertyCause, readonly string[]> = {
-  illness: ['因病'],
-  disability: ['因残'],
-  education: ['因学'],
-  labour: ['缺劳力', '缺劳动力'],
-  other: ['其他'],
+  illness: ['因病', '因病致贫', '因病返贫', '疾病'],
+  disability: ['因残', '因残致贫', '残疾'],
+  education: ['因学', '因学致贫', '上学'],
+  labour: ['缺劳力', '缺劳动力', '缺劳力致贫', '缺劳动力致贫', '缺少劳动力'],
+  other: ['其他', '其它'],
 };
 
 export const HOUSEHOLD_STATUS_LABELS: Record<HouseholdStatus, readonly string[]> = {
-  poor: ['在册未脱贫', '未脱贫'],
-  lifted: ['已脱贫', '脱贫'],
-  removed: ['清退', '自然减少'],
+  poor: ['在册未脱贫', '未脱贫', '贫困户', '未脱贫户'],
+  lifted: ['已脱贫', '脱贫', '脱贫户', '已脱贫户', '稳定脱贫'],
+  removed: ['清退', '自然减少', '已清退', '销户'],
 };
 
 export const RELATION_LABELS: Record<PersonRelation, readonly string[]> = {
-  head: ['户主', '本人'],
-  spouse: ['配偶'],
-  child: ['子女', '子', '女', '儿子', '女儿'],
-  parent: ['父母', '父亲', '母亲'],
-  grandchild: ['孙子女', '孙子', '孙女', '外孙子', '外孙女'],
-  other: ['其他'],
+  head: ['户主', '本人', '户主本人'],
+  spouse: ['配偶', '妻', '夫', '妻子', '丈夫'],
+  child: ['子女', '子', '女', '儿子', '女儿', '长子', '次子', '三子', '长女', '次女', '三女', '独生子', '独生女'],
+  parent: ['父母', '父亲', '母亲', '父', '母'],
+  grandchild: ['孙子女', '孙子', '孙女', '外孙子', '外孙女', '外孙'],
+  other: ['其他', '其它', '儿媳', '女婿', '兄弟姐妹', '祖父母', '外祖父母'],
 };
 
 function lookup<T extends string>(codes: readonly T[], labels: Record<T, readonly string[]>): Map<string, T> {
@@ -62,8 +62,8 @@ export function describeChoices<T extends string>(codes: readonly T[], labels: R
   return codes.map((code) => `${labels[code][0]}（${code}）`).join('、');
 }
 
-const YES = new Set(['是', '1', 'true', 'y', 'yes']);
-const NO = new Set(['否', '0', 'false', 'n', 'no']);
+const YES = new Set(['是', '1', 'true', 'y', 'yes', '已参保', '参保', '已资助', '资助', '√']);
+const NO = new Set(['否', '0', 'false', 'n', 'no', '未参保', '不参保', '未资助', '×']);
 
 /** 是/否, 1/0, true/false (any case); null for anything else. */
 export function parseYesNo(value: string): boolean | null {

@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
+import { daysLeftText } from '../common/dates.js';
 import { AppConfig } from '../config/app-config.js';
 import type { ItemFilters } from './dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, SOURCE_LABELS, STATUS_LABELS } from './item-labels.js';
@@ -35,11 +36,12 @@ const COLUMNS: [header: string, width: number][] = [
   ['对象', 14],
   ['身份证号(脱敏)', 20],
   ['截止日期', 12],
-  ['剩余天数', 8],
+  ['期限情况', 14],
   ['状态', 8],
   ['预警级别', 8],
   ['整改情况', 40],
   ['销号时间', 18],
+  ['逾期销号', 8],
 ];
 
 /** A cell Excel would run as a formula (=, +, -, @ first) is kept as text with a leading apostrophe. */
@@ -116,8 +118,9 @@ export class ItemExportService {
     let after = 0;
     let n = 0;
     for (;;) {
-      const batch = await this.items
-        .filtered(this.db.manager, user, filters)
+      const batch = await (
+        await this.items.filtered(this.db.manager, user, filters)
+      )
         .andWhere('i.id > :after', { after })
         .orderBy('i.id', 'ASC')
         .limit(BATCH)
@@ -146,11 +149,12 @@ export class ItemExportService {
       item.subjectName ?? '',
       item.subjectIdNumber ?? '',
       item.deadline,
-      item.daysLeft ?? '',
+      item.daysLeft === null ? '' : daysLeftText(item.daysLeft),
       STATUS_LABELS[item.status],
-      ESCALATION_LABELS[item.escalationLevel] ?? String(item.escalationLevel),
+      ESCALATION_LABELS[item.currentLevel] ?? '',
       item.resolution ?? '',
       item.closedAt ? dayjs(item.closedAt).tz(this.config.APP_TIMEZONE).format('YYYY-MM-DD HH:mm') : '',
+      item.closedLate ? '是' : '',
     ];
   }
 }

@@ -13,6 +13,7 @@ import { Household } from '../households/household.entity.js';
 import { Person } from '../households/person.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { Campaign } from './campaign.entity.js';
+import { currentLevel } from './escalation-policy.js';
 import {
   type Department,
   Item,
@@ -51,10 +52,18 @@ export interface ItemView {
   overdue: boolean;
   source: ItemSource;
   status: ItemStatus;
+  /** The level the escalation job has recorded (it never lowers it). */
   escalationLevel: number;
+  /**
+   * The level as of today, the one pages show: for an item not closed, what the policy gives today
+   * (the recorded level until tonight's run catches up); a closed item's recorded level.
+   */
+  currentLevel: number;
   version: number;
   resolution: string | null;
   closedAt: Date | null;
+  /** 逾期销号: closed on a day after its deadline (in APP_TIMEZONE). */
+  closedLate: boolean;
   dedupeKey: string | null;
   createdById: number | null;
   createdAt: Date;
@@ -134,13 +143,14 @@ export class ItemViews {
         where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
       }),
       em.find(Campaign, {
-        select: { id: true, name: true },
+        select: { id: true, name: true, reminderDays: true, warningDays: true, supervisedDays: true },
         where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
       }),
       this.subjects(em, items),
     ]);
     const regionName = new Map(regions.map((r) => [r.code, r.name]));
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
+    const thresholds = new Map(campaigns.map((c) => [c.id, c]));
     const readsPersons = hasPermission(user.role, Permission.PersonsRead);
     const today = this.clock.today();
     const views = items.map((i) => {
@@ -173,9 +183,13 @@ export class ItemViews {
         source: i.source,
         status: i.status,
         escalationLevel: i.escalationLevel,
+        currentLevel: thresholds.has(i.campaignId)
+          ? currentLevel(i, thresholds.get(i.campaignId)!, today)
+          : i.escalationLevel,
         version: i.version,
         resolution: i.resolution && text(i.resolution),
         closedAt: i.closedAt,
+        closedLate: i.status === 'closed' && i.closedOn !== null && i.closedOn > i.deadline,
         dedupeKey: i.dedupeKey,
         createdById: i.createdById,
         createdAt: i.createdAt,

@@ -83,6 +83,10 @@ export class Item {
   @Column({ type: 'datetime', nullable: true })
   closedAt!: Date | null;
 
+  /** The calendar day of closedAt in APP_TIMEZONE: after the deadline, the closure was late (逾期销号). */
+  @Column({ type: 'date', nullable: true })
+  closedOn!: string | null;
+
   /** Identifies the gap an item was opened for (e.g. `chronic_without_contract:person:123`). */
   @Column({ type: 'varchar', length: 160, nullable: true })
   dedupeKey!: string | null;

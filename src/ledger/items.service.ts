@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { applyRegionScope, isInScope, subdistrictOf } from '../auth/region-scope.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import type { Page } from '../common/pagination.js';
-import { chunk } from '../common/sql.js';
 import { onReplica } from '../database/read-replica.js';
 import { inTransaction } from '../database/transaction.js';
 import { Household } from '../households/household.entity.js';
@@ -24,40 +23,16 @@ import type {
   StartItemDto,
 } from './dto/item-actions.dto.js';
 import type { ItemFilters, ListItemsQuery } from './dto/list-items.dto.js';
+import { levelDue } from './escalation-policy.js';
 import type { ChainVerification } from './hash-chain.js';
-import {
-  type Department,
-  Item,
-  type ItemCategory,
-  type ItemSource,
-  type ItemStatus,
-  type SubjectType,
-} from './item.entity.js';
+import { ItemFilingService, type NewItem } from './item-filing.service.js';
+import { ItemLevels } from './item-levels.service.js';
+import { Item, type ItemStatus, type SubjectType } from './item.entity.js';
 import type { LedgerEntry, LedgerEntryType } from './ledger-entry.entity.js';
 import { type ItemDetail, type ItemView, ItemViews } from './item-views.js';
 import { type LedgerActor, LedgerService } from './ledger.service.js';
 
-/** An item filed by the system (gap checks, reconciliation, demo data) through createMany. */
-export interface NewItem {
-  campaignId: number;
-  category: ItemCategory;
-  title: string;
-  description?: string | null;
-  subjectType?: SubjectType | null;
-  subjectId?: number | null;
-  /** A village or sub-district code; stored as the sub-district. */
-  regionCode: string;
-  responsibleDept: Department;
-  /** Default: the campaign's deadline. */
-  deadline?: string;
-  source: ItemSource;
-  /** e.g. `chronic_without_contract:person:123`: an item is not filed while another with this key is open. */
-  dedupeKey: string;
-}
-
-/** Rows per multi-row INSERT of items (about 17 parameters each), keys per IN list. */
-const ITEMS_PER_INSERT = 300;
-const KEYS_PER_QUERY = 1000;
+export type { NewItem } from './item-filing.service.js';
 
 /** The statuses each action may start from (SPEC §2 life cycle). */
 const FROM = {
@@ -86,6 +61,8 @@ export class ItemsService {
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
     private readonly views: ItemViews,
+    private readonly levels: ItemLevels,
+    private readonly filing: ItemFilingService,
   ) {}
 
   /**
@@ -95,7 +72,7 @@ export class ItemsService {
    * then those rows. The total is counted unless the page shows it (a short page, not past the end).
    */
   async list(user: AuthUser, query: ListItemsQuery): Promise<Page<ItemView>> {
-    const { rows, total } = await onReplica(this.db, this.filtered(this.db.manager, user, query), async (q) => {
+    const { rows, total } = await onReplica(this.db, await this.filtered(this.db.manager, user, query), async (q) => {
       const ids = (
         await q
           .clone()
@@ -167,89 +144,23 @@ export class ItemsService {
         deadline: dto.deadline ?? campaign.deadline,
         source: dto.source ?? 'inspection',
       } satisfies Partial<Item>;
-      const result = await em.insert(Item, { ...values, createdById: user.id });
+      const today = this.clock.today();
+      const level = levelDue(values.deadline, campaign, today);
+      const result = await em.insert(Item, { ...values, escalationLevel: level, createdById: user.id });
       const itemId = (result.identifiers[0] as { id: number }).id;
-      await this.ledger.append(em, itemId, {
-        type: 'created',
-        actor,
-        at: this.clock.now().toISOString(),
-        payload: values,
-      });
+      const at = this.clock.now().toISOString();
+      await this.ledger.append(em, itemId, { type: 'created', actor, at, payload: values });
+      if (level > 0) {
+        await this.filing.escalateFiled(em, [{ itemId, level, ...values }], at, today);
+      }
       return itemId;
     });
     return this.get(user, id);
   }
 
-  /**
-   * Files many items at once (the gap checks, reconciliation, demo data): skips those whose
-   * dedupeKey is already held by an open item (and repeats within `items`), inserts the rest
-   * with multi-row INSERTs and their `created` entries likewise. Runs in the caller's
-   * transaction; the input is trusted (the database's constraints still apply). A concurrent run
-   * inserting the same key fails on the unique openKey and rolls back with its transaction.
-   * Returns the number of items created.
-   */
-  async createMany(em: EntityManager, items: readonly NewItem[], actor: LedgerActor): Promise<number> {
-    const byKey = new Map<string, NewItem>();
-    for (const item of items) {
-      if (!byKey.has(item.dedupeKey)) {
-        byKey.set(item.dedupeKey, item);
-      }
-    }
-    for (const keys of chunk([...byKey.keys()], KEYS_PER_QUERY)) {
-      const open = await em.find(Item, { select: { openKey: true }, where: { openKey: In(keys) } });
-      open.forEach((row) => byKey.delete(row.openKey!));
-    }
-    const fresh = [...byKey.values()];
-    if (fresh.length === 0) {
-      return 0;
-    }
-    const campaignIds = [...new Set(fresh.map((i) => i.campaignId))];
-    const campaigns = await em.find(Campaign, { select: { id: true, deadline: true }, where: { id: In(campaignIds) } });
-    const deadlineOf = new Map(campaigns.map((c) => [c.id, c.deadline]));
-    const rows = fresh.map((i) => {
-      const deadline = i.deadline ?? deadlineOf.get(i.campaignId);
-      if (!deadline) {
-        throw new AppError(ErrorCode.Invalid, `campaign ${i.campaignId} does not exist`, 'campaignId');
-      }
-      return {
-        campaignId: i.campaignId,
-        category: i.category,
-        title: i.title,
-        description: i.description ?? null,
-        subjectType: i.subjectType ?? null,
-        subjectId: i.subjectId ?? null,
-        regionCode: subdistrictOf(i.regionCode),
-        responsibleDept: i.responsibleDept,
-        deadline,
-        source: i.source,
-        dedupeKey: i.dedupeKey,
-        openKey: i.dedupeKey,
-        createdById: actor.id,
-      };
-    });
-    for (const part of chunk(rows, ITEMS_PER_INSERT)) {
-      await em.createQueryBuilder().insert().into(Item).values(part).updateEntity(false).execute();
-    }
-    const idOf = new Map<string, number>();
-    for (const keys of chunk(
-      rows.map((r) => r.openKey),
-      KEYS_PER_QUERY,
-    )) {
-      const created = await em.find(Item, { select: { id: true, openKey: true }, where: { openKey: In(keys) } });
-      created.forEach((row) => idOf.set(row.openKey!, row.id));
-    }
-    const at = this.clock.now().toISOString();
-    await this.ledger.appendMany(
-      em,
-      rows.map(({ openKey: _openKey, createdById: _by, ...payload }) => ({
-        itemId: idOf.get(payload.dedupeKey)!,
-        type: 'created' as const,
-        actor,
-        at,
-        payload,
-      })),
-    );
-    return rows.length;
+  /** Files many items at once (the gap checks, reconciliation, demo data): see ItemFilingService.fileMany. */
+  createMany(em: EntityManager, items: readonly NewItem[], actor: LedgerActor): Promise<number> {
+    return this.filing.fileMany(em, items, actor);
   }
 
   start(user: AuthUser, id: number, dto: StartItemDto): Promise<ItemDetail> {
@@ -274,7 +185,16 @@ export class ItemsService {
     return this.act(user, id, {
       from: FROM.close,
       version: dto.version,
-      set: () => ({ status: 'closed', resolution: dto.resolution, closedAt: this.clock.now(), openKey: null }),
+      set: () => {
+        const now = this.clock.now();
+        return {
+          status: 'closed',
+          resolution: dto.resolution,
+          closedAt: now,
+          closedOn: this.clock.dateOf(now),
+          openKey: null,
+        };
+      },
       entry: () => ({ type: 'closed', note: dto.resolution, payload: { status: 'closed' } }),
     });
   }
@@ -283,7 +203,7 @@ export class ItemsService {
     return this.act(user, id, {
       from: FROM.reopen,
       version: dto.version,
-      set: () => ({ status: 'open', resolution: null, closedAt: null, openKey: () => 'dedupeKey' }),
+      set: () => ({ status: 'open', resolution: null, closedAt: null, closedOn: null, openKey: () => 'dedupeKey' }),
       check: async (em, item) => {
         const twin = item.dedupeKey && (await em.findOneBy(Item, { openKey: item.dedupeKey }));
         if (twin) {
@@ -358,11 +278,18 @@ export class ItemsService {
   }
 
   /** The list's filters and scoping as a query on `i` (items), for the list and the export. */
-  filtered(em: EntityManager, user: AuthUser, filters: ItemFilters): SelectQueryBuilder<Item> {
+  async filtered(em: EntityManager, user: AuthUser, filters: ItemFilters): Promise<SelectQueryBuilder<Item>> {
     const qb = em.createQueryBuilder(Item, 'i');
     applyRegionScope(qb, 'i.regionCode', user, filters.regionCode, 'subdistrict');
     if (filters.status) {
       qb.andWhere('i.status = :status', { status: filters.status });
+    }
+    if (filters.closed !== undefined) {
+      qb.andWhere(filters.closed ? "i.status = 'closed'" : "i.status <> 'closed'");
+    }
+    if (filters.level !== undefined) {
+      const campaigns = filters.campaignId === undefined ? undefined : [filters.campaignId];
+      qb.andWhere(`${await this.levels.levelSql(em, 'i', campaigns)} = :currentLevel`, { currentLevel: filters.level });
     }
     if (filters.campaignId !== undefined) {
       qb.andWhere('i.campaignId = :campaignId', { campaignId: filters.campaignId });

@@ -9,6 +9,8 @@ export const LEDGER_ENTRY_TYPES = [
   'escalated',
   'deadline_changed',
   'reassigned',
+  /** Another finder (a check, a reconciliation) found the gap this open item is for: a note, no change. */
+  'found_again',
 ] as const;
 export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
 

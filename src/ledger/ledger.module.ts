@@ -6,6 +6,8 @@ import { CampaignsService } from './campaigns.service.js';
 import { ItemExportService } from './item-export.service.js';
 import { ItemViews } from './item-views.js';
 import { ItemsController } from './items.controller.js';
+import { ItemFilingService } from './item-filing.service.js';
+import { ItemLevels } from './item-levels.service.js';
 import { ItemsService } from './items.service.js';
 import { LedgerService } from './ledger.service.js';
 
@@ -13,7 +15,15 @@ import { LedgerService } from './ledger.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Campaign])],
   controllers: [CampaignsController, ItemsController],
-  providers: [CampaignsService, ItemsService, LedgerService, ItemExportService, ItemViews],
-  exports: [CampaignsService, ItemsService, LedgerService, ItemViews],
+  providers: [
+    CampaignsService,
+    ItemsService,
+    LedgerService,
+    ItemExportService,
+    ItemViews,
+    ItemLevels,
+    ItemFilingService,
+  ],
+  exports: [CampaignsService, ItemsService, LedgerService, ItemViews, ItemLevels],
 })
 export class LedgerModule {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
@@ -9,27 +9,19 @@ import type { Role } from '../auth/roles.js';
 import { User } from '../auth/user.entity.js';
 import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
-import { daysBetween } from '../common/dates.js';
+import { dateText, daysBetween } from '../common/dates.js';
 import type { Page } from '../common/pagination.js';
 import { PROJECT_ROOT } from '../common/paths.js';
 import { chunk } from '../common/sql.js';
 import { DEPARTMENT_LABELS, ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { ItemViews } from '../ledger/item-views.js';
 import type { Department } from '../ledger/item.entity.js';
+import { type EscalationStep, ItemLevels } from '../ledger/item-levels.service.js';
 import { Region } from '../regions/region.entity.js';
 import type { ListNotificationsQuery } from './dto/list-notifications.query.js';
 import { Notification } from './notification.entity.js';
 
-/** One escalation step of one item, as the notices about it need it. */
-export interface EscalationStep {
-  itemId: number;
-  title: string;
-  regionCode: string;
-  responsibleDept: Department;
-  deadline: string;
-  /** The level reached (1 … 4); the notice is that level's. */
-  level: number;
-}
+export type { EscalationStep };
 
 export interface NotificationView {
   id: number;
@@ -105,7 +97,7 @@ const ROWS_PER_INSERT = 500;
 
 /** The in-app inbox: notices rendered from views/notifications/level-N.hbs, and each user's own list. */
 @Injectable()
-export class NotificationsService {
+export class NotificationsService implements OnModuleInit {
   /** Compiled once at start, from files only (never from input), by a Handlebars instance of our own. */
   private readonly templates: Map<number, Handlebars.TemplateDelegate<NoticeData>>;
 
@@ -113,6 +105,7 @@ export class NotificationsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly items: ItemViews,
+    private readonly levels: ItemLevels,
   ) {
     const handlebars = Handlebars.create();
     const folder = join(PROJECT_ROOT, 'views', 'notifications');
@@ -126,6 +119,13 @@ export class NotificationsService {
         }),
       ]),
     );
+  }
+
+  /** Items filed already due are escalated as they are filed: their notices are sent from here. */
+  onModuleInit(): void {
+    this.levels.useNotifier(async (em, steps, asOf) => {
+      await this.notify(em, await this.directory(em), steps, asOf);
+    });
   }
 
   /** Reads the recipients (active users) and the sub-district names once for a run. */
@@ -149,8 +149,8 @@ export class NotificationsService {
       title: step.title,
       regionName: directory.regionName(step.regionCode),
       deptName: DEPARTMENT_LABELS[step.responsibleDept],
-      deadline: step.deadline,
-      asOf,
+      deadline: dateText(step.deadline),
+      asOf: dateText(asOf),
       daysLeft: Math.max(daysLeft, 0),
       daysOverdue: Math.max(-daysLeft, 0),
     }).trim();

@@ -54,15 +54,15 @@ function adminsOnly(auth: AuthService, csrf: CsrfTokens): RequestHandler {
     const refuse = (statusCode: 401 | 403, message: string) =>
       res.status(statusCode).json({ statusCode, error: statusCode === 401 ? 'Unauthorized' : 'Forbidden', message });
     if (!token) {
-      refuse(401, '请以管理员身份登录后查看队列');
+      refuse(401, '请以系统管理员身份登录后查看任务队列。');
       return;
     }
     auth.verifyToken(token).then(
       (user) => {
         if (!user) {
-          refuse(401, '登录令牌无效、已过期或已注销，请重新登录');
+          refuse(401, '登录令牌无效、已过期或已注销，请重新登录。');
         } else if (user.role !== 'admin') {
-          refuse(403, `当前角色（${user.role}）无权查看队列`);
+          refuse(403, '只有系统管理员可以查看任务队列。');
         } else if (bearer || SAFE_METHODS.has(req.method)) {
           if (!bearer) {
             const options = { sameSite: 'strict' as const, secure: req.secure, path: QUEUE_DASHBOARD_PATH };

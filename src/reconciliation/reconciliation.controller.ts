@@ -15,13 +15,16 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { PageQuery } from '../common/pagination.js';
+import { TemplateQuery } from '../imports/dto/imports.dto.js';
 import { UploadInterceptor } from '../imports/upload.interceptor.js';
 import {
+  ApplyEnrollmentDto,
   CreateItemsDto,
   CreateReconciliationDto,
   ExportDiscrepanciesQuery,
   ReconciliationQuery,
 } from './dto/reconciliation.dto.js';
+import { EnrollmentApplyService } from './enrollment-apply.service.js';
 import { ReconciliationService } from './reconciliation.service.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
@@ -29,7 +32,10 @@ import { ParseIdPipe } from '../common/parse-id.pipe.js';
 @ApiBearerAuth()
 @Controller('api/reconciliations')
 export class ReconciliationController {
-  constructor(private readonly reconciliations: ReconciliationService) {}
+  constructor(
+    private readonly reconciliations: ReconciliationService,
+    private readonly enrollment: EnrollmentApplyService,
+  ) {}
 
   /** 数据比对: the insurance roster (CSV or XLSX) and its `year`; 202 with the reconciliation's id. */
   @Post()
@@ -55,6 +61,14 @@ export class ReconciliationController {
   @Require(Permission.ReconciliationsRun)
   list(@Query() query: PageQuery) {
     return this.reconciliations.list(query);
+  }
+
+  /** The roster template (Chinese headers; XLSX with drop-down lists, an example row, the region codes); before `:id`. */
+  @Get('template')
+  @Require(Permission.ReconciliationsRun)
+  async template(@Query() query: TemplateQuery, @Res() res: Response): Promise<void> {
+    res.attachment(`医保参保花名册模板.${query.format}`);
+    await this.reconciliations.writeTemplate(query.format, res);
   }
 
   /** Status, counts per kind and a page of discrepancies (`kind`, `page`, `pageSize`), ID numbers masked. */
@@ -92,11 +106,19 @@ export class ReconciliationController {
     return this.reconciliations.createItems(user, id, dto);
   }
 
-  /** Writes the roster's enrollment for the year into the registered persons' records. */
+  /**
+   * 写入参保信息: `{dryRun: true}` lists every change (before → after) and a `confirm` token; `{confirm}`
+   * writes exactly those. Persons missing from the roster are left alone; 已参保 → 未参保 only with
+   * `includeDowngrades: true`. A second apply changes nothing and says so.
+   */
   @Post(':id/apply-enrollment')
   @HttpCode(200)
   @Require(Permission.ReconciliationsRun)
-  applyEnrollment(@Param('id', ParseIdPipe) id: number) {
-    return this.reconciliations.applyEnrollment(id);
+  applyEnrollment(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: ApplyEnrollmentDto,
+  ) {
+    return dto.dryRun ? this.enrollment.preview(id, dto) : this.enrollment.apply(user, id, dto);
   }
 }

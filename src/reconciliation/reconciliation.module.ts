@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { QueueModule } from '../queue/queue.module.js';
+import { EnrollmentApplyService } from './enrollment-apply.service.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { ReconciliationController } from './reconciliation.controller.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
@@ -19,6 +20,7 @@ export class ReconciliationModule {
       providers: [
         ReconciliationRunner,
         ReconciliationService,
+        EnrollmentApplyService,
         ReconciliationDispatcher,
         ...(QueueModule.runsWorkers(config) ? [ReconciliationProcessor] : []),
       ],

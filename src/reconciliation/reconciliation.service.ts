@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, type FindOptionsWhere, In, MoreThan } from 'typeorm';
@@ -15,22 +13,24 @@ import { maskIdLike } from '../common/mask-id-like.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
-import { DEFAULT_SCHEME } from '../health/insurance.service.js';
-import { Person } from '../households/person.entity.js';
-import { BulkSql } from '../imports/bulk-sql.js';
 import { csvCell } from '../imports/csv-cell.js';
-import { IdNumberIndex } from '../imports/id-number-index.js';
-import { openRoster } from '../imports/roster-reader.js';
 import { Campaign } from '../ledger/campaign.entity.js';
+import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
 import { Region } from '../regions/region.entity.js';
 import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
 import type { CreateItemsDto, ReconciliationQuery } from './dto/reconciliation.dto.js';
-import { INSURANCE_COLUMNS, readInsuranceRow } from './insurance-rows.js';
+import { INSURANCE_COLUMNS, type InsuranceField } from './insurance-rows.js';
+import {
+  EXAMPLE_ID_NUMBER,
+  regionsForTemplate,
+  type TemplateColumn,
+  writeRosterTemplate,
+} from '../imports/roster-template.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
-import { streamRows } from './registry-snapshot.js';
+import { reconciliationYear, rosterYear } from './roster-year.js';
 
 /** 建档立卡 began in 2014 for insurance; a roster may be for next year already. */
 const FIRST_YEAR = 2014;
@@ -90,8 +90,6 @@ const toDiscrepancyView = (d: Discrepancy): DiscrepancyView => ({
 /** The reconciliation routes: accept a roster, report the discrepancies, turn them into items, apply enrollment. */
 @Injectable()
 export class ReconciliationService {
-  private readonly sql: BulkSql;
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly dispatcher: ReconciliationDispatcher,
@@ -99,21 +97,57 @@ export class ReconciliationService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly runner: ReconciliationRunner,
-  ) {
-    this.sql = new BulkSql(db);
-  }
+  ) {}
 
   /** Stops a reconciliation that is queued, running or failed (it is never resumed); 409 once done. */
   cancel(id: number): Promise<{ id: number; status: 'cancelled' }> {
     return this.runner.cancel(id);
   }
 
-  async create(user: AuthUser, file: Express.Multer.File, year: number): Promise<{ id: number; status: 'queued' }> {
+  /**
+   * Accepts a roster for a year: the one chosen, or the year most of its rows carry. A roster whose
+   * rows carry another year than the one chosen is refused (400 naming `year` and both years) before
+   * anything is recorded or run.
+   */
+  async create(
+    user: AuthUser,
+    file: Express.Multer.File,
+    chosen?: number,
+  ): Promise<{ id: number; status: 'queued'; year: number }> {
     const lastYear = this.clock.year() + 1;
-    if (year < FIRST_YEAR || year > lastYear) {
-      throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
+    const inRange = (year: number) => {
+      if (year < FIRST_YEAR || year > lastYear) {
+        throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
+      }
+      return year;
+    };
+    const year = inRange(
+      reconciliationYear(chosen === undefined ? chosen : inRange(chosen), await rosterYear(file.path)),
+    );
+    return { ...(await this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year })), year };
+  }
+
+  /** The insurance roster template: CSV headers, or XLSX with 是/否 lists, an example row and the region codes. */
+  async writeTemplate(format: 'csv' | 'xlsx', out: Writable): Promise<void> {
+    const headers = INSURANCE_COLUMNS.map((c) => c.header);
+    if (format === 'csv') {
+      await pipeline(Readable.from([headers]), stringify({ bom: true }), out);
+      return;
     }
-    return this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year });
+    const yesNo = ['是', '否'];
+    const columns: Record<InsuranceField, Omit<TemplateColumn, 'header'>> = {
+      idNumber: { width: 22, text: true, example: EXAMPLE_ID_NUMBER },
+      name: { width: 12, example: '张三' },
+      year: { width: 10, example: this.clock.year() },
+      enrolled: { width: 10, choices: yesNo, example: '是' },
+      subsidized: { width: 14, choices: yesNo, example: '是' },
+    };
+    await writeRosterTemplate(
+      out,
+      '医保参保花名册',
+      INSURANCE_COLUMNS.map((c) => ({ header: c.header, ...columns[c.key] })),
+      regionsForTemplate(await this.db.getRepository(Region).find()),
+    );
   }
 
   async list(query: PageQuery): Promise<Page<ReconciliationView>> {
@@ -152,7 +186,6 @@ export class ReconciliationService {
             for (const d of batch) {
               yield [
                 DISCREPANCY_LABELS[d.kind],
-                d.kind,
                 d.line,
                 maskIdNumber(d.idNumber),
                 d.rosterName && maskIdLike(d.rosterName),
@@ -166,7 +199,7 @@ export class ReconciliationService {
         },
         stringify({
           header: true,
-          columns: ['类型', 'kind', '行号', '身份证号', '花名册姓名', '登记姓名', '人员编号', '区划代码', '说明'],
+          columns: ['类型', '行号', '身份证号', '花名册姓名', '登记姓名', '人员编号', '区划代码', '说明'],
           bom: true,
         }),
         out,
@@ -210,98 +243,33 @@ export class ReconciliationService {
     return { created, skipped };
   }
 
-  /**
-   * Writes the roster's enrollment for the year into the registered persons' insurance records
-   * (bulk upsert; the scheme of an existing record is kept). Only rows that were compared count,
-   * and of a repeated number only its first row. Persons missing from the roster are left alone.
-   */
-  async applyEnrollment(id: number): Promise<{ applied: number }> {
-    const rec = await this.findDone(id);
-    const path = join(this.config.UPLOAD_DIR, rec.storedName);
-    if (!existsSync(path)) {
-      throw new AppError(ErrorCode.InvalidTransition, `the roster of reconciliation ${id} is no longer available`);
-    }
-    const personOf = new IdNumberIndex();
-    const build = () =>
-      this.db.createQueryBuilder().select('p.id', 'id').addSelect('p.idNumber', 'idNumber').from(Person, 'p');
-    for await (const batch of streamRows<{ id: number; idNumber: string }>(this.db, build, 'p.id')) {
-      for (const p of batch) {
-        personOf.setIfAbsent(p.idNumber, Number(p.id));
-      }
-    }
-    const today = this.clock.today();
-    const now = this.clock.now();
-    const seen = new IdNumberIndex();
-    // Booleans as 1/0: better-sqlite3 binds no booleans. The scheme of an existing record is kept.
-    const columns = ['personId', 'year', 'scheme', 'enrolled', 'subsidized', 'updatedAt'];
-    const stamp = now.toISOString().slice(0, 23).replace('T', ' ');
-    let pending: unknown[] = [];
-    let applied = 0;
-    const flush = async () => {
-      const values = pending;
-      pending = [];
-      const rows = values.length / columns.length;
-      applied += rows;
-      await inTransaction(this.db, (em) =>
-        em.query(
-          this.sql.upsert('insurance_enrollments', columns, ['personId', 'year'], rows, {
-            update: ['enrolled', 'subsidized', 'updatedAt'],
-          }),
-          values,
-        ),
-      );
-    };
-    const roster = await openRoster(path, INSURANCE_COLUMNS);
-    try {
-      for await (const raw of roster.rows()) {
-        const row = readInsuranceRow(raw, rec.year, today);
-        if (row.kind !== 'row' || seen.setIfAbsent(row.idNumber, 1) !== undefined) {
-          continue;
-        }
-        const personId = personOf.get(row.idNumber);
-        if (personId === undefined) {
-          continue;
-        }
-        pending.push(
-          personId,
-          rec.year,
-          DEFAULT_SCHEME,
-          row.enrolled ? 1 : 0,
-          row.enrolled && row.subsidized ? 1 : 0,
-          stamp,
-        );
-        if (pending.length >= PER_READ * columns.length) {
-          await flush();
-        }
-      }
-    } finally {
-      await roster.close();
-    }
-    if (pending.length > 0) {
-      await flush();
-    }
-    await inTransaction(this.db, (em) =>
-      em.update(Reconciliation, { id }, { enrollmentApplied: applied, enrollmentAppliedAt: now }),
-    );
-    return { applied };
-  }
-
   /** A discrepancy as an item: the title names the gap and the year, never the person (the subject, linked separately). */
   private itemOf(rec: Reconciliation, d: Discrepancy, campaignId: number, regionCode: string): NewItem {
     const label = DISCREPANCY_LABELS[d.kind];
     const subject = d.personId ? `person:${d.personId}` : `id:${this.digest(d.idNumber)}`;
     const where = d.line === null ? '花名册中无此人' : `花名册第${d.line}行`;
+    const description = `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`;
+    // A registered person without enrollment is the gap the check not_insured finds too: one key for both.
+    const keys =
+      d.kind === 'registered_not_insured' && d.personId
+        ? {
+            dedupeKey: insuranceGapKey(d.personId, rec.year),
+            aliasKeys: legacyInsuranceGapKeys(d.personId, rec.year),
+          }
+        : { dedupeKey: `reconciliation:${d.kind}:${rec.year}:${subject}` };
     return {
       campaignId,
       category: 'insurance',
       title: `数据比对：${label}（${rec.year}年度）`,
-      description: `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`,
+      description,
       subjectType: d.personId ? 'person' : null,
       subjectId: d.personId,
       regionCode,
       responsibleDept: 'insurance',
       source: 'reconciliation',
-      dedupeKey: `reconciliation:${d.kind}:${rec.year}:${subject}`,
+      finder: `reconciliation:${rec.id}`,
+      finderNote: `数据比对 #${rec.id}（${rec.year}年度）也发现此问题：${description}`,
+      ...keys,
     };
   }
 
@@ -370,7 +338,8 @@ export class ReconciliationService {
     return rec;
   }
 
-  private async findDone(id: number): Promise<Reconciliation> {
+  /** A reconciliation that has finished (409 while it runs or after it failed). */
+  async findDone(id: number): Promise<Reconciliation> {
     const rec = await this.find(id);
     if (rec.status !== 'done') {
       throw new AppError(

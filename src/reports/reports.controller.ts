@@ -1,8 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
+import { ProgressService } from './progress.service.js';
 import { StatsService } from './stats.service.js';
 
 export class OverviewQuery {
@@ -11,15 +13,35 @@ export class OverviewQuery {
   regionCode?: string;
 }
 
+export class ProgressQuery {
+  @Type(() => Number)
+  @IsInt({ message: 'campaignId must be a campaign id' })
+  @Min(1)
+  campaignId!: number;
+}
+
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('api/stats')
 export class ReportsController {
-  constructor(private readonly stats: StatsService) {}
+  constructor(
+    private readonly stats: StatsService,
+    private readonly progress: ProgressService,
+  ) {}
 
   @Get('overview')
   @Require(Permission.StatsRead)
   overview(@CurrentUser() user: AuthUser, @Query() query: OverviewQuery) {
     return this.stats.overview(user, query.regionCode);
+  }
+
+  /**
+   * A campaign's progress (销号进度): per sub-district (an officer: per village of theirs), closed,
+   * closed late, open, overdue and the open items by their level as of today — the dashboard's figures.
+   */
+  @Get('progress')
+  @Require(Permission.StatsRead)
+  progressOf(@CurrentUser() user: AuthUser, @Query() query: ProgressQuery) {
+    return this.progress.bySubdistrict(user, query.campaignId);
   }
 }

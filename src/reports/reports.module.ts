@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { ProgressService } from './progress.service.js';
 import { ReportsController } from './reports.controller.js';
 import { StatsService } from './stats.service.js';
 
 /** Figures for the leadership: the overview, and each sub-district's progress on a campaign (dashboard, bulletin). */
 @Module({
+  imports: [LedgerModule],
   controllers: [ReportsController],
   providers: [StatsService, ProgressService],
   exports: [StatsService, ProgressService],

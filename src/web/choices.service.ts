@@ -36,6 +36,20 @@ export class ChoicesService {
     return choices;
   }
 
+  /**
+   * Whose figures a page shows and who issues its bulletin: the district (全区, 示范区卫生健康局), or
+   * an officer's sub-district (城关街道, 城关街道办事处).
+   */
+  async scopeOf(user: AuthUser): Promise<{ area: string; name: string; issuer: string; subdistrict: boolean }> {
+    const [district] = await this.regions.tree();
+    const own = user.role === 'subdistrict_officer' ? district?.children.find((s) => s.code === user.regionCode) : null;
+    if (own) {
+      return { area: own.name, name: own.name, issuer: `${own.name}办事处`, subdistrict: true };
+    }
+    const name = district?.name ?? '';
+    return { area: '全区', name, issuer: `${name}卫生健康局`, subdistrict: false };
+  }
+
   /** The campaigns, newest first (at most 200: a district runs a few a year). */
   async campaignList(): Promise<Campaign[]> {
     return (await this.campaigns.list(Object.assign(new PageQuery(), { page: 1, pageSize: 200 }))).items;

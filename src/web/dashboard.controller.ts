@@ -48,6 +48,7 @@ export class DashboardController {
     const today = this.clock.today();
     const progress = campaign ? await this.progress.bySubdistrict(user, campaign.id) : null;
     const daysLeft = campaign ? daysBetween(today, campaign.deadline) : null;
+    const unit = progress?.rowsAre === 'village' ? '村（社区）' : '街道';
     return {
       title: '工作台',
       today,
@@ -56,7 +57,8 @@ export class DashboardController {
       campaigns: campaigns.map((c) => ({ id: c.id, name: c.name, selected: c.id === campaign?.id })),
       countdown: daysLeft === null ? null : { text: countdownText(daysLeft), late: daysLeft < 0, soon: daysLeft <= 14 },
       progress,
-      chart: progress ? progressChart(progress, `${campaign!.name}：各街道整改销号进度`) : null,
+      unit,
+      chart: progress ? progressChart(progress, `${campaign!.name}：各${unit}整改销号进度`) : null,
       levels: progress
         ? progress.totals.byLevel.map((count, level) => ({ level, label: ESCALATION_LABELS[level], count }))
         : [],

@@ -4,6 +4,7 @@ import utc from 'dayjs/plugin/utc.js';
 import type Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { dateText, daysLeftText as daysText } from '../common/dates.js';
 import { ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
 import { barChart, type BarChartOptions, type BarRow, escapeXml } from './bar-chart.js';
 import { LABELS } from './labels.js';
@@ -24,7 +25,7 @@ export function chineseDate(value: unknown, timeZone: string): string {
   }
   const calendar = typeof value === 'string' ? CALENDAR_DATE.exec(value) : null;
   if (calendar) {
-    return `${Number(calendar[1])}年${Number(calendar[2])}月${Number(calendar[3])}日`;
+    return dateText(value as string);
   }
   const d = dayjs(value as string | Date);
   return d.isValid() ? d.tz(timeZone).format('YYYY年M月D日') : textOf(value);
@@ -41,13 +42,7 @@ export function chineseDateTime(value: unknown, timeZone: string): string {
 
 /** deadline − today in days → 剩余 5 天 / 今天到期 / 逾期 3 天; nothing for a closed item (null). */
 export function daysLeftText(days: unknown): string {
-  if (typeof days !== 'number') {
-    return '';
-  }
-  if (days > 0) {
-    return `剩余 ${days} 天`;
-  }
-  return days === 0 ? '今天到期' : `逾期 ${-days} 天`;
+  return typeof days === 'number' ? daysText(days) : '';
 }
 
 /** 66 → 66.0%; null → —. */

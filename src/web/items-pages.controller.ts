@@ -14,10 +14,20 @@ import { type FieldErrors, type FormSpec, attempt, readForm, refusalMessage } fr
 import { optionsOf } from './labels.js';
 import { timelineOf } from './ledger-timeline.js';
 import { PageController } from './page-controller.decorator.js';
-import { filterParams, pagerOf, readQuery } from './page-query.js';
+import { filterParams, lastPageIfPast, pagerOf, readQuery } from './page-query.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
-const FILTERS = ['status', 'regionCode', 'campaignId', 'category', 'responsibleDept', 'overdue', 'escalationLevel'];
+const FILTERS = [
+  'status',
+  'closed',
+  'regionCode',
+  'campaignId',
+  'category',
+  'responsibleDept',
+  'overdue',
+  'level',
+  'escalationLevel',
+];
 
 type Action = 'start' | 'progress' | 'close' | 'reopen';
 
@@ -79,7 +89,7 @@ export class ItemsPagesController {
   async list(@CurrentUser() user: AuthUser, @Query() raw: Record<string, unknown>) {
     const query = readQuery(ListItemsQuery, raw);
     const [page, regions, campaigns] = await Promise.all([
-      this.items.list(user, query),
+      lastPageIfPast(query, (q) => this.items.list(user, q)),
       this.choices.regionChoices(user, false),
       this.choices.campaignList(),
     ]);
@@ -100,6 +110,10 @@ export class ItemsPagesController {
         categories: optionsOf(CATEGORY_LABELS),
         departments: optionsOf(DEPARTMENT_LABELS),
         levels: ESCALATION_LABELS.map((label, level) => ({ value: String(level), label })),
+        closed: [
+          { value: 'false', label: '未销号' },
+          { value: 'true', label: '已销号' },
+        ],
       },
       items: page.items,
       pager: pagerOf('/items', params, page.page, page.pageSize, page.total),

@@ -1,4 +1,6 @@
 import type { Role } from '../auth/roles.js';
+import { HOUSEHOLD_COLUMNS } from '../imports/household-rows.js';
+import { INSURANCE_COLUMNS } from '../reconciliation/insurance-rows.js';
 import type { TreatmentCategory, TreatmentStatus } from '../health/condition.entity.js';
 import type { ContractStatus } from '../health/contract-status.js';
 import type { DiseaseKind } from '../health/disease.entity.js';
@@ -20,8 +22,8 @@ export const ROLE_LABELS: Record<Role, string> = {
   admin: '系统管理员',
   health_caseworker: '卫健局业务人员',
   insurance_reconciler: '医保局对账人员',
-  subdistrict_officer: '街道办事处',
-  viewer: '领导、督导组',
+  subdistrict_officer: '街道办工作人员',
+  viewer: '领导、督导组成员',
 };
 
 export const HOUSEHOLD_STATUS_LABELS: Record<HouseholdStatus, string> = {
@@ -88,7 +90,13 @@ export const LEDGER_TYPE_LABELS: Record<LedgerEntryType, string> = {
   escalated: '预警升级',
   deadline_changed: '调整期限',
   reassigned: '移交',
+  found_again: '再次发现',
 };
+
+/** A roster column by its key, as the roster's header names it (rejected rows, skipped rows). */
+export const ROSTER_FIELD_LABELS: Record<string, string> = Object.fromEntries(
+  [...HOUSEHOLD_COLUMNS, ...INSURANCE_COLUMNS].map((c) => [c.key, c.header]),
+);
 
 /** Every label table by the name templates use: {{zh 'itemStatus' item.status}}. */
 export const LABELS: Record<string, Readonly<Record<string, string>>> = {
@@ -109,6 +117,9 @@ export const LABELS: Record<string, Readonly<Record<string, string>>> = {
   dept: DEPARTMENT_LABELS,
   source: SOURCE_LABELS,
   subject: SUBJECT_LABELS,
+  rosterField: ROSTER_FIELD_LABELS,
+  fileFormat: { csv: 'CSV', xlsx: 'Excel' },
+  encoding: { utf8: 'UTF-8', gbk: 'GBK' },
   level: Object.fromEntries(ESCALATION_LABELS.map((label, level) => [String(level), label])),
 };
 

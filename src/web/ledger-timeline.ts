@@ -60,6 +60,7 @@ export function entryDetail(entry: Pick<LedgerEntryView, 'type' | 'payload'>, ti
     case 'progress':
     case 'closed':
     case 'reopened':
+    case 'found_again':
       return null;
   }
 }

@@ -1,6 +1,7 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import type { Page, PageQuery } from '../common/pagination.js';
 
 /**
  * A list page's query string through the API's query DTO: empty fields (a filter form's "全部")
@@ -38,6 +39,23 @@ export interface Pager {
   next: string | null;
   first: number;
   last: number;
+}
+
+/**
+ * A list page asked past its end (an old link, a typed number) shows the last page instead of
+ * "第 19961–38 条，共 38 条": the page is read again at the last page number (the query is changed).
+ */
+export async function lastPageIfPast<Q extends PageQuery, T>(
+  query: Q,
+  read: (query: Q) => Promise<Page<T>>,
+): Promise<Page<T>> {
+  const page = await read(query);
+  const last = Math.max(1, Math.ceil(page.total / page.pageSize));
+  if (page.page <= last) {
+    return page;
+  }
+  query.page = last;
+  return read(query);
 }
 
 /** Previous/next links of a list page that keep its filters. */

@@ -81,7 +81,12 @@ export class ReconciliationPagesController {
         return;
       }
       if (refused.field === 'year') {
-        errors = { year: `年度须在 2014 至 ${this.clock.year() + 1} 之间` };
+        // The roster-year refusals are written for users (they name both years); the range is not.
+        errors = {
+          year: /[\u4e00-\u9fff]/.test(refused.message)
+            ? refused.message
+            : `年度须在 2014 至 ${this.clock.year() + 1} 之间`,
+        };
       } else {
         message = uploadRefusal(refused);
       }
@@ -145,7 +150,6 @@ export class ReconciliationPagesController {
     res.status(400).render('reconciliation/show', page);
   }
 
-  /** Writes the roster's enrollment for the year into the registered persons' records. */
   /** 取消比对: the job stops at its next batch and is never resumed; one that has finished meanwhile is left as it is. */
   @Post(':id/cancel')
   async cancel(@Param('id', ParseIdPipe) id: number, @Res() res: Response): Promise<void> {
@@ -156,29 +160,13 @@ export class ReconciliationPagesController {
     res.redirect(303, `/reconciliations/${id}`);
   }
 
-  @Post(':id/apply-enrollment')
-  async applyEnrollment(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIdPipe) id: number,
-    @Res() res: Response,
-  ): Promise<void> {
-    let applied = 0;
-    const refused = await attempt(async () => {
-      applied = (await this.reconciliations.applyEnrollment(id)).applied;
-    });
-    if (!refused) {
-      res.redirect(303, `/reconciliations/${id}?applied=${applied}`);
-      return;
-    }
-    const state: ItemsFormState = { kinds: [], campaignId: '', regionCode: '', errors: {}, message: null };
-    const page = await this.showPage(user, id, new ReconciliationQuery(), {}, state);
-    res.status(409).render('reconciliation/show', {
-      ...page,
-      applyMessage:
-        refused.code === ErrorCode.InvalidTransition
-          ? '比对尚未完成，或花名册文件已不在服务器上，无法写入参保信息。'
-          : this.refusal(refused),
-    });
+  /** This year, next year (the collection for year N runs in the autumn of N−1) and the years before. */
+  private yearChoices(): { value: string; label: string }[] {
+    const next = this.clock.year() + 1;
+    return Array.from({ length: next - 2014 + 1 }, (_, i) => String(next - i)).map((y) => ({
+      value: y,
+      label: `${y}年度`,
+    }));
   }
 
   private refusal(error: AppError): string {
@@ -191,7 +179,8 @@ export class ReconciliationPagesController {
       title: '数据比对',
       message,
       errors,
-      year: year ?? String(this.clock.year()),
+      year: year ?? '',
+      years: this.yearChoices(),
       runs: page.items.map((r) => ({
         ...r,
         statusLabel: JOB_STATUS_LABELS[r.status] ?? r.status,
@@ -256,6 +245,7 @@ export class ReconciliationPagesController {
       created: count(raw.created),
       skipped: count(raw.skipped),
       applied: count(raw.applied),
+      appliedNothing: raw.applied === '0',
     };
   }
 }

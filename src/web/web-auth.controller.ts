@@ -63,6 +63,17 @@ export class WebAuthController {
     }
   }
 
+  /** 退出 from a page that has no form of its own (the 403 page): a button that posts the sign-out with its token. */
+  @Public()
+  @Get('logout')
+  logoutForm(@Req() req: AuthedRequest, @Res() res: Response): void {
+    if (!req.user) {
+      res.redirect(303, '/');
+      return;
+    }
+    res.render('auth/logout', { title: '退出' });
+  }
+
   /** Public, so that an expired session can still sign out; the CSRF token is still required. */
   @Public()
   @Post('logout')

@@ -13,6 +13,7 @@ import { ChoicesService } from './choices.service.js';
 import { CsrfGuard } from './csrf.guard.js';
 import { CsrfService } from './csrf.service.js';
 import { DashboardController } from './dashboard.controller.js';
+import { EnrollmentPagesController } from './enrollment-pages.controller.js';
 import { HouseholdsPagesController } from './households-pages.controller.js';
 import { ImportsPagesController } from './imports-pages.controller.js';
 import { ItemsPagesController } from './items-pages.controller.js';
@@ -20,6 +21,7 @@ import { NotificationsPagesController } from './notifications-pages.controller.j
 import { PageContextInterceptor } from './page-context.interceptor.js';
 import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
 import { CsrfAfterUploadInterceptor } from './upload-form.js';
+import { SystemPagesController } from './system-pages.controller.js';
 import { UsersPagesController } from './users-pages.controller.js';
 import { WebAuthController } from './web-auth.controller.js';
 
@@ -44,9 +46,11 @@ import { WebAuthController } from './web-auth.controller.js';
     ItemsPagesController,
     ImportsPagesController,
     ReconciliationPagesController,
+    EnrollmentPagesController,
     NotificationsPagesController,
     BulletinController,
     UsersPagesController,
+    SystemPagesController,
   ],
   providers: [
     CsrfService,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Clock } from '../../src/common/clock.js';
 import { addDays } from '../../src/common/dates.js';
 import { EscalationService } from '../../src/escalation/escalation.service.js';
+import { ItemLevels } from '../../src/ledger/item-levels.service.js';
 import { ItemViews } from '../../src/ledger/item-views.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
@@ -159,7 +160,7 @@ export const escalationBench: Bench = {
         real.db,
         clock,
         ledger,
-        new NotificationsService(real.db, clock, new ItemViews(real.db, clock, ledger)),
+        new NotificationsService(real.db, clock, new ItemViews(real.db, clock, ledger), new ItemLevels(clock)),
       );
       progress('EscalationService.run (batches of 5000, row locks, hash chain, one transaction each)');
       let escalated = 0;

@@ -52,6 +52,20 @@ export class ListItemsQuery extends PageQuery {
   @Min(0)
   @Max(MAX_ESCALATION_LEVEL)
   escalationLevel?: number;
+
+  /** The level as of today (currentLevel, what the pages show), not the one the job has recorded. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_ESCALATION_LEVEL)
+  level?: number;
+
+  /** false: not closed (未销号: open or in progress); true: closed. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'closed must be true or false' })
+  closed?: boolean;
 }
 
 /** The list's filters, without paging. */

@@ -1,15 +1,60 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { MAX_PAGE_SIZE } from '../../common/pagination.js';
 import { PageQuery } from '../../common/pagination.js';
 import { DISCREPANCY_KINDS, type DiscrepancyKind } from '../discrepancy.entity.js';
 
 /** The multipart fields beside `file`. */
 export class CreateReconciliationDto {
+  /** The roster's year; without it, the year most of its rows carry. */
+  @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'year must be a year such as 2020' })
   @Min(2014)
   @Max(2100)
-  year!: number;
+  year?: number;
+}
+
+/**
+ * 写入参保信息: `dryRun: true` lists the changes and answers a `confirm` token; the apply gives that
+ * token back. Rows that would turn 已参保 into 未参保 are written only with `includeDowngrades: true`.
+ */
+export class ApplyEnrollmentDto {
+  @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  includeDowngrades?: boolean;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f]{32}$/, { message: 'confirm must be the token of a preview (dryRun: true)' })
+  @MaxLength(32)
+  confirm?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  pageSize?: number;
 }
 
 export class ReconciliationQuery extends PageQuery {

@@ -1,6 +1,14 @@
 import { calendarDate } from '../common/clock.js';
-import { DEFAULT_THRESHOLDS } from '../ledger/campaign.entity.js';
-import { type EscalationThresholds, levelFor } from './escalation-policy.js';
+import { DEFAULT_THRESHOLDS } from './campaign.entity.js';
+import { addDays } from '../common/dates.js';
+import {
+  currentLevel,
+  currentLevelSql,
+  type EscalationThresholds,
+  levelDeadlines,
+  levelDue,
+  levelFor,
+} from './escalation-policy.js';
 
 const DEADLINE = '2020-05-31';
 const at = (today: string, currentLevel = 0, thresholds: EscalationThresholds = DEFAULT_THRESHOLDS) =>
@@ -70,5 +78,41 @@ describe("today in APP_TIMEZONE (the run's asOf)", () => {
     expect(calendarDate(new Date('2020-05-31T16:00:00.000Z'), 'Asia/Shanghai')).toBe('2020-06-01');
     expect(at(calendarDate(new Date('2020-05-31T15:59:59Z'), 'Asia/Shanghai'))).toBe(2);
     expect(at(calendarDate(new Date('2020-05-31T16:00:00Z'), 'Asia/Shanghai'))).toBe(3);
+  });
+});
+
+describe('currentLevel and its SQL bounds (what the pages show)', () => {
+  const item = (status: string, escalationLevel = 0) => ({ status, deadline: DEADLINE, escalationLevel });
+
+  it('an item not closed shows the level its dates give today, never below the recorded one', () => {
+    expect(currentLevel(item('open'), DEFAULT_THRESHOLDS, '2020-06-20')).toBe(4);
+    expect(currentLevel(item('in_progress'), DEFAULT_THRESHOLDS, '2020-05-20')).toBe(1);
+    expect(currentLevel(item('open', 3), DEFAULT_THRESHOLDS, '2020-05-20')).toBe(3);
+  });
+
+  it('a closed item keeps the level it had when it was closed', () => {
+    expect(currentLevel(item('closed', 1), DEFAULT_THRESHOLDS, '2026-01-01')).toBe(1);
+  });
+
+  it.each([
+    [DEFAULT_THRESHOLDS],
+    [{ reminderDays: 30, warningDays: 0, supervisedDays: 1 }],
+    [{ reminderDays: 5, warningDays: 5, supervisedDays: 0 }],
+  ])('levelDeadlines agree with levelDue on every day around the deadline (%j)', (thresholds) => {
+    const today = '2020-05-31';
+    const bounds = levelDeadlines(thresholds, today);
+    for (let offset = -40; offset <= 40; offset++) {
+      const deadline = addDays(today, offset);
+      const fromBounds = [4, 3, 2, 1].find((level) => deadline <= bounds[level - 1]) ?? 0;
+      expect([deadline, fromBounds]).toEqual([deadline, levelDue(deadline, thresholds, today)]);
+    }
+  });
+
+  it('writes the bounds into the SQL per campaign, and refuses what is not an alias or an id', () => {
+    const sql = currentLevelSql('i', new Map([[7, DEFAULT_THRESHOLDS]]), '2020-05-31');
+    expect(sql).toContain("WHEN 7 THEN '2020-05-24'");
+    expect(sql).toContain("i.status = 'closed'");
+    expect(currentLevelSql('i', new Map(), '2020-05-31')).toContain('1 = 0');
+    expect(() => currentLevelSql('i; DROP', new Map(), '2020-05-31')).toThrow();
   });
 });
