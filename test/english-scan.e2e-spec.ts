@@ -7,21 +7,12 @@ import { type PageAgent, pageLogin } from './utils/pages.js';
 
 /**
  * ASCII words a user may read: units, file formats and encodings, the keyboard shortcut, the queue
- * store. Everything else in Latin letters on a page, in an export or a notice is English prose to
+ * store, the prefix of a national standard's number (GB 11643-1999, 国标: the ID number's). Everything else in Latin letters on a page, in an export or a notice is English prose to
  * translate. Identifiers are taken out first: anything inside markup (links, classes, field names),
  * `<code>` elements (ID numbers, user names, region codes), tokens with a digit (registry numbers,
  * masked IDs) and uploaded file names.
  */
-const ALLOWED = new Set(['CSV', 'Excel', 'UTF', 'GBK', 'Ctrl', 'P', 'Redis', 'mmol', 'L']);
-
-/**
- * Words owned by issue 12 (secdata's lane: the import and reconciliation row reasons, skip reasons
- * and the wrong-header message, rewritten in Chinese there). The coordinator empties this list when
- * that branch is merged; then the same walk must find no English at all.
- */
-const PENDING_ISSUE_12: RegExp[] = [
-  /^(?:reconciliation's|has|a|wrong|check|character|GB|is|not|one|of|empty|the|reconciliation|s|year|or|true|false|illness|disability|education|labour|other|poor|lifted|removed|head|spouse|child|parent|grandchild|missing|required|columns|enrolled|subsidized|idNumber|name|relation|registryNo|regionCode|povertyCause|householdStatus|registeredYear|line|fields|where|header|broken|quote|a|an|known|village|sub|district|number|digits|shape|birth|date|before|after|yes|no)$/i,
-];
+const ALLOWED = new Set(['CSV', 'Excel', 'UTF', 'GBK', 'GB', 'Ctrl', 'P', 'Redis', 'mmol', 'L']);
 
 const ID_NUMBER = /\b\d{6}(?:\*{8}|\d{8})\d{3}[\dXx]\b/g;
 
@@ -48,7 +39,7 @@ function englishIn(text: string): string[] {
       .replace(/[^\s/\\，,（）()]+\.(?:csv|xlsx)\b/gi, ' ')
       .replace(/[\w-]*\d[\w-]*/g, ' ')
       .match(/[A-Za-z][A-Za-z']*/g) ?? [];
-  return words.filter((w) => !ALLOWED.has(w) && !PENDING_ISSUE_12.some((p) => p.test(w)));
+  return words.filter((w) => !ALLOWED.has(w));
 }
 
 /**
