@@ -144,7 +144,7 @@ export class EnrollmentApplyService {
     if (!dto.confirm) {
       throw new AppError(
         ErrorCode.Invalid,
-        'confirm is required: preview the changes first (dryRun: true) and give back its confirm token',
+        '缺少 confirm：请先预览变化（dryRun: true），再带上预览返回的确认令牌写入',
         'confirm',
       );
     }
@@ -156,7 +156,7 @@ export class EnrollmentApplyService {
       if (toApply.length > 0 && tokenOf(toApply) !== dto.confirm) {
         throw new AppError(
           ErrorCode.VersionConflict,
-          'the enrollment changed since the preview; preview again and confirm what it shows',
+          '预览之后参保信息又有变化（confirm 已失效），请重新预览并确认',
           'confirm',
         );
       }
@@ -225,7 +225,10 @@ export class EnrollmentApplyService {
   private async changes(rec: Reconciliation): Promise<Change[]> {
     const path = join(this.config.UPLOAD_DIR, rec.storedName);
     if (!existsSync(path)) {
-      throw new AppError(ErrorCode.InvalidTransition, `the roster of reconciliation ${rec.id} is no longer available`);
+      throw new AppError(
+        ErrorCode.InvalidTransition,
+        `数据比对 #${rec.id} 的花名册文件已不在服务器上，无法写入参保信息`,
+      );
     }
     const personOf = new IdNumberIndex();
     const record = new Map<number, EnrollmentState>();

@@ -15,7 +15,7 @@ export class OverviewQuery {
 
 export class ProgressQuery {
   @Type(() => Number)
-  @IsInt({ message: 'campaignId must be a campaign id' })
+  @IsInt({ message: 'campaignId: 须为整改专项的编号' })
   @Min(1)
   campaignId!: number;
 }

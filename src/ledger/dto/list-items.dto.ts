@@ -64,7 +64,7 @@ export class ListItemsQuery extends PageQuery {
   /** false: not closed (未销号: open or in progress); true: closed. */
   @IsOptional()
   @Transform(toBoolean)
-  @IsBoolean({ message: 'closed must be true or false' })
+  @IsBoolean({ message: 'closed: 须为 true 或 false' })
   closed?: boolean;
 }
 

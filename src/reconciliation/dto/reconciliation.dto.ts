@@ -41,7 +41,7 @@ export class ApplyEnrollmentDto {
   includeDowngrades?: boolean;
 
   @IsOptional()
-  @Matches(/^[0-9a-f]{32}$/, { message: 'confirm must be the token of a preview (dryRun: true)' })
+  @Matches(/^[0-9a-f]{32}$/, { message: 'confirm: 须为预览（dryRun: true）返回的确认令牌' })
   @MaxLength(32)
   confirm?: string;
 
