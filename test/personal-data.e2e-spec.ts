@@ -151,6 +151,7 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/contracts', (await allPages(who, '/api/contracts')).map((a) => a.url)],
       ['GET /api/contracts/:id', each(contracts, (id) => `/api/contracts/${id}`)],
       ['GET /api/stats/overview', ['/api/stats/overview']],
+      ['GET /api/stats/progress', each(campaigns, (id) => `/api/stats/progress?campaignId=${id}`)],
       ['GET /api/campaigns', ['/api/campaigns']],
       ['GET /api/campaigns/:id', each(campaigns, (id) => `/api/campaigns/${id}`)],
       ['GET /api/items', (await allPages(who, '/api/items')).map((a) => a.url)],
@@ -164,6 +165,10 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/imports/:id', each(imports, (id) => `/api/imports/${id}?pageSize=200`)],
       ['GET /api/imports/:id/errors.csv', each(imports, (id) => `/api/imports/${id}/errors.csv`)],
       ['GET /api/reconciliations', ['/api/reconciliations']],
+      [
+        'GET /api/reconciliations/template',
+        ['/api/reconciliations/template?format=csv', '/api/reconciliations/template?format=xlsx'],
+      ],
       ['GET /api/reconciliations/:id', each(reconciliations, (id) => `/api/reconciliations/${id}?pageSize=200`)],
       [
         'GET /api/reconciliations/:id/discrepancies.csv',
@@ -218,6 +223,7 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
     if (who === 'admin' || who === 'insurance') {
       expect(routes).toContain('/reconciliations/:id');
       expect(routes).toContain('/api/reconciliations/:id/discrepancies.csv');
+      expect(routes).toContain('/reconciliations/:id/apply-enrollment');
     }
     expect({ count: problems.length, first: problems.slice(0, 10) }).toEqual({ count: 0, first: [] });
   });
