@@ -9,6 +9,7 @@ import { EscalationRunProgress1765000000000 } from './1765000000000-EscalationRu
 import { ClosedOnAndEnrollmentChanges1765013000000 } from './1765013000000-ClosedOnAndEnrollmentChanges.js';
 import { ExactUsernamesAndTokenVersion1765031000000 } from './1765031000000-ExactUsernamesAndTokenVersion.js';
 import { ImportErrorsOmitted1765057000000 } from './1765057000000-ImportErrorsOmitted.js';
+import { SchemaMatchesEntities1765100000000 } from './1765100000000-SchemaMatchesEntities.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ClosedOnAndEnrollmentChanges1765013000000,
   ExactUsernamesAndTokenVersion1765031000000,
   ImportErrorsOmitted1765057000000,
+  SchemaMatchesEntities1765100000000,
 ];

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { Role } from './roles.js';
 
 @Entity('users')
@@ -7,7 +7,8 @@ export class User {
   id!: number;
 
   /** Lower case, compared exactly (binary collation on MySQL): see usernames.ts. */
-  @Column({ type: 'varchar', length: 64, unique: true })
+  @Index('UQ_users_username', { unique: true })
+  @Column({ type: 'varchar', length: 64 })
   username!: string;
 
   @Column({ type: 'varchar', length: 100 })

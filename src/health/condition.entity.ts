@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Person } from '../households/person.entity.js';
+import { Disease } from './disease.entity.js';
 
 export const TREATMENT_CATEGORIES = ['concentrated', 'contracted', 'safety_net'] as const;
 /** 三个一批: concentrated 大病集中救治一批, contracted 慢病签约服务管理一批, safety_net 重病兜底保障一批. */
@@ -9,14 +11,17 @@ export type TreatmentStatus = (typeof TREATMENT_STATUSES)[number];
 
 /** 患病记录: a person's disease. A person with at least one is a patient. */
 @Entity('conditions')
-@Index(['personId', 'diseaseCode'], { unique: true })
+@Index('UQ_conditions_person_disease', ['personId', 'diseaseCode'], { unique: true })
+@Index('IDX_conditions_disease', ['diseaseCode', 'treatmentStatus'])
 export class Condition {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  @ForeignKey(() => Person, { name: 'FK_conditions_person', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   personId!: number;
 
+  @ForeignKey(() => Disease, { name: 'FK_conditions_disease', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'varchar', length: 32 })
   diseaseCode!: string;
 

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Person } from '../households/person.entity.js';
 
 /** 家庭医生慢病签约. Its status (active / expired / noncompliant) is computed as of a day, never stored. */
 @Entity('contracts')
@@ -6,7 +7,8 @@ export class Contract {
   @PrimaryGeneratedColumn()
   id!: number;
 
-  @Index()
+  @Index('IDX_contracts_person')
+  @ForeignKey(() => Person, { name: 'FK_contracts_person', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   personId!: number;
 
@@ -22,6 +24,7 @@ export class Contract {
   signedOn!: string;
 
   /** The last day the contract is valid. */
+  @Index('IDX_contracts_validUntil')
   @Column({ type: 'date' })
   validUntil!: string;
 

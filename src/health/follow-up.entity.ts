@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Contract } from './contract.entity.js';
 
 export const FOLLOW_UP_KINDS = ['clinic', 'home', 'phone', 'remote'] as const;
 /** clinic 门诊, home 入户, phone 电话, remote 远程. */
@@ -6,11 +7,12 @@ export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
 
 /** 随访 */
 @Entity('follow_ups')
-@Index(['contractId', 'visitedOn'])
+@Index('IDX_follow_ups_contract_visited', ['contractId', 'visitedOn'])
 export class FollowUp {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  @ForeignKey(() => Contract, { name: 'FK_follow_ups_contract', onDelete: 'CASCADE', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   contractId!: number;
 

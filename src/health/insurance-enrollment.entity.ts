@@ -1,13 +1,15 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Person } from '../households/person.entity.js';
 
 /** 参保: a person's enrollment in a year. */
 @Entity('insurance_enrollments')
-@Index(['personId', 'year'], { unique: true })
-@Index(['year', 'enrolled'])
+@Index('UQ_insurance_person_year', ['personId', 'year'], { unique: true })
+@Index('IDX_insurance_year_enrolled', ['year', 'enrolled'])
 export class InsuranceEnrollment {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  @ForeignKey(() => Person, { name: 'FK_insurance_person', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   personId!: number;
 

@@ -2,12 +2,14 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  ForeignKey,
   Index,
   OneToMany,
   PrimaryGeneratedColumn,
   type Relation,
   UpdateDateColumn,
 } from 'typeorm';
+import { Region } from '../regions/region.entity.js';
 import { Person } from './person.entity.js';
 
 export const POVERTY_CAUSES = ['illness', 'disability', 'education', 'labour', 'other'] as const;
@@ -19,16 +21,18 @@ export type HouseholdStatus = (typeof HOUSEHOLD_STATUSES)[number];
 
 /** 建档立卡贫困户. */
 @Entity('households')
-@Index(['regionCode', 'status'])
+@Index('IDX_households_region_status', ['regionCode', 'status'])
 export class Household {
   @PrimaryGeneratedColumn()
   id!: number;
 
   /** 户编号 */
-  @Column({ type: 'varchar', length: 32, unique: true })
+  @Index('UQ_households_registryNo', { unique: true })
+  @Column({ type: 'varchar', length: 32 })
   registryNo!: string;
 
   /** A village or sub-district code. */
+  @ForeignKey(() => Region, { name: 'FK_households_region', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'varchar', length: 12 })
   regionCode!: string;
 
@@ -38,7 +42,7 @@ export class Household {
   @Column({ type: 'int' })
   registeredYear!: number;
 
-  @Index()
+  @Index('IDX_households_status')
   @Column({ type: 'varchar', length: 16 })
   status!: HouseholdStatus;
 

@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Every reading of a full resident ID number: who, whose, when (admins read this log). */
 @Entity('id_access_log')
-@Index(['personId'])
+@Index('IDX_id_access_log_person', ['personId'])
 export class IdAccess {
   @PrimaryGeneratedColumn()
   id!: number;

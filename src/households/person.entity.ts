@@ -25,19 +25,20 @@ export class Person {
   @PrimaryGeneratedColumn()
   id!: number;
 
-  @Index()
+  @Index('IDX_persons_householdId')
   @Column({ type: 'int' })
   householdId!: number;
 
-  @ManyToOne(() => Household, (household) => household.members, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'householdId' })
+  @ManyToOne(() => Household, (household) => household.members, { onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
+  @JoinColumn({ name: 'householdId', foreignKeyConstraintName: 'FK_persons_household' })
   household?: Relation<Household>;
 
   /** 身份证号 (18 characters, check character validated). */
-  @Column({ type: 'varchar', length: 18, unique: true })
+  @Index('UQ_persons_idNumber', { unique: true })
+  @Column({ type: 'varchar', length: 18 })
   idNumber!: string;
 
-  @Index()
+  @Index('IDX_persons_name')
   @Column({ type: 'varchar', length: 64 })
   name!: string;
 

@@ -1,4 +1,4 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { UploadJob } from './upload-job.js';
 
 export type ImportKind = 'households';
@@ -9,6 +9,7 @@ export type ImportKind = 'households';
  * at every moment, and `= rowsTotal` when done.
  */
 @Entity('import_jobs')
+@Index('IDX_import_jobs_status', ['status'])
 export class ImportJob extends UploadJob {
   @Column({ type: 'varchar', length: 16 })
   kind!: ImportKind;

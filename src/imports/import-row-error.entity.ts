@@ -1,12 +1,14 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ImportJob } from './import-job.entity.js';
 
 /** One problem of one rejected row; a row with two bad fields has two. */
 @Entity('import_row_errors')
-@Index(['importId', 'line'])
+@Index('IDX_import_row_errors_import_line', ['importId', 'line'])
 export class ImportRowError {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  @ForeignKey(() => ImportJob, { name: 'FK_import_row_errors_import', onDelete: 'CASCADE', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   importId!: number;
 

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { RosterEncoding, RosterFormat } from './roster-reader.js';
 
 /** The life of a job that works through an uploaded file (an import, a reconciliation); `cancelled` by a user, never resumed. */
@@ -10,7 +10,6 @@ export abstract class UploadJob {
   @PrimaryGeneratedColumn()
   id!: number;
 
-  @Index()
   @Column({ type: 'varchar', length: 16 })
   status!: JobStatus;
 

@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Region } from '../regions/region.entity.js';
+import { Campaign } from './campaign.entity.js';
 
 export const ITEM_CATEGORIES = ['insurance', 'contract', 'treatment', 'data', 'facility', 'staffing', 'other'] as const;
 /** insurance 基本医保, contract 慢病签约, treatment 分类救治, data 信息数据, facility 基础设施, staffing 人才, other. */
@@ -34,6 +36,7 @@ export class Item {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  @ForeignKey(() => Campaign, { name: 'FK_items_campaign', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   campaignId!: number;
 
@@ -53,6 +56,7 @@ export class Item {
   subjectId!: number | null;
 
   /** The responsible sub-district (12-digit code ending in 000). */
+  @ForeignKey(() => Region, { name: 'FK_items_region', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'varchar', length: 12 })
   regionCode!: string;
 

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Item } from './item.entity.js';
 
 export const LEDGER_ENTRY_TYPES = [
   'created',
@@ -24,6 +25,7 @@ export class LedgerEntry {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  @ForeignKey(() => Item, { name: 'FK_ledger_entries_item', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   itemId!: number;
 

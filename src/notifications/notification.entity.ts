@@ -1,4 +1,6 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { User } from '../auth/user.entity.js';
+import { Item } from '../ledger/item.entity.js';
 
 /**
  * A notice in a user's in-app inbox (提醒), written by the escalation job: one per recipient per
@@ -13,9 +15,11 @@ export class Notification {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  @ForeignKey(() => User, { name: 'FK_notifications_user', onDelete: 'CASCADE', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   userId!: number;
 
+  @ForeignKey(() => Item, { name: 'FK_notifications_item', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @Column({ type: 'int' })
   itemId!: number;
 

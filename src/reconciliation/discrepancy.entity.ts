@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Reconciliation } from './reconciliation.entity.js';
 
 /** SPEC §2 Reconciliation: what a roster and the registry can disagree about. */
 export const DISCREPANCY_KINDS = [
@@ -22,11 +23,16 @@ export const DISCREPANCY_LABELS: Record<DiscrepancyKind, string> = {
 
 /** One disagreement found by a reconciliation. */
 @Entity('discrepancies')
-@Index(['reconciliationId', 'kind', 'id'])
+@Index('IDX_discrepancies_reconciliation_kind', ['reconciliationId', 'kind', 'id'])
 export class Discrepancy {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  @ForeignKey(() => Reconciliation, {
+    name: 'FK_discrepancies_reconciliation',
+    onDelete: 'CASCADE',
+    onUpdate: 'RESTRICT',
+  })
   @Column({ type: 'int' })
   reconciliationId!: number;
 

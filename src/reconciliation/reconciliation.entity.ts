@@ -1,4 +1,4 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { UploadJob } from '../imports/upload-job.js';
 
 /** A roster row that could not be compared (another year, an unreadable 是否参保 …). */
@@ -10,6 +10,7 @@ export interface SkippedRow {
 
 /** 数据比对: one insurance roster compared with the registry for a year (the roster is kept: applying its enrollment reads it again). */
 @Entity('reconciliations')
+@Index('IDX_reconciliations_status', ['status'])
 export class Reconciliation extends UploadJob {
   @Column({ type: 'int' })
   year!: number;

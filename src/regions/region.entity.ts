@@ -15,7 +15,7 @@ export class Region {
   @Column({ type: 'varchar', length: 16 })
   level!: RegionLevel;
 
-  @Index()
+  @Index('IDX_regions_parentCode')
   @Column({ type: 'varchar', length: 12, nullable: true })
   parentCode!: string | null;
 }
