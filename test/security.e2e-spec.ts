@@ -114,27 +114,28 @@ describe('hostile input', () => {
     expect(still.body.status).toBe('open');
   });
 
-  it('the queue dashboard acts on a session cookie only with its CSRF token (bearer tokens as before)', async () => {
-    if (!t.config.REDIS_URL) {
-      return; // no Redis, no dashboard (404: escalation.e2e-spec.ts)
-    }
-    const clean = `${QUEUE_DASHBOARD_PATH}/api/queues/escalation/clean/completed`;
-    const agent = await pageLogin(t.http, 'admin', TEST_ADMIN_PASSWORD);
-    await agent.put(clean).expect(403);
-    const board = await agent.get(QUEUE_DASHBOARD_PATH).expect(200);
-    const cookies = ([] as string[]).concat(board.headers['set-cookie'] ?? []);
-    const xsrf = cookies.find((c) => c.startsWith('XSRF-TOKEN='));
-    expect(xsrf).toMatch(/SameSite=Strict/i);
-    expect(xsrf).not.toMatch(/HttpOnly/i);
-    const token = decodeURIComponent(/^XSRF-TOKEN=([^;]+)/.exec(xsrf!)![1]);
-    const forged = await agent.put(clean).set('X-XSRF-TOKEN', 'forged.token');
-    expect(forged.status).toBe(403);
-    const done = await agent.put(clean).set('X-XSRF-TOKEN', token);
-    expect(done.status).toBeLessThan(300);
-    const admin = await t.login('admin', TEST_ADMIN_PASSWORD);
-    const bearer = await request(t.http).put(clean).set('Authorization', admin);
-    expect(bearer.status).toBeLessThan(300);
-  });
+  // No Redis, no dashboard (escalation.e2e-spec.ts checks the page saying so): reported as skipped then.
+  (process.env.REDIS_URL ? it : it.skip)(
+    'the queue dashboard acts on a session cookie only with its CSRF token (bearer tokens as before; needs REDIS_URL)',
+    async () => {
+      const clean = `${QUEUE_DASHBOARD_PATH}/api/queues/escalation/clean/completed`;
+      const agent = await pageLogin(t.http, 'admin', TEST_ADMIN_PASSWORD);
+      await agent.put(clean).expect(403);
+      const board = await agent.get(QUEUE_DASHBOARD_PATH).expect(200);
+      const cookies = ([] as string[]).concat(board.headers['set-cookie'] ?? []);
+      const xsrf = cookies.find((c) => c.startsWith('XSRF-TOKEN='));
+      expect(xsrf).toMatch(/SameSite=Strict/i);
+      expect(xsrf).not.toMatch(/HttpOnly/i);
+      const token = decodeURIComponent(/^XSRF-TOKEN=([^;]+)/.exec(xsrf!)![1]);
+      const forged = await agent.put(clean).set('X-XSRF-TOKEN', 'forged.token');
+      expect(forged.status).toBe(403);
+      const done = await agent.put(clean).set('X-XSRF-TOKEN', token);
+      expect(done.status).toBeLessThan(300);
+      const admin = await t.login('admin', TEST_ADMIN_PASSWORD);
+      const bearer = await request(t.http).put(clean).set('Authorization', admin);
+      expect(bearer.status).toBeLessThan(300);
+    },
+  );
 
   it('answers malformed JSON with 400', async () => {
     const res = await request(t.http)
