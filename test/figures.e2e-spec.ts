@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { InsuranceEnrollment } from '../src/health/insurance-enrollment.entity.js';
-import { insuranceGapKey } from '../src/ledger/gap-keys.js';
 import { Item } from '../src/ledger/item.entity.js';
 import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
 import { EnrollmentChange } from '../src/reconciliation/enrollment-change.entity.js';
@@ -109,7 +108,7 @@ describe('right figures (issue 13)', () => {
       expect(checks.body.opened.not_insured).toBeGreaterThanOrEqual(1);
       const open = () => db.getRepository(Item).find({ where: { campaignId: campaign.id, subjectId: head.id } });
       const [checkItem] = await open();
-      expect(checkItem).toMatchObject({ source: 'check', dedupeKey: insuranceGapKey(head.id, 2020) });
+      expect(checkItem).toMatchObject({ source: 'check', dedupeKey: `insurance_gap:person:${head.id}:2020` });
       expect(checkItem.description).toBe('查漏补缺规则「未参加基本医疗保险」，按2020年4月15日的记录检出。');
 
       // The insurance roster lists the spouse only: the head is registered_not_insured.

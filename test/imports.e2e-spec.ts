@@ -2,10 +2,10 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import request from 'supertest';
 import { DataSource, In } from 'typeorm';
-import { idCheckChar, maskIdNumber } from '../src/common/id-number.js';
+import { idCheckChar } from '../src/common/id-number.js';
 import { Household } from '../src/households/household.entity.js';
 import { Person } from '../src/households/person.entity.js';
-import { householdInput, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
+import { householdInput, maskedId, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
 import { HOUSEHOLD_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 
@@ -127,7 +127,7 @@ describe('bulk import of household rosters', () => {
         [17, 'idNumber', '身份证号应为18位：17位数字加1位校验码（数字或X）'],
         [17, 'name', '姓名为空'],
       ]);
-      expect(first.errors.items[0]).toMatchObject({ idNumber: maskIdNumber(C), registryNo: h1 });
+      expect(first.errors.items[0]).toMatchObject({ idNumber: maskedId(C), registryNo: h1 });
       expect(JSON.stringify(first)).not.toContain(ids.J);
       expect(JSON.stringify(first)).not.toContain(C);
     });
@@ -181,7 +181,7 @@ describe('bulk import of household rosters', () => {
         .split(/\r?\n/);
       expect(lines[0]).toBe('行号,字段,原因,身份证号,户编号');
       expect(lines).toHaveLength(14);
-      expect(lines[1]).toBe(`4,身份证号,身份证号校验位错误（GB 11643-1999）,${maskIdNumber(C)},${h1}`);
+      expect(lines[1]).toBe(`4,身份证号,身份证号校验位错误（GB 11643-1999）,${maskedId(C)},${h1}`);
       expect(text).not.toContain(C);
     });
   });
@@ -252,7 +252,7 @@ describe('bulk import of household rosters', () => {
     );
     expect(result).toMatchObject({ inserted: 0, rejected: 2 });
     expect(result.errors.items[0].reason).toBe(
-      `户编号 ${input.registryNo} 在登记中已有另一位户主（${maskIdNumber(registered.idNumber)}），此人不在本文件中`,
+      `户编号 ${input.registryNo} 在登记中已有另一位户主（${maskedId(registered.idNumber)}），此人不在本文件中`,
     );
     expect(await persons([newcomer, child])).toEqual([]);
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { idCheckChar, maskIdNumber } from '../src/common/id-number.js';
+import { idCheckChar } from '../src/common/id-number.js';
 import { ImportJob } from '../src/imports/import-job.entity.js';
 import { Item } from '../src/ledger/item.entity.js';
-import { householdInput, newIdNumber, newRegistryNo, VILLAGE_A } from './factories/households.js';
+import { householdInput, maskedId, newIdNumber, newRegistryNo, VILLAGE_A } from './factories/households.js';
 import { newCampaign } from './factories/items.js';
 import { HOUSEHOLD_HEADER, INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
@@ -82,7 +82,7 @@ describe('pages: 导入 and 数据比对 (uploads through the forms)', () => {
     expect(page.text).toContain('已完成');
     expect(page.text).not.toContain('http-equiv="refresh"');
     expect(page.text).toMatch(/<td class="num">4<\/td>/); // the bad row is line 4 (the header is line 1)
-    expect(page.text).toContain(maskIdNumber(bad));
+    expect(page.text).toContain(maskedId(bad));
     expect(page.text).not.toContain(bad);
     expect(page.text).toContain(`href="/api/imports/${id}/errors.csv"`);
     const list = await agent.get('/imports').expect(200);
@@ -157,7 +157,7 @@ describe('pages: 导入 and 数据比对 (uploads through the forms)', () => {
     const page = await agent.get(`/reconciliations/${id}?kind=name_mismatch`).expect(200);
     expect(page.text).toContain('姓名不一致');
     expect(page.text).toContain('另一个名字');
-    expect(page.text).toContain(maskIdNumber(head.idNumber));
+    expect(page.text).toContain(maskedId(head.idNumber));
     expect(page.text).not.toContain(head.idNumber);
     expect(page.text).toContain(`href="/api/reconciliations/${id}/discrepancies.csv?kind&#x3D;name_mismatch"`);
 

@@ -1,12 +1,19 @@
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { DataSource, In } from 'typeorm';
-import { idCheckChar, maskIdNumber } from '../src/common/id-number.js';
+import { idCheckChar } from '../src/common/id-number.js';
 import { InsuranceEnrollment } from '../src/health/insurance-enrollment.entity.js';
 import { Household } from '../src/households/household.entity.js';
 import { Person } from '../src/households/person.entity.js';
 import { Item } from '../src/ledger/item.entity.js';
-import { householdInput, newIdNumber, SUBDISTRICT_A, SUBDISTRICT_B, VILLAGE_B } from './factories/households.js';
+import {
+  householdInput,
+  maskedId,
+  newIdNumber,
+  SUBDISTRICT_A,
+  SUBDISTRICT_B,
+  VILLAGE_B,
+} from './factories/households.js';
 import { newCampaign } from './factories/items.js';
 import { INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
@@ -173,7 +180,7 @@ describe('insurance roster reconciliation', () => {
           id: expect.any(Number),
           kind: 'name_mismatch',
           line: 4,
-          idNumber: maskIdNumber(p3.idNumber),
+          idNumber: maskedId(p3.idNumber),
           personId: p3.id,
           rosterName: '王 伍',
           registryName: '王五',
@@ -189,7 +196,7 @@ describe('insurance roster reconciliation', () => {
           line: 6,
           personId: null,
           rosterName: '资助户',
-          idNumber: maskIdNumber(unregisteredSubsidized),
+          idNumber: maskedId(unregisteredSubsidized),
         }),
       ]);
       expect((await list('invalid_id')).items).toEqual([
@@ -238,7 +245,7 @@ describe('insurance roster reconciliation', () => {
         .split(/\r?\n/);
       expect(lines).toEqual([
         '类型,行号,身份证号,花名册姓名,登记姓名,人员编号,区划代码,说明',
-        `姓名不一致,4,${maskIdNumber(p3.idNumber)},王 伍,王五,${p3.id},${VILLAGE_B},花名册姓名与登记姓名不一致`,
+        `姓名不一致,4,${maskedId(p3.idNumber)},王 伍,王五,${p3.id},${VILLAGE_B},花名册姓名与登记姓名不一致`,
       ]);
       const everything = await request(t.http)
         .get(`/api/reconciliations/${recId}/discrepancies.csv`)

@@ -48,3 +48,8 @@ export function householdInput(overrides: Partial<HouseholdInput> = {}): Househo
     ...overrides,
   };
 }
+
+/** What the service shows of an 18-character ID number: the first 6 and last 4, eight asterisks between. */
+export function maskedId(idNumber: string): string {
+  return `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`;
+}
