@@ -79,7 +79,7 @@ const ENTITIES: Spelling = {
 
 /**
  * The schema TypeORM's entities describe, so that the schema builder finds nothing to change (issue
- * #14, test/schema-drift.e2e-spec.ts). Nothing a query sees changes:
+ * #14, test/schema-drift.e2e-spec.ts). No row changes; what changes:
  * - every unique key is a named index (UQ_users_username, UQ_households_registryNo, UQ_persons_idNumber);
  * - MySQL: created/updated timestamps keep microseconds (datetime(6), as TypeORM's date columns are;
  *   SQLite kept the milliseconds already) and updatedAt follows every change of its row;
