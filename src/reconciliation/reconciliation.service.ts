@@ -17,6 +17,7 @@ import { csvCell } from '../imports/csv-cell.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
+import { ledgerActorOf } from '../ledger/ledger.service.js';
 import { Region } from '../regions/region.entity.js';
 import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
 import type { CreateItemsDto, ReconciliationQuery } from './dto/reconciliation.dto.js';
@@ -223,7 +224,7 @@ export class ReconciliationService {
     ) {
       throw new AppError(ErrorCode.Invalid, `regionCode ${dto.regionCode} is not a known sub-district`, 'regionCode');
     }
-    const actor = { id: user.id, name: user.username };
+    const actor = ledgerActorOf(user);
     let created = 0;
     let skipped = 0;
     for await (const batch of this.discrepancies(id, dto.kinds)) {

@@ -19,6 +19,7 @@ import { ImportsPagesController } from './imports-pages.controller.js';
 import { ItemsPagesController } from './items-pages.controller.js';
 import { NotificationsPagesController } from './notifications-pages.controller.js';
 import { PageContextInterceptor } from './page-context.interceptor.js';
+import { PageErrorsModule } from './page-errors.module.js';
 import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
 import { CsrfAfterUploadInterceptor } from './upload-form.js';
 import { SystemPagesController } from './system-pages.controller.js';
@@ -38,6 +39,7 @@ import { WebAuthController } from './web-auth.controller.js';
     LedgerModule,
     ReportsModule,
     NotificationsModule,
+    PageErrorsModule,
   ],
   controllers: [
     WebAuthController,

@@ -1,9 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import { HasVisibleText } from '../../common/has-visible-text.js';
-import { IsCalendarDate } from '../../common/is-calendar-date.js';
-import { DEPARTMENTS, type Department } from '../item.entity.js';
-import { REGION_CODE, REGION_CODE_MESSAGE, trim } from './create-item.dto.js';
+import { trim } from './create-item.dto.js';
 
 /** start: when a version is given, it must be the item's. */
 export class StartItemDto {
@@ -48,40 +46,4 @@ export class ReopenItemDto {
   @IsInt()
   @Min(1)
   version?: number;
-}
-
-/** Hands the item to another sub-district and/or department. */
-export class ReassignItemDto {
-  @IsOptional()
-  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
-  regionCode?: string;
-
-  @IsOptional()
-  @IsIn(DEPARTMENTS)
-  responsibleDept?: Department;
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(2000)
-  note?: string;
-
-  @IsInt()
-  @Min(1)
-  version!: number;
-}
-
-export class ChangeDeadlineDto {
-  @IsCalendarDate()
-  deadline!: string;
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(2000)
-  note?: string;
-
-  @IsInt()
-  @Min(1)
-  version!: number;
 }
