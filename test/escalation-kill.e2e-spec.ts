@@ -12,7 +12,7 @@ import { inTransaction } from '../src/database/transaction.js';
 import { levelFor } from '../src/ledger/escalation-policy.js';
 import { EscalationRun } from '../src/escalation/escalation-run.entity.js';
 import { escalationJobId } from '../src/escalation/escalation.scheduler.js';
-import { RUN_QUIET_MINUTES } from '../src/escalation/escalation.service.js';
+import { RUN_QUIET_MINUTES } from '../src/escalation/escalation-runs.service.js';
 import { DEFAULT_THRESHOLDS } from '../src/ledger/campaign.entity.js';
 import { ItemsService } from '../src/ledger/items.service.js';
 import { SYSTEM_ACTOR } from '../src/ledger/ledger.service.js';

@@ -6,6 +6,7 @@ import { QueueModule } from '../queue/queue.module.js';
 import { EscalationController } from './escalation.controller.js';
 import { EscalationProcessor } from './escalation.processor.js';
 import { EscalationScheduler } from './escalation.scheduler.js';
+import { EscalationRuns } from './escalation-runs.service.js';
 import { EscalationService } from './escalation.service.js';
 
 /** The May-deadline escalation job (issue #5): policy, service, schedule, queue worker and routes. */
@@ -18,6 +19,7 @@ export class EscalationModule {
       controllers: [EscalationController],
       providers: [
         EscalationService,
+        EscalationRuns,
         EscalationScheduler,
         // Consumes the queue only where this instance works queues (with Redis, APP_ROLE worker or all).
         ...(QueueModule.runsWorkers(config) ? [EscalationProcessor] : []),
