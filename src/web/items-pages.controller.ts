@@ -121,11 +121,17 @@ export class ItemsPagesController {
     res.render('items/show', this.itemPage(user, item, null, typeof done === 'string' ? (DONE[done] ?? null) : null));
   }
 
-  /** 开始整改, 整改进展, 销号: the sub-district's work; the action is the path's last part. */
+  /** 开始整改, 整改进展, 销号: the sub-district's work, one handler; the action is the path's last part. */
   @Post([':id/start', ':id/progress', ':id/close'])
   @Require(Permission.ItemsAct)
-  act(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    return this.perform(user, id, actionOf(req), req.body, res);
+  act(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.perform(user, id, actionOf(req), body, res);
   }
 
   /** 重新打开: a manager's, hence a route of its own for its own permission. */
