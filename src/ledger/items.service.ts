@@ -20,6 +20,7 @@ import { Item } from './item.entity.js';
 import type { LedgerEntryType } from './ledger-entry.entity.js';
 import type { ItemDetail } from './item-views.js';
 import { type LedgerActor, ledgerActorOf, LedgerService } from './ledger.service.js';
+import { LedgerError, LedgerErrorCode } from './ledger.errors.js';
 
 export type { NewItem } from './item-filing.service.js';
 
@@ -142,8 +143,8 @@ export class ItemsService {
       check: async (em, item) => {
         const twin = item.dedupeKey && (await em.findOneBy(Item, { openKey: item.dedupeKey }));
         if (twin) {
-          throw new AppError(
-            ErrorCode.Duplicate,
+          throw new LedgerError(
+            LedgerErrorCode.OpenTwin,
             `item ${twin.id} is already open for the same gap (${item.dedupeKey}); reopen is refused`,
             'dedupeKey',
           );
@@ -224,14 +225,14 @@ export class ItemsService {
       const from = ACTION_FROM[action.name];
       const refusal = refusalOf(user, item, action.name);
       if (refusal === 'department') {
-        throw new AppError(
-          ErrorCode.Forbidden,
+        throw new LedgerError(
+          LedgerErrorCode.OtherDepartment,
           `item ${id} belongs to the ${item.responsibleDept} department; insurance staff act on insurance items only`,
         );
       }
       if (refusal === 'status') {
-        throw new AppError(
-          ErrorCode.InvalidTransition,
+        throw new LedgerError(
+          LedgerErrorCode.WrongStatus,
           `item ${id} is ${item.status}; this needs it to be ${from.join(' or ')}`,
           'status',
         );
@@ -267,9 +268,9 @@ export class ItemsService {
     return this.queries.detail(user, done.item, done.ledger);
   }
 
-  private conflict(id: number, version: number): AppError {
-    return new AppError(
-      ErrorCode.VersionConflict,
+  private conflict(id: number, version: number): LedgerError {
+    return new LedgerError(
+      LedgerErrorCode.Stale,
       `item ${id} was changed by someone else (expected version ${version}); reload it`,
       'version',
     );

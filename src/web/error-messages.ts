@@ -1,8 +1,9 @@
 import { ErrorCode } from '../common/app-error.js';
+import { LedgerErrorCode } from '../ledger/ledger.errors.js';
 
 /**
  * The Chinese words for errors, in one place: the error page's by HTTP status (httpStatusOf gives
- * a code's), and a refused form's by error code.
+ * a code's), and a refused form's by error code (a module's own code where it has one).
  */
 const PAGE_ERRORS: Record<number, { title: string; explanation: string }> = {
   400: { title: '请求有误', explanation: '请求中的参数不正确，请返回上一页检查后重试。' },
@@ -31,4 +32,12 @@ export const REFUSALS: Record<Exclude<ErrorCode, ErrorCode.NotFound>, string> = 
   [ErrorCode.Invalid]: '填写的内容有误，请检查后重新提交。',
   [ErrorCode.RateLimited]: '操作过于频繁，请稍后再试。',
   [ErrorCode.Unauthenticated]: '用户名或密码错误。',
+};
+
+/** An item's refusal by the ledger's own code: the kind's words, but for a reopen beside an open twin. */
+export const LEDGER_REFUSALS: Record<LedgerErrorCode, string> = {
+  [LedgerErrorCode.OtherDepartment]: REFUSALS[ErrorCode.Forbidden],
+  [LedgerErrorCode.WrongStatus]: REFUSALS[ErrorCode.InvalidTransition],
+  [LedgerErrorCode.Stale]: REFUSALS[ErrorCode.VersionConflict],
+  [LedgerErrorCode.OpenTwin]: '同一问题已有一条未销号的记录，不能重新打开。',
 };

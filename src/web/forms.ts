@@ -1,7 +1,8 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { AppError, ErrorCode } from '../common/app-error.js';
-import { REFUSALS } from './error-messages.js';
+import { LedgerError } from '../ledger/ledger.errors.js';
+import { LEDGER_REFUSALS, REFUSALS } from './error-messages.js';
 
 /** A message per form field, in Chinese, for re-rendering the form next to each field. */
 export type FieldErrors = Record<string, string>;
@@ -99,7 +100,7 @@ export function refusalMessage(error: AppError): string {
   if (error.code === ErrorCode.NotFound) {
     throw error;
   }
-  return REFUSALS[error.code];
+  return error instanceof LedgerError ? LEDGER_REFUSALS[error.reason] : REFUSALS[error.code];
 }
 
 /** Runs a page's action; a refusal becomes a message for the form, anything else propagates. */

@@ -2,7 +2,7 @@ import { Body, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { hasPermission, Permission } from '../auth/roles.js';
-import { ErrorCode, httpStatusOf } from '../common/app-error.js';
+import { httpStatusOf } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { CloseItemDto, ProgressItemDto, ReopenItemDto, StartItemDto } from '../ledger/dto/item-actions.dto.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
@@ -158,9 +158,6 @@ export class ItemsPagesController {
       }
       status = httpStatusOf(refused.code);
       message = refusalMessage(refused);
-      if (refused.code === ErrorCode.Duplicate && action === 'reopen') {
-        message = '同一问题已有一条未销号的记录，不能重新打开。';
-      }
     }
     // A form's own fields come back; the version comes from the fresh item, so that a resubmission is deliberate.
     const item = await this.queries.get(user, id);
