@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { isApiPath } from '../auth/session-cookie.js';
+import { isApiPath } from './api-path.js';
 import { renderErrorPage } from '../web/error-page.js';
 import { AppError, ErrorCode } from './app-error.js';
 

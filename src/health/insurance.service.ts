@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
-import { findPersonInScope } from '../households/persons.service.js';
+import { PersonsService } from '../households/persons.service.js';
 import type { PutInsuranceDto } from './dto/health.dto.js';
 import { InsuranceEnrollment } from './insurance-enrollment.entity.js';
 import { inTransaction } from '../database/transaction.js';
@@ -24,6 +24,7 @@ export class InsuranceService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly persons: PersonsService,
   ) {}
 
   /** PUT semantics: the person's enrollment for the year becomes exactly this. */
@@ -36,7 +37,7 @@ export class InsuranceService {
       throw new AppError(ErrorCode.Invalid, 'subsidized enrollment needs enrolled = true', 'subsidized');
     }
     return inTransaction(this.db, async (em) => {
-      await findPersonInScope(em, user, personId);
+      await this.persons.findInScope(em, user, personId);
       const values = {
         personId,
         year,

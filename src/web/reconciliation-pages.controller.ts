@@ -1,5 +1,4 @@
 import { Body, Get, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
@@ -39,21 +38,16 @@ interface ItemsFormState {
 
 /**
  * 数据比对: upload the insurance bureau's roster for a year, follow the comparison, read the
- * discrepancies by kind, turn chosen kinds into remediation items, write the enrollment back. The
- * service is looked up in the application (its module does not export it), like the imports'.
+ * discrepancies by kind, turn chosen kinds into remediation items, write the enrollment back.
  */
 @PageController('reconciliations')
 @Require(Permission.ReconciliationsRun)
 export class ReconciliationPagesController {
   constructor(
-    private readonly moduleRef: ModuleRef,
+    private readonly reconciliations: ReconciliationService,
     private readonly choices: ChoicesService,
     private readonly clock: Clock,
   ) {}
-
-  private get reconciliations(): ReconciliationService {
-    return this.moduleRef.get(ReconciliationService, { strict: false });
-  }
 
   @Get()
   async list(@Query() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {

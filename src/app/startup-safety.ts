@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { UsersService } from '../auth/users.service.js';
 import { AppConfig, ConfigError, isLoopbackHost } from '../config/app-config.js';
 import { secretFileOf } from '../config/jwt-secret.js';
-import { DEMO_PASSWORD, DEMO_USERS } from '../demo/demo-loader.service.js';
+import { DEMO_PASSWORD, DEMO_USERS } from './demo/demo-loader.service.js';
 
 /**
  * The last look before the API listens: what would let a stranger in. Demo accounts that still

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { DataSource, In, MoreThan } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/app-config.js';
-import { dataSourceOptions } from '../database/data-source.js';
-import { verifyChain } from './hash-chain.js';
-import { Item } from './item.entity.js';
-import { LedgerEntry } from './ledger-entry.entity.js';
+import { dataSourceOptions } from './data-source.js';
+import { verifyChain } from '../ledger/hash-chain.js';
+import { Item } from '../ledger/item.entity.js';
+import { LedgerEntry } from '../ledger/ledger-entry.entity.js';
 
 const BATCH = 2_000;
 

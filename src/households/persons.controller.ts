@@ -1,55 +1,10 @@
-import { Body, Controller, Get, Ip, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Ip, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
-import {
-  AccessLogQuery,
-  CreateHouseholdDto,
-  CreateMemberDto,
-  ListHouseholdsQuery,
-  UpdateHouseholdDto,
-  UpdatePersonDto,
-} from './dto/household.dto.js';
-import { HouseholdsService } from './households.service.js';
+import { AccessLogQuery, UpdatePersonDto } from './dto/household.dto.js';
 import { PersonsService } from './persons.service.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
-
-@ApiTags('households')
-@ApiBearerAuth()
-@Controller('api/households')
-export class HouseholdsController {
-  constructor(private readonly households: HouseholdsService) {}
-
-  @Get()
-  @Require(Permission.HouseholdsRead)
-  list(@CurrentUser() user: AuthUser, @Query() query: ListHouseholdsQuery) {
-    return this.households.list(user, query);
-  }
-
-  @Post()
-  @Require(Permission.HouseholdsWrite)
-  create(@CurrentUser() user: AuthUser, @Body() dto: CreateHouseholdDto) {
-    return this.households.create(user, dto);
-  }
-
-  @Get(':id')
-  @Require(Permission.HouseholdsRead)
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
-    return this.households.get(user, id);
-  }
-
-  @Patch(':id')
-  @Require(Permission.HouseholdsWrite)
-  update(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdateHouseholdDto) {
-    return this.households.update(user, id, dto);
-  }
-
-  @Post(':id/members')
-  @Require(Permission.HouseholdsWrite)
-  addMember(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CreateMemberDto) {
-    return this.households.addMember(user, id, dto);
-  }
-}
 
 @ApiTags('households')
 @ApiBearerAuth()

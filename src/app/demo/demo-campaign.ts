@@ -1,6 +1,6 @@
 // The demo campaign: what the supervision of spring 2020 (督导检查) found in the five sub-districts,
 // and how far each item had got. The gap checks add their findings as of DEMO_AS_OF on top.
-import type { Department, ItemCategory } from '../ledger/item.entity.js';
+import type { Department, ItemCategory } from '../../ledger/item.entity.js';
 
 export const DEMO_CAMPAIGN = { name: '2020年健康扶贫问题整改', year: 2020, deadline: '2020-05-31' };
 

@@ -3,11 +3,11 @@
 // 399 registered households with 956 persons, of which 34 households / 59 persons still poor
 // (在册未脱贫) and all others lifted out of poverty (已脱贫).
 // Pure and deterministic: a fixed-seed PRNG drives every choice; counts are exact by construction.
-import { idCheckChar } from '../common/id-number.js';
+import { idCheckChar } from '../../common/id-number.js';
 import { seededRandom } from './random.js';
-import type { PovertyCause } from '../households/household.entity.js';
-import type { PersonRelation as Relation } from '../households/person.entity.js';
-import type { RegionLevel } from '../regions/region.entity.js';
+import type { PovertyCause } from '../../households/household.entity.js';
+import type { PersonRelation as Relation } from '../../households/person.entity.js';
+import type { RegionLevel } from '../../regions/region.entity.js';
 
 export interface DemoRegion {
   code: string;

@@ -2,9 +2,9 @@
 // 956 persons are patients (66.0 %), in all three treatment categories (三个一批); chronic patients of
 // the four priority diseases mostly hold a family-doctor contract followed up pro rata; everybody is
 // enrolled in insurance for 2019 and 2020. A few planted gaps give the checks a few dozen findings.
-import type { TreatmentCategory, TreatmentStatus } from '../health/condition.entity.js';
-import type { FollowUpKind } from '../health/follow-up.entity.js';
-import { addDays, addYears, daysBetween } from '../common/dates.js';
+import type { TreatmentCategory, TreatmentStatus } from '../../health/condition.entity.js';
+import type { FollowUpKind } from '../../health/follow-up.entity.js';
+import { addDays, addYears, daysBetween } from '../../common/dates.js';
 import type { DemoDistrict } from './demo-district.js';
 import { seededRandom } from './random.js';
 

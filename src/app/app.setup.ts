@@ -6,14 +6,14 @@ import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
 import helmet from 'helmet';
 import { join } from 'node:path';
-import { isApiPath } from './auth/session-cookie.js';
-import { redactLogText } from './common/app-logger.js';
-import { PROJECT_ROOT } from './common/paths.js';
-import { refuseDeepJson } from './common/json-depth.js';
-import { AppConfig, trustProxySetting } from './config/app-config.js';
-import { mountQueueDashboard } from './queue/queue-dashboard.js';
-import { CsrfService } from './web/csrf.service.js';
-import { registerHelpers, registerPartialsFrom } from './web/handlebars-helpers.js';
+import { isApiPath } from '../common/api-path.js';
+import { redactLogText } from '../common/app-logger.js';
+import { PROJECT_ROOT } from '../config/paths.js';
+import { refuseDeepJson } from '../common/json-depth.js';
+import { AppConfig, trustProxySetting } from '../config/app-config.js';
+import { mountQueueDashboard } from './queue-dashboard.js';
+import { CsrfService } from '../web/csrf.service.js';
+import { registerHelpers, registerPartialsFrom } from '../web/handlebars-helpers.js';
 
 /**
  * The pages' content security policy: scripts, styles, images and form targets from the app itself

@@ -1,4 +1,4 @@
-import { parseIdNumber } from '../common/id-number.js';
+import { parseIdNumber } from '../../common/id-number.js';
 import { buildDemoDistrict, DEMO_DISTRICT_CODE, type DemoHousehold } from './demo-district.js';
 
 describe('demo district (示范区)', () => {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { UsersService } from '../auth/users.service.js';
 import { AppConfig } from '../config/app-config.js';
-import { DemoLoader } from '../demo/demo-loader.service.js';
+import { DemoLoader } from './demo/demo-loader.service.js';
 
 const LOCK = 'hpa_bootstrap';
 

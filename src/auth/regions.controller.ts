@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Require } from '../auth/auth-user.js';
-import { Permission } from '../auth/roles.js';
-import { CreateRegionDto } from './dto/create-region.dto.js';
-import { RegionsService } from './regions.service.js';
+import { Require } from './auth-user.js';
+import { Permission } from './roles.js';
+import { CreateRegionDto } from '../regions/dto/create-region.dto.js';
+import { RegionsService } from '../regions/regions.service.js';
 
 @ApiTags('regions')
 @ApiBearerAuth()

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/app-config.js';
-import { dataSourceOptions, ensureDatabase } from './data-source.js';
+import { ensureDatabase } from '../database/connection-options.js';
+import { dataSourceOptions } from './data-source.js';
 
 /** `npm run migration:run`: applies pending migrations and exits (the app also does it at start). */
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AuthService } from '../auth/auth.service.js';
 import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { AppConfig } from '../config/app-config.js';
-import { QUEUES } from './queues.js';
+import { QUEUES } from '../queue/queues.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 /** The cookie the dashboard's script (axios) reads and returns as the X-XSRF-TOKEN header on its writes. */

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { dataSourceOptions, ensureDatabase } from './data-source.js';
+import { ensureDatabase } from '../database/connection-options.js';
+import { dataSourceOptions } from './data-source.js';
 
 @Module({
   imports: [
