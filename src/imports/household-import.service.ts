@@ -8,7 +8,7 @@ import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
 import { Region } from '../regions/region.entity.js';
-import { asError } from './as-error.js';
+import { asError } from '../uploads/as-error.js';
 import type { RowContext, RowProblem } from './household-rows.js';
 import {
   type FileHousehold,
@@ -20,8 +20,8 @@ import {
 } from './household-scan.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
-import { removeUpload } from './upload.interceptor.js';
-import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from './upload-job-runner.js';
+import { removeUpload } from '../uploads/upload.interceptor.js';
+import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from '../uploads/upload-job-runner.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
 /** File rows per batch: one transaction of a few statements, whatever the batch holds. */

@@ -1,4 +1,4 @@
-import { type IdNumberProblem, idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
+import { idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
 import {
   HOUSEHOLD_STATUSES,
   type HouseholdStatus,
@@ -6,10 +6,12 @@ import {
   type PovertyCause,
 } from '../households/household.entity.js';
 import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
-import type { RosterColumn, RosterRow } from './roster-reader.js';
+import type { RosterColumn, RosterRow } from '../uploads/roster-reader.js';
 import {
   describeChoices,
   HOUSEHOLD_STATUS_LABELS,
+  ID_REASONS,
+  IMPRECISE_ID,
   parseHouseholdStatus,
   parsePovertyCause,
   parseRelation,
@@ -17,7 +19,7 @@ import {
   POVERTY_CAUSE_LABELS,
   quote,
   RELATION_LABELS,
-} from './roster-values.js';
+} from '../uploads/roster-values.js';
 
 /** The household roster, one row per person (SPEC §3): the template's Chinese headers, or the English keys. */
 export const HOUSEHOLD_COLUMNS = [
@@ -66,16 +68,6 @@ export interface RowContext {
 export const FIRST_REGISTERED_YEAR = 2013;
 const REGISTRY_NO = /^[0-9A-Za-z-]{4,32}$/;
 const MAX_NAME = 32;
-
-/** What is wrong with an ID number, in the words of every row error (imports and reconciliations alike). */
-export const ID_REASONS: Record<IdNumberProblem, string> = {
-  format: '身份证号应为18位：17位数字加1位校验码（数字或X）',
-  birth_date: '身份证号中的出生日期不存在（第7–14位）',
-  check_digit: '身份证号校验位错误（GB 11643-1999）',
-};
-
-/** An ID number that a spreadsheet stored as a number has lost its last digits. */
-export const IMPRECISE_ID = '身份证号以数字存储，表格只保留了15位有效数字：请将该列设为文本格式后重新填写';
 
 /** The checks a row passes or fails on its own (the whole-file checks come on top). Reasons in Chinese, cells quoted masked. */
 export function checkHouseholdRow(row: RosterRow<HouseholdField>, ctx: RowContext): HouseholdRow | RowProblem[] {

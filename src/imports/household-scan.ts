@@ -3,11 +3,11 @@ import { maskIdNumber, normalizeIdNumber } from '../common/id-number.js';
 import { maskIdLike } from '../common/mask-id-like.js';
 import { chunk } from '../common/sql.js';
 import { RELATIONS } from '../households/person.entity.js';
-import type { BulkSql } from './bulk-sql.js';
+import type { BulkSql } from '../uploads/bulk-sql.js';
 import { checkHouseholdRow, HOUSEHOLD_COLUMNS, type RowContext, type RowProblem } from './household-rows.js';
-import { IdNumberIndex } from './id-number-index.js';
-import { KeyLookup } from './key-lookup.js';
-import { NO_ROWS, openRoster, RosterFileError } from './roster-reader.js';
+import { IdNumberIndex } from '../uploads/id-number-index.js';
+import { KeyLookup } from '../uploads/key-lookup.js';
+import { NO_ROWS, openRoster, RosterFileError } from '../uploads/roster-reader.js';
 
 /** Households per statement (writing) and per head look-up (reading). */
 export const HOUSEHOLDS_PER_STATEMENT = 1000;

@@ -14,10 +14,15 @@ import { HOUSEHOLD_COLUMNS, type HouseholdField } from './household-rows.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { ImportsDispatcher } from './imports.dispatcher.js';
-import { csvCell } from './csv-cell.js';
+import { csvCell } from '../uploads/csv-cell.js';
 import { HouseholdImportService, MAX_LISTED_ERRORS } from './household-import.service.js';
-import { HOUSEHOLD_STATUS_LABELS, POVERTY_CAUSE_LABELS, RELATION_LABELS } from './roster-values.js';
-import { EXAMPLE_ID_NUMBER, regionsForTemplate, type TemplateColumn, writeRosterTemplate } from './roster-template.js';
+import { HOUSEHOLD_STATUS_LABELS, POVERTY_CAUSE_LABELS, RELATION_LABELS } from '../uploads/roster-values.js';
+import {
+  EXAMPLE_ID_NUMBER,
+  regionsForTemplate,
+  type TemplateColumn,
+  writeRosterTemplate,
+} from '../uploads/roster-template.js';
 
 export interface ImportView {
   id: number;

@@ -1,7 +1,6 @@
 import { idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
-import { ID_REASONS, IMPRECISE_ID } from '../imports/household-rows.js';
-import type { RosterColumn, RosterRow } from '../imports/roster-reader.js';
-import { parseYear, parseYesNo, quote } from '../imports/roster-values.js';
+import type { RosterColumn, RosterRow } from '../uploads/roster-reader.js';
+import { ID_REASONS, IMPRECISE_ID, parseYear, parseYesNo, quote } from '../uploads/roster-values.js';
 import type { SkippedRow } from './reconciliation.entity.js';
 
 /** The insurance bureau's roster (SPEC §3): Chinese headers, or the English keys. */

@@ -13,7 +13,7 @@ import { maskIdLike } from '../common/mask-id-like.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
-import { csvCell } from '../imports/csv-cell.js';
+import { csvCell } from '../uploads/csv-cell.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
@@ -26,7 +26,7 @@ import {
   regionsForTemplate,
   type TemplateColumn,
   writeRosterTemplate,
-} from '../imports/roster-template.js';
+} from '../uploads/roster-template.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Region } from './region.entity.js';
-import { RegionsController } from '../auth/regions.controller.js';
 import { RegionsService } from './regions.service.js';
 
 @Module({

@@ -5,7 +5,7 @@ import { Permission } from '../auth/roles.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { PageQuery } from '../common/pagination.js';
 import { ImportsService, omittedNote } from '../imports/imports.service.js';
-import { removeUpload } from '../imports/upload.interceptor.js';
+import { removeUpload } from '../uploads/upload.interceptor.js';
 import { attempt, refusalMessage } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf, readQuery } from './page-query.js';

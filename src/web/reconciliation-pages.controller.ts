@@ -11,7 +11,7 @@ import {
   CreateReconciliationDto,
   ReconciliationQuery,
 } from '../reconciliation/dto/reconciliation.dto.js';
-import { removeUpload } from '../imports/upload.interceptor.js';
+import { removeUpload } from '../uploads/upload.interceptor.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
 import { ChoicesService } from './choices.service.js';
 import { attempt, type FieldErrors, readForm } from './forms.js';

@@ -1,3 +1,4 @@
+import type { IdNumberProblem } from '../common/id-number.js';
 import { maskIdLike } from '../common/mask-id-like.js';
 import {
   HOUSEHOLD_STATUSES,
@@ -79,3 +80,13 @@ export function parseYear(value: string): number | null {
 
 /** User input quoted in a message: cut to a readable length, any ID number in it masked. */
 export const quote = (value: string): string => `“${maskIdLike(value.length > 40 ? `${value.slice(0, 40)}…` : value)}”`;
+
+/** What is wrong with an ID number, in the words of every row error (imports and reconciliations alike). */
+export const ID_REASONS: Record<IdNumberProblem, string> = {
+  format: '身份证号应为18位：17位数字加1位校验码（数字或X）',
+  birth_date: '身份证号中的出生日期不存在（第7–14位）',
+  check_digit: '身份证号校验位错误（GB 11643-1999）',
+};
+
+/** An ID number that a spreadsheet stored as a number has lost its last digits. */
+export const IMPRECISE_ID = '身份证号以数字存储，表格只保留了15位有效数字：请将该列设为文本格式后重新填写';
