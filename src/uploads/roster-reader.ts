@@ -1,12 +1,21 @@
 import { type CsvError, Parser } from 'csv-parse';
-import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
-import { AppError, ErrorCode } from '../common/app-error.js';
-import { maskIdLike } from '../common/mask-id-like.js';
+import {
+  MAX_ROSTER_COLUMNS,
+  type RawRecord,
+  type Roster,
+  type RosterColumn,
+  type RosterEncoding,
+  RosterFileError,
+  type RosterRow,
+  tooWide,
+} from './roster-file.js';
+import { GBK, sniffRoster } from './roster-sniff.js';
+import { xlsxRecords } from './roster-xlsx.js';
 import { streamBatches } from './stream-batches.js';
 
 /**
@@ -16,112 +25,6 @@ import { streamBatches } from './stream-batches.js';
  * found by their Chinese or English names. Used by the household import and the insurance
  * reconciliation alike.
  */
-
-export type RosterFormat = 'csv' | 'xlsx';
-export type RosterEncoding = 'utf8' | 'gbk';
-
-export interface RosterColumn<K extends string> {
-  key: K;
-  /** The Chinese header of the template (身份证号); the key itself (idNumber) is accepted too. */
-  header: string;
-  aliases?: readonly string[];
-}
-
-export interface RosterRow<K extends string> {
-  /** Where the row starts: the physical line of a CSV file (header = 1), the sheet row of an XLSX. */
-  line: number;
-  /** Every column's cell, trimmed; '' when empty. */
-  values: Record<K, string>;
-  /** Columns whose XLSX cell was a number too long for Excel's 15 significant digits. */
-  imprecise: readonly K[];
-}
-
-export interface Roster<K extends string> {
-  format: RosterFormat;
-  encoding: RosterEncoding | null;
-  /** The data rows (blank ones skipped), a few hundred at a time: the fast way through a big file. */
-  batches(): AsyncGenerator<RosterRow<K>[]>;
-  rows(): AsyncGenerator<RosterRow<K>>;
-  close(): Promise<void>;
-}
-
-/**
- * A problem with the file as a whole: answered 400 at upload, or the job's error. Said in Chinese;
- * whatever of the file it quotes has its ID numbers masked, as every answer does.
- */
-export class RosterFileError extends AppError {
-  constructor(message: string) {
-    super(ErrorCode.Invalid, maskIdLike(message), 'file');
-  }
-}
-
-/**
- * The most columns a roster may use. The templates need 5 to 9; an export with some extra columns
- * is welcome, a sheet that reaches column XFD is not: each used column costs memory on every row.
- */
-export const MAX_ROSTER_COLUMNS = 64;
-
-const SNIFF_BYTES = 64 * 1024;
-const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-/** GB18030 is the superset of GBK: names with rare characters decode too. */
-const GBK = 'gb18030';
-
-/** The bytes up to the last complete UTF-8 sequence (a chunk may end inside a character). */
-function completeUtf8(buf: Buffer): number {
-  for (let back = 1; back <= Math.min(4, buf.length); back++) {
-    const byte = buf[buf.length - back];
-    if ((byte & 0xc0) === 0x80) {
-      continue; // a continuation byte: look further back for its lead
-    }
-    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return need > back ? buf.length - back : buf.length;
-  }
-  return buf.length;
-}
-
-/** CSV or XLSX, and for CSV its encoding, from the first bytes; throws RosterFileError for anything else. */
-export async function sniffRoster(path: string): Promise<{ format: RosterFormat; encoding: RosterEncoding | null }> {
-  const handle = await open(path, 'r');
-  let head: Buffer;
-  let size: number;
-  try {
-    size = (await handle.stat()).size;
-    const buf = Buffer.alloc(Math.min(SNIFF_BYTES, size));
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    head = buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-  if (head.length === 0) {
-    throw new RosterFileError('文件是空的');
-  }
-  if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
-    return { format: 'xlsx', encoding: null };
-  }
-  if (head.subarray(0, 4).equals(OLE_MAGIC)) {
-    throw new RosterFileError('文件是旧版 Excel 97–2003 工作簿（.xls），请另存为 .xlsx 或 CSV 后上传');
-  }
-  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
-    throw new RosterFileError('文件是 UTF-16 编码的文本，请另存为 UTF-8（或 GBK）编码的 CSV 后上传');
-  }
-  if (head.includes(0)) {
-    throw new RosterFileError('文件既不是 CSV 也不是 XLSX（含有二进制内容）');
-  }
-  const text = head.subarray(head.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
-  if (text.toString('latin1').trim() === '') {
-    throw new RosterFileError('文件是空的');
-  }
-  const checked = size > head.length ? text.subarray(0, completeUtf8(text)) : text;
-  if (isUtf8(checked)) {
-    return { format: 'csv', encoding: 'utf8' };
-  }
-  if (iconv.decode(head, GBK).includes('\uFFFD')) {
-    throw new RosterFileError('文件既不是 UTF-8 也不是 GBK 编码的文本，请另存为 UTF-8 编码的 CSV 后上传');
-  }
-  return { format: 'csv', encoding: 'gbk' };
-}
 
 /** Passes UTF-8 bytes through unchanged and fails on the first byte that is not UTF-8. */
 class Utf8Guard extends Transform {
@@ -181,19 +84,6 @@ function mapHeader<K extends string>({ cells, line }: RawRecord, columns: readon
   return index;
 }
 
-function tooWide(columns: number, line: number): RosterFileError {
-  return new RosterFileError(
-    `第 ${line} 行用到了第 ${columns} 列，花名册最多 ${MAX_ROSTER_COLUMNS} 列：请删除多余的列（或其中的内容）后重新上传`,
-  );
-}
-
-interface RawRecord {
-  line: number;
-  cells: string[];
-  /** Cell indexes that held numbers beyond 15 significant digits (XLSX). */
-  imprecise?: number[];
-}
-
 const BROKEN_QUOTE = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_INVALID_CLOSING_QUOTE', 'INVALID_OPENING_QUOTE']);
 
 /**
@@ -247,101 +137,6 @@ async function* csvRecords(path: string, encoding: RosterEncoding): AsyncGenerat
   } finally {
     source.destroy();
     parser.destroy();
-  }
-}
-
-/** Excel keeps 15 significant digits: an 18-digit ID number typed as a number has lost its end. */
-const EXCEL_DIGITS = 1e15;
-
-function cellText(value: ExcelJS.CellValue): { text: string; imprecise: boolean } {
-  if (value === null || value === undefined) {
-    return { text: '', imprecise: false };
-  }
-  if (typeof value === 'number') {
-    return {
-      text: Number.isInteger(value) ? BigInt(value).toString() : String(value),
-      imprecise: Math.abs(value) >= EXCEL_DIGITS,
-    };
-  }
-  if (typeof value === 'string') {
-    return { text: value, imprecise: false };
-  }
-  if (typeof value === 'boolean') {
-    return { text: value ? 'true' : 'false', imprecise: false };
-  }
-  if (value instanceof Date) {
-    return { text: value.toISOString().slice(0, 10), imprecise: false };
-  }
-  if ('richText' in value) {
-    return { text: value.richText.map((r) => r.text).join(''), imprecise: false };
-  }
-  if ('formula' in value || 'sharedFormula' in value) {
-    const result = (value as { result?: ExcelJS.CellValue }).result;
-    return result === undefined || (typeof result === 'object' && result !== null && 'error' in result)
-      ? { text: '', imprecise: false }
-      : cellText(result);
-  }
-  if ('text' in value) {
-    return { text: String(value.text), imprecise: false };
-  }
-  return { text: '', imprecise: false };
-}
-
-/**
- * The first worksheet's rows (sheet row numbers), read with exceljs' streaming reader, in batches.
- * A row that uses a column past MAX_ROSTER_COLUMNS fails the file (see there).
- */
-async function* xlsxRecords(path: string): AsyncGenerator<RawRecord[]> {
-  const source: ReadStream = createReadStream(path);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'ignore',
-    worksheets: 'emit',
-    entries: 'ignore',
-  });
-  let sheets = 0;
-  let batch: RawRecord[] = [];
-  try {
-    for await (const sheet of reader) {
-      sheets++;
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        // Sparse: only the cells the sheet holds. A cell far to the right (column XFD) is refused
-        // here, before anything is made per column.
-        const values = row.values as ExcelJS.CellValue[];
-        if (values.length - 1 > MAX_ROSTER_COLUMNS) {
-          throw tooWide(values.length - 1, row.number);
-        }
-        const cells: string[] = [];
-        const imprecise: number[] = [];
-        for (let i = 1; i < values.length; i++) {
-          const cell = cellText(values[i]);
-          cells.push(cell.text);
-          if (cell.imprecise) {
-            imprecise.push(i - 1);
-          }
-        }
-        batch.push({ line: row.number, cells, imprecise });
-        if (batch.length === 1000) {
-          yield batch;
-          batch = [];
-        }
-      }
-      break; // the first worksheet only
-    }
-  } catch (error) {
-    if (error instanceof RosterFileError) {
-      throw error;
-    }
-    throw new RosterFileError('XLSX 工作簿无法读取：请用 Excel 或 WPS 打开后另存为 .xlsx 再上传');
-  } finally {
-    source.destroy();
-  }
-  if (sheets === 0) {
-    throw new RosterFileError('XLSX 文件中没有工作表');
-  }
-  if (batch.length > 0) {
-    yield batch;
   }
 }
 
