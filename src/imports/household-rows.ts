@@ -6,7 +6,7 @@ import {
   type PovertyCause,
 } from '../households/household.entity.js';
 import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
-import type { RosterColumn, RosterRow } from '../uploads/roster-reader.js';
+import type { RosterColumn, RosterRow } from '../uploads/roster-file.js';
 import {
   describeChoices,
   HOUSEHOLD_STATUS_LABELS,

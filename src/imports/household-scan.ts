@@ -15,7 +15,8 @@ import {
 } from './scanned-rows.js';
 import { IdNumberIndex } from '../uploads/id-number-index.js';
 import { KeyLookup } from '../uploads/key-lookup.js';
-import { NO_ROWS, openRoster, RosterFileError } from '../uploads/roster-reader.js';
+import { RosterFileError } from '../uploads/roster-file.js';
+import { NO_ROWS, openRoster } from '../uploads/roster-reader.js';
 
 /** Keys per lookup while the file is read. */
 const KEYS_PER_LOOKUP = 1000;

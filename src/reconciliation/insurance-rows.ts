@@ -1,5 +1,5 @@
 import { idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
-import type { RosterColumn, RosterRow } from '../uploads/roster-reader.js';
+import type { RosterColumn, RosterRow } from '../uploads/roster-file.js';
 import { ID_REASONS, IMPRECISE_ID, parseYear, parseYesNo, quote } from '../uploads/roster-values.js';
 import type { SkippedRow } from './reconciliation.entity.js';
 

@@ -1,5 +1,6 @@
 import { AppError, ErrorCode } from '../common/app-error.js';
-import { openRoster, RosterFileError } from '../uploads/roster-reader.js';
+import { RosterFileError } from '../uploads/roster-file.js';
+import { openRoster } from '../uploads/roster-reader.js';
 import { parseYear } from '../uploads/roster-values.js';
 import { INSURANCE_COLUMNS } from './insurance-rows.js';
 

@@ -3,7 +3,8 @@ import iconv from 'iconv-lite';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkRoster, openRoster, type RosterColumn } from './roster-reader.js';
+import type { RosterColumn } from './roster-file.js';
+import { checkRoster, openRoster } from './roster-reader.js';
 
 const COLUMNS = [
   { key: 'idNumber', header: '身份证号' },

@@ -2,7 +2,6 @@ import { type CsvError, Parser } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import {
   MAX_ROSTER_COLUMNS,
@@ -10,11 +9,12 @@ import {
   type Roster,
   type RosterColumn,
   type RosterEncoding,
+  type RosterFormat,
   RosterFileError,
   type RosterRow,
   tooWide,
 } from './roster-file.js';
-import { GBK, sniffRoster } from './roster-sniff.js';
+import { completeUtf8, GBK, sniffRoster } from './roster-sniff.js';
 import { xlsxRecords } from './roster-xlsx.js';
 import { streamBatches } from './stream-batches.js';
 

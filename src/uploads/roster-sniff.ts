@@ -11,7 +11,7 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 export const GBK = 'gb18030';
 
 /** The bytes up to the last complete UTF-8 sequence (a chunk may end inside a character). */
-function completeUtf8(buf: Buffer): number {
+export function completeUtf8(buf: Buffer): number {
   for (let back = 1; back <= Math.min(4, buf.length); back++) {
     const byte = buf[buf.length - back];
     if ((byte & 0xc0) === 0x80) {

@@ -6,7 +6,8 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import type { AuthUser } from '../auth/auth-user.js';
 import type { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
-import { checkRoster, type RosterColumn } from './roster-reader.js';
+import type { RosterColumn } from './roster-file.js';
+import { checkRoster } from './roster-reader.js';
 import type { JobStatus, UploadJob } from './upload-job.js';
 import { QueueModule } from '../queue/queue.module.js';
 

@@ -10,7 +10,7 @@ import { maskIdLike } from '../common/mask-id-like.js';
 import type { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
 import { BulkSql } from './bulk-sql.js';
-import { RosterFileError } from './roster-reader.js';
+import { RosterFileError } from './roster-file.js';
 import { removeUpload } from './upload.interceptor.js';
 import type { UploadJob } from './upload-job.js';
 

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { RosterEncoding, RosterFormat } from './roster-reader.js';
+import type { RosterEncoding, RosterFormat } from './roster-file.js';
 
 /** The life of a job that works through an uploaded file (an import, a reconciliation); `cancelled` by a user, never resumed. */
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
