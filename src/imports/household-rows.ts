@@ -5,32 +5,36 @@ import {
   POVERTY_CAUSES,
   type PovertyCause,
 } from '../households/household.entity.js';
+import {
+  fieldColumn,
+  HOUSEHOLD_STATUS_LABELS,
+  POVERTY_CAUSE_LABELS,
+  RELATION_LABELS,
+} from '../households/household-labels.js';
 import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
 import type { RosterColumn, RosterRow } from '../uploads/roster-file.js';
 import {
   describeChoices,
-  HOUSEHOLD_STATUS_LABELS,
   ID_REASONS,
   IMPRECISE_ID,
   parseHouseholdStatus,
   parsePovertyCause,
   parseRelation,
   parseYear,
-  POVERTY_CAUSE_LABELS,
   quote,
-  RELATION_LABELS,
 } from '../uploads/roster-values.js';
+import { FIRST_REGISTERED_YEAR } from '../common/programme-years.js';
 
 /** The household roster, one row per person (SPEC §3): the template's Chinese headers, or the English keys. */
 export const HOUSEHOLD_COLUMNS = [
-  { key: 'registryNo', header: '户编号', aliases: ['户号'] },
-  { key: 'regionCode', header: '区划代码', aliases: ['行政区划代码'] },
-  { key: 'povertyCause', header: '致贫原因' },
-  { key: 'householdStatus', header: '户状态' },
-  { key: 'registeredYear', header: '建档年度', aliases: ['建档年份'] },
-  { key: 'idNumber', header: '身份证号', aliases: ['身份证号码', '公民身份号码'] },
-  { key: 'name', header: '姓名' },
-  { key: 'relation', header: '与户主关系' },
+  fieldColumn('registryNo'),
+  fieldColumn('regionCode'),
+  fieldColumn('povertyCause'),
+  fieldColumn('householdStatus'),
+  fieldColumn('registeredYear'),
+  fieldColumn('idNumber'),
+  fieldColumn('name'),
+  fieldColumn('relation'),
 ] as const satisfies readonly RosterColumn<string>[];
 
 export type HouseholdField = (typeof HOUSEHOLD_COLUMNS)[number]['key'];
@@ -64,8 +68,6 @@ export interface RowContext {
   thisYear: number;
 }
 
-/** 建档立卡 began in 2013 (the registry API's lower bound too). */
-export const FIRST_REGISTERED_YEAR = 2013;
 const REGISTRY_NO = /^[0-9A-Za-z-]{4,32}$/;
 const MAX_NAME = 32;
 

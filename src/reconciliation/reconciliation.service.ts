@@ -31,9 +31,8 @@ import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
 import { reconciliationYear, rosterYear } from './roster-year.js';
+import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
 
-/** 建档立卡 began in 2014 for insurance; a roster may be for next year already. */
-const FIRST_YEAR = 2014;
 const PER_READ = 1000;
 
 export interface ReconciliationView {
@@ -116,8 +115,8 @@ export class ReconciliationService {
   ): Promise<{ id: number; status: 'queued'; year: number }> {
     const lastYear = this.clock.year() + 1;
     const inRange = (year: number) => {
-      if (year < FIRST_YEAR || year > lastYear) {
-        throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
+      if (year < FIRST_INSURANCE_YEAR || year > lastYear) {
+        throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_INSURANCE_YEAR} and ${lastYear}`, 'year');
       }
       return year;
     };

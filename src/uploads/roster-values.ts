@@ -1,53 +1,26 @@
 import type { IdNumberProblem } from '../common/id-number.js';
 import { maskIdLike } from '../common/mask-id-like.js';
-import {
-  HOUSEHOLD_STATUSES,
-  type HouseholdStatus,
-  POVERTY_CAUSES,
-  type PovertyCause,
-} from '../households/household.entity.js';
-import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
+import { HOUSEHOLD_STATUSES, POVERTY_CAUSES } from '../households/household.entity.js';
+import { HOUSEHOLD_STATUS_WORDS, POVERTY_CAUSE_WORDS, RELATION_WORDS } from '../households/household-labels.js';
+import { RELATIONS } from '../households/person.entity.js';
 
 /**
- * Cell values of the rosters (SPEC §3 File formats): an enumeration as its code or its Chinese
- * label (the first label is the one the template and the messages use), yes/no as 是/否, 1/0 or
- * true/false.
+ * Cell values of the rosters (SPEC §3 File formats): an enumeration as its code or any of its words
+ * (households/household-labels.ts; the first is the one the template and the messages use), yes/no
+ * as 是/否, 1/0 or true/false.
  */
-export const POVERTY_CAUSE_LABELS: Record<PovertyCause, readonly string[]> = {
-  illness: ['因病', '因病致贫', '因病返贫', '疾病'],
-  disability: ['因残', '因残致贫', '残疾'],
-  education: ['因学', '因学致贫', '上学'],
-  labour: ['缺劳力', '缺劳动力', '缺劳力致贫', '缺劳动力致贫', '缺少劳动力'],
-  other: ['其他', '其它'],
-};
-
-export const HOUSEHOLD_STATUS_LABELS: Record<HouseholdStatus, readonly string[]> = {
-  poor: ['在册未脱贫', '未脱贫', '贫困户', '未脱贫户'],
-  lifted: ['已脱贫', '脱贫', '脱贫户', '已脱贫户', '稳定脱贫'],
-  removed: ['清退', '自然减少', '已清退', '销户'],
-};
-
-export const RELATION_LABELS: Record<PersonRelation, readonly string[]> = {
-  head: ['户主', '本人', '户主本人'],
-  spouse: ['配偶', '妻', '夫', '妻子', '丈夫'],
-  child: ['子女', '子', '女', '儿子', '女儿', '长子', '次子', '三子', '长女', '次女', '三女', '独生子', '独生女'],
-  parent: ['父母', '父亲', '母亲', '父', '母'],
-  grandchild: ['孙子女', '孙子', '孙女', '外孙子', '外孙女', '外孙'],
-  other: ['其他', '其它', '儿媳', '女婿', '兄弟姐妹', '祖父母', '外祖父母'],
-};
-
-function lookup<T extends string>(codes: readonly T[], labels: Record<T, readonly string[]>): Map<string, T> {
+function lookup<T extends string>(codes: readonly T[], words: Record<T, readonly string[]>): Map<string, T> {
   const map = new Map<string, T>();
   for (const code of codes) {
     map.set(code, code);
-    labels[code].forEach((label) => map.set(label, code));
+    words[code].forEach((word) => map.set(word, code));
   }
   return map;
 }
 
-const CAUSES = lookup(POVERTY_CAUSES, POVERTY_CAUSE_LABELS);
-const STATUSES = lookup(HOUSEHOLD_STATUSES, HOUSEHOLD_STATUS_LABELS);
-const RELATIONS_BY_NAME = lookup(RELATIONS, RELATION_LABELS);
+const CAUSES = lookup(POVERTY_CAUSES, POVERTY_CAUSE_WORDS);
+const STATUSES = lookup(HOUSEHOLD_STATUSES, HOUSEHOLD_STATUS_WORDS);
+const RELATIONS_BY_NAME = lookup(RELATIONS, RELATION_WORDS);
 
 const parser =
   <T extends string>(map: Map<string, T>) =>
@@ -59,8 +32,8 @@ export const parseHouseholdStatus = parser(STATUSES);
 export const parseRelation = parser(RELATIONS_BY_NAME);
 
 /** "因病（illness）、因残（disability）、…": what an enumeration accepts, for messages. */
-export function describeChoices<T extends string>(codes: readonly T[], labels: Record<T, readonly string[]>): string {
-  return codes.map((code) => `${labels[code][0]}（${code}）`).join('、');
+export function describeChoices<T extends string>(codes: readonly T[], labels: Record<T, string>): string {
+  return codes.map((code) => `${labels[code]}（${code}）`).join('、');
 }
 
 const YES = new Set(['是', '1', 'true', 'y', 'yes', '已参保', '参保', '已资助', '资助', '√']);

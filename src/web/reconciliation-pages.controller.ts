@@ -20,6 +20,7 @@ import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { UploadForm } from './upload-form.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
 
 const YEAR_FORM = { dto: CreateReconciliationDto, labels: { year: '年度' }, integers: ['year'] };
 
@@ -79,7 +80,7 @@ export class ReconciliationPagesController {
         errors = {
           year: /[\u4e00-\u9fff]/.test(refused.message)
             ? refused.message
-            : `年度须在 2014 至 ${this.clock.year() + 1} 之间`,
+            : `年度须在 ${FIRST_INSURANCE_YEAR} 至 ${this.clock.year() + 1} 之间`,
         };
       } else {
         message = uploadRefusal(refused);
@@ -157,7 +158,7 @@ export class ReconciliationPagesController {
   /** This year, next year (the collection for year N runs in the autumn of N−1) and the years before. */
   private yearChoices(): { value: string; label: string }[] {
     const next = this.clock.year() + 1;
-    return Array.from({ length: next - 2014 + 1 }, (_, i) => String(next - i)).map((y) => ({
+    return Array.from({ length: next - FIRST_INSURANCE_YEAR + 1 }, (_, i) => String(next - i)).map((y) => ({
       value: y,
       label: `${y}年度`,
     }));
