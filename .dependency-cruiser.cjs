@@ -39,20 +39,16 @@ module.exports = {
       from: { path: '^src/uploads/' },
       to: { path: '^src/(checks|escalation|imports|reconciliation|notifications|reports)/' },
     },
-    {
-      name: 'imports-not-reconciliation',
-      comment: 'imports and reconciliation depend on uploads, never on each other',
+    // imports and reconciliation depend on uploads, never on each other.
+    ...[
+      ['imports', 'reconciliation'],
+      ['reconciliation', 'imports'],
+    ].map(([from, to]) => ({
+      name: `${from}-not-${to}`,
       severity: 'error',
-      from: { path: '^src/imports/' },
-      to: { path: '^src/reconciliation/' },
-    },
-    {
-      name: 'reconciliation-not-imports',
-      comment: 'imports and reconciliation depend on uploads, never on each other',
-      severity: 'error',
-      from: { path: '^src/reconciliation/' },
-      to: { path: '^src/imports/' },
-    },
+      from: { path: `^src/${from}/` },
+      to: { path: `^src/${to}/` },
+    })),
     {
       name: 'no-circular',
       severity: 'error',
