@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { PROJECT_ROOT } from '../src/common/paths.js';
+import { PROJECT_ROOT } from '../src/config/paths.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { dataSourceOptions } from '../src/database/data-source.js';
+import { dataSourceOptions } from '../src/app/data-source.js';
 import { inTransaction } from '../src/database/transaction.js';
 import { levelFor } from '../src/ledger/escalation-policy.js';
 import { EscalationRun } from '../src/escalation/escalation-run.entity.js';
@@ -226,7 +226,7 @@ describe('a worker killed in the middle of an escalation run', () => {
     }
 
     // Every chain verifies, as after a restore (npm run ledger:verify).
-    const verify = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/ledger/verify-ledger.js')], {
+    const verify = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/app/verify-ledger.js')], {
       env: { ...process.env, ...env, NODE_OPTIONS: '' },
       encoding: 'utf8',
     });

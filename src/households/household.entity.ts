@@ -1,14 +1,4 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  OneToMany,
-  PrimaryGeneratedColumn,
-  type Relation,
-  UpdateDateColumn,
-} from 'typeorm';
-import { Person } from './person.entity.js';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const POVERTY_CAUSES = ['illness', 'disability', 'education', 'labour', 'other'] as const;
 export type PovertyCause = (typeof POVERTY_CAUSES)[number];
@@ -50,7 +40,4 @@ export class Household {
 
   @UpdateDateColumn({ type: 'datetime' })
   updatedAt!: Date;
-
-  @OneToMany(() => Person, (person) => person.household)
-  members?: Relation<Person[]>;
 }

@@ -29,7 +29,7 @@ export class Person {
   @Column({ type: 'int' })
   householdId!: number;
 
-  @ManyToOne(() => Household, (household) => household.members, { onDelete: 'RESTRICT' })
+  @ManyToOne(() => Household, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'householdId' })
   household?: Relation<Household>;
 

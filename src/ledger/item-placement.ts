@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { subdistrictOf } from '../auth/region-scope.js';
+import { subdistrictOf } from '../regions/region-codes.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Household } from '../households/household.entity.js';
 import { Person } from '../households/person.entity.js';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { subdistrictOf } from '../auth/region-scope.js';
+import { subdistrictOf } from '../regions/region-codes.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { inTransaction } from '../database/transaction.js';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthedRequest } from '../auth/auth-user.js';
-import { isApiPath, SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.js';
+import { isApiPath } from '../common/api-path.js';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.js';
 import type { ErrorBody, PageErrorRenderer } from '../common/http-exception.filter.js';
 import { CSRF_REFUSED } from './csrf.guard.js';
 import { pageExplanation, pageTitle } from './error-messages.js';

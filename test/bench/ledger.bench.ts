@@ -1,8 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../../src/app.module.js';
+import { AppModule } from '../../src/app/app.module.js';
 import type { AuthUser } from '../../src/auth/auth-user.js';
-import { buildDemoDistrict } from '../../src/demo/demo-district.js';
+import { buildDemoDistrict } from '../../src/app/demo/demo-district.js';
 import { ListItemsQuery } from '../../src/ledger/dto/list-items.dto.js';
 import { ItemQueries } from '../../src/ledger/item-queries.service.js';
 import { ItemsService } from '../../src/ledger/items.service.js';

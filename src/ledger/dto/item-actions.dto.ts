@@ -1,7 +1,6 @@
-import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import { HasVisibleText } from '../../common/has-visible-text.js';
-import { trim } from './create-item.dto.js';
+import { Trim } from '../../common/trim.decorator.js';
 
 /** start: when a version is given, it must be the item's. */
 export class StartItemDto {
@@ -12,7 +11,7 @@ export class StartItemDto {
 }
 
 export class ProgressItemDto {
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(2)
   @HasVisibleText(2)
@@ -22,7 +21,7 @@ export class ProgressItemDto {
 
 /** 销号: what was done, for the version the officer saw. */
 export class CloseItemDto {
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(4)
   @HasVisibleText(4)
@@ -35,7 +34,7 @@ export class CloseItemDto {
 }
 
 export class ReopenItemDto {
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(2)
   @HasVisibleText(2)

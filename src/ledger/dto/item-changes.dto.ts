@@ -1,13 +1,13 @@
 import { IntersectionType, PickType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
-import { CreateItemDto, trim } from './create-item.dto.js';
+import { Trim } from '../../common/trim.decorator.js';
+import { CreateItemDto } from './create-item.dto.js';
 
 /** What every manager's change of an item carries: an optional note, and the version the manager saw. */
 class ItemChangeDto {
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MaxLength(2000)
   note?: string;
