@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module.js';
-import { configureApp } from './app.setup.js';
+import { AppModule } from './app/app.module.js';
+import { configureApp } from './app/app.setup.js';
 import { AppLogger } from './common/app-logger.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
-import { StartupSafety } from './system/startup-safety.js';
+import { StartupSafety } from './app/startup-safety.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env);

@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import { DEMO_PASSWORD, DEMO_USERS } from '../src/demo/demo-loader.service.js';
+import { DEMO_PASSWORD, DEMO_USERS } from '../src/app/demo/demo-loader.service.js';
 import { createTestApp, type TestApp } from './utils/create-test-app.js';
 
 const ADMIN_PASSWORD = 'Admin-pass-2020';

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { PROJECT_ROOT } from '../src/common/paths.js';
+import { PROJECT_ROOT } from '../src/config/paths.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { dataSourceOptions } from '../src/database/data-source.js';
+import { dataSourceOptions } from '../src/app/data-source.js';
 import { inTransaction } from '../src/database/transaction.js';
 import { EscalationRun } from '../src/escalation/escalation-run.entity.js';
 import { escalationJobId } from '../src/escalation/escalation.scheduler.js';
-import { RUN_QUIET_MINUTES } from '../src/escalation/escalation.service.js';
+import { RUN_QUIET_MINUTES } from '../src/escalation/escalation-runs.service.js';
 import { ItemsService } from '../src/ledger/items.service.js';
 import { SYSTEM_ACTOR } from '../src/ledger/ledger.service.js';
 import { ESCALATION_JOB, JOB_DEFAULTS, QUEUES } from '../src/queue/queues.js';
@@ -223,7 +223,7 @@ describe('a worker killed in the middle of an escalation run', () => {
     }
 
     // Every chain verifies, as after a restore (npm run ledger:verify).
-    const verify = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/ledger/verify-ledger.js')], {
+    const verify = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/app/verify-ledger.js')], {
       env: { ...process.env, ...env, NODE_OPTIONS: '' },
       encoding: 'utf8',
     });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { PROJECT_ROOT } from '../src/common/paths.js';
+import { PROJECT_ROOT } from '../src/config/paths.js';
 import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
 import { createTestApp, type TestApp } from './utils/create-test-app.js';
 
@@ -16,7 +16,7 @@ describe('ledger:verify over the whole database', () => {
   afterAll(() => t.close());
 
   const verify = () =>
-    spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/ledger/verify-ledger.js')], {
+    spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/app/verify-ledger.js')], {
       env: {
         ...process.env,
         NODE_OPTIONS: '',

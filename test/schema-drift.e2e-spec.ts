@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source.js';
+import { dataSourceOptions } from '../src/app/data-source.js';
 import { createTestApp, type TestApp } from './utils/create-test-app.js';
 
 /**

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { DEMO_DISTRICT_CODE } from '../src/demo/demo-district.js';
-import { DemoLoader } from '../src/demo/demo-loader.service.js';
+import { DEMO_DISTRICT_CODE } from '../src/app/demo/demo-district.js';
+import { DemoLoader } from '../src/app/demo/demo-loader.service.js';
 import { Household } from '../src/households/household.entity.js';
 import { Person } from '../src/households/person.entity.js';
 import { householdInput, SUBDISTRICT_A, VILLAGE_A, VILLAGE_B } from './factories/households.js';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Household } from '../src/households/household.entity.js';
-import { QUEUE_DASHBOARD_PATH } from '../src/queue/queue-dashboard.js';
+import { QUEUE_DASHBOARD_PATH } from '../src/app/queue-dashboard.js';
 import { newCampaign, newItem } from './factories/items.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 import { pageLogin } from './utils/pages.js';

@@ -1,5 +1,6 @@
 import type { AuthUser } from './auth-user.js';
-import { applyRegionScope, isInScope, regionPrefix, scopePrefixOf, subdistrictOf } from './region-scope.js';
+import { regionPrefix, subdistrictOf } from '../regions/region-codes.js';
+import { applyRegionScope, isInScope, scopePrefixOf } from './region-scope.js';
 import type { Role } from './roles.js';
 
 const user = (role: Role, regionCode: string | null = null): AuthUser => ({

@@ -1,25 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { regionPrefix } from '../regions/region-codes.js';
 import type { AuthUser } from './auth-user.js';
-
-const LEVEL_LENGTHS = [2, 4, 6, 9, 12];
-
-/**
- * The significant prefix of a 12-digit division code: 610199000000 → 610199 (the district and
- * everything under it), 610199001000 → 610199001, a village code → itself.
- */
-export function regionPrefix(code: string): string {
-  for (const length of LEVEL_LENGTHS) {
-    if (/^0*$/.test(code.slice(length))) {
-      return code.slice(0, length);
-    }
-  }
-  return code;
-}
-
-/** The sub-district a 12-digit village or sub-district code belongs to. */
-export function subdistrictOf(code: string): string {
-  return code.slice(0, 9) + '000';
-}
 
 /** The prefix the caller is confined to, or null for roles that see the whole district. */
 export function scopePrefixOf(user: AuthUser): string | null {

@@ -1,12 +1,8 @@
 import type { CookieOptions, Request } from 'express';
+import { isApiPath } from '../common/api-path.js';
 
 /** The page session: an httpOnly cookie holding the same JWT that POST /api/auth/login answers. */
 export const SESSION_COOKIE = 'hpa_session';
-
-/** `/api` and everything under it: JSON, bearer tokens, no CSRF tokens; everything else is a page. */
-export function isApiPath(path: string): boolean {
-  return path === '/api' || path.startsWith('/api/');
-}
 
 /**
  * Options of the session cookie: httpOnly (no script reads it), SameSite=Lax (not sent with

@@ -10,6 +10,7 @@ import { ContractsService } from '../health/contracts.service.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
+import { ledgerActorOf } from '../ledger/ledger.service.js';
 import { CHECK_RULE_LABELS, CHECK_RULES, type CheckRule, RULE_ITEM } from './check-rules.js';
 
 /** A person a rule finds, and where they live; nothing of their name or diagnosis goes into the item. */
@@ -47,7 +48,7 @@ export class ChecksService {
     const findings = Object.fromEntries(
       await Promise.all(CHECK_RULES.map(async (rule) => [rule, await this.find(rule, asOf)] as const)),
     ) as Record<CheckRule, Finding[]>;
-    const actor = { id: user.id, name: user.username };
+    const actor = ledgerActorOf(user);
     const year = Number(asOf.slice(0, 4));
     const opened = await inTransaction(this.db, async (em) => {
       const result = {} as Record<CheckRule, number>;

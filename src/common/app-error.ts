@@ -1,4 +1,4 @@
-/** What went wrong, independent of HTTP; the exception filter maps each code to a status. */
+/** What went wrong, independent of HTTP; httpStatusOf below is the one place that maps a code to a status. */
 export enum ErrorCode {
   NotFound = 'not_found',
   /** Data-dependent refusal the route's permission cannot express (e.g. an item of another department). */
@@ -33,5 +33,25 @@ export class AppError extends Error {
     const error = new AppError(ErrorCode.RateLimited, message);
     error.retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
     return error;
+  }
+}
+
+/** The HTTP status of each code: the API's answers, the error pages and the refused forms all use it. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.NotFound:
+      return 404;
+    case ErrorCode.Forbidden:
+      return 403;
+    case ErrorCode.Duplicate:
+    case ErrorCode.VersionConflict:
+    case ErrorCode.InvalidTransition:
+      return 409;
+    case ErrorCode.Invalid:
+      return 400;
+    case ErrorCode.Unauthenticated:
+      return 401;
+    case ErrorCode.RateLimited:
+      return 429;
   }
 }

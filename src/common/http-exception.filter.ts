@@ -1,28 +1,15 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Inject,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { isApiPath } from '../auth/session-cookie.js';
-import { renderErrorPage } from '../web/error-page.js';
-import { AppError, ErrorCode } from './app-error.js';
-
-function statusOf(code: ErrorCode): HttpStatus {
-  switch (code) {
-    case ErrorCode.NotFound:
-      return HttpStatus.NOT_FOUND;
-    case ErrorCode.Forbidden:
-      return HttpStatus.FORBIDDEN;
-    case ErrorCode.Duplicate:
-    case ErrorCode.VersionConflict:
-    case ErrorCode.InvalidTransition:
-      return HttpStatus.CONFLICT;
-    case ErrorCode.Invalid:
-      return HttpStatus.BAD_REQUEST;
-    case ErrorCode.Unauthenticated:
-      return HttpStatus.UNAUTHORIZED;
-    case ErrorCode.RateLimited:
-      return HttpStatus.TOO_MANY_REQUESTS;
-  }
-}
+import { AppError, ErrorCode, httpStatusOf } from './app-error.js';
 
 const REASON: Record<number, string> = {
   400: 'Bad Request',
@@ -71,7 +58,7 @@ export interface ErrorBody {
 /** Turns every error into Nest's shape {statusCode, error, message}; domain errors keep their code and field. */
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof AppError) {
-    const statusCode = statusOf(exception.code);
+    const statusCode = httpStatusOf(exception.code);
     return {
       statusCode,
       error: REASON[statusCode],
@@ -108,10 +95,24 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return { statusCode: 500, error: REASON[500], message: 'Internal server error' };
 }
 
-/** JSON in Nest's shape for /api; pages get a redirect to the login form or the error page (web/error-page.ts). */
+/**
+ * How an error reaches a person rather than a program (a login redirect, a Chinese error page).
+ * The pages provide it under PAGE_ERROR_RENDERER; the filter calls it when it is there, so the
+ * shared error handling does not depend on the pages.
+ */
+export interface PageErrorRenderer {
+  /** Answers the request with a page and returns true; false when the request is not a page's (the API). */
+  render(req: Request, res: Response, body: ErrorBody): boolean;
+}
+
+export const PAGE_ERROR_RENDERER = Symbol('PAGE_ERROR_RENDERER');
+
+/** JSON in Nest's shape for the API; a page's request goes to the PageErrorRenderer when one is provided. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpException');
+
+  constructor(@Optional() @Inject(PAGE_ERROR_RENDERER) private readonly pages?: PageErrorRenderer) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -133,9 +134,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof AppError && exception.retryAfter !== undefined) {
       response.setHeader('Retry-After', String(exception.retryAfter));
     }
-    if (!isApiPath(request.path)) {
-      // Pages answer people: a redirect to the login form or a rendered Chinese error page.
-      renderErrorPage(request, response, body);
+    if (this.pages?.render(request, response, body)) {
       return;
     }
     response.status(body.statusCode).json(body);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../common/paths.js';
+import { PROJECT_ROOT } from './paths.js';
 import { ConfigError, isLoopbackHost, loadConfig, PUBLISHED_JWT_SECRET, trustProxySetting } from './app-config.js';
 
 describe('loadConfig', () => {

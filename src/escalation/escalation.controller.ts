@@ -4,13 +4,17 @@ import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { PageQuery } from '../common/pagination.js';
 import { RunEscalationDto } from './dto/run-escalation.dto.js';
+import { EscalationRuns } from './escalation-runs.service.js';
 import { EscalationService } from './escalation.service.js';
 
 @ApiTags('escalation')
 @ApiBearerAuth()
 @Controller('api/escalations')
 export class EscalationController {
-  constructor(private readonly escalation: EscalationService) {}
+  constructor(
+    private readonly escalation: EscalationService,
+    private readonly history: EscalationRuns,
+  ) {}
 
   /**
    * Runs the job now, in the request (admin): for today, for an earlier day (backfill), or as a
@@ -27,6 +31,6 @@ export class EscalationController {
   @Get('runs')
   @Require(Permission.EscalationsRun)
   runs(@Query() query: PageQuery) {
-    return this.escalation.listRuns(query);
+    return this.history.list(query);
   }
 }

@@ -1,28 +1,16 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config.js';
+import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
-import { QueueModule } from '../queue/queue.module.js';
 import { EscalationController } from './escalation.controller.js';
-import { EscalationProcessor } from './escalation.processor.js';
 import { EscalationScheduler } from './escalation.scheduler.js';
+import { EscalationRuns } from './escalation-runs.service.js';
 import { EscalationService } from './escalation.service.js';
 
-/** The May-deadline escalation job (issue #5): policy, service, schedule, queue worker and routes. */
-@Module({})
-export class EscalationModule {
-  static register(config: AppConfig): DynamicModule {
-    return {
-      module: EscalationModule,
-      imports: [LedgerModule, NotificationsModule],
-      controllers: [EscalationController],
-      providers: [
-        EscalationService,
-        EscalationScheduler,
-        // Consumes the queue only where this instance works queues (with Redis, APP_ROLE worker or all).
-        ...(QueueModule.runsWorkers(config) ? [EscalationProcessor] : []),
-      ],
-      exports: [EscalationService, EscalationScheduler],
-    };
-  }
-}
+/** The May-deadline escalation job (issue #5): policy, service, run history, schedule and routes; the consumer is EscalationWorkerModule's. */
+@Module({
+  imports: [LedgerModule, NotificationsModule],
+  controllers: [EscalationController],
+  providers: [EscalationService, EscalationRuns, EscalationScheduler],
+  exports: [EscalationService, EscalationScheduler],
+})
+export class EscalationModule {}

@@ -5,7 +5,6 @@ import { DataSource, In, QueryFailedError } from 'typeorm';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { addDays, isCalendarDate } from '../common/dates.js';
-import type { Page, PageQuery } from '../common/pagination.js';
 import { inTransaction } from '../database/transaction.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
@@ -22,7 +21,8 @@ import {
   type EscalationThresholds,
   levelFor,
 } from '../ledger/escalation-policy.js';
-import { EscalationRun, type EscalationTrigger } from './escalation-run.entity.js';
+import type { EscalationTrigger } from './escalation-run.entity.js';
+import { type ByLevel, EscalationRuns, type RunSummary } from './escalation-runs.service.js';
 
 export interface RunRequest {
   /** Default: today in APP_TIMEZONE. A day after today only for a dry run (levels never go down). */
@@ -34,39 +34,11 @@ export interface RunRequest {
   dryRun?: boolean;
 }
 
-export type ByLevel = Record<'1' | '2' | '3' | '4', number>;
-
 /** The answer of POST /api/escalations/run (SPEC §3), with the run's id and duration. */
-export interface RunResult {
+export interface RunResult extends RunSummary {
   runId: number;
-  asOf: string;
-  trigger: EscalationTrigger;
-  dryRun: boolean;
-  escalated: number;
-  byLevel: ByLevel;
   durationMs: number;
 }
-
-/**
- * A run's state: `running` while it shows signs of life, `interrupted` when it has not for
- * RUN_QUIET_MINUTES (its process was killed: the next run finishes the work), `done`, `failed`.
- */
-export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
-
-/** A recorded run (GET /api/escalations/runs). */
-export interface RunView extends Omit<RunResult, 'runId' | 'durationMs'> {
-  id: number;
-  status: RunStatus;
-  /** Null while the run is going on. */
-  durationMs: number | null;
-  startedBy: number | null;
-  startedAt: Date;
-  finishedAt: Date | null;
-  error: string | null;
-}
-
-/** A run that has committed nothing for this long is not running any more (a batch takes seconds). */
-export const RUN_QUIET_MINUTES = 10;
 
 /** Items per batch: read by id windows of this size, each batch raised in one transaction. */
 export const ESCALATION_BATCH = 5000;
@@ -95,6 +67,7 @@ export class EscalationService {
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
     private readonly notifications: NotificationsService,
+    private readonly runs: EscalationRuns,
   ) {}
 
   async run(request: RunRequest): Promise<RunResult> {
@@ -113,62 +86,21 @@ export class EscalationService {
     }
     const trigger: EscalationTrigger = request.trigger === 'manual' && asOf < today ? 'backfill' : request.trigger;
     const started = performance.now();
-    const runId = await inTransaction(this.db, async (em) => {
-      const result = await em.insert(EscalationRun, {
-        asOf,
-        trigger,
-        startedBy: request.startedBy ?? null,
-        dryRun,
-        startedAt: this.clock.now(),
-        heartbeatAt: this.clock.now(),
-      });
-      return (result.identifiers[0] as { id: number }).id;
-    });
+    const runId = await this.runs.start({ asOf, trigger, startedBy: request.startedBy ?? null, dryRun });
     try {
       const byLevel = await this.escalate(runId, asOf, dryRun);
       const escalated = ESCALATION_LEVELS.reduce((sum, level) => sum + byLevel[level], 0);
       const durationMs = Math.round(performance.now() - started);
-      await inTransaction(this.db, (em) =>
-        em.update(EscalationRun, runId, {
-          level1: byLevel[1],
-          level2: byLevel[2],
-          level3: byLevel[3],
-          level4: byLevel[4],
-          escalated,
-          durationMs,
-          finishedAt: this.clock.now(),
-        }),
-      );
+      await this.runs.finish(runId, toByLevel(byLevel), escalated, durationMs);
       this.logger.log(
         `escalation ${dryRun ? '(dry run) ' : ''}as of ${asOf} (${trigger}): ${escalated} items raised ` +
           `[${ESCALATION_LEVELS.map((l) => `${ESCALATION_LABELS[l]} ${byLevel[l]}`).join(', ')}] in ${durationMs} ms`,
       );
       return { runId, asOf, trigger, dryRun, escalated, byLevel: toByLevel(byLevel), durationMs };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await inTransaction(this.db, (em) =>
-        em.update(EscalationRun, runId, {
-          durationMs: Math.round(performance.now() - started),
-          error: message.slice(0, 500),
-        }),
-      ).catch(() => undefined);
+      await this.runs.fail(runId, Math.round(performance.now() - started), error);
       throw error;
     }
-  }
-
-  async listRuns(query: PageQuery): Promise<Page<RunView>> {
-    const [rows, total] = await this.db.getRepository(EscalationRun).findAndCount({
-      order: { id: 'DESC' },
-      skip: query.offset,
-      take: query.pageSize,
-    });
-    const quietSince = this.clock.now().getTime() - RUN_QUIET_MINUTES * 60_000;
-    return {
-      items: rows.map((run) => toRunView(run, quietSince)),
-      total,
-      page: query.page,
-      pageSize: query.pageSize,
-    };
   }
 
   /**
@@ -301,20 +233,7 @@ export class EscalationService {
           asOf,
         );
         const reached = steps.map(({ to }) => to);
-        const count = (level: EscalationLevel) => reached.filter((l) => l === level).length;
-        await em
-          .createQueryBuilder()
-          .update(EscalationRun)
-          .set({
-            level1: () => `level1 + ${count(1)}`,
-            level2: () => `level2 + ${count(2)}`,
-            level3: () => `level3 + ${count(3)}`,
-            level4: () => `level4 + ${count(4)}`,
-            escalated: () => `escalated + ${reached.length}`,
-            heartbeatAt: this.clock.now(),
-          })
-          .where('id = :runId', { runId })
-          .execute();
+        await this.runs.countBatch(em, runId, reached);
         return reached;
       }),
     );
@@ -397,22 +316,4 @@ function isTransient(error: unknown): boolean {
 
 function toByLevel(counts: Record<EscalationLevel, number>): ByLevel {
   return { '1': counts[1], '2': counts[2], '3': counts[3], '4': counts[4] };
-}
-
-function toRunView(run: EscalationRun, quietSince: number): RunView {
-  const lastSign = (run.heartbeatAt ?? run.startedAt).getTime();
-  return {
-    id: run.id,
-    status: run.finishedAt ? 'done' : run.error !== null ? 'failed' : lastSign < quietSince ? 'interrupted' : 'running',
-    asOf: run.asOf,
-    trigger: run.trigger,
-    dryRun: run.dryRun,
-    escalated: run.escalated,
-    byLevel: { '1': run.level1, '2': run.level2, '3': run.level3, '4': run.level4 },
-    durationMs: run.durationMs,
-    startedBy: run.startedBy,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    error: run.error,
-  };
 }

@@ -5,7 +5,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { updateVersioned } from '../common/versioned-update.js';
-import { findPersonInScope } from '../households/persons.service.js';
+import { PersonsService } from '../households/persons.service.js';
 import { Condition, type TreatmentCategory } from './condition.entity.js';
 import { type DiagnosisAccess, diagnosisAccess, shownDisease } from './diagnosis-access.js';
 import { Disease, type DiseaseKind } from './disease.entity.js';
@@ -52,6 +52,7 @@ export class ConditionsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly persons: PersonsService,
   ) {}
 
   diseases(): Promise<Disease[]> {
@@ -59,7 +60,7 @@ export class ConditionsService {
   }
 
   async list(user: AuthUser, personId: number): Promise<ConditionView[]> {
-    await findPersonInScope(this.db.manager, user, personId);
+    await this.persons.findInScope(this.db.manager, user, personId);
     const rows = await this.db.getRepository(Condition).find({ where: { personId }, order: { id: 'ASC' } });
     const diseases = new Map((await this.diseases()).map((d) => [d.code, d]));
     const access = diagnosisAccess(user.role);
@@ -68,7 +69,7 @@ export class ConditionsService {
 
   async add(user: AuthUser, personId: number, dto: CreateConditionDto): Promise<ConditionView> {
     return inTransaction(this.db, async (em) => {
-      const person = await findPersonInScope(em, user, personId);
+      const person = await this.persons.findInScope(em, user, personId);
       const disease = await this.disease(em, dto.diseaseCode);
       this.assertCategory(dto.treatmentCategory, disease);
       this.assertDiagnosedOn(dto.diagnosedOn, person.birthDate);
@@ -94,7 +95,7 @@ export class ConditionsService {
       if (!condition) {
         throw AppError.notFound(`condition ${id}`);
       }
-      const person = await findPersonInScope(em, user, condition.personId).catch(() => {
+      const person = await this.persons.findInScope(em, user, condition.personId).catch(() => {
         throw AppError.notFound(`condition ${id}`);
       });
       const disease = await this.disease(em, condition.diseaseCode);

@@ -10,7 +10,7 @@ import type { Page } from '../common/pagination.js';
 import { daysBetweenSql } from '../common/sql.js';
 import { Household } from '../households/household.entity.js';
 import { Person } from '../households/person.entity.js';
-import { findPersonInScope } from '../households/persons.service.js';
+import { PersonsService } from '../households/persons.service.js';
 import { Condition } from './condition.entity.js';
 import { ContractDisease } from './contract-disease.entity.js';
 import { type ContractStatus, contractStatus, followUpsDue } from './contract-status.js';
@@ -45,6 +45,7 @@ export class ContractsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly persons: PersonsService,
   ) {}
 
   /**
@@ -100,7 +101,7 @@ export class ContractsService {
     }
     const codes = [...new Set(dto.diseaseCodes)];
     const id = await inTransaction(this.db, async (em) => {
-      await findPersonInScope(em, user, dto.personId).catch(() => {
+      await this.persons.findInScope(em, user, dto.personId).catch(() => {
         throw new AppError(ErrorCode.Invalid, `personId ${dto.personId} is not a known person`, 'personId');
       });
       const diseases = await em.findBy(Disease, { code: In(codes) });
@@ -186,7 +187,7 @@ export class ContractsService {
     if (!contract) {
       throw AppError.notFound(`contract ${id}`);
     }
-    await findPersonInScope(this.db.manager, user, contract.personId).catch(() => {
+    await this.persons.findInScope(this.db.manager, user, contract.personId).catch(() => {
       throw AppError.notFound(`contract ${id}`);
     });
     return contract;

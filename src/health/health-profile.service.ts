@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import type { HouseholdRecord, PersonView } from '../households/household.views.js';
+import { HouseholdsService } from '../households/households.service.js';
 import { Condition } from './condition.entity.js';
 import { type ConditionView, toConditionView } from './conditions.service.js';
 import { type ContractView, ContractsService } from './contracts.service.js';
-import type { DiagnosisAccess } from './diagnosis-access.js';
+import { type DiagnosisAccess, diagnosisAccess } from './diagnosis-access.js';
 import { Disease } from './disease.entity.js';
 import { InsuranceEnrollment } from './insurance-enrollment.entity.js';
 import { type EnrollmentView, toEnrollmentView } from './insurance.service.js';
@@ -15,13 +18,29 @@ export interface HealthProfile {
   insurance: EnrollmentView[];
 }
 
+/** The profile a caseworker opens: each member with conditions, contracts and enrollment. */
+export interface HouseholdView extends Omit<HouseholdRecord, 'members'> {
+  members: (PersonView & HealthProfile)[];
+}
+
 /** Each member's conditions, contracts and enrollment, for the household profile: a fixed number of queries. */
 @Injectable()
 export class HealthProfileService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly contracts: ContractsService,
+    private readonly households: HouseholdsService,
   ) {}
+
+  /** A household's profile as the caller may read it (404 outside their scope). */
+  async forHousehold(user: AuthUser, id: number): Promise<HouseholdView> {
+    const household = await this.households.get(user, id);
+    const health = await this.forPersons(
+      household.members.map((m) => m.id),
+      diagnosisAccess(user.role),
+    );
+    return { ...household, members: household.members.map((m) => ({ ...m, ...health.get(m.id)! })) };
+  }
 
   /** The profiles as `access` may read them (sensitive diagnoses as 敏感病种 to a role that does not treat them). */
   async forPersons(personIds: number[], access: DiagnosisAccess): Promise<Map<number, HealthProfile>> {

@@ -1,16 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  OneToMany,
-  PrimaryGeneratedColumn,
-  type Relation,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Region } from '../regions/region.entity.js';
-import { Person } from './person.entity.js';
 
 export const POVERTY_CAUSES = ['illness', 'disability', 'education', 'labour', 'other'] as const;
 export type PovertyCause = (typeof POVERTY_CAUSES)[number];
@@ -54,7 +43,4 @@ export class Household {
 
   @UpdateDateColumn({ type: 'datetime' })
   updatedAt!: Date;
-
-  @OneToMany(() => Person, (person) => person.household)
-  members?: Relation<Person[]>;
 }

@@ -1,5 +1,4 @@
 import { maskIdNumber } from '../common/id-number.js';
-import type { HealthProfile } from '../health/health-profile.service.js';
 import type { Household } from './household.entity.js';
 import type { Person } from './person.entity.js';
 
@@ -39,7 +38,7 @@ export interface HouseholdSummary {
   memberCount: number;
 }
 
-/** The profile a caseworker opens: each member with conditions, contracts and enrollment. */
-export interface HouseholdView extends HouseholdSummary {
-  members: (PersonView & HealthProfile)[];
+/** A household with its members, before the health records are added (HealthProfileService.forHousehold). */
+export interface HouseholdRecord extends HouseholdSummary {
+  members: PersonView[];
 }

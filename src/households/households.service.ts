@@ -9,8 +9,6 @@ import { updateVersioned } from '../common/versioned-update.js';
 import { maskIdNumber, parseIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
 import { LIKE_ESCAPE, likeContains, likePrefix } from '../common/sql.js';
-import { diagnosisAccess } from '../health/diagnosis-access.js';
-import { HealthProfileService } from '../health/health-profile.service.js';
 import { Region } from '../regions/region.entity.js';
 import type {
   CreateHouseholdDto,
@@ -19,7 +17,7 @@ import type {
   UpdateHouseholdDto,
 } from './dto/household.dto.js';
 import { Household } from './household.entity.js';
-import { type HouseholdSummary, type HouseholdView, toPersonView } from './household.views.js';
+import { type HouseholdRecord, type HouseholdSummary, toPersonView } from './household.views.js';
 import { Person } from './person.entity.js';
 import { onReplica } from '../database/read-replica.js';
 import { inTransaction } from '../database/transaction.js';
@@ -31,7 +29,6 @@ export class HouseholdsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
-    private readonly health: HealthProfileService,
   ) {}
 
   async list(user: AuthUser, query: ListHouseholdsQuery): Promise<Page<HouseholdSummary>> {
@@ -60,21 +57,18 @@ export class HouseholdsService {
     return { items: await this.summarize(this.db.manager, rows), total, page: query.page, pageSize: query.pageSize };
   }
 
-  async get(user: AuthUser, id: number): Promise<HouseholdView> {
+  /** A household and its members (the health side is added by HealthProfileService.forHousehold). */
+  async get(user: AuthUser, id: number): Promise<HouseholdRecord> {
     const household = await this.findInScope(this.db.manager, user, id);
-    const members = await this.db.getRepository(Person).find({ where: { householdId: id }, order: { id: 'ASC' } });
-    const [[summary], health] = await Promise.all([
+    const [[summary], members] = await Promise.all([
       this.summarize(this.db.manager, [household]),
-      this.health.forPersons(
-        members.map((m) => m.id),
-        diagnosisAccess(user.role),
-      ),
+      this.db.getRepository(Person).find({ where: { householdId: id }, order: { id: 'ASC' } }),
     ]);
-    return { ...summary, members: members.map((m) => ({ ...toPersonView(m), ...health.get(m.id)! })) };
+    return { ...summary, members: members.map(toPersonView) };
   }
 
-  /** A household and its members, in one transaction: all of it is written, or nothing. */
-  async create(user: AuthUser, dto: CreateHouseholdDto): Promise<HouseholdView> {
+  /** A household and its members, in one transaction: all of it is written, or nothing. Answers its id. */
+  async create(user: AuthUser, dto: CreateHouseholdDto): Promise<number> {
     this.assertYear(dto.registeredYear);
     const heads = dto.members.filter((m) => m.relation === 'head').length;
     if (heads !== 1) {
@@ -91,7 +85,7 @@ export class HouseholdsService {
       }
       seen.add(m.idNumber);
     });
-    const id = await inTransaction(this.db, async (em) => {
+    return inTransaction(this.db, async (em) => {
       await this.assertRegion(em, dto.regionCode);
       if (await em.existsBy(Household, { registryNo: dto.registryNo })) {
         throw new AppError(ErrorCode.Duplicate, `registryNo ${dto.registryNo} is already registered`, 'registryNo');
@@ -116,10 +110,9 @@ export class HouseholdsService {
       );
       return household.id;
     });
-    return this.get(user, id);
   }
 
-  async update(user: AuthUser, id: number, dto: UpdateHouseholdDto): Promise<HouseholdView> {
+  async update(user: AuthUser, id: number, dto: UpdateHouseholdDto): Promise<void> {
     if (dto.registeredYear !== undefined) {
       this.assertYear(dto.registeredYear);
     }
@@ -131,7 +124,6 @@ export class HouseholdsService {
       const { version, ...changes } = dto;
       await updateVersioned(em, Household, id, version ?? household.version, changes, `household ${id}`);
     });
-    return this.get(user, id);
   }
 
   async addMember(user: AuthUser, householdId: number, dto: CreateMemberDto) {

@@ -29,7 +29,7 @@ export class Person {
   @Column({ type: 'int' })
   householdId!: number;
 
-  @ManyToOne(() => Household, (household) => household.members, { onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
+  @ManyToOne(() => Household, { onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @JoinColumn({ name: 'householdId', foreignKeyConstraintName: 'FK_persons_household' })
   household?: Relation<Household>;
 

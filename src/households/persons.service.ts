@@ -22,12 +22,12 @@ export class PersonsService {
   ) {}
 
   async get(user: AuthUser, id: number): Promise<PersonView> {
-    return toPersonView(await findPersonInScope(this.db.manager, user, id));
+    return toPersonView(await this.findInScope(this.db.manager, user, id));
   }
 
   /** The unmasked ID number, for the roles that hold IdNumberReadFull; every reading is logged. */
   async fullIdNumber(user: AuthUser, id: number, address: string | null): Promise<{ id: number; idNumber: string }> {
-    const person = await findPersonInScope(this.db.manager, user, id);
+    const person = await this.findInScope(this.db.manager, user, id);
     await this.db.getRepository(IdAccess).insert({
       userId: user.id,
       username: user.username,
@@ -52,7 +52,7 @@ export class PersonsService {
 
   async update(user: AuthUser, id: number, dto: UpdatePersonDto): Promise<PersonView> {
     await inTransaction(this.db, async (em) => {
-      const person = await findPersonInScope(em, user, id);
+      const person = await this.findInScope(em, user, id);
       if (
         dto.relation === 'head' &&
         person.relation !== 'head' &&
@@ -65,14 +65,14 @@ export class PersonsService {
     });
     return this.get(user, id);
   }
-}
 
-/** A person whose household the caller may see; anything else is "not found" (404). */
-export async function findPersonInScope(em: EntityManager, user: AuthUser, id: number): Promise<Person> {
-  const person = await em.findOneBy(Person, { id });
-  const household = person && (await em.findOneBy(Household, { id: person.householdId }));
-  if (!person || !household || !isInScope(user, household.regionCode)) {
-    throw AppError.notFound(`person ${id}`);
+  /** A person whose household the caller may see; anything else is "not found" (404). */
+  async findInScope(em: EntityManager, user: AuthUser, id: number): Promise<Person> {
+    const person = await em.findOneBy(Person, { id });
+    const household = person && (await em.findOneBy(Household, { id: person.householdId }));
+    if (!person || !household || !isInScope(user, household.regionCode)) {
+      throw AppError.notFound(`person ${id}`);
+    }
+    return person;
   }
-  return person;
 }

@@ -2,26 +2,29 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { maskIdNumber, parseIdNumber } from '../common/id-number.js';
-import { maskIdLike } from '../common/mask-id-like.js';
+import { parseIdNumber } from '../common/id-number.js';
 import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
 import { Region } from '../regions/region.entity.js';
-import { asError } from './as-error.js';
-import type { RowContext, RowProblem } from './household-rows.js';
+import { asError } from '../uploads/as-error.js';
+import type { RowContext } from './household-rows.js';
+import { scanHouseholdRoster } from './household-scan.js';
 import {
-  type FileHousehold,
-  type FileScan,
-  HOUSEHOLDS_PER_STATEMENT,
-  repeatReason,
-  sameHousehold,
-  scanHouseholdRoster,
-} from './household-scan.js';
+  type Counts,
+  type ErrorAllowance,
+  HOUSEHOLD_WRITE_COLUMNS,
+  personOutcome,
+  type PersonRow,
+  planHouseholdWrites,
+  sortBatch,
+  type StoredPerson,
+} from './import-rules.js';
+import { type FileScan, HOUSEHOLDS_PER_STATEMENT } from './scanned-rows.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
-import { removeUpload } from './upload.interceptor.js';
-import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from './upload-job-runner.js';
+import { removeUpload } from '../uploads/upload.interceptor.js';
+import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from '../uploads/upload-job-runner.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
 /** File rows per batch: one transaction of a few statements, whatever the batch holds. */
@@ -40,37 +43,6 @@ interface HouseholdWriter {
   ready(index: number): Promise<void>;
   cancel(): void;
   done: Promise<void>;
-}
-
-interface StoredPerson {
-  id: number;
-  idNumber: string;
-  householdId: number;
-  name: string;
-  relation: string;
-}
-
-/** A valid row on its way to the registry. */
-interface PersonRow {
-  line: number;
-  idNumber: string;
-  name: string;
-  relation: string;
-  household: FileHousehold;
-}
-
-interface Counts {
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-}
-
-type NewRowError = Omit<ImportRowError, 'id'>;
-
-/** How many row errors this run may still list (MAX_LISTED_ERRORS per import), handed out batch by batch in file order. */
-interface ErrorAllowance {
-  left: number;
 }
 
 /**
@@ -154,29 +126,8 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
    * `changed` holds the lines that carry a household change (each changed household's first row).
    */
   private writeHouseholds(importId: number, token: string, scan: FileScan): HouseholdWriter {
-    const columns = ['registryNo', 'regionCode', 'povertyCause', 'registeredYear', 'status', 'version', 'updatedAt'];
-    const changed = new Set<number>();
-    const accepted = scan.households.filter((h) => !h.rejected);
-    const now = this.now();
-    const statements = chunk(accepted, HOUSEHOLDS_PER_STATEMENT).map((part, n) => {
-      const writes: unknown[] = [];
-      const created: string[] = [];
-      part.forEach((h, i) => {
-        h.index = n * HOUSEHOLDS_PER_STATEMENT + i;
-        const before = scan.stored.get(h.registryNo);
-        if (before) {
-          h.id = before.id;
-          if (sameHousehold(before, h)) {
-            return;
-          }
-          changed.add(h.line);
-        } else {
-          created.push(h.registryNo);
-        }
-        writes.push(h.registryNo, h.regionCode, h.povertyCause, h.registeredYear, h.status, 1, now);
-      });
-      return { writes, created };
-    });
+    const columns = HOUSEHOLD_WRITE_COLUMNS;
+    const { statements, changed, accepted } = planHouseholdWrites(scan, this.now());
     const byRegistryNo = new Map(accepted.map((h) => [h.registryNo, h]));
     // One gate per statement, opened once it and every statement before it are written.
     const gates = statements.map(() => {
@@ -295,7 +246,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   }
 
   /**
-   * One batch (rows `start` to `end`): sorts its rows into valid and rejected, waits for their
+   * One batch (rows `start` to `end`): sorts its rows into valid and rejected (`sortBatch`), waits for their
    * households, then in one transaction loads the registered persons, upserts the new and changed
    * ones and records the rejected rows (as many as the allowance has left; the rest are counted);
    * once the batch before it has committed, it advances `rowsRead` with the counts (only from where
@@ -311,49 +262,8 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     previous: Promise<void>,
     allowance: ErrorAllowance,
   ): Promise<void> {
-    const { rows } = scan;
-    const valid: PersonRow[] = [];
-    const errors: NewRowError[] = [];
-    const counts: Counts = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
-    let omitted = 0;
-    let last = -1;
-    for (let i = start; i < end; i++) {
-      const line = rows.line(i);
-      const idNumber = rows.idNumbers[i];
-      const household = rows.household(i);
-      const invalid = rows.invalid.get(i);
-      let problems: RowProblem[] | null = invalid?.problems ?? null;
-      if (!problems) {
-        const repeat = scan.duplicates.get(idNumber);
-        if (repeat) {
-          problems = [{ field: 'idNumber', reason: repeatReason(repeat, line) }];
-        } else if (household!.rejected) {
-          problems = [household!.rejected];
-        }
-      }
-      if (!problems) {
-        valid.push({ line, idNumber, name: rows.names[i], relation: rows.relation(i), household: household! });
-        last = Math.max(last, household!.index);
-        continue;
-      }
-      counts.rejected++;
-      for (const p of problems) {
-        if (allowance.left === 0) {
-          omitted++;
-          continue;
-        }
-        allowance.left--;
-        const registryNo = invalid ? invalid.registryNo : household!.registryNo;
-        errors.push({
-          importId,
-          line,
-          field: p.field,
-          reason: maskIdLike(p.reason).slice(0, 255),
-          idNumber: idNumber ? maskIdNumber(idNumber.slice(0, 32)) : null,
-          registryNo: maskIdLike(registryNo.slice(0, 64)) || null,
-        });
-      }
-    }
+    const { valid, errors, rejected, omitted, last } = sortBatch(importId, scan, start, end, allowance);
+    const counts: Counts = { inserted: 0, updated: 0, unchanged: 0, rejected };
     // Their households first (written ahead, in file order): the batch holds no lock while it waits.
     if (last >= 0) {
       await households.ready(last);
@@ -396,9 +306,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
 
   /**
    * The batch's persons: those registered when the file was read loaded with one query, the new and
-   * changed ones written with one multi-row upsert. A person new to the registry is `inserted`; one
-   * whose household, name or relation changed — or whose row is the first of a household whose
-   * fields changed — `updated`; anything else `unchanged`.
+   * changed ones written with one multi-row upsert, each counted as `personOutcome` says.
    */
   private async upsertPersons(
     em: EntityManager,
@@ -437,23 +345,12 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     const writes: unknown[] = [];
     const now = this.now();
     for (const row of rows) {
-      const householdId = row.household.id;
-      const before = stored.get(row.idNumber);
-      if (before) {
-        if (
-          Number(before.householdId) === householdId &&
-          before.name === row.name &&
-          before.relation === row.relation
-        ) {
-          counts[changed.has(row.line) ? 'updated' : 'unchanged']++;
-          continue;
-        }
-        counts.updated++;
-      } else {
-        counts.inserted++;
+      const outcome = personOutcome(row, stored.get(row.idNumber), changed);
+      counts[outcome.count]++;
+      if (outcome.write) {
+        const { sex, birthDate } = parseIdNumber(row.idNumber);
+        writes.push(row.household.id, row.idNumber, row.name, sex, birthDate, row.relation, 'active', 1, now);
       }
-      const { sex, birthDate } = parseIdNumber(row.idNumber);
-      writes.push(householdId, row.idNumber, row.name, sex, birthDate, row.relation, 'active', 1, now);
     }
     if (writes.length > 0) {
       await em.query(

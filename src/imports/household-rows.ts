@@ -1,34 +1,40 @@
-import { type IdNumberProblem, idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
+import { idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
 import {
   HOUSEHOLD_STATUSES,
   type HouseholdStatus,
   POVERTY_CAUSES,
   type PovertyCause,
 } from '../households/household.entity.js';
+import {
+  fieldColumn,
+  HOUSEHOLD_STATUS_LABELS,
+  POVERTY_CAUSE_LABELS,
+  RELATION_LABELS,
+} from '../households/household-labels.js';
 import { type PersonRelation, RELATIONS } from '../households/person.entity.js';
-import type { RosterColumn, RosterRow } from './roster-reader.js';
+import type { RosterColumn, RosterRow } from '../uploads/roster-file.js';
 import {
   describeChoices,
-  HOUSEHOLD_STATUS_LABELS,
+  ID_REASONS,
+  IMPRECISE_ID,
   parseHouseholdStatus,
   parsePovertyCause,
   parseRelation,
   parseYear,
-  POVERTY_CAUSE_LABELS,
   quote,
-  RELATION_LABELS,
-} from './roster-values.js';
+} from '../uploads/roster-values.js';
+import { FIRST_REGISTERED_YEAR } from '../common/programme-years.js';
 
 /** The household roster, one row per person (SPEC §3): the template's Chinese headers, or the English keys. */
 export const HOUSEHOLD_COLUMNS = [
-  { key: 'registryNo', header: '户编号', aliases: ['户号'] },
-  { key: 'regionCode', header: '区划代码', aliases: ['行政区划代码'] },
-  { key: 'povertyCause', header: '致贫原因' },
-  { key: 'householdStatus', header: '户状态' },
-  { key: 'registeredYear', header: '建档年度', aliases: ['建档年份'] },
-  { key: 'idNumber', header: '身份证号', aliases: ['身份证号码', '公民身份号码'] },
-  { key: 'name', header: '姓名' },
-  { key: 'relation', header: '与户主关系' },
+  fieldColumn('registryNo'),
+  fieldColumn('regionCode'),
+  fieldColumn('povertyCause'),
+  fieldColumn('householdStatus'),
+  fieldColumn('registeredYear'),
+  fieldColumn('idNumber'),
+  fieldColumn('name'),
+  fieldColumn('relation'),
 ] as const satisfies readonly RosterColumn<string>[];
 
 export type HouseholdField = (typeof HOUSEHOLD_COLUMNS)[number]['key'];
@@ -62,20 +68,8 @@ export interface RowContext {
   thisYear: number;
 }
 
-/** 建档立卡 began in 2013 (the registry API's lower bound too). */
-export const FIRST_REGISTERED_YEAR = 2013;
 const REGISTRY_NO = /^[0-9A-Za-z-]{4,32}$/;
 const MAX_NAME = 32;
-
-/** What is wrong with an ID number, in the words of every row error (imports and reconciliations alike). */
-export const ID_REASONS: Record<IdNumberProblem, string> = {
-  format: '身份证号应为18位：17位数字加1位校验码（数字或X）',
-  birth_date: '身份证号中的出生日期不存在（第7–14位）',
-  check_digit: '身份证号校验位错误（GB 11643-1999）',
-};
-
-/** An ID number that a spreadsheet stored as a number has lost its last digits. */
-export const IMPRECISE_ID = '身份证号以数字存储，表格只保留了15位有效数字：请将该列设为文本格式后重新填写';
 
 /** The checks a row passes or fails on its own (the whole-file checks come on top). Reasons in Chinese, cells quoted masked. */
 export function checkHouseholdRow(row: RosterRow<HouseholdField>, ctx: RowContext): HouseholdRow | RowProblem[] {

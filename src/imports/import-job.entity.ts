@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { UploadJob } from './upload-job.js';
+import { UploadJob } from '../uploads/upload-job.js';
 
 export type ImportKind = 'households';
 

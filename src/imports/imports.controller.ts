@@ -4,9 +4,9 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { PageQuery } from '../common/pagination.js';
-import { TemplateQuery } from './dto/imports.dto.js';
+import { TemplateQuery } from '../uploads/dto/template-query.dto.js';
 import { ImportsService } from './imports.service.js';
-import { UploadInterceptor } from './upload.interceptor.js';
+import { UploadInterceptor } from '../uploads/upload.interceptor.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('imports')

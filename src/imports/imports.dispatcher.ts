@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { QUEUES } from '../queue/queues.js';
-import { UploadJobDispatcher } from './upload-job-dispatcher.js';
+import { UploadJobDispatcher } from '../uploads/upload-job-dispatcher.js';
 import { HouseholdImportService } from './household-import.service.js';
 import { ImportJob } from './import-job.entity.js';
 

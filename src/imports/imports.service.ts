@@ -14,10 +14,15 @@ import { HOUSEHOLD_COLUMNS, type HouseholdField } from './household-rows.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { ImportsDispatcher } from './imports.dispatcher.js';
-import { csvCell } from './csv-cell.js';
+import { csvCell } from '../uploads/csv-cell.js';
 import { HouseholdImportService, MAX_LISTED_ERRORS } from './household-import.service.js';
-import { HOUSEHOLD_STATUS_LABELS, POVERTY_CAUSE_LABELS, RELATION_LABELS } from './roster-values.js';
-import { EXAMPLE_ID_NUMBER, regionsForTemplate, type TemplateColumn, writeRosterTemplate } from './roster-template.js';
+import { HOUSEHOLD_STATUS_LABELS, POVERTY_CAUSE_LABELS, RELATION_LABELS } from '../households/household-labels.js';
+import {
+  EXAMPLE_ID_NUMBER,
+  regionsForTemplate,
+  type TemplateColumn,
+  writeRosterTemplate,
+} from '../uploads/roster-template.js';
 
 export interface ImportView {
   id: number;
@@ -204,21 +209,19 @@ export class ImportsService {
     }
     const regions = regionsForTemplate(await this.db.getRepository(Region).find());
     const village = regions.find((r) => r.level === 'village') ?? regions[0];
-    const first = <T extends string>(labels: Record<T, readonly string[]>) =>
-      Object.values<readonly string[]>(labels).map((l) => l[0]);
     const columns: Record<HouseholdField, Omit<TemplateColumn, 'header'>> = {
       registryNo: { width: 20, text: true, example: `${village?.code ?? '610199001001'}0001` },
       regionCode: { width: 16, text: true, regionCodes: true, example: village?.code ?? '610199001001' },
-      povertyCause: { width: 12, choices: first(POVERTY_CAUSE_LABELS), example: POVERTY_CAUSE_LABELS.illness[0] },
+      povertyCause: { width: 12, choices: Object.values(POVERTY_CAUSE_LABELS), example: POVERTY_CAUSE_LABELS.illness },
       householdStatus: {
         width: 12,
-        choices: first(HOUSEHOLD_STATUS_LABELS),
-        example: HOUSEHOLD_STATUS_LABELS.lifted[0],
+        choices: Object.values(HOUSEHOLD_STATUS_LABELS),
+        example: HOUSEHOLD_STATUS_LABELS.lifted,
       },
       registeredYear: { width: 10, example: 2016 },
       idNumber: { width: 22, text: true, example: EXAMPLE_ID_NUMBER },
       name: { width: 12, example: '张三' },
-      relation: { width: 12, choices: first(RELATION_LABELS), example: RELATION_LABELS.head[0] },
+      relation: { width: 12, choices: Object.values(RELATION_LABELS), example: RELATION_LABELS.head },
     };
     await writeRosterTemplate(
       out,

@@ -14,8 +14,8 @@ import { daysLeftText } from '../common/dates.js';
 import { AppConfig } from '../config/app-config.js';
 import type { ItemFilters } from './dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, SOURCE_LABELS, STATUS_LABELS } from './item-labels.js';
-import type { ItemView } from './item-views.js';
-import { ItemsService } from './items.service.js';
+import { ItemQueries } from './item-queries.service.js';
+import { type ItemView, ItemViews } from './item-views.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -73,7 +73,8 @@ const BATCH = 1000;
 export class ItemExportService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly items: ItemsService,
+    private readonly queries: ItemQueries,
+    private readonly views: ItemViews,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -119,7 +120,7 @@ export class ItemExportService {
     let n = 0;
     for (;;) {
       const batch = await (
-        await this.items.filtered(this.db.manager, user, filters)
+        await this.queries.filtered(this.db.manager, user, filters)
       )
         .andWhere('i.id > :after', { after })
         .orderBy('i.id', 'ASC')
@@ -128,7 +129,7 @@ export class ItemExportService {
       if (batch.length === 0) {
         return;
       }
-      for (const view of await this.items.describe(this.db.manager, user, batch)) {
+      for (const view of await this.views.describe(this.db.manager, user, batch)) {
         yield this.cells(++n, view);
       }
       after = batch[batch.length - 1].id;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
-import { subdistrictOf } from '../auth/region-scope.js';
+import { subdistrictOf } from '../regions/region-codes.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { chunk } from '../common/sql.js';

@@ -4,16 +4,11 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { CreateItemDto } from './dto/create-item.dto.js';
-import {
-  ChangeDeadlineDto,
-  CloseItemDto,
-  ProgressItemDto,
-  ReassignItemDto,
-  ReopenItemDto,
-  StartItemDto,
-} from './dto/item-actions.dto.js';
+import { CloseItemDto, ProgressItemDto, ReopenItemDto, StartItemDto } from './dto/item-actions.dto.js';
+import { ChangeDeadlineDto, ReassignItemDto } from './dto/item-changes.dto.js';
 import { ExportItemsQuery, ListItemsQuery } from './dto/list-items.dto.js';
 import { ItemExportService } from './item-export.service.js';
+import { ItemQueries } from './item-queries.service.js';
 import { ItemsService } from './items.service.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
@@ -23,13 +18,14 @@ import { ParseIdPipe } from '../common/parse-id.pipe.js';
 export class ItemsController {
   constructor(
     private readonly items: ItemsService,
+    private readonly queries: ItemQueries,
     private readonly exporter: ItemExportService,
   ) {}
 
   @Get()
   @Require(Permission.ItemsRead)
   list(@CurrentUser() user: AuthUser, @Query() query: ListItemsQuery) {
-    return this.items.list(user, query);
+    return this.queries.list(user, query);
   }
 
   /** The 台账 as CSV or XLSX, streamed; declared before `:id`. */
@@ -50,13 +46,13 @@ export class ItemsController {
   @Get(':id')
   @Require(Permission.ItemsRead)
   get(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
-    return this.items.get(user, id);
+    return this.queries.get(user, id);
   }
 
   @Get(':id/ledger/verify')
   @Require(Permission.ItemsRead)
   verify(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
-    return this.items.verify(user, id);
+    return this.queries.verify(user, id);
   }
 
   @Post(':id/start')

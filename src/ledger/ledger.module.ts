@@ -8,6 +8,7 @@ import { ItemViews } from './item-views.js';
 import { ItemsController } from './items.controller.js';
 import { ItemFilingService } from './item-filing.service.js';
 import { ItemLevels } from './item-levels.service.js';
+import { ItemQueries } from './item-queries.service.js';
 import { ItemsService } from './items.service.js';
 import { LedgerService } from './ledger.service.js';
 
@@ -18,12 +19,13 @@ import { LedgerService } from './ledger.service.js';
   providers: [
     CampaignsService,
     ItemsService,
+    ItemQueries,
     LedgerService,
     ItemExportService,
     ItemViews,
     ItemLevels,
     ItemFilingService,
   ],
-  exports: [CampaignsService, ItemsService, LedgerService, ItemViews, ItemLevels],
+  exports: [CampaignsService, ItemsService, ItemQueries, LedgerService, ItemViews, ItemLevels],
 })
 export class LedgerModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
 import { chunk } from '../common/sql.js';
 import { canonicalJson, chainAfter, type ChainVerification, verifyChain } from './hash-chain.js';
 import { Item } from './item.entity.js';
@@ -12,6 +13,14 @@ export interface LedgerActor {
 }
 
 export const SYSTEM_ACTOR: LedgerActor = { id: null, name: '系统' };
+
+/**
+ * How every writer of the ledger names a user: by id, and by the display name the pages show
+ * (姓名, as the ledger tests read it); the id is the stable key when a name changes later.
+ */
+export function ledgerActorOf(user: Pick<AuthUser, 'id' | 'displayName'>): LedgerActor {
+  return { id: user.id, name: user.displayName };
+}
 
 /** An entry to append; seq, prevHash and hash are worked out by the ledger. */
 export interface NewLedgerEntry {

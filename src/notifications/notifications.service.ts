@@ -11,7 +11,7 @@ import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { dateText, daysBetween } from '../common/dates.js';
 import type { Page } from '../common/pagination.js';
-import { PROJECT_ROOT } from '../common/paths.js';
+import { PROJECT_ROOT } from '../config/paths.js';
 import { chunk } from '../common/sql.js';
 import { DEPARTMENT_LABELS, ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { ItemViews } from '../ledger/item-views.js';

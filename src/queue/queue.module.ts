@@ -10,7 +10,7 @@ import { JOB_DEFAULTS, QUEUES } from './queues.js';
  * - a dispatcher service injects the queue with `@Optional() @InjectQueue(QUEUES.x) queue?: Queue`
  *   and either adds a job (deterministic jobId where the work has a natural key) or, without Redis,
  *   calls the handling service itself (`setImmediate`, errors logged);
- * - a thin `@Processor(QUEUES.x)` class calls the same service; it is provided only when
+ * - a thin `@Processor(QUEUES.x)` class calls the same service; it lives in a worker module that AppModule imports only when
  *   `QueueModule.runsWorkers(config)` (APP_ROLE `worker` or `all`, with Redis);
  * - the service does the work idempotently.
  */

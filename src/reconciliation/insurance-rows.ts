@@ -1,13 +1,13 @@
 import { idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
-import { ID_REASONS, IMPRECISE_ID } from '../imports/household-rows.js';
-import type { RosterColumn, RosterRow } from '../imports/roster-reader.js';
-import { parseYear, parseYesNo, quote } from '../imports/roster-values.js';
+import { fieldColumn } from '../households/household-labels.js';
+import type { RosterColumn, RosterRow } from '../uploads/roster-file.js';
+import { ID_REASONS, IMPRECISE_ID, parseYear, parseYesNo, quote } from '../uploads/roster-values.js';
 import type { SkippedRow } from './reconciliation.entity.js';
 
 /** The insurance bureau's roster (SPEC §3): Chinese headers, or the English keys. */
 export const INSURANCE_COLUMNS = [
-  { key: 'idNumber', header: '身份证号', aliases: ['身份证号码', '公民身份号码'] },
-  { key: 'name', header: '姓名' },
+  fieldColumn('idNumber'),
+  fieldColumn('name'),
   { key: 'year', header: '年度', aliases: ['参保年度'] },
   { key: 'enrolled', header: '是否参保' },
   { key: 'subsidized', header: '是否资助参保', aliases: ['是否资助'] },

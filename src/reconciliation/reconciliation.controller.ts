@@ -15,8 +15,8 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { PageQuery } from '../common/pagination.js';
-import { TemplateQuery } from '../imports/dto/imports.dto.js';
-import { UploadInterceptor } from '../imports/upload.interceptor.js';
+import { TemplateQuery } from '../uploads/dto/template-query.dto.js';
+import { UploadInterceptor } from '../uploads/upload.interceptor.js';
 import {
   ApplyEnrollmentDto,
   CreateItemsDto,

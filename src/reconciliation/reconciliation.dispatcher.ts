@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { QUEUES } from '../queue/queues.js';
-import { UploadJobDispatcher } from '../imports/upload-job-dispatcher.js';
+import { UploadJobDispatcher } from '../uploads/upload-job-dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { Reconciliation } from './reconciliation.entity.js';
 

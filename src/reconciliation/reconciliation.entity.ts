@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { UploadJob } from '../imports/upload-job.js';
+import { UploadJob } from '../uploads/upload-job.js';
 
 /** A roster row that could not be compared (another year, an unreadable 是否参保 …). */
 export interface SkippedRow {

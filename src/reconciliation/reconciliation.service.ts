@@ -13,10 +13,11 @@ import { maskIdLike } from '../common/mask-id-like.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
-import { csvCell } from '../imports/csv-cell.js';
+import { csvCell } from '../uploads/csv-cell.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
+import { ledgerActorOf } from '../ledger/ledger.service.js';
 import { Region } from '../regions/region.entity.js';
 import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
 import type { CreateItemsDto, ReconciliationQuery } from './dto/reconciliation.dto.js';
@@ -26,14 +27,13 @@ import {
   regionsForTemplate,
   type TemplateColumn,
   writeRosterTemplate,
-} from '../imports/roster-template.js';
+} from '../uploads/roster-template.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
 import { reconciliationYear, rosterYear } from './roster-year.js';
+import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
 
-/** 建档立卡 began in 2014 for insurance; a roster may be for next year already. */
-const FIRST_YEAR = 2014;
 const PER_READ = 1000;
 
 export interface ReconciliationView {
@@ -116,8 +116,8 @@ export class ReconciliationService {
   ): Promise<{ id: number; status: 'queued'; year: number }> {
     const lastYear = this.clock.year() + 1;
     const inRange = (year: number) => {
-      if (year < FIRST_YEAR || year > lastYear) {
-        throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_YEAR} and ${lastYear}`, 'year');
+      if (year < FIRST_INSURANCE_YEAR || year > lastYear) {
+        throw new AppError(ErrorCode.Invalid, `year must be between ${FIRST_INSURANCE_YEAR} and ${lastYear}`, 'year');
       }
       return year;
     };
@@ -223,7 +223,7 @@ export class ReconciliationService {
     ) {
       throw new AppError(ErrorCode.Invalid, `regionCode ${dto.regionCode} is not a known sub-district`, 'regionCode');
     }
-    const actor = { id: user.id, name: user.username };
+    const actor = ledgerActorOf(user);
     let created = 0;
     let skipped = 0;
     for await (const batch of this.discrepancies(id, dto.kinds)) {

@@ -2,8 +2,8 @@ import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { InsuranceEnrollment } from '../health/insurance-enrollment.entity.js';
 import { Household } from '../households/household.entity.js';
 import { Person } from '../households/person.entity.js';
-import { IdNumberIndex } from '../imports/id-number-index.js';
-import { streamBatches } from '../imports/stream-batches.js';
+import { IdNumberIndex } from '../uploads/id-number-index.js';
+import { streamBatches } from '../uploads/stream-batches.js';
 
 /** Rows per keyset page where the driver cannot stream (SQLite). */
 const PAGE = 20_000;

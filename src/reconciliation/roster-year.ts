@@ -1,6 +1,7 @@
 import { AppError, ErrorCode } from '../common/app-error.js';
-import { openRoster, RosterFileError } from '../imports/roster-reader.js';
-import { parseYear } from '../imports/roster-values.js';
+import { RosterFileError } from '../uploads/roster-file.js';
+import { openRoster } from '../uploads/roster-reader.js';
+import { parseYear } from '../uploads/roster-values.js';
 import { INSURANCE_COLUMNS } from './insurance-rows.js';
 
 /** Rows read at upload to find the roster's year: enough to tell, quick on a million-row file. */

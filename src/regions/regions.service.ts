@@ -1,23 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { regionPrefix } from '../auth/region-scope.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { CreateRegionDto } from './dto/create-region.dto.js';
-import { Region, type RegionLevel } from './region.entity.js';
+import { isCodeOfLevel, isWithin, PARENT_LEVEL } from './region-codes.js';
+import { Region } from './region.entity.js';
 
 export interface RegionNode extends Region {
   children: RegionNode[];
 }
-
-const PARENT_LEVEL: Record<RegionLevel, RegionLevel | null> = {
-  district: null,
-  subdistrict: 'district',
-  village: 'subdistrict',
-};
-
-/** How many significant digits a code of each level has (县 6, 乡镇/街道 9, 村/社区 12). */
-const PREFIX_LENGTH: Record<RegionLevel, number> = { district: 6, subdistrict: 9, village: 12 };
 
 @Injectable()
 export class RegionsService {
@@ -39,13 +30,13 @@ export class RegionsService {
   }
 
   async create(dto: CreateRegionDto): Promise<Region> {
-    if (regionPrefix(dto.code).length !== PREFIX_LENGTH[dto.level]) {
+    if (!isCodeOfLevel(dto.code, dto.level)) {
       throw new AppError(ErrorCode.Invalid, `code ${dto.code} is not the code of a ${dto.level}`, 'code');
     }
     const parentLevel = PARENT_LEVEL[dto.level];
     if (parentLevel) {
       const parent = dto.parentCode ? await this.regions.findOneBy({ code: dto.parentCode }) : null;
-      if (!parent || parent.level !== parentLevel || !dto.code.startsWith(regionPrefix(parent.code))) {
+      if (!parent || parent.level !== parentLevel || !isWithin(dto.code, parent.code)) {
         throw new AppError(
           ErrorCode.Invalid,
           `parentCode must be the ${parentLevel} that contains ${dto.code}`,

@@ -7,7 +7,7 @@ import { daysBetween } from '../common/dates.js';
 import { PageQuery } from '../common/pagination.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
-import { ItemsService } from '../ledger/items.service.js';
+import { ItemQueries } from '../ledger/item-queries.service.js';
 import { ProgressService, type SubdistrictProgress } from '../reports/progress.service.js';
 import { StatsService } from '../reports/stats.service.js';
 import { ChoicesService } from './choices.service.js';
@@ -56,7 +56,7 @@ export class BulletinController {
   constructor(
     private readonly stats: StatsService,
     private readonly progress: ProgressService,
-    private readonly items: ItemsService,
+    private readonly items: ItemQueries,
     private readonly choices: ChoicesService,
     private readonly clock: Clock,
   ) {}

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { isApiPath } from '../auth/session-cookie.js';
+import { isApiPath } from '../common/api-path.js';
 import { CsrfService } from './csrf.service.js';
 
 /** Marks a page route whose multipart form has its CSRF token checked once the upload is parsed (upload-form.ts). */

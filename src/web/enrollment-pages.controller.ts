@@ -1,5 +1,4 @@
 import { Body, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
@@ -24,16 +23,12 @@ export function enrollmentText(state: EnrollmentState | null): string {
 /**
  * 写入参保信息 in two steps: the preview lists every change (原记录 → 花名册) with its roster line,
  * the downgrades (已参保 → 未参保) apart and unticked; the confirmation posts the preview's token, so
- * what is written is what was shown. The service is looked up like the reconciliation pages'.
+ * what is written is what was shown.
  */
 @PageController('reconciliations')
 @Require(Permission.ReconciliationsRun)
 export class EnrollmentPagesController {
-  constructor(private readonly moduleRef: ModuleRef) {}
-
-  private get enrollment(): EnrollmentApplyService {
-    return this.moduleRef.get(EnrollmentApplyService, { strict: false });
-  }
+  constructor(private readonly enrollment: EnrollmentApplyService) {}
 
   @Get(':id/apply-enrollment')
   async preview(

@@ -1,29 +1,12 @@
+import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthedRequest } from '../auth/auth-user.js';
+import { isApiPath } from '../common/api-path.js';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.js';
-import type { ErrorBody } from '../common/http-exception.filter.js';
+import type { ErrorBody, PageErrorRenderer } from '../common/http-exception.filter.js';
 import { CSRF_REFUSED } from './csrf.guard.js';
+import { pageExplanation, pageTitle } from './error-messages.js';
 import { pageUser, setPageLocals } from './page-context.js';
-
-const TITLES: Record<number, string> = {
-  400: '请求有误',
-  403: '无权访问',
-  404: '页面不存在',
-  409: '操作冲突',
-  413: '文件过大',
-  429: '操作过于频繁',
-  503: '服务暂不可用',
-};
-
-const EXPLANATIONS: Record<number, string> = {
-  400: '请求中的参数不正确，请返回上一页检查后重试。',
-  403: '您的账号没有访问此页面或执行此操作的权限。',
-  404: '您要找的页面或记录不存在，或不在您的管辖范围内。',
-  409: '记录已被他人修改，请刷新页面后重试。',
-  413: '上传的文件超过了允许的大小。',
-  429: '操作过于频繁，请稍后再试。',
-  503: '数据库暂时无法连接，请稍后再试。',
-};
 
 /** Where a visitor goes to sign in: the home page, which comes back to `next` afterwards. */
 export function loginRedirect(req: Request): string {
@@ -36,7 +19,7 @@ export function loginRedirect(req: Request): string {
  * status code. Messages of the server's own checks are not shown (they are English and technical),
  * except the CSRF refusal, which tells the user what to do.
  */
-export function renderErrorPage(req: Request, res: Response, body: ErrorBody): void {
+function renderErrorPage(req: Request, res: Response, body: ErrorBody): void {
   if (body.statusCode === 401) {
     if ((req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]) {
       res.clearCookie(SESSION_COOKIE, sessionCookieOptions(req));
@@ -50,15 +33,25 @@ export function renderErrorPage(req: Request, res: Response, body: ErrorBody): v
     setPageLocals(req, res, user ? pageUser(user) : null, null);
   }
   const status = body.statusCode;
-  const message =
-    body.message === CSRF_REFUSED ? CSRF_REFUSED : (EXPLANATIONS[status] ?? '服务器处理请求时出错，请稍后再试。');
-  res
-    .status(status)
-    .render('error', { title: TITLES[status] ?? '出错了', status, message }, (error: Error | null, html?: string) => {
-      if (error) {
-        res.type('text/plain; charset=utf-8').send(`${status} ${TITLES[status] ?? 'Error'}`);
-        return;
-      }
-      res.send(html);
-    });
+  const title = pageTitle(status);
+  const message = body.message === CSRF_REFUSED ? CSRF_REFUSED : pageExplanation(status);
+  res.status(status).render('error', { title, status, message }, (error: Error | null, html?: string) => {
+    if (error) {
+      res.type('text/plain; charset=utf-8').send(`${status} ${title}`);
+      return;
+    }
+    res.send(html);
+  });
+}
+
+/** The pages' answer to an error (provided to the exception filter as PAGE_ERROR_RENDERER); the API keeps its JSON. */
+@Injectable()
+export class ErrorPageRenderer implements PageErrorRenderer {
+  render(req: Request, res: Response, body: ErrorBody): boolean {
+    if (isApiPath(req.path)) {
+      return false;
+    }
+    renderErrorPage(req, res, body);
+    return true;
+  }
 }

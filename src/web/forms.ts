@@ -1,6 +1,8 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import { LedgerError } from '../ledger/ledger.errors.js';
+import { LEDGER_REFUSALS, REFUSALS } from './error-messages.js';
 
 /** A message per form field, in Chinese, for re-rendering the form next to each field. */
 export type FieldErrors = Record<string, string>;
@@ -91,28 +93,14 @@ export function readForm<T extends object>(spec: FormSpec<T>, body: unknown): Fo
 }
 
 /**
- * What to tell the user when a service refused a page's action. "Not found" is not a form error:
- * it is rethrown and becomes the 404 page.
+ * What to tell the user when a service refused a page's action (error-messages.ts). "Not found" is
+ * not a form error: it is rethrown and becomes the 404 page.
  */
 export function refusalMessage(error: AppError): string {
-  switch (error.code) {
-    case ErrorCode.VersionConflict:
-      return '该记录已被他人修改。请查看下方最新内容，确认后重新提交（您填写的内容已保留）。';
-    case ErrorCode.InvalidTransition:
-      return '该记录当前的状态不允许此操作，请查看最新状态。';
-    case ErrorCode.Forbidden:
-      return '您无权对该记录执行此操作。';
-    case ErrorCode.Duplicate:
-      return '已存在相同的记录，操作未执行。';
-    case ErrorCode.Invalid:
-      return '填写的内容有误，请检查后重新提交。';
-    case ErrorCode.RateLimited:
-      return '操作过于频繁，请稍后再试。';
-    case ErrorCode.Unauthenticated:
-      return '用户名或密码错误。';
-    case ErrorCode.NotFound:
-      throw error;
+  if (error.code === ErrorCode.NotFound) {
+    throw error;
   }
+  return error instanceof LedgerError ? LEDGER_REFUSALS[error.reason] : REFUSALS[error.code];
 }
 
 /** Runs a page's action; a refusal becomes a message for the form, anything else propagates. */

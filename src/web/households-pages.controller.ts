@@ -2,9 +2,11 @@ import { Get, Param, Query, Render } from '@nestjs/common';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { ListHouseholdsQuery } from '../households/dto/household.dto.js';
+import { HealthProfileService } from '../health/health-profile.service.js';
 import { HouseholdsService } from '../households/households.service.js';
 import { ChoicesService } from './choices.service.js';
-import { HOUSEHOLD_STATUS_LABELS, optionsOf } from './labels.js';
+import { HOUSEHOLD_STATUS_LABELS } from '../households/household-labels.js';
+import { optionsOf } from './labels.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
@@ -17,6 +19,7 @@ const FILTERS = ['regionCode', 'status', 'q'] as const;
 export class HouseholdsPagesController {
   constructor(
     private readonly households: HouseholdsService,
+    private readonly profiles: HealthProfileService,
     private readonly choices: ChoicesService,
   ) {}
 
@@ -42,7 +45,7 @@ export class HouseholdsPagesController {
   @Get(':id')
   @Render('households/show')
   async show(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
-    const household = await this.households.get(user, id);
+    const household = await this.profiles.forHousehold(user, id);
     return {
       title: `户 ${household.registryNo}`,
       household,

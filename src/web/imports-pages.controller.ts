@@ -1,12 +1,11 @@
 import { Get, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { PageQuery } from '../common/pagination.js';
 import { ImportsService, omittedNote } from '../imports/imports.service.js';
-import { removeUpload } from '../imports/upload.interceptor.js';
+import { removeUpload } from '../uploads/upload.interceptor.js';
 import { attempt, refusalMessage } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf, readQuery } from './page-query.js';
@@ -32,19 +31,11 @@ export function uploadRefusal(error: AppError): string {
   return error.field === 'file' ? `文件未能接收：${error.message}` : refusalMessage(error);
 }
 
-/**
- * 导入: upload a household roster, follow the import while it runs, read the rejected rows. The
- * service belongs to the imports module, which does not export it: it is looked up in the
- * application (ModuleRef, not strict) rather than wired through that module.
- */
+/** 导入: upload a household roster, follow the import while it runs, read the rejected rows. */
 @PageController('imports')
 @Require(Permission.ImportsRun)
 export class ImportsPagesController {
-  constructor(private readonly moduleRef: ModuleRef) {}
-
-  private get imports(): ImportsService {
-    return this.moduleRef.get(ImportsService, { strict: false });
-  }
+  constructor(private readonly imports: ImportsService) {}
 
   @Get()
   async list(@Query() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {

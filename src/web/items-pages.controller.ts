@@ -1,12 +1,14 @@
-import { Body, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { hasPermission, Permission } from '../auth/roles.js';
-import { AppError, ErrorCode } from '../common/app-error.js';
+import { httpStatusOf } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { CloseItemDto, ProgressItemDto, ReopenItemDto, StartItemDto } from '../ledger/dto/item-actions.dto.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
+import { actionsFor } from '../ledger/item-policy.js';
+import { ItemQueries } from '../ledger/item-queries.service.js';
 import type { ItemDetail } from '../ledger/item-views.js';
 import { ItemsService } from '../ledger/items.service.js';
 import { ChoicesService } from './choices.service.js';
@@ -29,7 +31,9 @@ const FILTERS = [
   'escalationLevel',
 ];
 
-type Action = 'start' | 'progress' | 'close' | 'reopen';
+/** The actions the item page has forms for (reassign and the deadline are the API's). */
+const PAGE_ACTIONS = ['start', 'progress', 'close', 'reopen'] as const;
+type Action = (typeof PAGE_ACTIONS)[number];
 
 const FORMS: { [A in Action]: FormSpec<object> } = {
   start: { dto: StartItemDto, labels: { version: '版本' }, integers: ['version'] },
@@ -53,23 +57,6 @@ interface Refusal {
   message: string | null;
 }
 
-function statusOfRefusal(error: AppError): number {
-  switch (error.code) {
-    case ErrorCode.Forbidden:
-      return 403;
-    case ErrorCode.RateLimited:
-      return 429;
-    case ErrorCode.VersionConflict:
-    case ErrorCode.InvalidTransition:
-    case ErrorCode.Duplicate:
-      return 409;
-    case ErrorCode.Invalid:
-    case ErrorCode.NotFound:
-    case ErrorCode.Unauthenticated:
-      return 400;
-  }
-}
-
 /**
  * 整改台账: the list with the API's filters and export links, and the item page with its ledger
  * and the forms of the life cycle. A form's POST redirects back on success (POST/redirect/GET);
@@ -79,6 +66,7 @@ function statusOfRefusal(error: AppError): number {
 export class ItemsPagesController {
   constructor(
     private readonly items: ItemsService,
+    private readonly queries: ItemQueries,
     private readonly choices: ChoicesService,
     private readonly config: AppConfig,
   ) {}
@@ -89,7 +77,7 @@ export class ItemsPagesController {
   async list(@CurrentUser() user: AuthUser, @Query() raw: Record<string, unknown>) {
     const query = readQuery(ListItemsQuery, raw);
     const [page, regions, campaigns] = await Promise.all([
-      lastPageIfPast(query, (q) => this.items.list(user, q)),
+      lastPageIfPast(query, (q) => this.queries.list(user, q)),
       this.choices.regionChoices(user, false),
       this.choices.campaignList(),
     ]);
@@ -129,43 +117,24 @@ export class ItemsPagesController {
     @Query('done') done: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const item = await this.items.get(user, id);
+    const item = await this.queries.get(user, id);
     res.render('items/show', this.itemPage(user, item, null, typeof done === 'string' ? (DONE[done] ?? null) : null));
   }
 
-  @Post(':id/start')
+  /** 开始整改, 整改进展, 销号: the sub-district's work, one handler; the action is the path's last part. */
+  @Post([':id/start', ':id/progress', ':id/close'])
   @Require(Permission.ItemsAct)
-  start(
+  act(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ) {
-    return this.perform(user, id, 'start', body, res);
+    return this.perform(user, id, actionOf(req), body, res);
   }
 
-  @Post(':id/progress')
-  @Require(Permission.ItemsAct)
-  progress(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIdPipe) id: number,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ) {
-    return this.perform(user, id, 'progress', body, res);
-  }
-
-  @Post(':id/close')
-  @Require(Permission.ItemsAct)
-  close(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIdPipe) id: number,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ) {
-    return this.perform(user, id, 'close', body, res);
-  }
-
+  /** 重新打开: a manager's, hence a route of its own for its own permission. */
   @Post(':id/reopen')
   @Require(Permission.ItemsManage)
   reopen(
@@ -187,14 +156,11 @@ export class ItemsPagesController {
         res.redirect(303, `/items/${id}?done=${action}`);
         return;
       }
-      status = statusOfRefusal(refused);
+      status = httpStatusOf(refused.code);
       message = refusalMessage(refused);
-      if (refused.code === ErrorCode.Duplicate && action === 'reopen') {
-        message = '同一问题已有一条未销号的记录，不能重新打开。';
-      }
     }
     // A form's own fields come back; the version comes from the fresh item, so that a resubmission is deliberate.
-    const item = await this.items.get(user, id);
+    const item = await this.queries.get(user, id);
     const refusal: Refusal = { action, values: form.values, errors: form.errors, message };
     res.status(status).render('items/show', this.itemPage(user, item, refusal, null));
   }
@@ -212,19 +178,10 @@ export class ItemsPagesController {
     }
   }
 
-  /** The item page: which forms the user's role and the item's state allow (the service checks again). */
+  /** The item page: the forms of the actions the item policy gives the user (the service checks again). */
   private itemPage(user: AuthUser, item: ItemDetail, refusal: Refusal | null, done: string | null) {
-    const acts =
-      hasPermission(user.role, Permission.ItemsAct) &&
-      (user.role !== 'insurance_reconciler' || item.responsibleDept === 'insurance');
-    const manages = hasPermission(user.role, Permission.ItemsManage);
-    const open = item.status !== 'closed';
-    const show: Record<Action, boolean> = {
-      start: acts && item.status === 'open',
-      progress: acts && open,
-      close: acts && open,
-      reopen: manages && !open,
-    };
+    const allowed = actionsFor(user, item);
+    const show = Object.fromEntries(PAGE_ACTIONS.map((a) => [a, allowed.includes(a)])) as Record<Action, boolean>;
     const formOf = (action: Action) => ({
       show: show[action],
       values: refusal?.action === action ? refusal.values : {},
@@ -245,10 +202,7 @@ export class ItemsPagesController {
       refusal,
       orphanText: orphan.join('\n'),
       forms: {
-        start: formOf('start'),
-        progress: formOf('progress'),
-        close: formOf('close'),
-        reopen: formOf('reopen'),
+        ...Object.fromEntries(PAGE_ACTIONS.map((a) => [a, formOf(a)])),
         any: Object.values(show).some(Boolean),
       },
       subjectHref:
@@ -260,4 +214,14 @@ export class ItemsPagesController {
           : null,
     };
   }
+}
+
+/** The page action a POST names by its path's last part (…/items/7/close). */
+function actionOf(req: Request): Action {
+  const last = req.path.split('/').pop();
+  const action = PAGE_ACTIONS.find((a) => a === last);
+  if (!action) {
+    throw new Error(`no item page action in ${req.path}`);
+  }
+  return action;
 }

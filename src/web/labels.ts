@@ -5,8 +5,13 @@ import type { TreatmentCategory, TreatmentStatus } from '../health/condition.ent
 import type { ContractStatus } from '../health/contract-status.js';
 import type { DiseaseKind } from '../health/disease.entity.js';
 import type { FollowUpKind } from '../health/follow-up.entity.js';
-import type { HouseholdStatus, PovertyCause } from '../households/household.entity.js';
-import type { PersonRelation, PersonStatus } from '../households/person.entity.js';
+import {
+  HOUSEHOLD_STATUS_LABELS,
+  PERSON_STATUS_LABELS,
+  POVERTY_CAUSE_LABELS,
+  RELATION_LABELS,
+  SEX_LABELS,
+} from '../households/household-labels.js';
 import {
   CATEGORY_LABELS,
   DEPARTMENT_LABELS,
@@ -17,7 +22,10 @@ import {
 } from '../ledger/item-labels.js';
 import type { LedgerEntryType } from '../ledger/ledger-entry.entity.js';
 
-/** The Chinese names the pages show for codes (the items' own are in ledger/item-labels.ts). */
+/**
+ * The Chinese names the pages show for codes (the items' own are in ledger/item-labels.ts, the
+ * households' and persons' in households/household-labels.ts, shared with the rosters).
+ */
 export const ROLE_LABELS: Record<Role, string> = {
   admin: '系统管理员',
   health_caseworker: '卫健局业务人员',
@@ -25,33 +33,6 @@ export const ROLE_LABELS: Record<Role, string> = {
   subdistrict_officer: '街道办工作人员',
   viewer: '领导、督导组成员',
 };
-
-export const HOUSEHOLD_STATUS_LABELS: Record<HouseholdStatus, string> = {
-  poor: '在册未脱贫',
-  lifted: '已脱贫',
-  removed: '清退',
-};
-
-export const POVERTY_CAUSE_LABELS: Record<PovertyCause, string> = {
-  illness: '因病',
-  disability: '因残',
-  education: '因学',
-  labour: '缺劳力',
-  other: '其他',
-};
-
-export const RELATION_LABELS: Record<PersonRelation, string> = {
-  head: '户主',
-  spouse: '配偶',
-  child: '子女',
-  parent: '父母',
-  grandchild: '孙子女',
-  other: '其他',
-};
-
-export const PERSON_STATUS_LABELS: Record<PersonStatus, string> = { active: '正常', deceased: '已故', moved: '迁出' };
-
-export const SEX_LABELS: Record<'male' | 'female', string> = { male: '男', female: '女' };
 
 /** 三个一批. */
 export const TREATMENT_CATEGORY_LABELS: Record<TreatmentCategory, string> = {

@@ -1,5 +1,4 @@
 import { Body, Get, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
@@ -12,7 +11,7 @@ import {
   CreateReconciliationDto,
   ReconciliationQuery,
 } from '../reconciliation/dto/reconciliation.dto.js';
-import { removeUpload } from '../imports/upload.interceptor.js';
+import { removeUpload } from '../uploads/upload.interceptor.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
 import { ChoicesService } from './choices.service.js';
 import { attempt, type FieldErrors, readForm } from './forms.js';
@@ -21,6 +20,7 @@ import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { UploadForm } from './upload-form.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
 
 const YEAR_FORM = { dto: CreateReconciliationDto, labels: { year: '年度' }, integers: ['year'] };
 
@@ -39,21 +39,16 @@ interface ItemsFormState {
 
 /**
  * 数据比对: upload the insurance bureau's roster for a year, follow the comparison, read the
- * discrepancies by kind, turn chosen kinds into remediation items, write the enrollment back. The
- * service is looked up in the application (its module does not export it), like the imports'.
+ * discrepancies by kind, turn chosen kinds into remediation items, write the enrollment back.
  */
 @PageController('reconciliations')
 @Require(Permission.ReconciliationsRun)
 export class ReconciliationPagesController {
   constructor(
-    private readonly moduleRef: ModuleRef,
+    private readonly reconciliations: ReconciliationService,
     private readonly choices: ChoicesService,
     private readonly clock: Clock,
   ) {}
-
-  private get reconciliations(): ReconciliationService {
-    return this.moduleRef.get(ReconciliationService, { strict: false });
-  }
 
   @Get()
   async list(@Query() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
@@ -85,7 +80,7 @@ export class ReconciliationPagesController {
         errors = {
           year: /[\u4e00-\u9fff]/.test(refused.message)
             ? refused.message
-            : `年度须在 2014 至 ${this.clock.year() + 1} 之间`,
+            : `年度须在 ${FIRST_INSURANCE_YEAR} 至 ${this.clock.year() + 1} 之间`,
         };
       } else {
         message = uploadRefusal(refused);
@@ -163,7 +158,7 @@ export class ReconciliationPagesController {
   /** This year, next year (the collection for year N runs in the autumn of N−1) and the years before. */
   private yearChoices(): { value: string; label: string }[] {
     const next = this.clock.year() + 1;
-    return Array.from({ length: next - 2014 + 1 }, (_, i) => String(next - i)).map((y) => ({
+    return Array.from({ length: next - FIRST_INSURANCE_YEAR + 1 }, (_, i) => String(next - i)).map((y) => ({
       value: y,
       label: `${y}年度`,
     }));

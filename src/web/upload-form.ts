@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
-import { UploadInterceptor } from '../imports/upload.interceptor.js';
+import { UploadInterceptor } from '../uploads/upload.interceptor.js';
 import { CSRF_AFTER_UPLOAD, CSRF_REFUSED } from './csrf.guard.js';
 import { CsrfService } from './csrf.service.js';
 

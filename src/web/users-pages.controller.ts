@@ -4,7 +4,7 @@ import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { CreateUserDto } from '../auth/dto/create-user.dto.js';
 import { Permission, ROLES } from '../auth/roles.js';
 import { UsersService } from '../auth/users.service.js';
-import { ErrorCode } from '../common/app-error.js';
+import { ErrorCode, httpStatusOf } from '../common/app-error.js';
 import { PageQuery } from '../common/pagination.js';
 import { ChoicesService } from './choices.service.js';
 import { attempt, type FieldErrors, readForm, refusalMessage } from './forms.js';
@@ -52,7 +52,7 @@ export class UsersPagesController {
         res.redirect(303, '/users?created=1');
         return;
       }
-      status = refused.code === ErrorCode.Duplicate ? 409 : 400;
+      status = httpStatusOf(refused.code);
       if (refused.code === ErrorCode.Duplicate && refused.field === 'username') {
         errors.username = '该用户名已被使用';
       } else if (refused.field === 'regionCode') {

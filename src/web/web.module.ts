@@ -3,9 +3,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
 import { User } from '../auth/user.entity.js';
+import { HealthModule } from '../health/health.module.js';
 import { HouseholdsModule } from '../households/households.module.js';
+import { ImportsModule } from '../imports/imports.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
+import { ReconciliationModule } from '../reconciliation/reconciliation.module.js';
 import { RegionsModule } from '../regions/regions.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
 import { BulletinController } from './bulletin.controller.js';
@@ -19,6 +22,7 @@ import { ImportsPagesController } from './imports-pages.controller.js';
 import { ItemsPagesController } from './items-pages.controller.js';
 import { NotificationsPagesController } from './notifications-pages.controller.js';
 import { PageContextInterceptor } from './page-context.interceptor.js';
+import { PageErrorsModule } from './page-errors.module.js';
 import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
 import { CsrfAfterUploadInterceptor } from './upload-form.js';
 import { SystemPagesController } from './system-pages.controller.js';
@@ -35,9 +39,13 @@ import { WebAuthController } from './web-auth.controller.js';
     AuthModule,
     RegionsModule,
     HouseholdsModule,
+    HealthModule,
     LedgerModule,
+    ImportsModule,
+    ReconciliationModule,
     ReportsModule,
     NotificationsModule,
+    PageErrorsModule,
   ],
   controllers: [
     WebAuthController,

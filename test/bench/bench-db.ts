@@ -1,7 +1,8 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
-import { dataSourceOptions, ensureDatabase } from '../../src/database/data-source.js';
+import { dataSourceOptions } from '../../src/app/data-source.js';
+import { ensureDatabase } from '../../src/database/connection-options.js';
 
 /**
  * Benchmarks run on MySQL/MariaDB (DB_HOST/DB_PORT/DB_USER/DB_PASSWORD from the environment, local

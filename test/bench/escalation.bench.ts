@@ -2,6 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { createHash } from 'node:crypto';
 import { Clock } from '../../src/common/clock.js';
 import { addDays } from '../../src/common/dates.js';
+import { EscalationRuns } from '../../src/escalation/escalation-runs.service.js';
 import { EscalationService } from '../../src/escalation/escalation.service.js';
 import { ItemLevels } from '../../src/ledger/item-levels.service.js';
 import { ItemViews } from '../../src/ledger/item-views.js';
@@ -161,6 +162,7 @@ export const escalationBench: Bench = {
         clock,
         ledger,
         new NotificationsService(real.db, clock, new ItemViews(real.db, clock, ledger), new ItemLevels(clock)),
+        new EscalationRuns(real.db, clock),
       );
       progress('EscalationService.run (batches of 5000, row locks, hash chain, one transaction each)');
       let escalated = 0;

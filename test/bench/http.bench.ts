@@ -3,12 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
+import { AppModule } from '../../src/app/app.module.js';
+import { configureApp } from '../../src/app/app.setup.js';
 import { Public } from '../../src/auth/auth-user.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { idCheckChar } from '../../src/common/id-number.js';
-import { buildDemoDistrict } from '../../src/demo/demo-district.js';
+import { buildDemoDistrict } from '../../src/app/demo/demo-district.js';
 import { benchDatabase } from './bench-db.js';
 import type { Bench, BenchLine } from './report.js';
 

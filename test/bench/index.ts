@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/common/paths.js';
+import { PROJECT_ROOT } from '../../src/config/paths.js';
 import { escalationBench } from './escalation.bench.js';
 import { httpBench } from './http.bench.js';
 import { importBench } from './import.bench.js';

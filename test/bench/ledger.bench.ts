@@ -1,9 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../../src/app.module.js';
+import { AppModule } from '../../src/app/app.module.js';
 import type { AuthUser } from '../../src/auth/auth-user.js';
-import { buildDemoDistrict } from '../../src/demo/demo-district.js';
+import { buildDemoDistrict } from '../../src/app/demo/demo-district.js';
 import { ListItemsQuery } from '../../src/ledger/dto/list-items.dto.js';
+import { ItemQueries } from '../../src/ledger/item-queries.service.js';
 import { ItemsService } from '../../src/ledger/items.service.js';
 import { benchDatabase } from './bench-db.js';
 import { type Bench, type BenchLine, timed } from './report.js';
@@ -74,6 +75,7 @@ export const ledgerBench: Bench = {
         },
       );
       const items = app.get(ItemsService);
+      const queries = app.get(ItemQueries);
       const officer: AuthUser = {
         id: 1,
         username: 'admin',
@@ -91,12 +93,12 @@ export const ledgerBench: Bench = {
         await raw.query(pageSql, [SUBDISTRICTS[0], 'open']);
         await raw.query(countSql, [SUBDISTRICTS[0], 'open']);
       };
-      await items.list(officer, query);
+      await queries.list(officer, query);
       await rawList();
       const appTimes: number[] = [];
       const rawTimes: number[] = [];
       for (let i = 0; i < LIST_RUNS; i++) {
-        appTimes.push(await timed(() => items.list(officer, query)));
+        appTimes.push(await timed(() => queries.list(officer, query)));
         rawTimes.push(await timed(rawList));
       }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { idCheckChar } from '../../src/common/id-number.js';
-import { buildDemoDistrict } from '../../src/demo/demo-district.js';
+import { buildDemoDistrict } from '../../src/app/demo/demo-district.js';
 
 /** Rows of the generated rosters and registries: BENCH_ROWS, a million by default. */
 export const BENCH_ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../src/common/paths.js';
-import { DEMO_PASSWORD } from '../../src/demo/demo-loader.service.js';
+import { PROJECT_ROOT } from '../../src/config/paths.js';
+import { DEMO_PASSWORD } from '../../src/app/demo/demo-loader.service.js';
 import type { TestApp } from './create-test-app.js';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it when missing). */

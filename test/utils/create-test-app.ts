@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { App } from 'supertest/types.js';
-import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
+import { AppModule } from '../../src/app/app.module.js';
+import { configureApp } from '../../src/app/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
-import { DEMO_PASSWORD } from '../../src/demo/demo-loader.service.js';
+import { DEMO_PASSWORD } from '../../src/app/demo/demo-loader.service.js';
 
 /** A clock the test sets; "today" still follows APP_TIMEZONE like the real one. */
 export class TestClock extends Clock {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { DEMO_PASSWORD } from '../../src/demo/demo-loader.service.js';
+import { DEMO_PASSWORD } from '../../src/app/demo/demo-loader.service.js';
 
 export type PageAgent = request.Agent;
 

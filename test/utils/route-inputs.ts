@@ -55,19 +55,17 @@ export function routeInputs(app: INestApplication): RouteInputs[] {
           continue;
         }
         const method = RequestMethod[verb as RequestMethod];
-        const path = join(
-          base,
-          ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, handler as object) ?? '')[0],
-        );
+        // A handler may serve several paths (@Post([':id/start', ':id/close'])): one route each.
+        const paths = ([] as string[])
+          .concat(Reflect.getMetadata(PATH_METADATA, handler as object) ?? '')
+          .map((p) => join(base, p));
         const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<
           string,
           { index: number; data?: unknown }
         >;
         const types = (Reflect.getMetadata('design:paramtypes', proto, name) ?? []) as unknown[];
-        const inputs: RouteInputs = {
-          route: `${method} ${path}`,
+        const inputs: Omit<RouteInputs, 'route' | 'path'> = {
           method,
-          path,
           body: [],
           query: [],
           freeBody: false,
@@ -92,7 +90,7 @@ export function routeInputs(app: INestApplication): RouteInputs[] {
             inputs.freeQuery = true;
           }
         }
-        routes.push(inputs);
+        routes.push(...paths.map((path) => ({ ...inputs, route: `${method} ${path}`, path })));
       }
     }
   }

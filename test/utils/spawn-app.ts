@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { PROJECT_ROOT } from '../../src/common/paths.js';
+import { PROJECT_ROOT } from '../../src/config/paths.js';
 
 /** The built service, as `npm start` runs it (the test command builds before it tests). */
 export const MAIN = join(PROJECT_ROOT, 'dist/src/main.js');

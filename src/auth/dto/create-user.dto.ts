@@ -11,6 +11,7 @@ import {
 import { PASSWORD_RULES, passwordProblem } from '../passwords.js';
 import { type Role, ROLES } from '../roles.js';
 import { USERNAME_RULE } from '../usernames.js';
+import { IsSubdistrictCode } from '../../regions/region-code.validators.js';
 
 /** A new password that passwordProblem() accepts; the message says which rule it breaks. */
 function IsAcceptablePassword(): PropertyDecorator {
@@ -48,7 +49,7 @@ export class CreateUserDto {
     (dto: CreateUserDto) =>
       dto.role === 'subdistrict_officer' || (dto.regionCode !== undefined && dto.regionCode !== null),
   )
-  @Matches(/^\d{9}000$/, { message: 'regionCode must be the 12-digit code of a sub-district (ending in 000)' })
+  @IsSubdistrictCode()
   regionCode?: string | null;
 
   @IsOptional()

@@ -8,7 +8,6 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  Matches,
   MaxLength,
   MinLength,
 } from 'class-validator';
@@ -22,6 +21,7 @@ import {
 } from '../condition.entity.js';
 import { CONTRACT_STATUSES, type ContractStatus } from '../contract-status.js';
 import { FOLLOW_UP_KINDS, type FollowUpKind } from '../follow-up.entity.js';
+import { IsRegionCode } from '../../regions/region-code.validators.js';
 
 export class CreateConditionDto {
   @IsString()
@@ -105,7 +105,7 @@ export class ListContractsQuery extends PageQuery {
   status?: ContractStatus;
 
   @IsOptional()
-  @Matches(/^\d{12}$/, { message: 'regionCode must be a 12-digit statistical division code' })
+  @IsRegionCode()
   regionCode?: string;
 
   @IsOptional()

@@ -1,4 +1,4 @@
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -18,16 +18,15 @@ import { IsResidentId } from '../../common/is-resident-id.js';
 import { PageQuery } from '../../common/pagination.js';
 import { HOUSEHOLD_STATUSES, type HouseholdStatus, POVERTY_CAUSES, type PovertyCause } from '../household.entity.js';
 import { PERSON_STATUSES, type PersonRelation, type PersonStatus, RELATIONS } from '../person.entity.js';
-
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
-const REGION_CODE = /^\d{12}$/;
-const REGION_CODE_MESSAGE = 'regionCode must be a 12-digit statistical division code';
+import { Trim } from '../../common/trim.decorator.js';
+import { IsRegionCode } from '../../regions/region-code.validators.js';
+import { FIRST_REGISTERED_YEAR } from '../../common/programme-years.js';
 
 export class CreateMemberDto {
   @IsResidentId()
   idNumber!: string;
 
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(32)
@@ -45,7 +44,7 @@ export class CreateHouseholdDto {
   @Matches(/^[0-9A-Za-z-]{4,32}$/, { message: 'registryNo must be 4–32 letters, digits or -' })
   registryNo!: string;
 
-  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  @IsRegionCode()
   regionCode!: string;
 
   @IsIn(POVERTY_CAUSES)
@@ -56,7 +55,7 @@ export class CreateHouseholdDto {
   status?: HouseholdStatus;
 
   @IsInt()
-  @Min(2013)
+  @Min(FIRST_REGISTERED_YEAR)
   @Max(2100)
   registeredYear!: number;
 
@@ -70,7 +69,7 @@ export class CreateHouseholdDto {
 
 export class UpdateHouseholdDto {
   @IsOptional()
-  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  @IsRegionCode()
   regionCode?: string;
 
   @IsOptional()
@@ -83,7 +82,7 @@ export class UpdateHouseholdDto {
 
   @IsOptional()
   @IsInt()
-  @Min(2013)
+  @Min(FIRST_REGISTERED_YEAR)
   @Max(2100)
   registeredYear?: number;
 
@@ -95,7 +94,7 @@ export class UpdateHouseholdDto {
 
 export class UpdatePersonDto {
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(32)
@@ -116,7 +115,7 @@ export class UpdatePersonDto {
 
 export class ListHouseholdsQuery extends PageQuery {
   @IsOptional()
-  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  @IsRegionCode()
   regionCode?: string;
 
   @IsOptional()
@@ -125,7 +124,7 @@ export class ListHouseholdsQuery extends PageQuery {
 
   /** Name of a member, registry number prefix, or a whole ID number. */
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MaxLength(64)
   q?: string;

@@ -1,11 +1,10 @@
-import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
-
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+import { Trim } from '../../common/trim.decorator.js';
+import { FIRST_REGISTERED_YEAR } from '../../common/programme-years.js';
 
 export class CreateCampaignDto {
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(2)
   @MaxLength(128)
@@ -14,7 +13,7 @@ export class CreateCampaignDto {
   /** Default: this year, or the next one once this year's May 31 has passed. */
   @IsOptional()
   @IsInt()
-  @Min(2013)
+  @Min(FIRST_REGISTERED_YEAR)
   @Max(2100)
   year?: number;
 

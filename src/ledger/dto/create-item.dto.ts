@@ -1,5 +1,4 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import { HasVisibleText } from '../../common/has-visible-text.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import {
@@ -12,10 +11,8 @@ import {
   SUBJECT_TYPES,
   type SubjectType,
 } from '../item.entity.js';
-
-export const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
-export const REGION_CODE = /^\d{12}$/;
-export const REGION_CODE_MESSAGE = 'regionCode must be a 12-digit statistical division code';
+import { Trim } from '../../common/trim.decorator.js';
+import { IsRegionCode } from '../../regions/region-code.validators.js';
 
 export class CreateItemDto {
   @IsInt()
@@ -25,7 +22,7 @@ export class CreateItemDto {
   @IsIn(ITEM_CATEGORIES)
   category!: ItemCategory;
 
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(2)
   @HasVisibleText(2)
@@ -33,7 +30,7 @@ export class CreateItemDto {
   title!: string;
 
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MaxLength(4000)
   description?: string;
@@ -50,7 +47,7 @@ export class CreateItemDto {
 
   /** The responsible sub-district (a village code stands for its sub-district); default: the subject's. */
   @IsOptional()
-  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  @IsRegionCode()
   regionCode?: string;
 
   /** Default: insurance for an insurance item, health otherwise. */

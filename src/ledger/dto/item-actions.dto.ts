@@ -1,9 +1,6 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import { HasVisibleText } from '../../common/has-visible-text.js';
-import { IsCalendarDate } from '../../common/is-calendar-date.js';
-import { DEPARTMENTS, type Department } from '../item.entity.js';
-import { REGION_CODE, REGION_CODE_MESSAGE, trim } from './create-item.dto.js';
+import { Trim } from '../../common/trim.decorator.js';
 
 /** start: when a version is given, it must be the item's. */
 export class StartItemDto {
@@ -14,7 +11,7 @@ export class StartItemDto {
 }
 
 export class ProgressItemDto {
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(2)
   @HasVisibleText(2)
@@ -24,7 +21,7 @@ export class ProgressItemDto {
 
 /** 销号: what was done, for the version the officer saw. */
 export class CloseItemDto {
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(4)
   @HasVisibleText(4)
@@ -37,7 +34,7 @@ export class CloseItemDto {
 }
 
 export class ReopenItemDto {
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(2)
   @HasVisibleText(2)
@@ -48,40 +45,4 @@ export class ReopenItemDto {
   @IsInt()
   @Min(1)
   version?: number;
-}
-
-/** Hands the item to another sub-district and/or department. */
-export class ReassignItemDto {
-  @IsOptional()
-  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
-  regionCode?: string;
-
-  @IsOptional()
-  @IsIn(DEPARTMENTS)
-  responsibleDept?: Department;
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(2000)
-  note?: string;
-
-  @IsInt()
-  @Min(1)
-  version!: number;
-}
-
-export class ChangeDeadlineDto {
-  @IsCalendarDate()
-  deadline!: string;
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(2000)
-  note?: string;
-
-  @IsInt()
-  @Min(1)
-  version!: number;
 }

@@ -1,6 +1,6 @@
 import { OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import {
   DEPARTMENTS,
@@ -11,7 +11,7 @@ import {
   type ItemStatus,
   MAX_ESCALATION_LEVEL,
 } from '../item.entity.js';
-import { REGION_CODE, REGION_CODE_MESSAGE } from './create-item.dto.js';
+import { IsRegionCode } from '../../regions/region-code.validators.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
@@ -23,7 +23,7 @@ export class ListItemsQuery extends PageQuery {
 
   /** The region and everything under it (a district, a sub-district). */
   @IsOptional()
-  @Matches(REGION_CODE, { message: REGION_CODE_MESSAGE })
+  @IsRegionCode()
   regionCode?: string;
 
   @IsOptional()

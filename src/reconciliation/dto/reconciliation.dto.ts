@@ -15,6 +15,8 @@ import {
 import { MAX_PAGE_SIZE } from '../../common/pagination.js';
 import { PageQuery } from '../../common/pagination.js';
 import { DISCREPANCY_KINDS, type DiscrepancyKind } from '../discrepancy.entity.js';
+import { IsRegionCode } from '../../regions/region-code.validators.js';
+import { FIRST_INSURANCE_YEAR } from '../../common/programme-years.js';
 
 /** The multipart fields beside `file`. */
 export class CreateReconciliationDto {
@@ -22,7 +24,7 @@ export class CreateReconciliationDto {
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'year must be a year such as 2020' })
-  @Min(2014)
+  @Min(FIRST_INSURANCE_YEAR)
   @Max(2100)
   year?: number;
 }
@@ -84,6 +86,6 @@ export class CreateItemsDto {
    * invalid_id, a repeated unregistered number); without it they are skipped.
    */
   @IsOptional()
-  @Matches(/^\d{12}$/, { message: 'regionCode must be a 12-digit sub-district code' })
+  @IsRegionCode('regionCode', 'a 12-digit sub-district code')
   regionCode?: string;
 }

@@ -1,8 +1,9 @@
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { REGION_LEVELS, type RegionLevel } from '../region.entity.js';
+import { IsRegionCode } from '../region-code.validators.js';
 
 export class CreateRegionDto {
-  @Matches(/^\d{12}$/, { message: 'code must be a 12-digit statistical division code' })
+  @IsRegionCode('code')
   code!: string;
 
   @IsString()
@@ -14,6 +15,6 @@ export class CreateRegionDto {
   level!: RegionLevel;
 
   @IsOptional()
-  @Matches(/^\d{12}$/, { message: 'parentCode must be a 12-digit statistical division code' })
+  @IsRegionCode('parentCode')
   parentCode?: string;
 }

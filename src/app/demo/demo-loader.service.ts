@@ -1,0 +1,194 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { type AuthUser, authUserOf } from '../../auth/auth-user.js';
+import { hashPassword } from '../../auth/passwords.js';
+import { ChecksService } from '../../checks/checks.service.js';
+import { Campaign, DEFAULT_THRESHOLDS } from '../../ledger/campaign.entity.js';
+import { ItemsService } from '../../ledger/items.service.js';
+import type { Role } from '../../auth/roles.js';
+import { User } from '../../auth/user.entity.js';
+import { parseIdNumber } from '../../common/id-number.js';
+import { chunk } from '../../common/sql.js';
+import { Condition } from '../../health/condition.entity.js';
+import { ContractDisease } from '../../health/contract-disease.entity.js';
+import { Contract } from '../../health/contract.entity.js';
+import { Disease } from '../../health/disease.entity.js';
+import { FollowUp } from '../../health/follow-up.entity.js';
+import { InsuranceEnrollment } from '../../health/insurance-enrollment.entity.js';
+import { DEFAULT_SCHEME } from '../../health/insurance.service.js';
+import { Household } from '../../households/household.entity.js';
+import { Person } from '../../households/person.entity.js';
+import { Region } from '../../regions/region.entity.js';
+import { buildDemoDistrict, type DemoDistrict } from './demo-district.js';
+import { DEMO_CAMPAIGN, DEMO_INSPECTION_ITEMS } from './demo-campaign.js';
+import { buildDemoHealth, DEMO_AS_OF, type DemoHealth } from './demo-health.js';
+import { inTransaction } from '../../database/transaction.js';
+
+/** The password of every demo account (documented in the README; demo data is off in production). */
+export const DEMO_PASSWORD = 'Demo2020';
+
+export const DEMO_USERS: { username: string; role: Role; displayName: string; regionCode?: string }[] = [
+  { username: 'caseworker', role: 'health_caseworker', displayName: '卫健局 张业务' },
+  { username: 'insurance', role: 'insurance_reconciler', displayName: '医保局 李对账' },
+  { username: 'officer1', role: 'subdistrict_officer', displayName: '城关街道 王专干', regionCode: '610199001000' },
+  { username: 'officer2', role: 'subdistrict_officer', displayName: '东塬街道 赵专干', regionCode: '610199002000' },
+  { username: 'officer3', role: 'subdistrict_officer', displayName: '南川街道 陈专干', regionCode: '610199003000' },
+  { username: 'officer4', role: 'subdistrict_officer', displayName: '西岭街道 刘专干', regionCode: '610199004000' },
+  { username: 'officer5', role: 'subdistrict_officer', displayName: '北辰街道 周专干', regionCode: '610199005000' },
+  { username: 'leader', role: 'viewer', displayName: '督导组 领导' },
+];
+
+const BATCH = 500;
+
+/** Loads the demo district (SPEC §4) into a database that has no regions yet. */
+@Injectable()
+export class DemoLoader {
+  private readonly logger = new Logger(DemoLoader.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly items: ItemsService,
+    private readonly checks: ChecksService,
+  ) {}
+
+  async loadIfEmpty(): Promise<boolean> {
+    if ((await this.db.getRepository(Region).count()) > 0) {
+      return false;
+    }
+    const district = buildDemoDistrict();
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    await inTransaction(this.db, async (em) => {
+      await em.insert(Region, district.regions);
+      for (const part of chunk(district.households, BATCH)) {
+        await em.insert(
+          Household,
+          part.map(({ members: _members, ...h }) => h),
+        );
+        const ids = await em.find(Household, {
+          select: { id: true, registryNo: true },
+          where: { registryNo: In(part.map((h) => h.registryNo)) },
+        });
+        const idOf = new Map(ids.map((h) => [h.registryNo, h.id]));
+        const persons = part.flatMap((h) =>
+          h.members.map((m) => {
+            const { sex, birthDate } = parseIdNumber(m.idNumber);
+            return {
+              householdId: idOf.get(h.registryNo),
+              idNumber: m.idNumber,
+              name: m.name,
+              relation: m.relation,
+              sex,
+              birthDate,
+            };
+          }),
+        );
+        for (const rows of chunk(persons, BATCH)) {
+          await em.insert(Person, rows);
+        }
+      }
+      await this.insertHealth(em, buildDemoHealth(district, subdistrictNames(district)));
+      const existing = new Set((await em.find(User, { select: { username: true } })).map((u) => u.username));
+      const users = DEMO_USERS.filter((u) => !existing.has(u.username)).map((u) => ({
+        ...u,
+        regionCode: u.regionCode ?? null,
+        passwordHash,
+      }));
+      if (users.length > 0) {
+        await em.insert(User, users);
+      }
+    });
+    await this.loadCampaign();
+    this.logger.log(
+      `loaded the demo district: ${district.households.length} households; demo accounts ${DEMO_USERS.map((u) => u.username).join(', ')} (password ${DEMO_PASSWORD})`,
+    );
+    return true;
+  }
+
+  /** Conditions, contracts with their diseases and follow-ups, enrollments: set-based, in the caller's transaction. */
+  private async insertHealth(em: EntityManager, health: DemoHealth): Promise<void> {
+    const personId = new Map(
+      (await em.find(Person, { select: { id: true, idNumber: true } })).map((p) => [p.idNumber, p.id]),
+    );
+    const idOf = (idNumber: string) => personId.get(idNumber)!;
+    for (const rows of chunk(health.conditions, BATCH)) {
+      await em.insert(
+        Condition,
+        rows.map(({ idNumber, ...c }) => ({ ...c, personId: idOf(idNumber) })),
+      );
+    }
+    const followUpsPerYear = new Map((await em.find(Disease)).map((d) => [d.code, d.followUpsPerYear ?? 0]));
+    for (const rows of chunk(health.contracts, BATCH)) {
+      await em.insert(
+        Contract,
+        rows.map((c) => ({
+          personId: idOf(c.idNumber),
+          institution: c.institution,
+          doctorName: c.doctorName,
+          signedOn: c.signedOn,
+          validUntil: c.validUntil,
+          requiredFollowUps: Math.max(...c.diseaseCodes.map((code) => followUpsPerYear.get(code) ?? 0)),
+        })),
+      );
+    }
+    // Inserted in order within this transaction on an empty table: ids ascend with the list.
+    const ids = (await em.find(Contract, { select: { id: true }, order: { id: 'ASC' } })).map((c) => c.id);
+    const covered = health.contracts.flatMap((c, i) =>
+      c.diseaseCodes.map((diseaseCode) => ({ contractId: ids[i], diseaseCode })),
+    );
+    const visits = health.contracts.flatMap((c, i) =>
+      c.followUps.map((f) => ({ contractId: ids[i], visitedOn: f.visitedOn, kind: f.kind, notes: null })),
+    );
+    for (const rows of chunk(covered, BATCH)) {
+      await em.insert(ContractDisease, rows);
+    }
+    for (const rows of chunk(visits, BATCH)) {
+      await em.insert(FollowUp, rows);
+    }
+    for (const rows of chunk(health.enrollments, BATCH)) {
+      await em.insert(
+        InsuranceEnrollment,
+        rows.map(({ idNumber, ...e }) => ({ ...e, personId: idOf(idNumber), scheme: DEFAULT_SCHEME })),
+      );
+    }
+  }
+
+  /**
+   * The 2020 campaign: the supervision's findings, filed by the caseworker and worked on by the
+   * officers through the same services as the API (ledger entries included), then the gap checks
+   * as of DEMO_AS_OF. A fixed, small number of calls.
+   */
+  private async loadCampaign(): Promise<void> {
+    const users = await this.db.getRepository(User).find();
+    const as = (username: string): AuthUser => {
+      return authUserOf(users.find((x) => x.username === username)!);
+    };
+    const caseworker = as('caseworker');
+    const campaign = await this.db.getRepository(Campaign).save({ ...DEMO_CAMPAIGN, ...DEFAULT_THRESHOLDS });
+    for (const found of DEMO_INSPECTION_ITEMS) {
+      const officer = found.dept === 'insurance' ? as('insurance') : as(`officer${found.subdistrict}`);
+      const item = await this.items.create(caseworker, {
+        campaignId: campaign.id,
+        category: found.category,
+        title: found.title,
+        description: '区卫健局、医保局督导检查发现',
+        regionCode: `610199${String(found.subdistrict).padStart(3, '0')}000`,
+        responsibleDept: found.dept,
+        source: 'inspection',
+      });
+      let version = item.version;
+      if (found.progress) {
+        version = (await this.items.start(officer, item.id, { version })).version;
+        await this.items.progress(officer, item.id, { note: found.progress });
+      }
+      if (found.resolution) {
+        await this.items.close(officer, item.id, { resolution: found.resolution, version });
+      }
+    }
+    await this.checks.run(caseworker, campaign.id, DEMO_AS_OF);
+  }
+}
+
+function subdistrictNames(district: DemoDistrict): Map<string, string> {
+  return new Map(district.regions.filter((r) => r.level === 'subdistrict').map((r) => [r.code, r.name]));
+}
