@@ -10,6 +10,7 @@ import { ClosedOnAndEnrollmentChanges1765013000000 } from './1765013000000-Close
 import { ExactUsernamesAndTokenVersion1765031000000 } from './1765031000000-ExactUsernamesAndTokenVersion.js';
 import { ImportErrorsOmitted1765057000000 } from './1765057000000-ImportErrorsOmitted.js';
 import { SchemaMatchesEntities1765100000000 } from './1765100000000-SchemaMatchesEntities.js';
+import { PovertyReconciliation1765300000000 } from './1765300000000-PovertyReconciliation.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ExactUsernamesAndTokenVersion1765031000000,
   ImportErrorsOmitted1765057000000,
   SchemaMatchesEntities1765100000000,
+  PovertyReconciliation1765300000000,
 ];

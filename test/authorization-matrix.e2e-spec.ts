@@ -89,12 +89,15 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /api/imports/:id/resume': { may: KEEPERS },
   'POST /api/imports/:id/cancel': { may: KEEPERS },
   'GET /api/reconciliations': { may: ['admin', 'insurance'] },
-  'POST /api/reconciliations': { may: ['admin', 'insurance'] },
+  // SPEC §6.5: caseworkers upload the poverty office's register here (source=poverty) and file its
+  // items, so the request reaches its validation (the insurance roster stays 403 to them: reconciliation-poverty).
+  'POST /api/reconciliations': { may: ['admin', 'insurance', 'caseworker'] },
   'GET /api/reconciliations/:id': { may: ['admin', 'insurance'] },
   'GET /api/reconciliations/template': { may: ['admin', 'insurance'] },
   'GET /api/reconciliations/:id/discrepancies.csv': { may: ['admin', 'insurance'] },
-  'POST /api/reconciliations/:id/items': { may: ['admin', 'insurance'] },
+  'POST /api/reconciliations/:id/items': { may: ['admin', 'insurance', 'caseworker'] },
   'POST /api/reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
+  'POST /api/reconciliations/:id/apply': { may: KEEPERS },
   'POST /api/reconciliations/:id/cancel': { may: ['admin', 'insurance'] },
 };
 
@@ -139,9 +142,11 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /imports/:id/resume': { may: KEEPERS },
   'POST /imports/:id/cancel': { may: KEEPERS },
   'GET /reconciliations': { may: ['admin', 'insurance'] },
-  'POST /reconciliations': { may: ['admin', 'insurance'] },
+  'POST /reconciliations': { may: ['admin', 'insurance', 'caseworker'] },
   'GET /reconciliations/:id': { may: ['admin', 'insurance'] },
   'GET /reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
+  'GET /reconciliations/:id/apply': { may: KEEPERS },
+  'POST /reconciliations/:id/apply': { may: KEEPERS },
   'GET /region-codes': { may: ALL },
   'POST /reconciliations/:id/items': { may: ['admin', 'insurance'] },
   'POST /reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },

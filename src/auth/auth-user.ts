@@ -33,9 +33,9 @@ export const REQUIRED_PERMISSION = 'hpa:permission';
 /** The route needs no token (login, health). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
 
-/** The route needs this permission; see ROLE_PERMISSIONS for who has it. */
-export const Require = (permission: Permission): MethodDecorator & ClassDecorator =>
-  SetMetadata(REQUIRED_PERMISSION, permission);
+/** The route needs this permission (or, given several, one of them); see PERMISSION_HOLDERS for who has it. */
+export const Require = (...permissions: [Permission, ...Permission[]]): MethodDecorator & ClassDecorator =>
+  SetMetadata(REQUIRED_PERMISSION, permissions);
 
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser => {
   const user = ctx.switchToHttp().getRequest<AuthedRequest>().user;

@@ -39,9 +39,9 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException('登录令牌无效、已过期或已注销，请重新登录');
     }
     request.user = user;
-    const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
-    if (permission && !hasPermission(user.role, permission)) {
-      throw new ForbiddenException(`当前角色（${user.role}）无权执行此操作（${permission}）`);
+    const permissions = this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSION, targets);
+    if (permissions && !permissions.some((p) => hasPermission(user.role, p))) {
+      throw new ForbiddenException(`当前角色（${user.role}）无权执行此操作（${permissions.join('、')}）`);
     }
     return true;
   }

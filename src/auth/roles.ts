@@ -29,7 +29,10 @@ export enum Permission {
   ChecksRun = 'checks.run',
   EscalationsRun = 'escalations.run',
   ImportsRun = 'imports.run',
+  /** The insurance bureau's roster (医保局). */
   ReconciliationsRun = 'reconciliations.run',
+  /** The poverty office's register (扶贫办, SPEC §6.5): upload, read, file items, apply to the registry. */
+  PovertyReconciliationsRun = 'reconciliations.poverty',
   /** The log of full ID number reads. */
   AuditRead = 'audit.read',
 }
@@ -61,6 +64,7 @@ export const PERMISSION_HOLDERS: Record<Permission, readonly Role[]> = {
   [Permission.EscalationsRun]: ['admin'],
   [Permission.ImportsRun]: RECORD_KEEPERS,
   [Permission.ReconciliationsRun]: ['admin', 'insurance_reconciler'],
+  [Permission.PovertyReconciliationsRun]: RECORD_KEEPERS,
   [Permission.AuditRead]: ['admin'],
 };
 

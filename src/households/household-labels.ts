@@ -45,6 +45,28 @@ export const RELATION_LABELS = labelsOf(RELATION_WORDS);
 
 export const PERSON_STATUS_LABELS: Record<PersonStatus, string> = { active: '正常', deceased: '已故', moved: '迁出' };
 
+/**
+ * The poverty office's register (扶贫办, SPEC §6.5): its 户类型 and 人员状态, each with the registry
+ * status it stands for. 监测户 (防返贫监测户) may be `poor` or `lifted` here; a new one is added as `poor`.
+ */
+export const POVERTY_HOUSEHOLD_TYPES = ['lifted', 'poor', 'monitored'] as const;
+export type PovertyHouseholdType = (typeof POVERTY_HOUSEHOLD_TYPES)[number];
+export const POVERTY_HOUSEHOLD_TYPE_WORDS: Words<PovertyHouseholdType> = {
+  lifted: ['脱贫户', '已脱贫户', '已脱贫'],
+  poor: ['未脱贫户', '未脱贫', '贫困户'],
+  monitored: ['监测户', '防返贫监测户', '边缘易致贫户', '脱贫不稳定户'],
+};
+
+/** 人员状态 of the register; 清退 (removed from the register) leaves the household like 迁出. */
+export const POVERTY_PERSON_STATUSES = ['normal', 'deceased', 'moved', 'removed'] as const;
+export type PovertyPersonStatus = (typeof POVERTY_PERSON_STATUSES)[number];
+export const POVERTY_PERSON_STATUS_WORDS: Words<PovertyPersonStatus> = {
+  normal: ['正常', '在册'],
+  deceased: ['死亡', '已故', '去世'],
+  moved: ['迁出', '已迁出'],
+  removed: ['清退', '已清退', '自然减少'],
+};
+
 export const SEX_LABELS: Record<'male' | 'female', string> = { male: '男', female: '女' };
 
 /** A field's label (the roster's header, the pages' column) and the other headers a roster may use for it. */
@@ -57,6 +79,10 @@ export const HOUSEHOLD_FIELDS = {
   idNumber: { label: '身份证号', aliases: ['身份证号码', '公民身份号码'] },
   name: { label: '姓名', aliases: [] },
   relation: { label: '与户主关系', aliases: [] },
+  headName: { label: '户主姓名', aliases: ['户主'] },
+  householdType: { label: '户类型', aliases: ['贫困户类型', '户属性'] },
+  liftedYear: { label: '脱贫年度', aliases: ['脱贫年份', '脱贫时间'] },
+  personStatus: { label: '人员状态', aliases: ['成员状态'] },
 } as const satisfies Record<string, { label: string; aliases: readonly string[] }>;
 
 /** A roster column for a household or person field, under its shared label and aliases. */

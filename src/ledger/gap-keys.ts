@@ -18,3 +18,11 @@ export function insuranceGapKey(personId: number, year: number): string {
 export function legacyInsuranceGapKeys(personId: number, year: number): string[] {
   return [`not_insured:person:${personId}`, `reconciliation:registered_not_insured:${year}:person:${personId}`];
 }
+
+/**
+ * A gap the poverty office's register shows (SPEC §6.5), per kind and subject (`person:12`,
+ * `household:3`, or a keyed unregistered ID number): one open item, however many rosters find it.
+ */
+export function povertyGapKey(kind: string, subject: string): string {
+  return `poverty_gap:${kind}:${subject}`;
+}

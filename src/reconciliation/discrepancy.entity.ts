@@ -1,8 +1,8 @@
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { Reconciliation } from './reconciliation.entity.js';
 
-/** SPEC §2 Reconciliation: what a roster and the registry can disagree about. */
-export const DISCREPANCY_KINDS = [
+/** SPEC §2 Reconciliation: what the insurance bureau's roster and the registry can disagree about. */
+export const INSURANCE_KINDS = [
   'registered_not_insured',
   'insured_not_registered',
   'name_mismatch',
@@ -10,6 +10,23 @@ export const DISCREPANCY_KINDS = [
   'invalid_id',
   'duplicate_row',
 ] as const;
+
+/** SPEC §6.5: what the poverty office's register (扶贫办) and the registry can disagree about. */
+export const POVERTY_KINDS = [
+  'poverty_not_registered',
+  'registered_not_in_poverty',
+  'household_status_mismatch',
+  'member_household_mismatch',
+  'person_status_mismatch',
+  'name_mismatch',
+  'invalid_id',
+  'duplicate_row',
+] as const;
+
+/** Every kind of either source, each once. */
+export const DISCREPANCY_KINDS = [...new Set([...INSURANCE_KINDS, ...POVERTY_KINDS])] as readonly (
+  (typeof INSURANCE_KINDS)[number] | (typeof POVERTY_KINDS)[number]
+)[];
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
 export const DISCREPANCY_LABELS: Record<DiscrepancyKind, string> = {
@@ -19,6 +36,11 @@ export const DISCREPANCY_LABELS: Record<DiscrepancyKind, string> = {
   deceased_insured: '已故仍参保',
   invalid_id: '身份证号无效',
   duplicate_row: '花名册重复行',
+  poverty_not_registered: '扶贫办在册、本系统未登记',
+  registered_not_in_poverty: '本系统在册、扶贫办无此人',
+  household_status_mismatch: '户状态不一致',
+  member_household_mismatch: '所在户不一致',
+  person_status_mismatch: '人员状态不一致',
 };
 
 /** One disagreement found by a reconciliation. */
@@ -56,6 +78,10 @@ export class Discrepancy {
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   registryName!: string | null;
+
+  /** The registered household the discrepancy is about (a household's status), when there is one. */
+  @Column({ type: 'int', nullable: true })
+  householdId!: number | null;
 
   /** The registered person's household region (village or sub-district). */
   @Column({ type: 'varchar', length: 12, nullable: true })

@@ -99,8 +99,8 @@ export class EnrollmentApplyService {
     this.sql = new BulkSql(db);
   }
 
-  async preview(id: number, dto: ApplyEnrollmentDto): Promise<EnrollmentPreview> {
-    const rec = await this.reconciliations.findDone(id);
+  async preview(user: AuthUser, id: number, dto: ApplyEnrollmentDto): Promise<EnrollmentPreview> {
+    const rec = await this.reconciliations.findDone(id, user, 'insurance');
     const includeDowngrades = dto.includeDowngrades ?? false;
     const changes = await this.changes(rec);
     const toApply = changes.filter((c) => includeDowngrades || !c.downgrade);
@@ -140,7 +140,7 @@ export class EnrollmentApplyService {
   }
 
   async apply(user: AuthUser, id: number, dto: ApplyEnrollmentDto): Promise<EnrollmentApplied> {
-    const rec = await this.reconciliations.findDone(id);
+    const rec = await this.reconciliations.findDone(id, user, 'insurance');
     if (!dto.confirm) {
       throw new AppError(
         ErrorCode.Invalid,

@@ -3,18 +3,19 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Clock } from '../common/clock.js';
-import { maskIdLike } from '../common/mask-id-like.js';
 import { chunk } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
 import { asError } from '../uploads/as-error.js';
-import { IdNumberIndex } from '../uploads/id-number-index.js';
 import { openRoster } from '../uploads/roster-reader.js';
 import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from '../uploads/upload-job-runner.js';
-import { Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
-import { INSURANCE_COLUMNS, readInsuranceRow, sameName } from './insurance-rows.js';
+import { Discrepancy } from './discrepancy.entity.js';
+import { InsuranceComparer } from './insurance-comparer.js';
+import { PovertyComparer } from './poverty-comparer.js';
+import { loadPovertyRegistry } from './poverty-registry.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
-import { loadRegistry, type RegistrySnapshot } from './registry-snapshot.js';
+import { loadRegistry } from './registry-snapshot.js';
+import type { FoundDiscrepancy, RosterComparer } from './roster-comparer.js';
 
 /** Discrepancies per multi-row INSERT (10 columns each). */
 const INSERT_ROWS = 1000;
@@ -31,6 +32,7 @@ const DISCREPANCY_COLUMNS = [
   'idNumber',
   'line',
   'personId',
+  'householdId',
   'rosterName',
   'registryName',
   'regionCode',
@@ -38,9 +40,9 @@ const DISCREPANCY_COLUMNS = [
 ] as const satisfies readonly (keyof NewDiscrepancy)[];
 
 /**
- * Runs a reconciliation (the queue job): loads the registry's persons for the year into memory
- * with one streamed query, streams the roster once comparing each row by ID number (hash lookups,
- * no query per row), then walks the registry for the persons the roster did not mention. Found
+ * Runs a reconciliation (the queue job) of either source: its comparer loads the registry into
+ * memory with streamed queries, the roster is streamed once comparing each row by ID number (hash
+ * lookups, no query per row), then the registry is walked for the persons the roster did not mention. Found
  * discrepancies are written in multi-row INSERTs while the roster is still being read.
  *
  * A run starts over: claiming the reconciliation deletes what an interrupted run wrote, and every
@@ -60,9 +62,9 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
 
   protected async work(rec: Reconciliation, token: string, path: string): Promise<WorkDone<Reconciliation>> {
     const started = Date.now();
-    const registry = await loadRegistry(this.db, rec.year);
+    const comparer = await this.comparerOf(rec);
     const loaded = Date.now();
-    const summary = await this.compare(rec, token, path, registry);
+    const summary = await this.compare(rec, token, path, comparer);
     return {
       fields: {
         rowsTotal: summary.rows,
@@ -70,18 +72,25 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
         rowsSkipped: summary.skipped,
         skipped: JSON.stringify(summary.listed),
       },
-      summary: `${summary.rows} roster rows against ${registry.size} persons in ${Date.now() - started} ms (registry ${loaded - started} ms, roster ${Date.now() - loaded} ms)`,
+      summary: `${summary.rows} ${rec.source} roster rows against ${comparer.size} persons in ${Date.now() - started} ms (registry ${loaded - started} ms, roster ${Date.now() - loaded} ms)`,
     };
+  }
+
+  /** The source's comparison, over the registry it loads (one streamed pass per table). */
+  private async comparerOf(rec: Reconciliation): Promise<RosterComparer<string>> {
+    const today = this.clock.today();
+    if (rec.source === 'poverty') {
+      return new PovertyComparer(await loadPovertyRegistry(this.db), today);
+    }
+    return new InsuranceComparer(await loadRegistry(this.db, rec.year), rec.year, today);
   }
 
   private async compare(
     rec: Reconciliation,
     token: string,
     path: string,
-    registry: RegistrySnapshot,
+    comparer: RosterComparer<string>,
   ): Promise<{ rows: number; skipped: number; listed: SkippedRow[] }> {
-    const today = this.clock.today();
-    const firstLine = new IdNumberIndex();
     const listed: SkippedRow[] = [];
     let skipped = 0;
     let rows = 0;
@@ -110,11 +119,11 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
         ),
       );
     };
-    const found = (kind: DiscrepancyKind, d: Omit<NewDiscrepancy, 'reconciliationId' | 'kind'>) => {
-      pending.push({ reconciliationId: rec.id, kind, ...d });
+    const found = (d: FoundDiscrepancy) => {
+      pending.push({ reconciliationId: rec.id, ...d });
     };
 
-    const roster = await openRoster(path, INSURANCE_COLUMNS);
+    const roster = await openRoster(path, comparer.columns);
     try {
       for await (const batch of roster.batches()) {
         // Let requests in between batches; a cancelled or taken-over run stops here too.
@@ -122,61 +131,11 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
         await this.assertOwned(rec.id, token);
         for (const raw of batch) {
           rows++;
-          const row = readInsuranceRow(raw, rec.year, today);
-          if (row.kind === 'skip') {
+          const skip = comparer.compare(raw, found);
+          if (skip) {
             skipped++;
             if (listed.length < SKIPPED_LISTED) {
-              listed.push(row.skipped);
-            }
-          } else if (row.kind === 'invalid_id') {
-            found('invalid_id', {
-              idNumber: row.idNumber.slice(0, 32),
-              line: row.line,
-              personId: null,
-              rosterName: maskIdLike(row.name).slice(0, 64) || null,
-              registryName: null,
-              regionCode: null,
-              detail: row.detail,
-            });
-          } else {
-            const slot = registry.slotOf(row.idNumber);
-            const person = (detail: string) => ({
-              idNumber: row.idNumber,
-              line: row.line,
-              personId: slot === undefined ? null : registry.personId(slot),
-              rosterName: maskIdLike(row.name).slice(0, 64) || null,
-              registryName: slot === undefined ? null : registry.name(slot),
-              regionCode: slot === undefined ? null : registry.regionCode(slot),
-              detail,
-            });
-            const first = firstLine.setIfAbsent(row.idNumber, row.line);
-            if (first !== undefined) {
-              // Only the first row of a number is compared; the repeats are the discrepancy.
-              found('duplicate_row', person(`与第${first}行重复`));
-            } else {
-              if (slot === undefined) {
-                if (row.subsidized) {
-                  found('insured_not_registered', person('资助参保，但不在建档立卡登记中'));
-                }
-              } else {
-                registry.markSeen(slot);
-                if (!sameName(row.name, registry.name(slot))) {
-                  found('name_mismatch', person('花名册姓名与登记姓名不一致'));
-                }
-                if (row.enrolled && registry.isDeceased(slot)) {
-                  found('deceased_insured', person('登记为已故，花名册仍为参保'));
-                }
-                if (!row.enrolled && registry.shouldBeInsured(slot)) {
-                  found(
-                    'registered_not_insured',
-                    person(
-                      registry.registryEnrolled(slot)
-                        ? '花名册标记为未参保（登记的参保记录为已参保）'
-                        : '花名册标记为未参保',
-                    ),
-                  );
-                }
-              }
+              listed.push(skip);
             }
           }
           if (pending.length >= INSERT_ROWS || rows - committedAt >= PROGRESS_EVERY) {
@@ -188,20 +147,10 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
       await Promise.all(inflight);
       await roster.close();
     }
-    for (let slot = 0; slot < registry.size; slot++) {
-      if (!registry.wasSeen(slot) && registry.shouldBeInsured(slot)) {
-        found('registered_not_insured', {
-          idNumber: registry.idNumber(slot),
-          line: null,
-          personId: registry.personId(slot),
-          rosterName: null,
-          registryName: registry.name(slot),
-          regionCode: registry.regionCode(slot),
-          detail: registry.registryEnrolled(slot) ? '花名册中没有此人（登记的参保记录为已参保）' : '花名册中没有此人',
-        });
-        if (pending.length >= INSERT_ROWS) {
-          await flush();
-        }
+    for (const d of comparer.rest()) {
+      found(d);
+      if (pending.length >= INSERT_ROWS) {
+        await flush();
       }
     }
     await flush();

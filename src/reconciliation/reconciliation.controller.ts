@@ -14,18 +14,22 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
-import { PageQuery } from '../common/pagination.js';
-import { TemplateQuery } from '../uploads/dto/template-query.dto.js';
 import { UploadInterceptor } from '../uploads/upload.interceptor.js';
 import {
   ApplyEnrollmentDto,
+  ApplyRegistryDto,
   CreateItemsDto,
   CreateReconciliationDto,
   ExportDiscrepanciesQuery,
+  ReconciliationListQuery,
   ReconciliationQuery,
+  ReconciliationTemplateQuery,
 } from './dto/reconciliation.dto.js';
 import { EnrollmentApplyService } from './enrollment-apply.service.js';
+import { PovertyApplyService } from './poverty-apply.service.js';
+import { ANY_SOURCE, assertSource } from './reconciliation-source.js';
 import { ReconciliationService } from './reconciliation.service.js';
+import { TEMPLATE_NAMES } from './roster-templates.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('reconciliation')
@@ -35,18 +39,27 @@ export class ReconciliationController {
   constructor(
     private readonly reconciliations: ReconciliationService,
     private readonly enrollment: EnrollmentApplyService,
+    private readonly registry: PovertyApplyService,
   ) {}
 
-  /** 数据比对: the insurance roster (CSV or XLSX) and its `year`; 202 with the reconciliation's id. */
+  /**
+   * 数据比对: a roster (CSV or XLSX) of its `source` — the insurance bureau's (the default, with its
+   * `year`; 医保局 staff and admins) or the poverty office's (`poverty`; health caseworkers and admins);
+   * 202 with the reconciliation's id.
+   */
   @Post()
   @HttpCode(202)
-  @Require(Permission.ReconciliationsRun)
+  @Require(...ANY_SOURCE)
   @UseInterceptors(UploadInterceptor)
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
       type: 'object',
-      properties: { file: { type: 'string', format: 'binary' }, year: { type: 'integer', example: 2020 } },
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        source: { type: 'string', enum: ['insurance', 'poverty'], default: 'insurance' },
+        year: { type: 'integer', example: 2020 },
+      },
     },
   })
   create(
@@ -54,38 +67,48 @@ export class ReconciliationController {
     @UploadedFile() file: Express.Multer.File,
     @Body() dto: CreateReconciliationDto,
   ) {
-    return this.reconciliations.create(user, file, dto.year);
+    return this.reconciliations.create(user, file, dto);
   }
 
+  /** The reconciliations of a `source` (default insurance; 403 for a caller who does not work with it). */
   @Get()
-  @Require(Permission.ReconciliationsRun)
-  list(@Query() query: PageQuery) {
-    return this.reconciliations.list(query);
+  @Require(...ANY_SOURCE)
+  list(@CurrentUser() user: AuthUser, @Query() query: ReconciliationListQuery) {
+    return this.reconciliations.list(user, query, query.source);
   }
 
-  /** The roster template (Chinese headers; XLSX with drop-down lists, an example row, the region codes); before `:id`. */
+  /**
+   * A roster template (`source`, default insurance; Chinese headers; XLSX with drop-down lists, an
+   * example row, the region codes); before `:id`.
+   */
   @Get('template')
-  @Require(Permission.ReconciliationsRun)
-  async template(@Query() query: TemplateQuery, @Res() res: Response): Promise<void> {
-    res.attachment(`医保参保花名册模板.${query.format}`);
-    await this.reconciliations.writeTemplate(query.format, res);
+  @Require(...ANY_SOURCE)
+  async template(
+    @CurrentUser() user: AuthUser,
+    @Query() query: ReconciliationTemplateQuery,
+    @Res() res: Response,
+  ): Promise<void> {
+    assertSource(user, query.source);
+    res.attachment(`${TEMPLATE_NAMES[query.source]}.${query.format}`);
+    await this.reconciliations.writeTemplate(query.source, query.format, res);
   }
 
   /** Status, counts per kind and a page of discrepancies (`kind`, `page`, `pageSize`), ID numbers masked. */
   @Get(':id')
-  @Require(Permission.ReconciliationsRun)
-  get(@Param('id', ParseIdPipe) id: number, @Query() query: ReconciliationQuery) {
-    return this.reconciliations.get(id, query);
+  @Require(...ANY_SOURCE)
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Query() query: ReconciliationQuery) {
+    return this.reconciliations.get(user, id, query);
   }
 
   @Get(':id/discrepancies.csv')
-  @Require(Permission.ReconciliationsRun)
+  @Require(...ANY_SOURCE)
   async export(
+    @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
     @Query() query: ExportDiscrepanciesQuery,
     @Res() res: Response,
   ): Promise<void> {
-    const write = await this.reconciliations.exportCsv(id, query.kind);
+    const write = await this.reconciliations.exportCsv(user, id, query.kind);
     res.attachment(`数据比对-${id}.csv`);
     await write(res);
   }
@@ -93,15 +116,15 @@ export class ReconciliationController {
   /** 取消比对: stops the reconciliation at its next batch; it is never resumed (409 once done). */
   @Post(':id/cancel')
   @HttpCode(200)
-  @Require(Permission.ReconciliationsRun)
-  cancel(@Param('id', ParseIdPipe) id: number) {
-    return this.reconciliations.cancel(id);
+  @Require(...ANY_SOURCE)
+  cancel(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
+    return this.reconciliations.cancel(user, id);
   }
 
   /** Turns the chosen kinds into remediation items; repeating it files nothing new. */
   @Post(':id/items')
   @HttpCode(200)
-  @Require(Permission.ReconciliationsRun)
+  @Require(...ANY_SOURCE)
   createItems(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CreateItemsDto) {
     return this.reconciliations.createItems(user, id, dto);
   }
@@ -119,6 +142,19 @@ export class ReconciliationController {
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: ApplyEnrollmentDto,
   ) {
-    return dto.dryRun ? this.enrollment.preview(id, dto) : this.enrollment.apply(user, id, dto);
+    return dto.dryRun ? this.enrollment.preview(user, id, dto) : this.enrollment.apply(user, id, dto);
+  }
+
+  /**
+   * 写入登记信息 from a poverty roster (SPEC §6.5): `{kinds, dryRun: true}` lists every change (add
+   * households and persons, household status, person status and household) and a `confirm` token;
+   * `{kinds}` (with that `confirm`, to write exactly what was shown) writes them in one transaction,
+   * each logged with the reconciliation's id. A second apply changes nothing and says so.
+   */
+  @Post(':id/apply')
+  @HttpCode(200)
+  @Require(Permission.PovertyReconciliationsRun)
+  apply(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: ApplyRegistryDto) {
+    return dto.dryRun ? this.registry.preview(user, id, dto) : this.registry.apply(user, id, dto);
   }
 }

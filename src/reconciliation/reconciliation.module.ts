@@ -5,12 +5,19 @@ import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { ReconciliationController } from './reconciliation.controller.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationService } from './reconciliation.service.js';
+import { PovertyApplyService } from './poverty-apply.service.js';
 
-/** 数据比对 of the insurance roster against the registry (issue #6); the Bull consumer is ReconciliationWorkerModule's. */
+/** 数据比对 of the insurance roster (issue #6) and the poverty office's register (issue #19) against the registry; the Bull consumer is ReconciliationWorkerModule's. */
 @Module({
   imports: [LedgerModule],
   controllers: [ReconciliationController],
-  providers: [ReconciliationRunner, ReconciliationService, EnrollmentApplyService, ReconciliationDispatcher],
-  exports: [ReconciliationRunner, ReconciliationService, EnrollmentApplyService],
+  providers: [
+    ReconciliationRunner,
+    ReconciliationService,
+    EnrollmentApplyService,
+    PovertyApplyService,
+    ReconciliationDispatcher,
+  ],
+  exports: [ReconciliationRunner, ReconciliationService, EnrollmentApplyService, PovertyApplyService],
 })
 export class ReconciliationModule {}

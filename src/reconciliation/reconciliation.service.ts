@@ -15,22 +15,19 @@ import { AppConfig } from '../config/app-config.js';
 import { inTransaction } from '../database/transaction.js';
 import { csvCell } from '../uploads/csv-cell.js';
 import { Campaign } from '../ledger/campaign.entity.js';
-import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
 import { ledgerActorOf } from '../ledger/ledger.service.js';
 import { Region } from '../regions/region.entity.js';
-import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
-import type { CreateItemsDto, ReconciliationQuery } from './dto/reconciliation.dto.js';
-import { INSURANCE_COLUMNS, type InsuranceField } from './insurance-rows.js';
-import {
-  EXAMPLE_ID_NUMBER,
-  regionsForTemplate,
-  type TemplateColumn,
-  writeRosterTemplate,
-} from '../uploads/roster-template.js';
+import { DISCREPANCY_LABELS, Discrepancy, type DiscrepancyKind } from './discrepancy.entity.js';
+import { itemOfDiscrepancy } from './discrepancy-items.js';
+import type { CreateItemsDto, CreateReconciliationDto, ReconciliationQuery } from './dto/reconciliation.dto.js';
+import { INSURANCE_COLUMNS } from './insurance-rows.js';
+import { POVERTY_COLUMNS } from './poverty-rows.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
-import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
+import { assertSource, KINDS_OF_SOURCE, SOURCE_LABELS } from './reconciliation-source.js';
+import { Reconciliation, type ReconciliationSource, type SkippedRow } from './reconciliation.entity.js';
+import { writeReconciliationTemplate } from './roster-templates.js';
 import { reconciliationYear, rosterYear } from './roster-year.js';
 import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
 
@@ -38,6 +35,8 @@ const PER_READ = 1000;
 
 export interface ReconciliationView {
   id: number;
+  /** Whose roster: `insurance` (医保局) or `poverty` (扶贫办). */
+  source: ReconciliationSource;
   year: number;
   status: Reconciliation['status'];
   fileName: string;
@@ -49,10 +48,13 @@ export interface ReconciliationView {
   rowsSkipped: number;
   skipped: SkippedRow[];
   error: string | null;
-  /** Discrepancies per kind (every kind present, 0 when none). */
-  counts: Record<DiscrepancyKind, number>;
+  /** Discrepancies per kind of the source (every kind present, 0 when none). */
+  counts: Partial<Record<DiscrepancyKind, number>>;
   enrollmentApplied: number | null;
   enrollmentAppliedAt: Date | null;
+  /** Registry changes written from a poverty roster (POST …/apply), null until then. */
+  registryApplied: number | null;
+  registryAppliedAt: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -100,16 +102,39 @@ export class ReconciliationService {
   ) {}
 
   /** Stops a reconciliation that is queued, running or failed (it is never resumed); 409 once done. */
-  cancel(id: number): Promise<{ id: number; status: 'cancelled' }> {
+  async cancel(user: AuthUser, id: number): Promise<{ id: number; status: 'cancelled' }> {
+    await this.findFor(user, id);
     return this.runner.cancel(id);
   }
 
   /**
-   * Accepts a roster for a year: the one chosen, or the year most of its rows carry. A roster whose
+   * Accepts a roster of its `source` (default: the insurance bureau's), for a user who works with
+   * that source (403 otherwise). A poverty roster is checked for its headers (400 naming the expected
+   * ones) and queued; an insurance roster, see createInsurance.
+   */
+  async create(
+    user: AuthUser,
+    file: Express.Multer.File,
+    dto: CreateReconciliationDto,
+  ): Promise<{ id: number; status: 'queued'; year: number } | { id: number; status: 'queued'; source: 'poverty' }> {
+    const source = dto.source ?? 'insurance';
+    assertSource(user, source);
+    if (source === 'poverty') {
+      const accepted = await this.dispatcher.accept(file, POVERTY_COLUMNS, user, {
+        source,
+        year: this.clock.year(),
+      });
+      return { ...accepted, source };
+    }
+    return this.createInsurance(user, file, dto.year);
+  }
+
+  /**
+   * Accepts an insurance roster for a year: the one chosen, or the year most of its rows carry. A roster whose
    * rows carry another year than the one chosen is refused (400 naming `year` and both years) before
    * anything is recorded or run.
    */
-  async create(
+  private async createInsurance(
     user: AuthUser,
     file: Express.Multer.File,
     chosen?: number,
@@ -127,31 +152,16 @@ export class ReconciliationService {
     return { ...(await this.dispatcher.accept(file, INSURANCE_COLUMNS, user, { year })), year };
   }
 
-  /** The insurance roster template: CSV headers, or XLSX with 是/否 lists, an example row and the region codes. */
-  async writeTemplate(format: 'csv' | 'xlsx', out: Writable): Promise<void> {
-    const headers = INSURANCE_COLUMNS.map((c) => c.header);
-    if (format === 'csv') {
-      await pipeline(Readable.from([headers]), stringify({ bom: true }), out);
-      return;
-    }
-    const yesNo = ['是', '否'];
-    const columns: Record<InsuranceField, Omit<TemplateColumn, 'header'>> = {
-      idNumber: { width: 22, text: true, example: EXAMPLE_ID_NUMBER },
-      name: { width: 12, example: '张三' },
-      year: { width: 10, example: this.clock.year() },
-      enrolled: { width: 10, choices: yesNo, example: '是' },
-      subsidized: { width: 14, choices: yesNo, example: '是' },
-    };
-    await writeRosterTemplate(
-      out,
-      '医保参保花名册',
-      INSURANCE_COLUMNS.map((c) => ({ header: c.header, ...columns[c.key] })),
-      regionsForTemplate(await this.db.getRepository(Region).find()),
-    );
+  /** A source's roster template (the caller checks the source: assertSource). */
+  writeTemplate(source: ReconciliationSource, format: 'csv' | 'xlsx', out: Writable): Promise<void> {
+    return writeReconciliationTemplate(this.db, this.clock.year(), source, format, out);
   }
 
-  async list(query: PageQuery): Promise<Page<ReconciliationView>> {
+  /** The reconciliations of one source (403 for a user who does not work with it). */
+  async list(user: AuthUser, query: PageQuery, source: ReconciliationSource): Promise<Page<ReconciliationView>> {
+    assertSource(user, source);
     const [rows, total] = await this.db.getRepository(Reconciliation).findAndCount({
+      where: { source },
       order: { id: 'DESC' },
       skip: query.offset,
       take: query.pageSize,
@@ -160,8 +170,8 @@ export class ReconciliationService {
     return { items: views, total, page: query.page, pageSize: query.pageSize };
   }
 
-  async get(id: number, query: ReconciliationQuery): Promise<ReconciliationDetail> {
-    const rec = await this.find(id);
+  async get(user: AuthUser, id: number, query: ReconciliationQuery): Promise<ReconciliationDetail> {
+    const rec = await this.findFor(user, id);
     const where: FindOptionsWhere<Discrepancy> = { reconciliationId: id, ...(query.kind ? { kind: query.kind } : {}) };
     const [rows, total] = await this.db.getRepository(Discrepancy).findAndCount({
       where,
@@ -176,11 +186,11 @@ export class ReconciliationService {
   }
 
   /** The discrepancies (of one kind, or all) as CSV, IDs masked; 404 before anything is written. */
-  async exportCsv(id: number, kind?: DiscrepancyKind): Promise<(out: Writable) => Promise<void>> {
-    await this.find(id);
+  async exportCsv(user: AuthUser, id: number, kind?: DiscrepancyKind): Promise<(out: Writable) => Promise<void>> {
+    const rec = await this.findFor(user, id);
     return (out) =>
       pipeline(
-        Readable.from(this.discrepancies(id, kind ? [kind] : [...DISCREPANCY_KINDS])),
+        Readable.from(this.discrepancies(id, kind ? [kind] : KINDS_OF_SOURCE[rec.source])),
         async function* (source: AsyncIterable<Discrepancy[]>) {
           for await (const batch of source) {
             for (const d of batch) {
@@ -207,13 +217,21 @@ export class ReconciliationService {
   }
 
   /**
-   * Files the discrepancies of the chosen kinds as remediation items (source `reconciliation`,
-   * category and department `insurance`), idempotently: at most one open item per kind, year and
-   * person (or unregistered ID number). A registered person's item goes to their household's
-   * sub-district; one without a registered person to `regionCode`, or is skipped without it.
+   * Files the discrepancies of the chosen kinds as remediation items (source `reconciliation`;
+   * insurance: category and department `insurance`, poverty: category `data`, department `health`),
+   * idempotently: at most one open item per gap (gap-keys.ts). A registered person's item goes to
+   * their household's sub-district; one without a registered person to `regionCode`, or is skipped without it.
    */
   async createItems(user: AuthUser, id: number, dto: CreateItemsDto): Promise<{ created: number; skipped: number }> {
-    const rec = await this.findDone(id);
+    const rec = await this.findDone(id, user);
+    const foreign = dto.kinds.filter((k) => !KINDS_OF_SOURCE[rec.source].includes(k));
+    if (foreign.length > 0) {
+      throw new AppError(
+        ErrorCode.Invalid,
+        `kinds: ${foreign.join(', ')} is not a kind of the ${rec.source} roster (${KINDS_OF_SOURCE[rec.source].join(', ')})`,
+        'kinds',
+      );
+    }
     if (!(await this.db.getRepository(Campaign).existsBy({ id: dto.campaignId }))) {
       throw new AppError(ErrorCode.Invalid, `campaign ${dto.campaignId} does not exist`, 'campaignId');
     }
@@ -234,43 +252,13 @@ export class ReconciliationService {
           skipped++;
           continue;
         }
-        items.push(this.itemOf(rec, d, dto.campaignId, regionCode));
+        items.push(itemOfDiscrepancy(rec, d, dto.campaignId, regionCode, (n) => this.digest(n)));
       }
       if (items.length > 0) {
         created += await inTransaction(this.db, (em) => this.items.createMany(em, items, actor));
       }
     }
     return { created, skipped };
-  }
-
-  /** A discrepancy as an item: the title names the gap and the year, never the person (the subject, linked separately). */
-  private itemOf(rec: Reconciliation, d: Discrepancy, campaignId: number, regionCode: string): NewItem {
-    const label = DISCREPANCY_LABELS[d.kind];
-    const subject = d.personId ? `person:${d.personId}` : `id:${this.digest(d.idNumber)}`;
-    const where = d.line === null ? '花名册中无此人' : `花名册第${d.line}行`;
-    const description = `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`;
-    // A registered person without enrollment is the gap the check not_insured finds too: one key for both.
-    const keys =
-      d.kind === 'registered_not_insured' && d.personId
-        ? {
-            dedupeKey: insuranceGapKey(d.personId, rec.year),
-            aliasKeys: legacyInsuranceGapKeys(d.personId, rec.year),
-          }
-        : { dedupeKey: `reconciliation:${d.kind}:${rec.year}:${subject}` };
-    return {
-      campaignId,
-      category: 'insurance',
-      title: `数据比对：${label}（${rec.year}年度）`,
-      description,
-      subjectType: d.personId ? 'person' : null,
-      subjectId: d.personId,
-      regionCode,
-      responsibleDept: 'insurance',
-      source: 'reconciliation',
-      finder: `reconciliation:${rec.id}`,
-      finderNote: `数据比对 #${rec.id}（${rec.year}年度）也发现此问题：${description}`,
-      ...keys,
-    };
   }
 
   /** An unregistered ID number in a dedupe key: keyed (items show their key), so it cannot be read back. */
@@ -304,10 +292,13 @@ export class ReconciliationService {
       .where('d.reconciliationId = :id', { id: rec.id })
       .groupBy('d.kind')
       .getRawMany<{ kind: DiscrepancyKind; n: string | number }>();
-    const counts = Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, 0])) as Record<DiscrepancyKind, number>;
+    const counts: Partial<Record<DiscrepancyKind, number>> = Object.fromEntries(
+      KINDS_OF_SOURCE[rec.source].map((k) => [k, 0]),
+    );
     rows.forEach((r) => (counts[r.kind] = Number(r.n)));
     return {
       id: rec.id,
+      source: rec.source,
       year: rec.year,
       status: rec.status,
       fileName: maskIdLike(rec.fileName),
@@ -324,23 +315,42 @@ export class ReconciliationService {
       counts,
       enrollmentApplied: rec.enrollmentApplied,
       enrollmentAppliedAt: rec.enrollmentAppliedAt,
+      registryApplied: rec.registryApplied,
+      registryAppliedAt: rec.registryAppliedAt,
       createdAt: rec.createdAt,
       startedAt: rec.startedAt,
       finishedAt: rec.finishedAt,
     };
   }
 
-  private async find(id: number): Promise<Reconciliation> {
+  /**
+   * A reconciliation the user works with: 403 when it is of a source the user does not work with.
+   * None is a 404 to a user who works with the route's source (`expected`; the shared routes: the
+   * insurance roster, their first), and a 403 to another, who could not have read it anyway.
+   */
+  async findFor(user: AuthUser, id: number, expected: ReconciliationSource = 'insurance'): Promise<Reconciliation> {
     const rec = await this.db.getRepository(Reconciliation).findOneBy({ id });
+    assertSource(user, rec?.source ?? expected);
     if (!rec) {
       throw AppError.notFound(`reconciliation ${id}`);
     }
     return rec;
   }
 
-  /** A reconciliation that has finished (409 while it runs or after it failed). */
-  async findDone(id: number): Promise<Reconciliation> {
-    const rec = await this.find(id);
+  /**
+   * A reconciliation that has finished (409 while it runs or after it failed), of `source` when
+   * given (409 naming `source` otherwise: an insurance roster has no registry to apply, a poverty
+   * roster no enrollment).
+   */
+  async findDone(id: number, user: AuthUser, source?: ReconciliationSource): Promise<Reconciliation> {
+    const rec = await this.findFor(user, id, source);
+    if (source && rec.source !== source) {
+      throw new AppError(
+        ErrorCode.InvalidTransition,
+        `reconciliation ${id} is of the ${rec.source} roster (${SOURCE_LABELS[rec.source]}); this needs the ${source} roster`,
+        'source',
+      );
+    }
     if (rec.status !== 'done') {
       throw new AppError(
         ErrorCode.InvalidTransition,

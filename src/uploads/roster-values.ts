@@ -1,7 +1,15 @@
 import type { IdNumberProblem } from '../common/id-number.js';
 import { maskIdLike } from '../common/mask-id-like.js';
 import { HOUSEHOLD_STATUSES, POVERTY_CAUSES } from '../households/household.entity.js';
-import { HOUSEHOLD_STATUS_WORDS, POVERTY_CAUSE_WORDS, RELATION_WORDS } from '../households/household-labels.js';
+import {
+  HOUSEHOLD_STATUS_WORDS,
+  POVERTY_CAUSE_WORDS,
+  POVERTY_HOUSEHOLD_TYPE_WORDS,
+  POVERTY_HOUSEHOLD_TYPES,
+  POVERTY_PERSON_STATUS_WORDS,
+  POVERTY_PERSON_STATUSES,
+  RELATION_WORDS,
+} from '../households/household-labels.js';
 import { RELATIONS } from '../households/person.entity.js';
 
 /**
@@ -30,6 +38,8 @@ const parser =
 export const parsePovertyCause = parser(CAUSES);
 export const parseHouseholdStatus = parser(STATUSES);
 export const parseRelation = parser(RELATIONS_BY_NAME);
+export const parsePovertyHouseholdType = parser(lookup(POVERTY_HOUSEHOLD_TYPES, POVERTY_HOUSEHOLD_TYPE_WORDS));
+export const parsePovertyPersonStatus = parser(lookup(POVERTY_PERSON_STATUSES, POVERTY_PERSON_STATUS_WORDS));
 
 /** "因病（illness）、因残（disability）、…": what an enumeration accepts, for messages. */
 export function describeChoices<T extends string>(codes: readonly T[], labels: Record<T, string>): string {

@@ -32,11 +32,12 @@ export class EnrollmentPagesController {
 
   @Get(':id/apply-enrollment')
   async preview(
+    @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
     @Query() raw: Record<string, unknown>,
     @Res() res: Response,
   ): Promise<void> {
-    res.render('reconciliation/enrollment', await this.page(id, raw, null));
+    res.render('reconciliation/enrollment', await this.page(user, id, raw, null));
   }
 
   @Post(':id/apply-enrollment')
@@ -64,16 +65,16 @@ export class EnrollmentPagesController {
         : refused.code === ErrorCode.InvalidTransition
           ? '比对尚未完成，或花名册文件已不在服务器上，无法写入参保信息。'
           : '请先预览变化，再确认写入。';
-    res.status(409).render('reconciliation/enrollment', await this.page(id, body, message));
+    res.status(409).render('reconciliation/enrollment', await this.page(user, id, body, message));
   }
 
-  private async page(id: number, raw: Record<string, unknown>, message: string | null) {
+  private async page(user: AuthUser, id: number, raw: Record<string, unknown>, message: string | null) {
     const includeDowngrades = raw.includeDowngrades === 'true';
     const page = typeof raw.page === 'string' && /^\d{1,6}$/.test(raw.page) ? Math.max(1, Number(raw.page)) : 1;
-    let preview = await this.enrollment.preview(id, { includeDowngrades, page, pageSize: PAGE_SIZE });
+    let preview = await this.enrollment.preview(user, id, { includeDowngrades, page, pageSize: PAGE_SIZE });
     const last = Math.max(1, Math.ceil(preview.changes.total / PAGE_SIZE));
     if (page > last) {
-      preview = await this.enrollment.preview(id, { includeDowngrades, page: last, pageSize: PAGE_SIZE });
+      preview = await this.enrollment.preview(user, id, { includeDowngrades, page: last, pageSize: PAGE_SIZE });
     }
     const params = new URLSearchParams(includeDowngrades ? { includeDowngrades: 'true' } : {});
     return {

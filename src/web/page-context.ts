@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { hasPermission, Permission, type Role } from '../auth/roles.js';
+import { ANY_SOURCE } from '../reconciliation/reconciliation-source.js';
 import { ROLE_LABELS } from './labels.js';
 
 export interface NavLink {
@@ -29,8 +30,8 @@ export interface PageLocals {
 interface Area {
   href: string;
   label: string;
-  /** Who sees the link: the permission the area's pages require. */
-  permission: Permission | null;
+  /** Who sees the link: the permission the area's pages require (one of them, when several). */
+  permission: Permission | readonly Permission[] | null;
 }
 
 /** The areas of SPEC §3 in their order. */
@@ -39,7 +40,7 @@ const AREAS: Area[] = [
   { href: '/households', label: '贫困户', permission: Permission.HouseholdsRead },
   { href: '/items', label: '整改台账', permission: Permission.ItemsRead },
   { href: '/imports', label: '导入', permission: Permission.ImportsRun },
-  { href: '/reconciliations', label: '数据比对', permission: Permission.ReconciliationsRun },
+  { href: '/reconciliations', label: '数据比对', permission: ANY_SOURCE },
   { href: '/notifications', label: '提醒', permission: null },
   { href: '/bulletin', label: '工作简报', permission: Permission.StatsRead },
   { href: '/users', label: '用户', permission: Permission.UsersManage },
@@ -51,8 +52,14 @@ function isActive(href: string, path: string): boolean {
 
 /** The navigation for a role: only the areas it may open (the server still checks every route). */
 export function navFor(role: Role, path: string, unread = 0): NavLink[] {
-  return AREAS.filter((a) => a.permission === null || hasPermission(role, a.permission)).map((a) => ({
-    href: a.href,
+  const may = (p: Area['permission']) =>
+    p === null || (typeof p === 'string' ? hasPermission(role, p) : p.some((one) => hasPermission(role, one)));
+  return AREAS.filter((a) => may(a.permission)).map((a) => ({
+    // 数据比对 opens on the insurance roster; a role that works with the poverty register only opens on that.
+    href:
+      a.href === '/reconciliations' && !hasPermission(role, Permission.ReconciliationsRun)
+        ? '/reconciliations?source=poverty'
+        : a.href,
     label: a.label,
     active: isActive(a.href, path),
     count: a.href === '/notifications' && unread > 0 ? unread : null,

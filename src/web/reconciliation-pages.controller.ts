@@ -1,14 +1,15 @@
 import { Body, Get, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
-import { Permission } from '../auth/roles.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
-import { PageQuery } from '../common/pagination.js';
-import { DISCREPANCY_KINDS, DISCREPANCY_LABELS, type DiscrepancyKind } from '../reconciliation/discrepancy.entity.js';
+import { DISCREPANCY_LABELS, type DiscrepancyKind } from '../reconciliation/discrepancy.entity.js';
+import { ANY_SOURCE, KINDS_OF_SOURCE, SOURCE_LABELS, sourcesOf } from '../reconciliation/reconciliation-source.js';
+import { RECONCILIATION_SOURCES } from '../reconciliation/reconciliation.entity.js';
 import {
   CreateItemsDto,
   CreateReconciliationDto,
+  ReconciliationListQuery,
   ReconciliationQuery,
 } from '../reconciliation/dto/reconciliation.dto.js';
 import { removeUpload } from '../uploads/upload.interceptor.js';
@@ -22,7 +23,11 @@ import { UploadForm } from './upload-form.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
 
-const YEAR_FORM = { dto: CreateReconciliationDto, labels: { year: '年度' }, integers: ['year'] };
+const UPLOAD_FORM = {
+  dto: CreateReconciliationDto,
+  labels: { source: '花名册类型', year: '年度' },
+  integers: ['year'],
+};
 
 /** The kinds a form checked (a checkbox list posts one value or several). */
 function kindsOf(value: unknown): string[] {
@@ -38,11 +43,13 @@ interface ItemsFormState {
 }
 
 /**
- * 数据比对: upload the insurance bureau's roster for a year, follow the comparison, read the
- * discrepancies by kind, turn chosen kinds into remediation items, write the enrollment back.
+ * 数据比对: upload a roster — the insurance bureau's for a year, or the poverty office's register —
+ * follow the comparison, read the discrepancies by kind, turn chosen kinds into remediation items,
+ * write the enrollment (insurance) or the registry changes (poverty) back. Each user sees the
+ * sources they work with.
  */
 @PageController('reconciliations')
-@Require(Permission.ReconciliationsRun)
+@Require(...ANY_SOURCE)
 export class ReconciliationPagesController {
   constructor(
     private readonly reconciliations: ReconciliationService,
@@ -51,8 +58,13 @@ export class ReconciliationPagesController {
   ) {}
 
   @Get()
-  async list(@Query() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    res.render('reconciliation/list', await this.listPage(readQuery(PageQuery, raw), null, {}));
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Query() raw: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const query = readQuery(ReconciliationListQuery, raw);
+    res.render('reconciliation/list', await this.listPage(user, query, null, {}));
   }
 
   @Post()
@@ -63,13 +75,13 @@ export class ReconciliationPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const form = readForm(YEAR_FORM, body);
+    const form = readForm(UPLOAD_FORM, body);
     let message: string | null = null;
     let errors = form.errors;
     if (form.dto) {
       let id = 0;
       const refused = await attempt(async () => {
-        id = (await this.reconciliations.create(user, file, form.dto!.year)).id;
+        id = (await this.reconciliations.create(user, file, form.dto!)).id;
       });
       if (!refused) {
         res.redirect(303, `/reconciliations/${id}`);
@@ -82,6 +94,8 @@ export class ReconciliationPagesController {
             ? refused.message
             : `年度须在 ${FIRST_INSURANCE_YEAR} 至 ${this.clock.year() + 1} 之间`,
         };
+      } else if (refused.code === ErrorCode.Forbidden) {
+        throw refused;
       } else {
         message = uploadRefusal(refused);
       }
@@ -90,7 +104,16 @@ export class ReconciliationPagesController {
     await removeUpload(file.path);
     res
       .status(400)
-      .render('reconciliation/list', await this.listPage(new PageQuery(), message, errors, form.values.year));
+      .render(
+        'reconciliation/list',
+        await this.listPage(
+          user,
+          Object.assign(new ReconciliationListQuery(), { source: form.dto?.source ?? form.values.source }),
+          message,
+          errors,
+          form.values,
+        ),
+      );
   }
 
   @Get(':id')
@@ -123,7 +146,9 @@ export class ReconciliationPagesController {
       campaignId: /^\d{1,9}$/.test(state.campaignId) ? Number(state.campaignId) : undefined,
       regionCode: state.regionCode || undefined,
     });
-    if (state.kinds.length === 0 || state.kinds.some((k) => !(DISCREPANCY_KINDS as readonly string[]).includes(k))) {
+    const source = (await this.reconciliations.get(user, id, new ReconciliationQuery())).source;
+    const kinds: readonly string[] = KINDS_OF_SOURCE[source];
+    if (state.kinds.length === 0 || state.kinds.some((k) => !kinds.includes(k))) {
       state.errors.kinds = '请至少勾选一类差异';
     }
     if (dto.campaignId === undefined) {
@@ -147,8 +172,12 @@ export class ReconciliationPagesController {
 
   /** 取消比对: the job stops at its next batch and is never resumed; one that has finished meanwhile is left as it is. */
   @Post(':id/cancel')
-  async cancel(@Param('id', ParseIdPipe) id: number, @Res() res: Response): Promise<void> {
-    const refused = await attempt(() => this.reconciliations.cancel(id));
+  async cancel(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Res() res: Response,
+  ): Promise<void> {
+    const refused = await attempt(() => this.reconciliations.cancel(user, id));
     if (refused && refused.code !== ErrorCode.InvalidTransition) {
       throw refused;
     }
@@ -168,20 +197,49 @@ export class ReconciliationPagesController {
     return error.field === 'regionCode' ? '请选择有效的街道。' : '操作未能完成，请检查后重试。';
   }
 
-  private async listPage(query: PageQuery, message: string | null, errors: FieldErrors, year?: string) {
-    const page = await this.reconciliations.list(query);
+  /** One source's reconciliations and the upload form for that source, with links to the user's other sources. */
+  private async listPage(
+    user: AuthUser,
+    query: ReconciliationListQuery,
+    message: string | null,
+    errors: FieldErrors,
+    values: Record<string, string> = {},
+  ) {
+    const source = (RECONCILIATION_SOURCES as readonly string[]).includes(query.source) ? query.source : 'insurance';
+    const page = await this.reconciliations.list(user, query, source);
+    const sources = sourcesOf(user);
     return {
       title: '数据比对',
       message,
       errors,
-      year: year ?? '',
+      year: values.year ?? '',
       years: this.yearChoices(),
+      source,
+      sourceLabel: SOURCE_LABELS[source],
+      tabs:
+        sources.length > 1
+          ? sources.map((s) => ({
+              href: `/reconciliations?source=${s}`,
+              label: SOURCE_LABELS[s],
+              current: s === source,
+            }))
+          : [],
+      insurance: source === 'insurance',
+      poverty: source === 'poverty',
       runs: page.items.map((r) => ({
         ...r,
+        sourceLabel: SOURCE_LABELS[r.source],
+        poverty: r.source === 'poverty',
         statusLabel: JOB_STATUS_LABELS[r.status] ?? r.status,
-        total: DISCREPANCY_KINDS.reduce((n, k) => n + r.counts[k], 0),
+        total: Object.values(r.counts).reduce((n, c) => n + (c ?? 0), 0),
       })),
-      pager: pagerOf('/reconciliations', new URLSearchParams(), page.page, page.pageSize, page.total),
+      pager: pagerOf(
+        '/reconciliations',
+        new URLSearchParams(source === 'insurance' ? {} : { source }),
+        page.page,
+        page.pageSize,
+        page.total,
+      ),
     };
   }
 
@@ -192,7 +250,7 @@ export class ReconciliationPagesController {
     raw: Record<string, unknown>,
     form: ItemsFormState | null,
   ) {
-    const rec = await this.reconciliations.get(id, query);
+    const rec = await this.reconciliations.get(user, id, query);
     const [campaigns, regions] = await Promise.all([
       this.choices.campaignList(),
       this.choices.regionChoices(user, false),
@@ -210,10 +268,12 @@ export class ReconciliationPagesController {
       done: rec.status === 'done',
       cancellable: isCancellable(rec.status),
       progressPercent: rec.rowsTotal ? Math.round((rec.rowsRead / rec.rowsTotal) * 1000) / 10 : 0,
-      kinds: DISCREPANCY_KINDS.map((kind: DiscrepancyKind) => ({
+      poverty: rec.source === 'poverty',
+      sourceLabel: SOURCE_LABELS[rec.source],
+      kinds: KINDS_OF_SOURCE[rec.source].map((kind: DiscrepancyKind) => ({
         kind,
         label: DISCREPANCY_LABELS[kind],
-        count: rec.counts[kind],
+        count: rec.counts[kind] ?? 0,
         current: query.kind === kind,
         checked: checked.has(kind),
       })),
@@ -241,6 +301,8 @@ export class ReconciliationPagesController {
       skipped: count(raw.skipped),
       applied: count(raw.applied),
       appliedNothing: raw.applied === '0',
+      registryApplied: count(raw.registryApplied),
+      registryAppliedNothing: raw.registryApplied === '0',
     };
   }
 }

@@ -17,6 +17,7 @@ import { CsrfGuard } from './csrf.guard.js';
 import { CsrfService } from './csrf.service.js';
 import { DashboardController } from './dashboard.controller.js';
 import { EnrollmentPagesController } from './enrollment-pages.controller.js';
+import { RegistryApplyPagesController } from './registry-apply-pages.controller.js';
 import { HouseholdsPagesController } from './households-pages.controller.js';
 import { ImportsPagesController } from './imports-pages.controller.js';
 import { ItemsPagesController } from './items-pages.controller.js';
@@ -55,6 +56,7 @@ import { WebAuthController } from './web-auth.controller.js';
     ImportsPagesController,
     ReconciliationPagesController,
     EnrollmentPagesController,
+    RegistryApplyPagesController,
     NotificationsPagesController,
     BulletinController,
     UsersPagesController,

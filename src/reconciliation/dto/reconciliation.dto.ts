@@ -15,12 +15,22 @@ import {
 import { MAX_PAGE_SIZE } from '../../common/pagination.js';
 import { PageQuery } from '../../common/pagination.js';
 import { DISCREPANCY_KINDS, type DiscrepancyKind } from '../discrepancy.entity.js';
+import { RECONCILIATION_SOURCES, type ReconciliationSource } from '../reconciliation.entity.js';
+import { TemplateQuery } from '../../uploads/dto/template-query.dto.js';
+import { APPLICABLE_KINDS, type ApplicableKind } from '../poverty-apply-plan.js';
 import { IsRegionCode } from '../../regions/region-code.validators.js';
 import { FIRST_INSURANCE_YEAR } from '../../common/programme-years.js';
 
+const SOURCE_MESSAGE = `source must be one of ${RECONCILIATION_SOURCES.join(', ')}`;
+
 /** The multipart fields beside `file`. */
 export class CreateReconciliationDto {
-  /** The roster's year; without it, the year most of its rows carry. */
+  /** Whose roster: `insurance` (医保局, the default) or `poverty` (扶贫办). */
+  @IsOptional()
+  @IsIn(RECONCILIATION_SOURCES, { message: SOURCE_MESSAGE })
+  source?: ReconciliationSource;
+
+  /** The insurance roster's year; without it, the year most of its rows carry. A poverty roster has none. */
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'year must be a year such as 2020' })
@@ -41,6 +51,55 @@ export class ApplyEnrollmentDto {
   @IsOptional()
   @IsBoolean()
   includeDowngrades?: boolean;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f]{32}$/, { message: 'confirm: 须为预览（dryRun: true）返回的确认令牌' })
+  @MaxLength(32)
+  confirm?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  pageSize?: number;
+}
+
+/** The list: of one source (default: the insurance bureau's roster, as for uploads). */
+export class ReconciliationListQuery extends PageQuery {
+  @IsOptional()
+  @IsIn(RECONCILIATION_SOURCES, { message: SOURCE_MESSAGE })
+  source: ReconciliationSource = 'insurance';
+}
+
+/** A roster template: of the insurance bureau's roster (the default) or the poverty office's. */
+export class ReconciliationTemplateQuery extends TemplateQuery {
+  @IsOptional()
+  @IsIn(RECONCILIATION_SOURCES, { message: SOURCE_MESSAGE })
+  source: ReconciliationSource = 'insurance';
+}
+
+/**
+ * 写入登记信息 from a poverty roster: the chosen kinds; `dryRun: true` lists every change and answers
+ * a `confirm` token; an apply with `confirm` writes only if the changes are still exactly those (409).
+ */
+export class ApplyRegistryDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(APPLICABLE_KINDS, {
+    each: true,
+    message: `kinds: each must be one of ${APPLICABLE_KINDS.join(', ')} (the others change nothing in the registry)`,
+  })
+  kinds!: ApplicableKind[];
+
+  @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
 
   @IsOptional()
   @Matches(/^[0-9a-f]{32}$/, { message: 'confirm: 须为预览（dryRun: true）返回的确认令牌' })
