@@ -1,0 +1,346 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { Household } from '../src/households/household.entity.js';
+import { Person } from '../src/households/person.entity.js';
+import { Item } from '../src/ledger/item.entity.js';
+import { RegistryChange } from '../src/reconciliation/registry-change.entity.js';
+import { householdInput, maskedId, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
+import { newCampaign } from './factories/items.js';
+import { INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
+import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+
+const POVERTY_HEADER = [
+  '户编号',
+  '区划代码',
+  '户主姓名',
+  '身份证号',
+  '姓名',
+  '与户主关系',
+  '户类型',
+  '脱贫年度',
+  '人员状态',
+];
+const APPLICABLE = [
+  'poverty_not_registered',
+  'member_household_mismatch',
+  'household_status_mismatch',
+  'person_status_mismatch',
+];
+
+type Row = (string | number)[];
+
+describe("the poverty office's register (扶贫办) as a reconciliation source", () => {
+  let t: TestApp;
+  let db: DataSource;
+  let caseworker: string;
+  let insurance: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(DataSource);
+    caseworker = await t.login('caseworker');
+    insurance = await t.login('insurance');
+    admin = await t.login('admin', TEST_ADMIN_PASSWORD);
+  });
+
+  afterAll(() => t.close());
+
+  const upload = (content: string, token = caseworker, source: string | null = 'poverty') => {
+    const req = request(t.http).post('/api/reconciliations').set('Authorization', token);
+    return (source === null ? req : req.field('source', source)).attach('file', Buffer.from(content), 'register.csv');
+  };
+
+  async function household(status: string, regionCode = VILLAGE_A) {
+    const input = householdInput({ status, regionCode });
+    const res = await request(t.http).post('/api/households').set('Authorization', caseworker).send(input).expect(201);
+    return {
+      id: res.body.id as number,
+      registryNo: input.registryNo,
+      members: (res.body.members as { id: number }[]).map((m, i) => ({ id: m.id, ...input.members[i] })),
+    };
+  }
+
+  /** The register as the registry is now: every active person of a household that is not removed, agreeing. */
+  async function agreeingRows(): Promise<Map<string, Row>> {
+    const rows = await db
+      .getRepository(Person)
+      .createQueryBuilder('p')
+      .innerJoin(Household, 'h', 'h.id = p.householdId')
+      .select(['p.idNumber AS idNumber', 'p.name AS name', 'p.relation AS relation'])
+      .addSelect(['h.registryNo AS registryNo', 'h.regionCode AS regionCode', 'h.status AS status'])
+      .where("p.status = 'active' AND h.status <> 'removed'")
+      .orderBy('p.id')
+      .getRawMany<{
+        idNumber: string;
+        name: string;
+        relation: string;
+        registryNo: string;
+        regionCode: string;
+        status: string;
+      }>();
+    return new Map(
+      rows.map((r) => [
+        r.idNumber,
+        [
+          r.registryNo,
+          r.regionCode,
+          '',
+          r.idNumber,
+          r.name,
+          r.relation,
+          r.status === 'poor' ? '未脱贫户' : '脱贫户',
+          r.status === 'poor' ? '' : 2019,
+          '正常',
+        ],
+      ]),
+    );
+  }
+
+  describe('a register with every kind planted once', () => {
+    let recId: number;
+    let detail: {
+      counts: Record<string, number>;
+      rowsSkipped: number;
+      skipped: { line: number; field: string; reason: string }[];
+    };
+    let lifted: Awaited<ReturnType<typeof household>>; // 户状态: poor here, 脱贫户 there
+    let moved: Awaited<ReturnType<typeof household>>; // its spouse sits in `lifted` there; its head died there
+    let missing: Awaited<ReturnType<typeof household>>; // its spouse is not in their register
+    const newcomer = newIdNumber('female');
+    const newRegistry = newRegistryNo();
+    let roster: string;
+
+    beforeAll(async () => {
+      lifted = await household('poor');
+      moved = await household('poor');
+      missing = await household('lifted', VILLAGE_B);
+      const rows = await agreeingRows();
+      const set = (idNumber: string, column: number, value: string | number) => (rows.get(idNumber)![column] = value);
+      set(lifted.members[0].idNumber, 6, '脱贫户');
+      set(lifted.members[0].idNumber, 7, 2019);
+      set(lifted.members[1].idNumber, 6, '脱贫户');
+      set(lifted.members[1].idNumber, 7, 2019);
+      set(lifted.members[1].idNumber, 4, '改了名');
+      set(moved.members[1].idNumber, 0, lifted.registryNo);
+      set(moved.members[1].idNumber, 6, '脱贫户');
+      set(moved.members[1].idNumber, 7, 2019);
+      set(moved.members[0].idNumber, 8, '死亡');
+      rows.delete(missing.members[1].idNumber);
+      const duplicate = [...rows.get(missing.members[0].idNumber)!];
+      const bad = newIdNumber();
+      roster = toCsv(POVERTY_HEADER, [
+        ...rows.values(),
+        [newRegistry, VILLAGE_B, '新户主', newcomer, '新成员', '户主', '监测户', '', '正常'],
+        [
+          newRegistryNo(),
+          VILLAGE_B,
+          '错号',
+          `${bad.slice(0, 17)}${bad[17] === '0' ? '1' : '0'}`,
+          '错号',
+          '户主',
+          '未脱贫户',
+          '',
+          '正常',
+        ],
+        duplicate,
+        [newRegistryNo(), VILLAGE_B, '某人', newIdNumber(), '某人', '户主', '贫困', '', '正常'],
+      ]);
+      const res = await upload(roster).expect(202);
+      expect(res.body).toEqual({ id: expect.any(Number), status: 'queued', source: 'poverty' });
+      recId = res.body.id;
+      detail = (await waitUntilFinished(t, caseworker, `/api/reconciliations/${recId}`)) as typeof detail;
+    });
+
+    it('finds exactly the planted discrepancy of each kind', () => {
+      expect(detail).toMatchObject({ status: 'done', source: 'poverty' });
+      expect(detail.counts).toEqual({
+        poverty_not_registered: 1,
+        registered_not_in_poverty: 1,
+        household_status_mismatch: 1,
+        member_household_mismatch: 1,
+        person_status_mismatch: 1,
+        name_mismatch: 1,
+        invalid_id: 1,
+        duplicate_row: 1,
+      });
+    });
+
+    it('refuses a row whose 户类型 is not in the list, in Chinese naming the field', () => {
+      expect(detail.rowsSkipped).toBe(1);
+      expect(detail.skipped).toEqual([
+        { line: expect.any(Number), field: 'householdType', reason: expect.stringContaining('户类型“贫困”应为') },
+      ]);
+    });
+
+    it('masks every ID number in the answer and the CSV export', async () => {
+      const res = await request(t.http)
+        .get(`/api/reconciliations/${recId}?pageSize=200`)
+        .set('Authorization', caseworker)
+        .expect(200);
+      const text = JSON.stringify(res.body);
+      expect(text).not.toContain(newcomer);
+      expect(text).toContain(maskedId(newcomer));
+      const csv = await request(t.http)
+        .get(`/api/reconciliations/${recId}/discrepancies.csv`)
+        .set('Authorization', caseworker)
+        .expect(200);
+      expect(csv.text).not.toContain(newcomer);
+      expect(csv.text).toContain('扶贫办在册、本系统未登记');
+      expect(csv.text).toContain(maskedId(newcomer));
+    });
+
+    it('files items of category data for chosen kinds, once', async () => {
+      const campaign = await newCampaign(t, admin);
+      const body = { kinds: ['household_status_mismatch', 'person_status_mismatch'], campaignId: campaign.id };
+      const first = await request(t.http)
+        .post(`/api/reconciliations/${recId}/items`)
+        .set('Authorization', caseworker)
+        .send(body)
+        .expect(200);
+      expect(first.body).toEqual({ created: 2, skipped: 0 });
+      const items = await db.getRepository(Item).find({ where: { campaignId: campaign.id }, order: { id: 'ASC' } });
+      expect(items.map((i) => [i.category, i.responsibleDept, i.subjectType, i.subjectId])).toEqual([
+        ['data', 'health', 'household', lifted.id],
+        ['data', 'health', 'person', moved.members[0].id],
+      ]);
+      const again = await request(t.http)
+        .post(`/api/reconciliations/${recId}/items`)
+        .set('Authorization', caseworker)
+        .send(body)
+        .expect(200);
+      expect(again.body).toEqual({ created: 0, skipped: 0 });
+      await request(t.http)
+        .post(`/api/reconciliations/${recId}/items`)
+        .set('Authorization', caseworker)
+        .send({ kinds: ['deceased_insured'], campaignId: campaign.id })
+        .expect(400);
+    });
+
+    describe('apply', () => {
+      const apply = (body: Record<string, unknown>, token = caseworker) =>
+        request(t.http).post(`/api/reconciliations/${recId}/apply`).set('Authorization', token).send(body);
+
+      it('the dry run lists every change and writes nothing', async () => {
+        const before = await db.getRepository(Household).findOneByOrFail({ id: lifted.id });
+        const res = await apply({ kinds: APPLICABLE, dryRun: true }).expect(200);
+        expect(res.body).toMatchObject({
+          dryRun: true,
+          counts: { household_added: 1, person_added: 1, household_status: 1, person_status: 1, person_household: 1 },
+          unplaceable: 0,
+          confirm: expect.stringMatching(/^[0-9a-f]{32}$/),
+        });
+        const changes = res.body.changes.items as Record<string, unknown>[];
+        expect(changes.map((c) => [c.change, c.before, c.after]).sort()).toEqual(
+          [
+            ['household_added', null, 'poor'],
+            ['household_status', 'poor', 'lifted'],
+            ['person_added', null, 'active'],
+            ['person_household', moved.registryNo, lifted.registryNo],
+            ['person_status', 'active', 'deceased'],
+          ].sort(),
+        );
+        expect(JSON.stringify(res.body)).not.toContain(newcomer);
+        expect(await db.getRepository(Household).findOneByOrFail({ id: lifted.id })).toEqual(before);
+        expect(await db.getRepository(Person).existsBy({ idNumber: newcomer })).toBe(false);
+        expect(await db.getRepository(RegistryChange).countBy({ reconciliationId: recId })).toBe(0);
+      });
+
+      it('is refused to insurance staff, for a kind it cannot apply, and with a stale confirmation', async () => {
+        await apply({ kinds: APPLICABLE, dryRun: true }, insurance).expect(403);
+        const wrong = await apply({ kinds: ['name_mismatch'] }).expect(400);
+        expect(JSON.stringify(wrong.body)).toContain('kinds');
+        await apply({ kinds: APPLICABLE, confirm: '0'.repeat(32) }).expect(409);
+        expect(await db.getRepository(RegistryChange).countBy({ reconciliationId: recId })).toBe(0);
+      });
+
+      it('writes the previewed changes, each logged with the reconciliation; a second apply changes nothing', async () => {
+        const preview = await apply({ kinds: APPLICABLE, dryRun: true }).expect(200);
+        const res = await apply({ kinds: APPLICABLE, confirm: preview.body.confirm }).expect(200);
+        expect(res.body).toMatchObject({ dryRun: false, changes: { total: 5 } });
+        expect((await db.getRepository(Household).findOneByOrFail({ id: lifted.id })).status).toBe('lifted');
+        const movedSpouse = await db.getRepository(Person).findOneByOrFail({ id: moved.members[1].id });
+        expect(movedSpouse.householdId).toBe(lifted.id);
+        expect((await db.getRepository(Person).findOneByOrFail({ id: moved.members[0].id })).status).toBe('deceased');
+        const added = await db.getRepository(Person).findOneByOrFail({ idNumber: newcomer });
+        const addedHousehold = await db.getRepository(Household).findOneByOrFail({ id: added.householdId });
+        expect(addedHousehold).toMatchObject({ registryNo: newRegistry, regionCode: VILLAGE_B, status: 'poor' });
+        const log = await db.getRepository(RegistryChange).find({ where: { reconciliationId: recId } });
+        expect(log).toHaveLength(5);
+        expect(new Set(log.map((c) => c.changedById)).size).toBe(1);
+
+        const again = await apply({ kinds: APPLICABLE, confirm: preview.body.confirm }).expect(200);
+        expect(again.body).toMatchObject({ changes: { total: 0 }, message: expect.stringContaining('没有需要写入') });
+        expect(await db.getRepository(RegistryChange).countBy({ reconciliationId: recId })).toBe(5);
+      });
+
+      it('reconciled again, the register shows none of the applied kinds', async () => {
+        const res = await upload(roster).expect(202);
+        const body = (await waitUntilFinished(t, caseworker, `/api/reconciliations/${res.body.id}`)) as {
+          counts: Record<string, number>;
+        };
+        for (const kind of APPLICABLE) {
+          expect([kind, body.counts[kind]]).toEqual([kind, 0]);
+        }
+      });
+    });
+  });
+
+  describe('bad input', () => {
+    const one = (): Row[] => [
+      [newRegistryNo(), VILLAGE_A, '某人', newIdNumber(), '某人', '户主', '脱贫户', 2019, '正常'],
+    ];
+
+    it('answers 400 naming source for an unknown source', async () => {
+      const res = await upload(toCsv(POVERTY_HEADER, one()), caseworker, 'bogus').expect(400);
+      expect(JSON.stringify(res.body)).toContain('source');
+    });
+
+    it('refuses insurance headers uploaded as a poverty register, naming the expected headers', async () => {
+      const res = await upload(toCsv(INSURANCE_HEADER, [[newIdNumber(), '某人', 2020, '是', '否']])).expect(400);
+      expect(res.body.message).toContain('户编号');
+      expect(res.body.message).toContain('户类型');
+    });
+
+    it('answers 400 naming the missing column', async () => {
+      const header = POVERTY_HEADER.filter((h) => h !== '人员状态');
+      const res = await upload(toCsv(header, [one()[0].slice(0, 8)])).expect(400);
+      expect(res.body.message).toContain('人员状态');
+    });
+
+    it('keeps each roster to its own people: 403 across sources', async () => {
+      await upload(toCsv(POVERTY_HEADER, one()), insurance).expect(403);
+      await upload(toCsv(INSURANCE_HEADER, [[newIdNumber(), '某人', 2020, '是', '否']]), caseworker, null).expect(403);
+      const ok = await upload(toCsv(POVERTY_HEADER, one()), admin).expect(202);
+      await waitUntilFinished(t, admin, `/api/reconciliations/${ok.body.id}`);
+      await request(t.http).get(`/api/reconciliations/${ok.body.id}`).set('Authorization', insurance).expect(403);
+      await request(t.http).get('/api/reconciliations?source=poverty').set('Authorization', insurance).expect(403);
+      const list = await request(t.http)
+        .get('/api/reconciliations?source=poverty')
+        .set('Authorization', caseworker)
+        .expect(200);
+      expect((list.body.items as { source: string }[]).every((r) => r.source === 'poverty')).toBe(true);
+      await request(t.http)
+        .post(`/api/reconciliations/${ok.body.id}/apply-enrollment`)
+        .set('Authorization', admin)
+        .send({ dryRun: true })
+        .expect(409);
+    });
+
+    it('offers the register template with drop-down lists', async () => {
+      const csv = await request(t.http)
+        .get('/api/reconciliations/template?format=csv&source=poverty')
+        .set('Authorization', caseworker)
+        .expect(200);
+      expect(csv.text.replace('\uFEFF', '').trim()).toBe(POVERTY_HEADER.join(','));
+      await request(t.http)
+        .get('/api/reconciliations/template?format=xlsx&source=poverty')
+        .set('Authorization', caseworker)
+        .expect(200);
+      await request(t.http)
+        .get('/api/reconciliations/template?format=csv&source=poverty')
+        .set('Authorization', insurance)
+        .expect(403);
+    });
+  });
+});
