@@ -10,7 +10,8 @@ import { ClosedOnAndEnrollmentChanges1765013000000 } from './1765013000000-Close
 import { ExactUsernamesAndTokenVersion1765031000000 } from './1765031000000-ExactUsernamesAndTokenVersion.js';
 import { ImportErrorsOmitted1765057000000 } from './1765057000000-ImportErrorsOmitted.js';
 import { SchemaMatchesEntities1765100000000 } from './1765100000000-SchemaMatchesEntities.js';
-import { PovertyReconciliation1765300000000 } from './1765300000000-PovertyReconciliation.js';
+import { RegistryChanges1765300000000 } from './1765300000000-RegistryChanges.js';
+import { ReconciliationSource1765300000001 } from './1765300000001-ReconciliationSource.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   ExactUsernamesAndTokenVersion1765031000000,
   ImportErrorsOmitted1765057000000,
   SchemaMatchesEntities1765100000000,
-  PovertyReconciliation1765300000000,
+  RegistryChanges1765300000000,
+  ReconciliationSource1765300000001,
 ];
