@@ -1,3 +1,4 @@
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Household } from '../src/households/household.entity.js';
@@ -7,6 +8,7 @@ import { RegistryChange } from '../src/reconciliation/registry-change.entity.js'
 import { householdInput, maskedId, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
 import { newCampaign } from './factories/items.js';
 import { INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
+import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 
 const POVERTY_HEADER = [
@@ -342,5 +344,69 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
         .set('Authorization', insurance)
         .expect(403);
     });
+  });
+
+  describe('pages in a browser', () => {
+    let browser: Browser;
+    let base: string;
+
+    beforeAll(async () => {
+      base = await serve(t);
+      browser = await launchBrowser();
+    });
+
+    afterAll(() => browser?.close());
+
+    it.each([
+      ['desktop', 1280],
+      ['phone', 390],
+    ])(
+      'uploads the register, reads its kinds in Chinese, previews and confirms the apply (%s)',
+      async (name, width) => {
+        const newcomer = newIdNumber();
+        const rows = [
+          ...(await agreeingRows()).values(),
+          [newRegistryNo(), VILLAGE_A, '新户主', newcomer, '新成员', '户主', '未脱贫户', '', '正常'],
+        ];
+        const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN' });
+        const page = await context.newPage();
+        await signIn(page, base, 'caseworker');
+        await page.click('nav.nav >> text=数据比对');
+        await expect(page.locator('h2').allTextContents()).resolves.toContain('上传扶贫办建档立卡花名册');
+        await page.setInputFiles('input[name="file"]', {
+          name: '扶贫办花名册.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from(toCsv(POVERTY_HEADER, rows)),
+        });
+        await Promise.all([page.waitForURL(/\/reconciliations\/\d+$/), page.click('button:has-text("上传并比对")')]);
+        await page.waitForSelector('.badge.job-done', { timeout: 30_000 });
+        const kinds = (await page.locator('.kind-list').textContent()) ?? '';
+        expect(kinds).toContain('扶贫办在册、本系统未登记');
+        expect(kinds).toContain('户状态不一致');
+        expect(kinds).not.toContain('在册未参保');
+        const main = (await page.locator('main').textContent()) ?? '';
+        expect(main).not.toContain(newcomer);
+        expect(main).toContain(maskedId(newcomer));
+        await screenshot(page, `poverty-reconciliation-${name}`);
+        await page.click('a:has-text("预览登记信息变化")');
+        await page.waitForURL(/\/apply$/);
+        const preview = (await page.locator('main').textContent()) ?? '';
+        expect(preview).toContain('新增人员');
+        expect(preview).toContain('新增户');
+        expect(preview).not.toContain(newcomer);
+        // Wide tables scroll in their own box; the page itself does not scroll sideways.
+        expect(
+          await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+        ).toBe(0);
+        await screenshot(page, `poverty-apply-preview-${name}`);
+        await Promise.all([
+          page.waitForURL(/\/reconciliations\/\d+\?registryApplied=\d+$/),
+          page.click('button:has-text("确认写入")'),
+        ]);
+        await expect(page.locator('.alert-success').textContent()).resolves.toMatch(/已写入 \d+ 处登记信息变化/);
+        expect(await db.getRepository(Person).existsBy({ idNumber: newcomer })).toBe(true);
+        await context.close();
+      },
+    );
   });
 });
