@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { idCheckChar } from '../src/common/id-number.js';
 import { Person } from '../src/households/person.entity.js';
 import { newIdNumber, newRegistryNo, VILLAGE_A } from './factories/households.js';
-import { HOUSEHOLD_HEADER, INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
+import { HOUSEHOLD_HEADER, INSURANCE_HEADER, POVERTY_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 import { binaryParser, bodyText, crawl, type Fetched, routeOf } from './utils/crawl.js';
 import { IdRebuildCheck } from './utils/id-rebuild-check.js';
@@ -79,6 +79,26 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       )
       .expect(202);
     await waitUntilFinished(t, tokens.insurance, `/api/reconciliations/${recRes.body.id}`);
+    // The poverty office's register (SPEC §6.5): numbers in its cells, a renamed, a moved and an unregistered person.
+    const povertyRes = await request(t.http)
+      .post('/api/reconciliations')
+      .set('Authorization', tokens.caseworker)
+      .field('source', 'poverty')
+      .attach(
+        'file',
+        Buffer.from(
+          toCsv(POVERTY_HEADER, [
+            [newRegistryNo(), VILLAGE_A, p1.name, p1.idNumber, p1.name, '户主', p2.idNumber, '', '正常'],
+            [newRegistryNo(), VILLAGE_A, '改名', p2.idNumber, '改名', '户主', '脱贫户', 2019, '正常'],
+            [newRegistryNo(), VILLAGE_A, p4.name, p4.idNumber, p4.name, '户主', '未脱贫户', '', '死亡'],
+            [newRegistryNo(), VILLAGE_A, '新人', newIdNumber(), '新人', '户主', '监测户', '', '正常'],
+            [newRegistryNo(), VILLAGE_A, p3.name, badCheck(p3.idNumber), p3.name, '户主', '脱贫户', 2019, '正常'],
+          ]),
+        ),
+        'poverty.csv',
+      )
+      .expect(202);
+    await waitUntilFinished(t, tokens.caseworker, `/api/reconciliations/${povertyRes.body.id}`);
     await request(t.http)
       .post('/api/escalations/run')
       .set('Authorization', tokens.admin)
@@ -133,7 +153,10 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
     const items = idsOf(await allPages(who, '/api/items')).slice(0, DETAILS * 2);
     // The roles that cannot list imports or reconciliations still ask for the admin's (403 expected).
     const imports = idsOf(await allPages('admin', '/api/imports'));
-    const reconciliations = idsOf(await allPages('admin', '/api/reconciliations'));
+    const reconciliations = [
+      ...idsOf(await allPages('admin', '/api/reconciliations')),
+      ...idsOf(await allPages('admin', '/api/reconciliations?source=poverty')),
+    ];
     const campaigns = idsOf(await allPages('admin', '/api/campaigns'));
     const each = (ids: number[], path: (id: number) => string) => ids.map(path);
     return new Map<string, string[]>([
@@ -164,10 +187,14 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/imports/template', ['/api/imports/template?format=csv', '/api/imports/template?format=xlsx']],
       ['GET /api/imports/:id', each(imports, (id) => `/api/imports/${id}?pageSize=200`)],
       ['GET /api/imports/:id/errors.csv', each(imports, (id) => `/api/imports/${id}/errors.csv`)],
-      ['GET /api/reconciliations', ['/api/reconciliations']],
+      ['GET /api/reconciliations', ['/api/reconciliations', '/api/reconciliations?source=poverty']],
       [
         'GET /api/reconciliations/template',
-        ['/api/reconciliations/template?format=csv', '/api/reconciliations/template?format=xlsx'],
+        [
+          '/api/reconciliations/template?format=csv',
+          '/api/reconciliations/template?format=xlsx',
+          '/api/reconciliations/template?format=xlsx&source=poverty',
+        ],
       ],
       ['GET /api/reconciliations/:id', each(reconciliations, (id) => `/api/reconciliations/${id}?pageSize=200`)],
       [
@@ -224,6 +251,9 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       expect(routes).toContain('/reconciliations/:id');
       expect(routes).toContain('/api/reconciliations/:id/discrepancies.csv');
       expect(routes).toContain('/reconciliations/:id/apply-enrollment');
+    }
+    if (who === 'admin' || who === 'caseworker') {
+      expect(routes).toContain('/reconciliations/:id/apply');
     }
     expect({ count: problems.length, first: problems.slice(0, 10) }).toEqual({ count: 0, first: [] });
   });

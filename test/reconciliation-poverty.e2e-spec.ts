@@ -7,21 +7,10 @@ import { Item } from '../src/ledger/item.entity.js';
 import { RegistryChange } from '../src/reconciliation/registry-change.entity.js';
 import { householdInput, maskedId, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
 import { newCampaign } from './factories/items.js';
-import { INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
+import { INSURANCE_HEADER, POVERTY_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 
-const POVERTY_HEADER = [
-  '户编号',
-  '区划代码',
-  '户主姓名',
-  '身份证号',
-  '姓名',
-  '与户主关系',
-  '户类型',
-  '脱贫年度',
-  '人员状态',
-];
 const APPLICABLE = [
   'poverty_not_registered',
   'member_household_mismatch',

@@ -15,6 +15,19 @@ export const HOUSEHOLD_HEADER = [
 /** The insurance roster's headers (SPEC §3). */
 export const INSURANCE_HEADER = ['身份证号', '姓名', '年度', '是否参保', '是否资助参保'];
 
+/** The poverty office's register (扶贫办, SPEC §6.5), one row per person. */
+export const POVERTY_HEADER = [
+  '户编号',
+  '区划代码',
+  '户主姓名',
+  '身份证号',
+  '姓名',
+  '与户主关系',
+  '户类型',
+  '脱贫年度',
+  '人员状态',
+];
+
 const cell = (value: string | number): string => {
   const text = String(value);
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
