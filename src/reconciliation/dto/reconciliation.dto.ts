@@ -39,18 +39,11 @@ export class CreateReconciliationDto {
   year?: number;
 }
 
-/**
- * 写入参保信息: `dryRun: true` lists the changes and answers a `confirm` token; the apply gives that
- * token back. Rows that would turn 已参保 into 未参保 are written only with `includeDowngrades: true`.
- */
-export class ApplyEnrollmentDto {
+/** A write in two steps: the dry run (a page of the changes and a `confirm` token), then the apply with that token. */
+export class PreviewThenApplyDto {
   @IsOptional()
   @IsBoolean()
   dryRun?: boolean;
-
-  @IsOptional()
-  @IsBoolean()
-  includeDowngrades?: boolean;
 
   @IsOptional()
   @Matches(/^[0-9a-f]{32}$/, { message: 'confirm: 须为预览（dryRun: true）返回的确认令牌' })
@@ -67,6 +60,16 @@ export class ApplyEnrollmentDto {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   pageSize?: number;
+}
+
+/**
+ * 写入参保信息: `dryRun: true` lists the changes and answers a `confirm` token; the apply gives that
+ * token back. Rows that would turn 已参保 into 未参保 are written only with `includeDowngrades: true`.
+ */
+export class ApplyEnrollmentDto extends PreviewThenApplyDto {
+  @IsOptional()
+  @IsBoolean()
+  includeDowngrades?: boolean;
 }
 
 /** The list: of one source (default: the insurance bureau's roster, as for uploads). */
@@ -87,7 +90,7 @@ export class ReconciliationTemplateQuery extends TemplateQuery {
  * 写入登记信息 from a poverty roster: the chosen kinds; `dryRun: true` lists every change and answers
  * a `confirm` token; an apply with `confirm` writes only if the changes are still exactly those (409).
  */
-export class ApplyRegistryDto {
+export class ApplyRegistryDto extends PreviewThenApplyDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
@@ -96,26 +99,6 @@ export class ApplyRegistryDto {
     message: `kinds: each must be one of ${APPLICABLE_KINDS.join(', ')} (the others change nothing in the registry)`,
   })
   kinds!: ApplicableKind[];
-
-  @IsOptional()
-  @IsBoolean()
-  dryRun?: boolean;
-
-  @IsOptional()
-  @Matches(/^[0-9a-f]{32}$/, { message: 'confirm: 须为预览（dryRun: true）返回的确认令牌' })
-  @MaxLength(32)
-  confirm?: string;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  pageSize?: number;
 }
 
 export class ReconciliationQuery extends PageQuery {
