@@ -65,6 +65,9 @@ const bare = (method: string, path: string): RouteInputs => ({
 const SIGN_OUT_API = bare('POST', '/api/auth/logout');
 const SIGN_OUT_PAGE = bare('POST', '/logout');
 
+// Each walk sends thousands of requests; the route count grows with every feature (not a speed test).
+const WALK_TIMEOUT_MS = 240_000;
+
 describe('hostile input on every route', () => {
   let t: TestApp;
   let admin: string;
@@ -123,52 +126,64 @@ describe('hostile input on every route', () => {
     expect(routes.length).toBeGreaterThan(60);
   });
 
-  it('no 5xx, and named refusals, for hostile text in every field and query parameter', async () => {
-    for (const route of routes) {
-      const hasBody = route.method !== 'GET';
-      const bodyFields = route.body.length > 0 || !hasBody ? route.body : isApi(route.path) ? [] : FORM_FIELDS;
-      const queryFields = route.freeQuery ? PAGE_QUERY : route.query;
-      // Every field at once, then each on its own (another field's refusal must not hide its answer).
-      const alone = (fields: string[], free: boolean) =>
-        free ? fields.filter((f) => NUMERIC_FORM_FIELDS.has(f)) : fields;
-      const sets: [string[], string[]][] = [
-        [queryFields, bodyFields],
-        ...alone(queryFields, route.freeQuery).map((f): [string[], string[]] => [[f], []]),
-        ...(hasBody ? alone(bodyFields, route.body.length === 0) : []).map((f): [string[], string[]] => [[], [f]]),
-      ];
-      for (const [label, value] of TEXTS) {
-        for (const [inQuery, inBody] of ONE_BY_ONE.has(label) ? sets : sets.slice(0, 1)) {
-          const what = `${route.route} with ${label} in ${[...inQuery, ...inBody].join(', ') || 'nothing'}`;
-          const query = Object.fromEntries(inQuery.map((f) => [f, value.slice(0, 2000)]));
-          const body = hasBody ? Object.fromEntries(inBody.map((f) => [f, value])) : undefined;
-          expectSound(await send(route, concrete(route.path), query, body), what, [...queryFields, ...bodyFields]);
+  it(
+    'no 5xx, and named refusals, for hostile text in every field and query parameter',
+    async () => {
+      for (const route of routes) {
+        const hasBody = route.method !== 'GET';
+        const bodyFields = route.body.length > 0 || !hasBody ? route.body : isApi(route.path) ? [] : FORM_FIELDS;
+        const queryFields = route.freeQuery ? PAGE_QUERY : route.query;
+        // Every field at once, then each on its own (another field's refusal must not hide its answer).
+        const alone = (fields: string[], free: boolean) =>
+          free ? fields.filter((f) => NUMERIC_FORM_FIELDS.has(f)) : fields;
+        const sets: [string[], string[]][] = [
+          [queryFields, bodyFields],
+          ...alone(queryFields, route.freeQuery).map((f): [string[], string[]] => [[f], []]),
+          ...(hasBody ? alone(bodyFields, route.body.length === 0) : []).map((f): [string[], string[]] => [[], [f]]),
+        ];
+        for (const [label, value] of TEXTS) {
+          for (const [inQuery, inBody] of ONE_BY_ONE.has(label) ? sets : sets.slice(0, 1)) {
+            const what = `${route.route} with ${label} in ${[...inQuery, ...inBody].join(', ') || 'nothing'}`;
+            const query = Object.fromEntries(inQuery.map((f) => [f, value.slice(0, 2000)]));
+            const body = hasBody ? Object.fromEntries(inBody.map((f) => [f, value])) : undefined;
+            expectSound(await send(route, concrete(route.path), query, body), what, [...queryFields, ...bodyFields]);
+          }
         }
       }
-    }
-  });
+    },
+    WALK_TIMEOUT_MS,
+  );
 
-  it('no 5xx, and named refusals, for hostile JSON values and types in every API body field', async () => {
-    for (const route of routes.filter((r) => isApi(r.path) && r.method !== 'GET' && r.body.length > 0)) {
-      for (const [label, raw] of JSON_ONLY) {
-        for (const fields of [route.body, ...route.body.map((f) => [f])]) {
-          const body = `{${fields.map((f) => `${quoted(f)}:${raw}`).join(',')}}`;
-          const what = `${route.route} with ${label} in ${fields.join(', ')}`;
-          expectSound(await send(route, concrete(route.path), {}, body), what, route.body);
+  it(
+    'no 5xx, and named refusals, for hostile JSON values and types in every API body field',
+    async () => {
+      for (const route of routes.filter((r) => isApi(r.path) && r.method !== 'GET' && r.body.length > 0)) {
+        for (const [label, raw] of JSON_ONLY) {
+          for (const fields of [route.body, ...route.body.map((f) => [f])]) {
+            const body = `{${fields.map((f) => `${quoted(f)}:${raw}`).join(',')}}`;
+            const what = `${route.route} with ${label} in ${fields.join(', ')}`;
+            expectSound(await send(route, concrete(route.path), {}, body), what, route.body);
+          }
         }
       }
-    }
-  });
+    },
+    WALK_TIMEOUT_MS,
+  );
 
-  it('no 5xx for hostile path parameters', async () => {
-    for (const route of routes.filter((r) => r.path.includes(':'))) {
-      const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
-      for (const value of PATH_VALUES) {
-        const body = route.method === 'GET' ? undefined : {};
-        const res = await send(route, concrete(route.path, value), {}, body);
-        expectSound(res, `${route.route} at ${value}`, [...params, ...route.body]);
+  it(
+    'no 5xx for hostile path parameters',
+    async () => {
+      for (const route of routes.filter((r) => r.path.includes(':'))) {
+        const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+        for (const value of PATH_VALUES) {
+          const body = route.method === 'GET' ? undefined : {};
+          const res = await send(route, concrete(route.path, value), {}, body);
+          expectSound(res, `${route.route} at ${value}`, [...params, ...route.body]);
+        }
       }
-    }
-  });
+    },
+    WALK_TIMEOUT_MS,
+  );
 
   it('was answered by validation and handlers, not turned away at the door', () => {
     const count = (status: number) => statuses.get(status) ?? 0;
