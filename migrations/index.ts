@@ -10,6 +10,8 @@ import { ClosedOnAndEnrollmentChanges1765013000000 } from './1765013000000-Close
 import { ExactUsernamesAndTokenVersion1765031000000 } from './1765031000000-ExactUsernamesAndTokenVersion.js';
 import { ImportErrorsOmitted1765057000000 } from './1765057000000-ImportErrorsOmitted.js';
 import { SchemaMatchesEntities1765100000000 } from './1765100000000-SchemaMatchesEntities.js';
+import { FollowUpResults1765200000000 } from './1765200000000-FollowUpResults.js';
+import { MajorDiseaseTreatment1765210000000 } from './1765210000000-MajorDiseaseTreatment.js';
 import { RegistryChanges1765300000000 } from './1765300000000-RegistryChanges.js';
 import { ReconciliationSource1765300000001 } from './1765300000001-ReconciliationSource.js';
 
@@ -27,6 +29,8 @@ export const MIGRATIONS = [
   ExactUsernamesAndTokenVersion1765031000000,
   ImportErrorsOmitted1765057000000,
   SchemaMatchesEntities1765100000000,
+  FollowUpResults1765200000000,
+  MajorDiseaseTreatment1765210000000,
   RegistryChanges1765300000000,
   ReconciliationSource1765300000001,
 ];

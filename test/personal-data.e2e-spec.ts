@@ -174,6 +174,7 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/contracts', (await allPages(who, '/api/contracts')).map((a) => a.url)],
       ['GET /api/contracts/:id', each(contracts, (id) => `/api/contracts/${id}`)],
       ['GET /api/stats/overview', ['/api/stats/overview']],
+      ['GET /api/stats/indicators', ['/api/stats/indicators', '/api/stats/indicators?asOf=2020-04-15']],
       ['GET /api/stats/progress', each(campaigns, (id) => `/api/stats/progress?campaignId=${id}`)],
       ['GET /api/campaigns', ['/api/campaigns']],
       ['GET /api/campaigns/:id', each(campaigns, (id) => `/api/campaigns/${id}`)],

@@ -5,8 +5,10 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { dateText } from '../common/dates.js';
+import { daysBetweenSql } from '../common/sql.js';
 import { inTransaction } from '../database/transaction.js';
 import { ContractsService } from '../health/contracts.service.js';
+import { treatmentStartedSql } from '../health/treatment-rules.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
 import { ItemsService, type NewItem } from '../ledger/items.service.js';
@@ -42,11 +44,14 @@ export class ChecksService {
   ) {}
 
   async run(user: AuthUser, campaignId: number, asOf = this.clock.today()): Promise<ChecksResult> {
-    if (!(await this.db.getRepository(Campaign).existsBy({ id: campaignId }))) {
+    const campaign = await this.db.getRepository(Campaign).findOneBy({ id: campaignId });
+    if (!campaign) {
       throw new AppError(ErrorCode.Invalid, `campaign ${campaignId} does not exist`, 'campaignId');
     }
     const findings = Object.fromEntries(
-      await Promise.all(CHECK_RULES.map(async (rule) => [rule, await this.find(rule, asOf)] as const)),
+      await Promise.all(
+        CHECK_RULES.map(async (rule) => [rule, await this.find(rule, asOf, campaign.treatmentStartDays)] as const),
+      ),
     ) as Record<CheckRule, Finding[]>;
     const actor = ledgerActorOf(user);
     const year = Number(asOf.slice(0, 4));
@@ -83,8 +88,8 @@ export class ChecksService {
       : { dedupeKey: `${rule}:person:${personId}` };
   }
 
-  /** The persons a rule finds on `asOf`. */
-  private async find(rule: CheckRule, asOf: string): Promise<Finding[]> {
+  /** The persons a rule finds on `asOf`; a major disease may wait `treatmentStartDays` for treatment. */
+  private async find(rule: CheckRule, asOf: string, treatmentStartDays: number): Promise<Finding[]> {
     const year = Number(asOf.slice(0, 4));
     switch (rule) {
       case 'chronic_without_contract':
@@ -94,7 +99,7 @@ export class ChecksService {
           .where('c.diagnosedOn <= :asOf', { asOf })
           .andWhere(
             `NOT EXISTS (SELECT 1 FROM contracts k INNER JOIN contract_diseases kd ON kd.contractId = k.id
-              WHERE k.personId = c.personId AND kd.diseaseCode = c.diseaseCode AND k.signedOn <= :asOf AND k.validUntil >= :asOf)`,
+              WHERE k.personId = c.personId AND kd.diseaseCode = c.diseaseCode AND k.signedOn <= :asOf AND COALESCE(k.endedOn, k.validUntil) >= :asOf)`,
           )
           .getRawMany<Finding>();
       case 'contract_followups_short':
@@ -113,9 +118,17 @@ export class ChecksService {
           )
           .getRawMany<Finding>();
       case 'major_disease_untreated':
+        // treatmentOverdue() (health/treatment-rules.ts) in SQL.
         return this.persons('conditions', 'c', 'c.personId')
           .innerJoin('diseases', 'd', "d.code = c.diseaseCode AND d.kind = 'major'")
-          .where("c.treatmentStatus = 'untreated' AND c.diagnosedOn <= :asOf", { asOf })
+          .where("c.treatmentStatus NOT IN ('declined', 'deceased')")
+          .andWhere(`${treatmentStartedSql('c', ':asOf')} = 0`, { asOf })
+          .andWhere(
+            `${daysBetweenSql(this.db.options.type, 'COALESCE(c.confirmedOn, c.diagnosedOn)', ':asOf')} > :startDays`,
+            {
+              startDays: treatmentStartDays,
+            },
+          )
           .getRawMany<Finding>();
     }
   }

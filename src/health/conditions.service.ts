@@ -19,6 +19,12 @@ const CATEGORY_KINDS: Record<TreatmentCategory, DiseaseKind[]> = {
   safety_net: ['major', 'chronic'],
 };
 
+/** The fields of a condition that describe its treatment, checked together. */
+type Treatment = Pick<
+  Condition,
+  'diagnosedOn' | 'treatmentStatus' | 'confirmedOn' | 'hospital' | 'treatmentStartedOn' | 'declineReason'
+>;
+
 export interface ConditionView {
   id: number;
   personId: number;
@@ -28,6 +34,10 @@ export interface ConditionView {
   diagnosedOn: string;
   treatmentCategory: TreatmentCategory;
   treatmentStatus: Condition['treatmentStatus'];
+  confirmedOn: string | null;
+  hospital: string | null;
+  treatmentStartedOn: string | null;
+  declineReason: string | null;
   version: number;
 }
 
@@ -43,6 +53,10 @@ export function toConditionView(c: Condition, disease: Disease, access: Diagnosi
     diagnosedOn: c.diagnosedOn,
     treatmentCategory: c.treatmentCategory,
     treatmentStatus: c.treatmentStatus,
+    confirmedOn: c.confirmedOn,
+    hospital: c.hospital,
+    treatmentStartedOn: c.treatmentStartedOn,
+    declineReason: c.declineReason,
     version: c.version,
   };
 }
@@ -76,13 +90,20 @@ export class ConditionsService {
       if (await em.existsBy(Condition, { personId, diseaseCode: disease.code })) {
         throw new AppError(ErrorCode.Duplicate, `the person already has ${disease.name} recorded`, 'diseaseCode');
       }
+      const treatment = this.treatment(disease, {
+        diagnosedOn: dto.diagnosedOn,
+        treatmentStatus: dto.treatmentStatus ?? 'in_treatment',
+        confirmedOn: dto.confirmedOn ?? null,
+        hospital: dto.hospital ?? null,
+        treatmentStartedOn: dto.treatmentStartedOn ?? null,
+        declineReason: dto.declineReason ?? null,
+      });
       const condition = await em.save(
         em.create(Condition, {
           personId,
           diseaseCode: disease.code,
-          diagnosedOn: dto.diagnosedOn,
           treatmentCategory: dto.treatmentCategory,
-          treatmentStatus: dto.treatmentStatus ?? 'in_treatment',
+          ...treatment,
         }),
       );
       return toConditionView(condition, disease, diagnosisAccess(user.role));
@@ -105,7 +126,22 @@ export class ConditionsService {
       if (dto.diagnosedOn) {
         this.assertDiagnosedOn(dto.diagnosedOn, person.birthDate);
       }
-      const { version, ...changes } = dto;
+      const { version, treatmentCategory, ...rest } = dto;
+      const changes = {
+        ...(treatmentCategory ? { treatmentCategory } : {}),
+        ...this.treatment(
+          disease,
+          {
+            diagnosedOn: rest.diagnosedOn ?? condition.diagnosedOn,
+            treatmentStatus: rest.treatmentStatus ?? condition.treatmentStatus,
+            confirmedOn: rest.confirmedOn ?? condition.confirmedOn,
+            hospital: rest.hospital ?? condition.hospital,
+            treatmentStartedOn: rest.treatmentStartedOn ?? condition.treatmentStartedOn,
+            declineReason: rest.declineReason ?? (rest.treatmentStatus ? null : condition.declineReason),
+          },
+          rest.treatmentStatus !== undefined && rest.treatmentStatus !== condition.treatmentStatus,
+        ),
+      };
       await updateVersioned(em, Condition, id, version ?? condition.version, changes, `condition ${id}`);
       return toConditionView(await em.findOneByOrFail(Condition, { id }), disease, diagnosisAccess(user.role));
     });
@@ -121,6 +157,45 @@ export class ConditionsService {
       );
     }
     return disease;
+  }
+
+  /**
+   * The treatment fields as they will be stored: dates in order and not in the future; confirmation,
+   * hospital and start day for major diseases only; a reason with `declined` (and only then); a
+   * major disease put in treatment by an update without a start day started today (the day the change
+   * is recorded); recorded in treatment from the start without one, its start day stays unknown (null).
+   */
+  private treatment(disease: Disease, t: Treatment, statusChanged = false): Treatment {
+    const today = this.clock.today();
+    if (disease.kind !== 'major') {
+      for (const field of ['confirmedOn', 'hospital', 'treatmentStartedOn'] as const) {
+        if (t[field] !== null) {
+          throw new AppError(ErrorCode.Invalid, `${field} is recorded for major diseases only`, field);
+        }
+      }
+    }
+    for (const field of ['confirmedOn', 'treatmentStartedOn'] as const) {
+      const day = t[field];
+      if (day !== null && (day > today || day < t.diagnosedOn)) {
+        throw new AppError(ErrorCode.Invalid, `${field} must lie between the diagnosis and today`, field);
+      }
+    }
+    if (t.confirmedOn !== null && t.treatmentStartedOn !== null && t.treatmentStartedOn < t.confirmedOn) {
+      throw new AppError(ErrorCode.Invalid, 'treatmentStartedOn is before confirmedOn', 'treatmentStartedOn');
+    }
+    if (t.treatmentStatus === 'declined' && !t.declineReason?.trim()) {
+      throw new AppError(ErrorCode.Invalid, 'declineReason is required when treatment is declined', 'declineReason');
+    }
+    const started =
+      statusChanged &&
+      disease.kind === 'major' &&
+      t.treatmentStartedOn === null &&
+      ['in_treatment', 'treated'].includes(t.treatmentStatus);
+    return {
+      ...t,
+      declineReason: t.treatmentStatus === 'declined' ? t.declineReason!.trim() : null,
+      treatmentStartedOn: started ? today : t.treatmentStartedOn,
+    };
   }
 
   private assertCategory(category: TreatmentCategory, disease: Disease): void {

@@ -10,6 +10,12 @@ describe('contract status', () => {
     expect(contractStatus(terms, 0, '2021-01-16')).toBe('expired');
   });
 
+  it('ends the day after it ended early (the person died)', () => {
+    const ended = { ...terms, endedOn: '2020-06-01' };
+    expect(contractStatus(ended, 4, '2020-06-01')).toBe('active');
+    expect(contractStatus(ended, 4, '2020-06-02')).toBe('expired');
+  });
+
   it('is never noncompliant during the first quarter, whatever the visits', () => {
     expect(contractStatus(terms, 0, '2020-01-15')).toBe('active');
     expect(contractStatus(terms, 0, '2020-04-15')).toBe('active'); // exactly a quarter in

@@ -7,18 +7,26 @@ export interface ContractTerms {
   signedOn: string;
   validUntil: string;
   requiredFollowUps: number;
+  /** Set when the contract ended early (the person died): expired from the next day. */
+  endedOn?: string | null;
+}
+
+/** The contract's last day: validUntil, or the day it ended early. */
+export function lastDayOf(terms: ContractTerms): string {
+  return terms.endedOn && terms.endedOn < terms.validUntil ? terms.endedOn : terms.validUntil;
 }
 
 /**
  * A contract's status on `today`:
- * - `expired` once `today` is past `validUntil` (the last valid day);
+ * - `expired` once `today` is past its last day (`validUntil`, or `endedOn` when the person died);
  * - `noncompliant` when it has run for more than a quarter (signed before today minus 3 months)
  *   and has fewer follow-ups than pro rata: visits < floor(required × elapsed days / term days);
  * - `active` otherwise.
- * `visits` counts follow-ups on or before `today`. ContractsService.statusSql is the same rule in SQL.
+ * `visits` counts follow-ups on or before `today` that count (follow-up-rules countsAsFollowUp: not
+ * unreachable, not away). ContractsService.statusSql is the same rule in SQL.
  */
 export function contractStatus(terms: ContractTerms, visits: number, today: string): ContractStatus {
-  if (today > terms.validUntil) {
+  if (today > lastDayOf(terms)) {
     return 'expired';
   }
   if (terms.signedOn >= addMonths(today, -3)) {
@@ -32,7 +40,8 @@ export function contractStatus(terms: ContractTerms, visits: number, today: stri
 
 /** Follow-ups due by `today` pro rata (shown beside the count on the profile). */
 export function followUpsDue(terms: ContractTerms, today: string): number {
-  const to = today < terms.validUntil ? today : terms.validUntil;
+  const last = lastDayOf(terms);
+  const to = today < last ? today : last;
   const elapsed = Math.max(0, daysBetween(terms.signedOn, to));
   return Math.floor((terms.requiredFollowUps * elapsed) / daysBetween(terms.signedOn, terms.validUntil));
 }

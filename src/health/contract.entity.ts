@@ -28,6 +28,10 @@ export class Contract {
   @Column({ type: 'date' })
   validUntil!: string;
 
+  /** The day the contract ended early (the person died); null while it runs to validUntil. */
+  @Column({ type: 'date', nullable: true })
+  endedOn!: string | null;
+
   /** Follow-ups required over a year, from the catalogue (the most demanding covered disease). */
   @Column({ type: 'int' })
   requiredFollowUps!: number;

@@ -13,13 +13,38 @@ import { Person } from '../households/person.entity.js';
 import { PersonsService } from '../households/persons.service.js';
 import { Condition } from './condition.entity.js';
 import { ContractDisease } from './contract-disease.entity.js';
-import { type ContractStatus, contractStatus, followUpsDue } from './contract-status.js';
+import { type ContractStatus, contractStatus, followUpsDue, lastDayOf } from './contract-status.js';
+import { countsAsFollowUp, followUpControlled, followUpOverdue, nextDueOn } from './follow-up-rules.js';
 import { Contract } from './contract.entity.js';
 import { type DiagnosisAccess, diagnosisAccess, shownDisease } from './diagnosis-access.js';
 import { Disease } from './disease.entity.js';
-import type { CreateContractDto, CreateFollowUpDto, ListContractsQuery } from './dto/health.dto.js';
+import type { CreateContractDto, ListContractsQuery } from './dto/health.dto.js';
 import { FollowUp } from './follow-up.entity.js';
 import { inTransaction } from '../database/transaction.js';
+
+/** lastDayOf() in SQL for the contract `c` (endedOn is never after validUntil). */
+export const LAST_DAY_SQL = 'COALESCE(c.endedOn, c.validUntil)';
+/** countsAsFollowUp() in SQL for the follow-up `f`. */
+export const COUNTS_SQL = "(f.result IS NULL OR f.result NOT IN ('unreachable', 'away'))";
+
+/**
+ * contractStatus()'s `noncompliant` test in SQL for the contract `c` in force on `today` (a column
+ * or :param; `quarterAgo` is today minus three months): signed more than a quarter ago with fewer
+ * follow-ups that count, on or before today, than pro rata. Used by the status filter, the gap check
+ * and the indicators (规范管理率).
+ */
+export function shortOfFollowUpsSql(dbType: string, today: string, quarterAgo: string): string {
+  const visits = `(SELECT COUNT(*) FROM follow_ups f WHERE f.contractId = c.id AND f.visitedOn <= ${today} AND ${COUNTS_SQL})`;
+  return `c.signedOn < ${quarterAgo} AND (${visits} + 1) * ${daysBetweenSql(dbType, 'c.signedOn', 'c.validUntil')} <= c.requiredFollowUps * ${daysBetweenSql(dbType, 'c.signedOn', today)}`;
+}
+
+export type FollowUpView = Pick<
+  FollowUp,
+  'id' | 'visitedOn' | 'kind' | 'result' | 'systolic' | 'diastolic' | 'fastingGlucose' | 'notes'
+> & {
+  /** The readings controlled (< 140/90, glucose < 7.0); null without a reading. */
+  controlled: boolean | null;
+};
 
 export interface ContractView {
   id: number;
@@ -36,7 +61,11 @@ export interface ContractView {
   followUpsDue: number;
   /** Follow-ups made within the term up to today (the same span as followUpsDue). */
   followUpsDone: number;
-  followUps: Pick<FollowUp, 'id' | 'visitedOn' | 'kind' | 'notes'>[];
+  followUps: FollowUpView[];
+  /** The day the contract ended early (the person died), else null. */
+  endedOn: string | null;
+  /** The next follow-up due per covered disease (catalogue interval; 14 days after an uncontrolled reading). */
+  nextDue: { diseaseCode: string; dueOn: string | null; overdue: boolean }[];
   status: ContractStatus;
 }
 
@@ -59,12 +88,10 @@ export class ContractsService {
   ): SelectQueryBuilder<T> {
     qb.setParameters({ statusToday: today, statusQuarterAgo: addMonths(today, -3) });
     if (status === 'expired') {
-      return qb.andWhere('c.validUntil < :statusToday');
+      return qb.andWhere(`${LAST_DAY_SQL} < :statusToday`);
     }
-    const type = this.db.options.type;
-    const visits = '(SELECT COUNT(*) FROM follow_ups f WHERE f.contractId = c.id AND f.visitedOn <= :statusToday)';
-    const short = `c.signedOn < :statusQuarterAgo AND (${visits} + 1) * ${daysBetweenSql(type, 'c.signedOn', 'c.validUntil')} <= c.requiredFollowUps * ${daysBetweenSql(type, 'c.signedOn', ':statusToday')}`;
-    qb.andWhere('c.validUntil >= :statusToday');
+    const short = shortOfFollowUpsSql(this.db.options.type, ':statusToday', ':statusQuarterAgo');
+    qb.andWhere(`${LAST_DAY_SQL} >= :statusToday`);
     return status === 'noncompliant' ? qb.andWhere(`(${short})`) : qb.andWhere(`NOT (${short})`);
   }
 
@@ -141,31 +168,6 @@ export class ContractsService {
     return this.get(user, id);
   }
 
-  async addFollowUp(user: AuthUser, contractId: number, dto: CreateFollowUpDto): Promise<ContractView> {
-    const contract = await this.findInScope(user, contractId);
-    if (dto.visitedOn < contract.signedOn) {
-      throw new AppError(
-        ErrorCode.Invalid,
-        `visitedOn is before the contract was signed (${contract.signedOn})`,
-        'visitedOn',
-      );
-    }
-    if (dto.visitedOn > this.clock.today()) {
-      throw new AppError(ErrorCode.Invalid, 'visitedOn is in the future', 'visitedOn');
-    }
-    if (dto.visitedOn > contract.validUntil) {
-      throw new AppError(
-        ErrorCode.Invalid,
-        `visitedOn is after the contract expired (${contract.validUntil})`,
-        'visitedOn',
-      );
-    }
-    await this.db
-      .getRepository(FollowUp)
-      .insert({ contractId, visitedOn: dto.visitedOn, kind: dto.kind, notes: dto.notes ?? null });
-    return this.get(user, contractId);
-  }
-
   async get(user: AuthUser, id: number): Promise<ContractView> {
     const [view] = await this.views([await this.findInScope(user, id)], diagnosisAccess(user.role));
     return view;
@@ -221,7 +223,20 @@ export class ContractsService {
     return rows.map((c) => {
       const followUps = visits
         .filter((v) => v.contractId === c.id)
-        .map(({ id, visitedOn, kind, notes }) => ({ id, visitedOn, kind, notes }));
+        .map(({ id, visitedOn, kind, result, systolic, diastolic, fastingGlucose, notes }) => ({
+          id,
+          visitedOn,
+          kind,
+          result,
+          systolic,
+          diastolic,
+          fastingGlucose,
+          notes,
+          controlled: followUpControlled({ systolic, diastolic, fastingGlucose }),
+        }));
+      const counted = followUps.filter((v) => countsAsFollowUp(v.result));
+      const codes = covered.filter((d) => d.contractId === c.id).map((d) => d.diseaseCode);
+      const lastDay = lastDayOf(c);
       return {
         id: c.id,
         personId: c.personId,
@@ -231,14 +246,22 @@ export class ContractsService {
         doctorName: c.doctorName,
         signedOn: c.signedOn,
         validUntil: c.validUntil,
-        diseaseCodes: covered.filter((d) => d.contractId === c.id).map((d) => shownCode(d.diseaseCode)),
+        diseaseCodes: codes.map(shownCode),
         requiredFollowUps: c.requiredFollowUps,
         followUpsDue: followUpsDue(c, today),
-        followUpsDone: followUps.filter(
-          (v) => v.visitedOn >= c.signedOn && v.visitedOn <= (today < c.validUntil ? today : c.validUntil),
+        followUpsDone: counted.filter(
+          (v) => v.visitedOn >= c.signedOn && v.visitedOn <= (today < lastDay ? today : lastDay),
         ).length,
         followUps,
-        status: contractStatus(c, followUps.filter((v) => v.visitedOn <= today).length, today),
+        endedOn: c.endedOn,
+        nextDue: codes.map((code) => {
+          const dueOn =
+            today > lastDay
+              ? null
+              : nextDueOn(disease.get(code) ?? { code, followUpIntervalDays: null }, c.signedOn, followUps);
+          return { diseaseCode: shownCode(code), dueOn, overdue: dueOn !== null && followUpOverdue(dueOn, today) };
+        }),
+        status: contractStatus(c, counted.filter((v) => v.visitedOn <= today).length, today),
       };
     });
   }

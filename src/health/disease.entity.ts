@@ -20,6 +20,10 @@ export class Disease {
   @Column({ type: 'int', nullable: true })
   followUpsPerYear!: number | null;
 
+  /** Days from one follow-up to the next when the last reading is controlled (chronic only; hypertension, diabetes 90). */
+  @Column({ type: 'int', nullable: true })
+  followUpIntervalDays!: number | null;
+
   /** One of the four contract-priority diseases (高血压、2型糖尿病、肺结核、严重精神障碍). */
   @Column({ type: 'boolean', default: false })
   contractPriority!: boolean;

@@ -8,7 +8,6 @@ import { ContractsService } from './contracts.service.js';
 import {
   CreateConditionDto,
   CreateContractDto,
-  CreateFollowUpDto,
   ListContractsQuery,
   PutInsuranceDto,
   UpdateConditionDto,
@@ -87,11 +86,5 @@ export class ContractsController {
   @Require(Permission.HealthRead)
   get(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     return this.contracts.get(user, id);
-  }
-
-  @Post(':id/follow-ups')
-  @Require(Permission.HealthWrite)
-  addFollowUp(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CreateFollowUpDto) {
-    return this.contracts.addFollowUp(user, id, dto);
   }
 }

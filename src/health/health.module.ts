@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { HouseholdsModule } from '../households/households.module.js';
 import { ConditionsService } from './conditions.service.js';
 import { ContractsService } from './contracts.service.js';
+import { FollowUpsService } from './follow-ups.service.js';
 import { ContractsController, HealthRecordsController } from './health.controller.js';
 import { HealthProfileService } from './health-profile.service.js';
 import { HouseholdsController } from './households.controller.js';
@@ -11,7 +12,7 @@ import { InsuranceService } from './insurance.service.js';
 @Module({
   imports: [HouseholdsModule],
   controllers: [HouseholdsController, HealthRecordsController, ContractsController],
-  providers: [ConditionsService, ContractsService, InsuranceService, HealthProfileService],
-  exports: [ContractsService, HealthProfileService],
+  providers: [ConditionsService, ContractsService, FollowUpsService, InsuranceService, HealthProfileService],
+  exports: [ContractsService, FollowUpsService, HealthProfileService],
 })
 export class HealthModule {}

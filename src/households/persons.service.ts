@@ -66,6 +66,16 @@ export class PersonsService {
     return this.get(user, id);
   }
 
+  /** Marks a person deceased (已故), in the caller's transaction: a follow-up recorded their death. */
+  async markDeceased(em: EntityManager, id: number): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .update(Person)
+      .set({ status: 'deceased', version: () => 'version + 1' })
+      .where('id = :id', { id })
+      .execute();
+  }
+
   /** A person whose household the caller may see; anything else is "not found" (404). */
   async findInScope(em: EntityManager, user: AuthUser, id: number): Promise<Person> {
     const person = await em.findOneBy(Person, { id });

@@ -1,3 +1,4 @@
+import { DEFAULT_TREATMENT_START_DAYS } from '../health/treatment-rules.js';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Escalation thresholds of SPEC §2 (days), used when a campaign does not name its own. */
@@ -30,6 +31,10 @@ export class Campaign {
   /** Level 4 (督办) when this many days or more overdue; level 3 (逾期) is any day after the deadline. */
   @Column({ type: 'int', default: DEFAULT_THRESHOLDS.supervisedDays })
   supervisedDays!: number;
+
+  /** Days a confirmed major disease may wait for treatment before major_disease_untreated finds it. */
+  @Column({ type: 'int', default: DEFAULT_TREATMENT_START_DAYS })
+  treatmentStartDays!: number;
 
   @CreateDateColumn({ type: 'datetime' })
   createdAt!: Date;

@@ -1,3 +1,4 @@
+import { DEFAULT_TREATMENT_START_DAYS } from '../health/treatment-rules.js';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -24,6 +25,7 @@ export class CampaignsService {
       warningDays: dto.warningDays ?? DEFAULT_THRESHOLDS.warningDays,
       supervisedDays: dto.supervisedDays ?? DEFAULT_THRESHOLDS.supervisedDays,
     };
+    const treatmentStartDays = dto.treatmentStartDays ?? DEFAULT_TREATMENT_START_DAYS;
     if (thresholds.reminderDays <= thresholds.warningDays) {
       throw new AppError(
         ErrorCode.Invalid,
@@ -37,6 +39,7 @@ export class CampaignsService {
         year,
         deadline: dto.deadline ?? `${year}-${DEADLINE_MONTH_DAY}`,
         ...thresholds,
+        treatmentStartDays,
       }),
     );
   }

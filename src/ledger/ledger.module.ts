@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { HealthModule } from '../health/health.module.js';
 import { Campaign } from './campaign.entity.js';
 import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsService } from './campaigns.service.js';
+import { FollowUpFilingService } from './follow-up-filing.service.js';
+import { FollowUpsController } from './follow-ups.controller.js';
 import { ItemExportService } from './item-export.service.js';
 import { ItemViews } from './item-views.js';
 import { ItemsController } from './items.controller.js';
@@ -14,8 +17,8 @@ import { LedgerService } from './ledger.service.js';
 
 /** Campaigns, remediation items and their hash-chained ledger (issue #4). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Campaign])],
-  controllers: [CampaignsController, ItemsController],
+  imports: [TypeOrmModule.forFeature([Campaign]), HealthModule],
+  controllers: [CampaignsController, ItemsController, FollowUpsController],
   providers: [
     CampaignsService,
     ItemsService,
@@ -25,6 +28,7 @@ import { LedgerService } from './ledger.service.js';
     ItemViews,
     ItemLevels,
     ItemFilingService,
+    FollowUpFilingService,
   ],
   exports: [CampaignsService, ItemsService, ItemQueries, LedgerService, ItemViews, ItemLevels],
 })

@@ -4,6 +4,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
+import { IsCalendarDate } from '../common/is-calendar-date.js';
+import { IndicatorsService } from './indicators.service.js';
 import { ProgressService } from './progress.service.js';
 import { StatsService } from './stats.service.js';
 
@@ -11,6 +13,13 @@ export class OverviewQuery {
   @IsOptional()
   @Matches(/^\d{12}$/, { message: 'regionCode must be a 12-digit statistical division code' })
   regionCode?: string;
+}
+
+export class IndicatorsQuery {
+  /** The day the indicators are computed for; today by default. */
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
 }
 
 export class ProgressQuery {
@@ -27,7 +36,15 @@ export class ReportsController {
   constructor(
     private readonly stats: StatsService,
     private readonly progress: ProgressService,
+    private readonly indicatorsService: IndicatorsService,
   ) {}
+
+  /** 参保率、资助参保率、签约率、规范管理率、血压/血糖控制率、救治率 as of a day, by sub-district and for the district. */
+  @Get('indicators')
+  @Require(Permission.StatsRead)
+  indicators(@CurrentUser() user: AuthUser, @Query() query: IndicatorsQuery) {
+    return this.indicatorsService.indicators(user, query.asOf);
+  }
 
   @Get('overview')
   @Require(Permission.StatsRead)

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module.js';
+import { IndicatorsService } from './indicators.service.js';
 import { ProgressService } from './progress.service.js';
 import { ReportsController } from './reports.controller.js';
 import { StatsService } from './stats.service.js';
@@ -8,7 +9,7 @@ import { StatsService } from './stats.service.js';
 @Module({
   imports: [LedgerModule],
   controllers: [ReportsController],
-  providers: [StatsService, ProgressService],
-  exports: [StatsService, ProgressService],
+  providers: [StatsService, ProgressService, IndicatorsService],
+  exports: [StatsService, ProgressService, IndicatorsService],
 })
 export class ReportsModule {}

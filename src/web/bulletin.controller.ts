@@ -9,7 +9,9 @@ import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { ItemQueries } from '../ledger/item-queries.service.js';
 import { ProgressService, type SubdistrictProgress } from '../reports/progress.service.js';
+import { IndicatorsService } from '../reports/indicators.service.js';
 import { StatsService } from '../reports/stats.service.js';
+import { indicatorTable } from './indicator-table.js';
 import { ChoicesService } from './choices.service.js';
 import { countdownText } from './dashboard.controller.js';
 import { PageController } from './page-controller.decorator.js';
@@ -59,6 +61,7 @@ export class BulletinController {
     private readonly items: ItemQueries,
     private readonly choices: ChoicesService,
     private readonly clock: Clock,
+    private readonly indicators: IndicatorsService,
   ) {}
 
   @Get()
@@ -88,10 +91,11 @@ export class BulletinController {
       page: 1,
       pageSize: SUPERVISED_LISTED,
     } satisfies Partial<ListItemsQuery> & Partial<PageQuery>);
-    const [overview, progress, supervised] = await Promise.all([
+    const [overview, progress, supervised, indicators] = await Promise.all([
       this.stats.overview(user),
       this.progress.bySubdistrict(user, campaign.id),
       this.items.list(user, supervisedQuery),
+      this.indicators.indicators(user),
     ]);
     const daysLeft = daysBetween(today, campaign.deadline);
     const unit = progress.rowsAre === 'village' ? '村（社区）' : '街道';
@@ -105,6 +109,7 @@ export class BulletinController {
     return {
       ...base,
       overview,
+      indicators: indicatorTable(indicators, base.scope.area),
       progress,
       unit,
       countdown: countdownText(daysLeft),

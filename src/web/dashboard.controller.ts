@@ -6,7 +6,9 @@ import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { ProgressService } from '../reports/progress.service.js';
+import { IndicatorsService } from '../reports/indicators.service.js';
 import { StatsService } from '../reports/stats.service.js';
+import { indicatorTable } from './indicator-table.js';
 import { ChoicesService } from './choices.service.js';
 import { PageController } from './page-controller.decorator.js';
 import { safeNext } from './page-query.js';
@@ -28,6 +30,7 @@ export class DashboardController {
     private readonly progress: ProgressService,
     private readonly choices: ChoicesService,
     private readonly clock: Clock,
+    private readonly indicators: IndicatorsService,
   ) {}
 
   @Public()
@@ -41,9 +44,11 @@ export class DashboardController {
   }
 
   private async dashboard(user: AuthUser, campaignId: unknown) {
-    const [overview, { campaign, campaigns }] = await Promise.all([
+    const [overview, { campaign, campaigns }, indicators, scope] = await Promise.all([
       this.stats.overview(user),
       this.choices.currentCampaign(campaignId),
+      this.indicators.indicators(user),
+      this.choices.scopeOf(user),
     ]);
     const today = this.clock.today();
     const progress = campaign ? await this.progress.bySubdistrict(user, campaign.id) : null;
@@ -53,6 +58,7 @@ export class DashboardController {
       title: '工作台',
       today,
       overview,
+      indicators: indicatorTable(indicators, scope.area),
       campaign,
       campaigns: campaigns.map((c) => ({ id: c.id, name: c.name, selected: c.id === campaign?.id })),
       countdown: daysLeft === null ? null : { text: countdownText(daysLeft), late: daysLeft < 0, soon: daysLeft <= 14 },

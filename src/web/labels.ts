@@ -1,3 +1,4 @@
+import type { FollowUpResult } from '../health/follow-up-rules.js';
 import type { Role } from '../auth/roles.js';
 import { HOUSEHOLD_COLUMNS } from '../imports/household-rows.js';
 import { INSURANCE_COLUMNS } from '../reconciliation/insurance-rows.js';
@@ -45,6 +46,8 @@ export const TREATMENT_STATUS_LABELS: Record<TreatmentStatus, string> = {
   untreated: '未救治',
   in_treatment: '救治中',
   treated: '已救治',
+  declined: '放弃救治',
+  deceased: '已故',
 };
 
 export const DISEASE_KIND_LABELS: Record<DiseaseKind, string> = { chronic: '慢病', major: '大病' };
@@ -60,6 +63,14 @@ export const FOLLOW_UP_KIND_LABELS: Record<FollowUpKind, string> = {
   home: '入户',
   phone: '电话',
   remote: '远程',
+};
+
+export const FOLLOW_UP_RESULT_LABELS: Record<FollowUpResult, string> = {
+  visited: '已随访',
+  unreachable: '未联系上',
+  away: '外出务工',
+  refused: '拒绝',
+  died: '死亡',
 };
 
 export const LEDGER_TYPE_LABELS: Record<LedgerEntryType, string> = {
@@ -92,6 +103,7 @@ export const LABELS: Record<string, Readonly<Record<string, string>>> = {
   diseaseKind: DISEASE_KIND_LABELS,
   contractStatus: CONTRACT_STATUS_LABELS,
   followUpKind: FOLLOW_UP_KIND_LABELS,
+  followUpResult: FOLLOW_UP_RESULT_LABELS,
   ledgerType: LEDGER_TYPE_LABELS,
   itemStatus: STATUS_LABELS,
   category: CATEGORY_LABELS,

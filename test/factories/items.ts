@@ -16,6 +16,7 @@ export interface CampaignBody {
   reminderDays: number;
   warningDays: number;
   supervisedDays: number;
+  treatmentStartDays: number;
 }
 
 /** A campaign created through the API (needs an admin token). */

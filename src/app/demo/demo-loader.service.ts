@@ -23,6 +23,7 @@ import { Region } from '../../regions/region.entity.js';
 import { buildDemoDistrict, type DemoDistrict } from './demo-district.js';
 import { DEMO_CAMPAIGN, DEMO_INSPECTION_ITEMS } from './demo-campaign.js';
 import { buildDemoHealth, DEMO_AS_OF, type DemoHealth } from './demo-health.js';
+import { balanceFollowUps, demoReadings, demoTreatment } from './demo-readings.js';
 import { inTransaction } from '../../database/transaction.js';
 
 /** The password of every demo account (documented in the README; demo data is off in production). */
@@ -87,7 +88,7 @@ export class DemoLoader {
           await em.insert(Person, rows);
         }
       }
-      await this.insertHealth(em, buildDemoHealth(district, subdistrictNames(district)));
+      await this.insertHealth(em, buildDemoHealth(district, subdistrictNames(district)), district);
       const existing = new Set((await em.find(User, { select: { username: true } })).map((u) => u.username));
       const users = DEMO_USERS.filter((u) => !existing.has(u.username)).map((u) => ({
         ...u,
@@ -106,16 +107,21 @@ export class DemoLoader {
   }
 
   /** Conditions, contracts with their diseases and follow-ups, enrollments: set-based, in the caller's transaction. */
-  private async insertHealth(em: EntityManager, health: DemoHealth): Promise<void> {
+  private async insertHealth(em: EntityManager, health: DemoHealth, district: DemoDistrict): Promise<void> {
     const personId = new Map(
       (await em.find(Person, { select: { id: true, idNumber: true } })).map((p) => [p.idNumber, p.id]),
     );
     const idOf = (idNumber: string) => personId.get(idNumber)!;
-    for (const rows of chunk(health.conditions, BATCH)) {
-      await em.insert(
-        Condition,
-        rows.map(({ idNumber, ...c }) => ({ ...c, personId: idOf(idNumber) })),
-      );
+    const major = new Set((await em.findBy(Disease, { kind: 'major' })).map((d) => d.code));
+    const treatment = demoTreatment(health, district, major);
+    const away = balanceFollowUps(health, district);
+    const conditions = health.conditions.map(({ idNumber, ...c }, i) => ({
+      ...c,
+      ...treatment[i],
+      personId: idOf(idNumber),
+    }));
+    for (const rows of chunk(conditions, BATCH)) {
+      await em.insert(Condition, rows);
     }
     const followUpsPerYear = new Map((await em.find(Disease)).map((d) => [d.code, d.followUpsPerYear ?? 0]));
     for (const rows of chunk(health.contracts, BATCH)) {
@@ -136,8 +142,15 @@ export class DemoLoader {
     const covered = health.contracts.flatMap((c, i) =>
       c.diseaseCodes.map((diseaseCode) => ({ contractId: ids[i], diseaseCode })),
     );
+    const readings = demoReadings(health, district, away);
     const visits = health.contracts.flatMap((c, i) =>
-      c.followUps.map((f) => ({ contractId: ids[i], visitedOn: f.visitedOn, kind: f.kind, notes: null })),
+      c.followUps.map((f, j) => ({
+        contractId: ids[i],
+        visitedOn: f.visitedOn,
+        kind: f.kind,
+        notes: null,
+        ...readings[i][j],
+      })),
     );
     for (const rows of chunk(covered, BATCH)) {
       await em.insert(ContractDisease, rows);

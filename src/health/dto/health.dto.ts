@@ -6,7 +6,10 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
+  Max,
+  Min,
   IsString,
   MaxLength,
   MinLength,
@@ -21,6 +24,7 @@ import {
 } from '../condition.entity.js';
 import { CONTRACT_STATUSES, type ContractStatus } from '../contract-status.js';
 import { FOLLOW_UP_KINDS, type FollowUpKind } from '../follow-up.entity.js';
+import { FOLLOW_UP_RESULTS, type FollowUpResult, READING_RANGES } from '../follow-up-rules.js';
 import { IsRegionCode } from '../../regions/region-code.validators.js';
 
 export class CreateConditionDto {
@@ -37,6 +41,28 @@ export class CreateConditionDto {
   @IsOptional()
   @IsIn(TREATMENT_STATUSES)
   treatmentStatus?: TreatmentStatus;
+
+  /** 核准 (major diseases). */
+  @IsOptional()
+  @IsCalendarDate()
+  confirmedOn?: string;
+
+  /** 定点医院 (major diseases). */
+  @IsOptional()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(128)
+  hospital?: string;
+
+  @IsOptional()
+  @IsCalendarDate()
+  treatmentStartedOn?: string;
+
+  /** Required with treatmentStatus `declined` (放弃救治). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  declineReason?: string;
 }
 
 export class UpdateConditionDto {
@@ -51,6 +77,28 @@ export class UpdateConditionDto {
   @IsOptional()
   @IsCalendarDate()
   diagnosedOn?: string;
+
+  /** 核准 (major diseases). */
+  @IsOptional()
+  @IsCalendarDate()
+  confirmedOn?: string;
+
+  /** 定点医院 (major diseases). */
+  @IsOptional()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(128)
+  hospital?: string;
+
+  @IsOptional()
+  @IsCalendarDate()
+  treatmentStartedOn?: string;
+
+  /** Required with treatmentStatus `declined` (放弃救治). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  declineReason?: string;
 
   @IsOptional()
   @IsInt()
@@ -92,6 +140,31 @@ export class CreateFollowUpDto {
 
   @IsIn(FOLLOW_UP_KINDS)
   kind!: FollowUpKind;
+
+  /** Defaults to `visited`. */
+  @IsOptional()
+  @IsIn(FOLLOW_UP_RESULTS)
+  result?: FollowUpResult;
+
+  /** mmHg, hypertension. */
+  @IsOptional()
+  @IsInt()
+  @Min(READING_RANGES.systolic.min)
+  @Max(READING_RANGES.systolic.max)
+  systolic?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(READING_RANGES.diastolic.min)
+  @Max(READING_RANGES.diastolic.max)
+  diastolic?: number;
+
+  /** mmol/L, one decimal, type-2 diabetes. */
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 1, allowNaN: false, allowInfinity: false })
+  @Min(READING_RANGES.fastingGlucose.min)
+  @Max(READING_RANGES.fastingGlucose.max)
+  fastingGlucose?: number;
 
   @IsOptional()
   @IsString()

@@ -39,4 +39,11 @@ export class CreateCampaignDto {
   @Min(1)
   @Max(365)
   supervisedDays?: number;
+
+  /** Days a confirmed major disease may wait for treatment (default 30). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  treatmentStartDays?: number;
 }
