@@ -27,17 +27,8 @@ import { FOLLOW_UP_KINDS, type FollowUpKind } from '../follow-up.entity.js';
 import { FOLLOW_UP_RESULTS, type FollowUpResult, READING_RANGES } from '../follow-up-rules.js';
 import { IsRegionCode } from '../../regions/region-code.validators.js';
 
-export class CreateConditionDto {
-  @IsString()
-  @MaxLength(32)
-  diseaseCode!: string;
-
-  @IsCalendarDate()
-  diagnosedOn!: string;
-
-  @IsIn(TREATMENT_CATEGORIES)
-  treatmentCategory!: TreatmentCategory;
-
+/** How a condition is treated: shared by recording a condition and changing it. */
+export class ConditionTreatmentDto {
   @IsOptional()
   @IsIn(TREATMENT_STATUSES)
   treatmentStatus?: TreatmentStatus;
@@ -65,40 +56,26 @@ export class CreateConditionDto {
   declineReason?: string;
 }
 
-export class UpdateConditionDto {
+export class CreateConditionDto extends ConditionTreatmentDto {
+  @IsString()
+  @MaxLength(32)
+  diseaseCode!: string;
+
+  @IsCalendarDate()
+  diagnosedOn!: string;
+
+  @IsIn(TREATMENT_CATEGORIES)
+  treatmentCategory!: TreatmentCategory;
+}
+
+export class UpdateConditionDto extends ConditionTreatmentDto {
   @IsOptional()
   @IsIn(TREATMENT_CATEGORIES)
   treatmentCategory?: TreatmentCategory;
 
   @IsOptional()
-  @IsIn(TREATMENT_STATUSES)
-  treatmentStatus?: TreatmentStatus;
-
-  @IsOptional()
   @IsCalendarDate()
   diagnosedOn?: string;
-
-  /** 核准 (major diseases). */
-  @IsOptional()
-  @IsCalendarDate()
-  confirmedOn?: string;
-
-  /** 定点医院 (major diseases). */
-  @IsOptional()
-  @IsString()
-  @MinLength(2)
-  @MaxLength(128)
-  hospital?: string;
-
-  @IsOptional()
-  @IsCalendarDate()
-  treatmentStartedOn?: string;
-
-  /** Required with treatmentStatus `declined` (放弃救治). */
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  declineReason?: string;
 
   @IsOptional()
   @IsInt()
