@@ -61,6 +61,7 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /api/contracts/:id/follow-ups': { may: KEEPERS },
   'GET /api/stats/overview': { may: ALL },
   'GET /api/stats/progress': { may: ALL },
+  'GET /api/stats/indicators': { may: ALL },
   'GET /api/campaigns': { may: ALL },
   'POST /api/campaigns': { may: ['admin'] },
   'GET /api/campaigns/:id': { may: ALL },
