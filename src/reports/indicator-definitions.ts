@@ -42,7 +42,7 @@ export const INDICATOR_DEFINITIONS: readonly IndicatorDefinition[] = [
     key: 'contractRate',
     name: '签约率',
     numerator: '其中统计日有在有效期内的家庭医生签约（覆盖重点慢病）的人数',
-    denominator: '统计日前已确诊高血压、2型糖尿病、肺结核或严重精神障碍的在册人数',
+    denominator: '统计日前已确诊签约重点慢病（病种目录中列为家庭医生签约重点的病种）的在册人数',
   },
   {
     key: 'managedRate',
