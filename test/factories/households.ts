@@ -7,15 +7,19 @@ export const VILLAGE_B = '610199002001';
 export const SUBDISTRICT_A = '610199001000';
 export const SUBDISTRICT_B = '610199002000';
 
-let counter = randomInt(0, 1_000_000);
+// 20 000 birth dates × 100 sequence numbers × 5 sex digits: 10 000 000 numbers per sex; each test file
+// starts at a random place, so files sharing one MySQL database rarely meet (issue #14's flake on MariaDB).
+const ID_SPACE = 10_000_000;
+let counter = randomInt(0, ID_SPACE);
 
 /** A valid, unique resident ID number (area 110101) for a person of the given sex. */
 export function newIdNumber(sex: 'male' | 'female' = 'male'): string {
-  const n = counter++;
+  const n = counter++ % ID_SPACE;
   const birth = new Date(Date.UTC(1950, 0, 1) + (n % 20_000) * 86_400_000);
   const date = birth.toISOString().slice(0, 10).replaceAll('-', '');
   const seq = Math.floor(n / 20_000) % 100;
-  const sexDigit = sex === 'male' ? 1 + 2 * (n % 5) : 2 * (n % 5);
+  const variant = Math.floor(n / 2_000_000) % 5;
+  const sexDigit = sex === 'male' ? 1 + 2 * variant : 2 * variant;
   const first17 = `110101${date}${String(seq).padStart(2, '0')}${sexDigit}`;
   return first17 + idCheckChar(first17);
 }
