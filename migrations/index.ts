@@ -14,6 +14,7 @@ import { FollowUpResults1765200000000 } from './1765200000000-FollowUpResults.js
 import { MajorDiseaseTreatment1765210000000 } from './1765210000000-MajorDiseaseTreatment.js';
 import { RegistryChanges1765300000000 } from './1765300000000-RegistryChanges.js';
 import { ReconciliationSource1765300000001 } from './1765300000001-ReconciliationSource.js';
+import { ClosureReview1765400000000 } from './1765400000000-ClosureReview.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   MajorDiseaseTreatment1765210000000,
   RegistryChanges1765300000000,
   ReconciliationSource1765300000001,
+  ClosureReview1765400000000,
 ];

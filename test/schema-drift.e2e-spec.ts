@@ -31,6 +31,9 @@ async function isMariaDb(db: DataSource): Promise<boolean> {
   return version.includes('MariaDB');
 }
 
+/** The tables the newest migration creates (1765400000000-ClosureReview). */
+const CREATED_BY_NEWEST = ['attachments'];
+
 describe('the schema the migrations build (schema drift)', () => {
   let t: TestApp;
 
@@ -48,9 +51,11 @@ describe('the schema the migrations build (schema drift)', () => {
 
   it('the newest migration undoes and applies again, keeping every row, and ends in step again', async () => {
     const db = t.app.get(DataSource);
+    // The rows of every table the migration does not create (a table it creates is gone while it is undone).
     const counts = async (): Promise<Record<string, number>> => {
       const rows: Record<string, number> = {};
-      for (const { tableName } of db.entityMetadatas) {
+      const tables = db.entityMetadatas.map((m) => m.tableName).filter((t) => !CREATED_BY_NEWEST.includes(t));
+      for (const tableName of tables) {
         const [{ n }] = await db.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM ${tableName}`);
         rows[tableName] = Number(n);
       }

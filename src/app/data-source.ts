@@ -14,6 +14,7 @@ import { IdAccess } from '../households/id-access.entity.js';
 import { ImportJob } from '../imports/import-job.entity.js';
 import { ImportRowError } from '../imports/import-row-error.entity.js';
 import { Person } from '../households/person.entity.js';
+import { Attachment } from '../ledger/attachment.entity.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { Item } from '../ledger/item.entity.js';
 import { LedgerEntry } from '../ledger/ledger-entry.entity.js';
@@ -39,6 +40,7 @@ export const ENTITIES = [
   Campaign,
   Item,
   LedgerEntry,
+  Attachment,
   EscalationRun,
   Notification,
   IdAccess,

@@ -24,6 +24,8 @@ export enum Permission {
   ItemsCreate = 'items.create',
   /** start, progress note, close — further limited by sub-district (officers) and department (insurance). */
   ItemsAct = 'items.act',
+  /** 销号审核: approve or reject a close request — further limited to the item's department (SPEC §6.2). */
+  ItemsReview = 'items.review',
   /** reopen, reassign, change the deadline. */
   ItemsManage = 'items.manage',
   ChecksRun = 'checks.run',
@@ -59,6 +61,7 @@ export const PERMISSION_HOLDERS: Record<Permission, readonly Role[]> = {
   [Permission.ItemsRead]: EVERYONE,
   [Permission.ItemsCreate]: RECORD_KEEPERS,
   [Permission.ItemsAct]: RECORD_READERS,
+  [Permission.ItemsReview]: ['admin', 'health_caseworker', 'insurance_reconciler'],
   [Permission.ItemsManage]: RECORD_KEEPERS,
   [Permission.ChecksRun]: RECORD_KEEPERS,
   [Permission.EscalationsRun]: ['admin'],

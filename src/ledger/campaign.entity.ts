@@ -36,6 +36,14 @@ export class Campaign {
   @Column({ type: 'int', default: DEFAULT_TREATMENT_START_DAYS })
   treatmentStartDays!: number;
 
+  /** 销号审核 (SPEC §6.2): a close request waits as 待审核 for the responsible department. */
+  @Column({ type: 'boolean', default: true })
+  closeReview!: boolean;
+
+  /** With closeReview, a close request needs at least one 佐证材料 attachment. */
+  @Column({ type: 'boolean', default: true })
+  evidenceRequired!: boolean;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt!: Date;
 }

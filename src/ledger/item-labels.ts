@@ -19,7 +19,12 @@ export const SOURCE_LABELS: Record<ItemSource, string> = {
   reconciliation: '数据比对',
 };
 
-export const STATUS_LABELS: Record<ItemStatus, string> = { open: '待整改', in_progress: '整改中', closed: '已销号' };
+export const STATUS_LABELS: Record<ItemStatus, string> = {
+  open: '待整改',
+  in_progress: '整改中',
+  pending_review: '待审核',
+  closed: '已销号',
+};
 
 export const SUBJECT_LABELS: Record<SubjectType, string> = { household: '户', person: '人员', region: '区划' };
 

@@ -43,38 +43,40 @@ describe('item policy: the department rule', () => {
   });
 
   it('refuses by department before status', () => {
-    expect(refusalOf({ role: 'insurance_reconciler' }, closed, 'close')).toBe('department');
-    expect(refusalOf({ role: 'subdistrict_officer' }, closed, 'close')).toBe('status');
-    expect(refusalOf({ role: 'subdistrict_officer' }, open, 'close')).toBeNull();
+    expect(refusalOf({ id: 1, role: 'insurance_reconciler' }, closed, 'close')).toBe('department');
+    expect(refusalOf({ id: 1, role: 'subdistrict_officer' }, closed, 'close')).toBe('status');
+    expect(refusalOf({ id: 1, role: 'subdistrict_officer' }, open, 'close')).toBeNull();
   });
 });
 
 describe('actionsFor', () => {
   it('a sub-district officer works an open item but neither reopens nor reassigns', () => {
-    expect(actionsFor({ role: 'subdistrict_officer' }, open)).toEqual(['start', 'progress', 'close']);
-    expect(actionsFor({ role: 'subdistrict_officer' }, inProgress)).toEqual(['progress', 'close']);
-    expect(actionsFor({ role: 'subdistrict_officer' }, closed)).toEqual([]);
+    expect(actionsFor({ id: 1, role: 'subdistrict_officer' }, open)).toEqual(['start', 'progress', 'close']);
+    expect(actionsFor({ id: 1, role: 'subdistrict_officer' }, inProgress)).toEqual(['progress', 'close']);
+    expect(actionsFor({ id: 1, role: 'subdistrict_officer' }, closed)).toEqual([]);
   });
 
   it('a caseworker and an admin also manage: reassign and deadline while open, reopen once closed', () => {
     for (const role of ['health_caseworker', 'admin'] as const) {
-      expect(actionsFor({ role }, open)).toEqual(['start', 'progress', 'close', 'reassign', 'deadline']);
-      expect(actionsFor({ role }, closed)).toEqual(['reopen']);
+      expect(actionsFor({ id: 1, role }, open)).toEqual(['start', 'progress', 'close', 'reassign', 'deadline']);
+      expect(actionsFor({ id: 1, role }, closed)).toEqual(['reopen']);
     }
   });
 
   it('insurance staff work insurance items only', () => {
-    expect(actionsFor({ role: 'insurance_reconciler' }, open)).toEqual([]);
-    expect(actionsFor({ role: 'insurance_reconciler' }, { ...open, responsibleDept: 'insurance' })).toEqual([
+    expect(actionsFor({ id: 1, role: 'insurance_reconciler' }, open)).toEqual([]);
+    expect(actionsFor({ id: 1, role: 'insurance_reconciler' }, { ...open, responsibleDept: 'insurance' })).toEqual([
       'start',
       'progress',
       'close',
     ]);
-    expect(actionsFor({ role: 'insurance_reconciler' }, { ...closed, responsibleDept: 'insurance' })).toEqual([]);
+    expect(actionsFor({ id: 1, role: 'insurance_reconciler' }, { ...closed, responsibleDept: 'insurance' })).toEqual(
+      [],
+    );
   });
 
   it('a viewer reads only', () => {
-    expect(actionsFor({ role: 'viewer' }, open)).toEqual([]);
-    expect(actionsFor({ role: 'viewer' }, closed)).toEqual([]);
+    expect(actionsFor({ id: 1, role: 'viewer' }, open)).toEqual([]);
+    expect(actionsFor({ id: 1, role: 'viewer' }, closed)).toEqual([]);
   });
 });

@@ -17,7 +17,8 @@ export const ITEM_SOURCES = ['inspection', 'check', 'reconciliation'] as const;
 /** inspection 督导检查, check 查漏补缺规则, reconciliation 数据比对. */
 export type ItemSource = (typeof ITEM_SOURCES)[number];
 
-export const ITEM_STATUSES = ['open', 'in_progress', 'closed'] as const;
+export const ITEM_STATUSES = ['open', 'in_progress', 'pending_review', 'closed'] as const;
+/** open 待整改, in_progress 整改中, pending_review 待审核 (销号 requested, SPEC §6.2), closed 已销号. */
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 /** 0 none, 1 提醒 reminder, 2 预警 warning, 3 逾期 overdue, 4 督办 supervised. */
@@ -86,6 +87,22 @@ export class Item {
 
   @Column({ type: 'datetime', nullable: true })
   closedAt!: Date | null;
+
+  /** When 销号 was last requested (待审核 since then); null when no request is pending. */
+  @Column({ type: 'datetime', nullable: true })
+  closeRequestedAt!: Date | null;
+
+  /** Who requested the pending 销号: never the one who may review it. */
+  @Column({ type: 'int', nullable: true })
+  closeRequestedById!: number | null;
+
+  /** 责任人: the person answerable for the remediation, named by the officer or the caseworker. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  assigneeName!: string | null;
+
+  /** 责任人 phone (personal data: masked for roles outside the item's sub-district and department). */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  assigneePhone!: string | null;
 
   /** The calendar day of closedAt in APP_TIMEZONE: after the deadline, the closure was late (逾期销号). */
   @Column({ type: 'date', nullable: true })

@@ -12,6 +12,16 @@ export const LEDGER_ENTRY_TYPES = [
   'reassigned',
   /** Another finder (a check, a reconciliation) found the gap this open item is for: a note, no change. */
   'found_again',
+  /** 佐证材料: one uploaded file; the payload carries its sha256, name, type and size. */
+  'attachment_added',
+  /** 销号申请 (closeReview on): the resolution and the evidence hashes; the item waits as pending_review. */
+  'close_requested',
+  /** 审核退回: the reviewer's comment; the item returns to in_progress. */
+  'close_rejected',
+  /** 批注: a note by anyone who may read the item. */
+  'comment',
+  /** 责任人 named or changed (name; the phone masked in the payload). */
+  'assignee_changed',
 ] as const;
 export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
 

@@ -2,6 +2,9 @@ import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeo
 import { User } from '../auth/user.entity.js';
 import { Item } from '../ledger/item.entity.js';
 
+export const NOTIFICATION_KINDS = ['escalation', 'close_rejected', 'close_requested'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
 /**
  * A notice in a user's in-app inbox (提醒), written by the escalation job: one per recipient per
  * escalation step. `title` and `body` are plain text rendered from views/notifications/level-N.hbs;
@@ -23,7 +26,11 @@ export class Notification {
   @Column({ type: 'int' })
   itemId!: number;
 
-  /** The escalation level the item reached (1 提醒 … 4 督办). */
+  /** escalation (the daily job), close_rejected (审核退回, to the requester), close_requested (待审核, to the reviewers). */
+  @Column({ type: 'varchar', length: 16, default: 'escalation' })
+  kind!: NotificationKind;
+
+  /** The escalation level the item reached (1 提醒 … 4 督办); the item's level at the time for other kinds. */
   @Column({ type: 'int' })
   level!: number;
 

@@ -83,6 +83,11 @@ export const LEDGER_TYPE_LABELS: Record<LedgerEntryType, string> = {
   deadline_changed: '调整期限',
   reassigned: '移交',
   found_again: '再次发现',
+  attachment_added: '上传佐证材料',
+  close_requested: '申请销号',
+  close_rejected: '审核退回',
+  comment: '批注',
+  assignee_changed: '指定责任人',
 };
 
 /** A roster column by its key, as the roster's header names it (rejected rows, skipped rows). */

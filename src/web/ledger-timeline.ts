@@ -61,6 +61,11 @@ export function entryDetail(entry: Pick<LedgerEntryView, 'type' | 'payload'>, ti
     case 'closed':
     case 'reopened':
     case 'found_again':
+    case 'attachment_added':
+    case 'close_requested':
+    case 'close_rejected':
+    case 'comment':
+    case 'assignee_changed':
       return null;
   }
 }
