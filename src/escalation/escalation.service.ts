@@ -52,7 +52,8 @@ interface Candidate {
 }
 
 /**
- * The May-deadline job (SPEC §2): raises every item that is not closed to the level its deadline
+ * The May-deadline job (SPEC §2): raises every item that is not closed (pending_review included: the
+ * deadline is for 销号, SPEC §6.2) to the level its deadline
  * has reached on `asOf`, one `escalated` ledger entry and one notice per recipient for each item
  * raised, set-based and in batches. Idempotent: a second run for the same day, or a run beside it
  * on another worker, finds nothing left to raise, because each batch re-reads the levels under a
@@ -185,6 +186,7 @@ export class EscalationService {
             'i.responsibleDept',
             'i.deadline',
             'i.escalationLevel',
+            'i.status',
           ])
           .where({ id: In(ids) })
           .andWhere("i.status <> 'closed'")
@@ -229,6 +231,7 @@ export class EscalationService {
             responsibleDept: item.responsibleDept,
             deadline: item.deadline,
             level: to,
+            pendingReview: item.status === 'pending_review',
           })),
           asOf,
         );

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { PageQuery } from '../common/pagination.js';
 import { CampaignsService } from './campaigns.service.js';
-import { CreateCampaignDto } from './dto/create-campaign.dto.js';
+import { CreateCampaignDto, UpdateCampaignDto } from './dto/create-campaign.dto.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
 @ApiTags('ledger')
@@ -29,5 +29,12 @@ export class CampaignsController {
   @Require(Permission.CampaignsRead)
   get(@Param('id', ParseIdPipe) id: number) {
     return this.campaigns.get(id);
+  }
+
+  /** The 销号审核 settings (closeReview, evidenceRequired). */
+  @Patch(':id')
+  @Require(Permission.CampaignsManage)
+  update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateCampaignDto) {
+    return this.campaigns.update(id, dto);
   }
 }

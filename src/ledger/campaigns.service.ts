@@ -6,7 +6,7 @@ import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { Campaign, DEFAULT_THRESHOLDS } from './campaign.entity.js';
-import type { CreateCampaignDto } from './dto/create-campaign.dto.js';
+import type { CreateCampaignDto, UpdateCampaignDto } from './dto/create-campaign.dto.js';
 
 /** The work year ends with the May deadline (见底清零 by May 31). */
 const DEADLINE_MONTH_DAY = '05-31';
@@ -40,8 +40,23 @@ export class CampaignsService {
         deadline: dto.deadline ?? `${year}-${DEADLINE_MONTH_DAY}`,
         ...thresholds,
         treatmentStartDays,
+        closeReview: dto.closeReview ?? true,
+        evidenceRequired: dto.evidenceRequired ?? true,
       }),
     );
+  }
+
+  /** Changes the 销号审核 settings (those given); at least one must be given. */
+  async update(id: number, dto: UpdateCampaignDto): Promise<Campaign> {
+    const changes = Object.fromEntries(
+      (['closeReview', 'evidenceRequired'] as const).filter((k) => dto[k] !== undefined).map((k) => [k, dto[k]]),
+    );
+    if (Object.keys(changes).length === 0) {
+      throw new AppError(ErrorCode.Invalid, 'give closeReview or evidenceRequired', 'closeReview');
+    }
+    const campaign = await this.get(id);
+    await this.campaigns.update({ id: campaign.id }, changes);
+    return this.get(id);
   }
 
   async list(query: PageQuery): Promise<Page<Campaign>> {

@@ -14,6 +14,11 @@ export interface EscalationStep {
   deadline: string;
   /** The level reached (1 … 4); the notice is that level's. */
   level: number;
+  /**
+   * 销号 requested and waiting for review (pending_review): the deadline is for 销号, so the item
+   * keeps escalating, and its notices go to the reviewers instead of the sub-district (SPEC §6.2).
+   */
+  pendingReview?: boolean;
 }
 
 /** Sends the notices of escalation steps inside the caller's transaction (the notifications module). */

@@ -12,8 +12,11 @@ import { Disease } from '../health/disease.entity.js';
 import { Household } from '../households/household.entity.js';
 import { Person } from '../households/person.entity.js';
 import { Region } from '../regions/region.entity.js';
+import { maskPhone } from './assignee-phone.js';
+import { Attachment } from './attachment.entity.js';
 import { Campaign } from './campaign.entity.js';
 import { currentLevel } from './escalation-policy.js';
+import { actsOnDepartment } from './item-policy.js';
 import {
   type Department,
   Item,
@@ -22,8 +25,8 @@ import {
   type ItemStatus,
   type SubjectType,
 } from './item.entity.js';
-import type { LedgerEntry } from './ledger-entry.entity.js';
-import { type LedgerEntryView, LedgerService } from './ledger.service.js';
+import { LedgerEntry } from './ledger-entry.entity.js';
+import { type LedgerActor, type LedgerEntryView, LedgerService } from './ledger.service.js';
 import { type CatalogueName, type SubjectNames, TextRedactor } from './text-redactor.js';
 
 /** An item as every response shows it: SPEC names, plus names for codes and the days left. */
@@ -64,6 +67,15 @@ export interface ItemView {
   closedAt: Date | null;
   /** 逾期销号: closed on a day after its deadline (in APP_TIMEZONE). */
   closedLate: boolean;
+  /** 责任人 (SPEC §6.2), named by the officer or the caseworker. */
+  assigneeName: string | null;
+  /** 责任人 phone: in full to those who may name the 责任人 (readsAssigneePhone), masked (139****5678) to others. */
+  assigneePhone: string | null;
+  /** While 销号 waits for review (pending_review): when it was requested, and by whom. */
+  closeRequestedAt: Date | null;
+  closeRequestedBy: LedgerActor | null;
+  /** 佐证材料: the files uploaded for the item. */
+  attachmentCount: number;
   dedupeKey: string | null;
   createdById: number | null;
   createdAt: Date;
@@ -102,7 +114,7 @@ export class ItemViews {
     private readonly ledger: LedgerService,
   ) {}
 
-  /** Views of a page of items: region, campaign and subject names in at most five queries. */
+  /** Views of a page of items: region, campaign and subject names, requesters and evidence counts in at most seven queries. */
   async describe(em: EntityManager, user: AuthUser, items: Item[]): Promise<ItemView[]> {
     return (await this.views(em, user, items)).views;
   }
@@ -137,7 +149,7 @@ export class ItemViews {
     if (items.length === 0) {
       return { views: [], subjects: new Map(), redactor };
     }
-    const [regions, campaigns, subjects] = await Promise.all([
+    const [regions, campaigns, subjects, requesters, attachments] = await Promise.all([
       em.find(Region, {
         select: { code: true, name: true },
         where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
@@ -147,6 +159,8 @@ export class ItemViews {
         where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
       }),
       this.subjects(em, items),
+      this.requesters(em, items),
+      this.attachmentCounts(em, items),
     ]);
     const regionName = new Map(regions.map((r) => [r.code, r.name]));
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
@@ -190,6 +204,11 @@ export class ItemViews {
         resolution: i.resolution && text(i.resolution),
         closedAt: i.closedAt,
         closedLate: i.status === 'closed' && i.closedOn !== null && i.closedOn > i.deadline,
+        assigneeName: i.assigneeName && text(i.assigneeName),
+        assigneePhone: i.assigneePhone && (readsAssigneePhone(user, i) ? i.assigneePhone : maskPhone(i.assigneePhone)),
+        closeRequestedAt: i.closeRequestedAt,
+        closeRequestedBy: i.closeRequestedById === null ? null : (requesters.get(i.id) ?? null),
+        attachmentCount: attachments.get(i.id) ?? 0,
         dedupeKey: i.dedupeKey,
         createdById: i.createdById,
         createdAt: i.createdAt,
@@ -228,6 +247,41 @@ export class ItemViews {
         throw error;
       });
     return new TextRedactor(user.role, await this.catalogue);
+  }
+
+  /**
+   * Who requested each pending 销号, named as the request's ledger entry names them (the ledger's own
+   * record of the actor, as every entry keeps it): one query, for the items that wait for review.
+   */
+  private async requesters(em: EntityManager, items: Item[]): Promise<Map<number, LedgerActor>> {
+    const pending = items.filter((i) => i.closeRequestedById !== null);
+    if (pending.length === 0) {
+      return new Map();
+    }
+    const entries = await em.find(LedgerEntry, {
+      select: { itemId: true, seq: true, actorId: true, actorName: true },
+      where: { itemId: In(pending.map((i) => i.id)), type: 'close_requested' },
+      order: { seq: 'ASC' },
+    });
+    const requesters = new Map<number, LedgerActor>();
+    for (const item of pending) {
+      // The latest request is the pending one; its entry names the item's closeRequestedById.
+      const entry = entries.filter((e) => e.itemId === item.id).at(-1);
+      requesters.set(item.id, { id: item.closeRequestedById, name: entry?.actorName ?? '' });
+    }
+    return requesters;
+  }
+
+  /** How many 佐证材料 each item holds: one grouped query. */
+  private async attachmentCounts(em: EntityManager, items: Item[]): Promise<Map<number, number>> {
+    const rows = await em
+      .createQueryBuilder(Attachment, 'a')
+      .select('a.itemId', 'itemId')
+      .addSelect('COUNT(*)', 'n')
+      .where('a.itemId IN (:...ids)', { ids: items.map((i) => i.id) })
+      .groupBy('a.itemId')
+      .getRawMany<{ itemId: number | string; n: number | string }>();
+    return new Map(rows.map((r) => [Number(r.itemId), Number(r.n)]));
   }
 
   /** The person and household subjects of these items, keyed `person:1` / `household:2`: three queries at most. */
@@ -274,6 +328,16 @@ export class ItemViews {
     }
     return subjects;
   }
+}
+
+/**
+ * Who reads a 责任人's phone in full: those who may name the 责任人 (the `assign` action's permission
+ * and department rule) — an admin, the caseworkers, the officer of the item's sub-district (the only
+ * officer who reads it at all), and insurance staff on insurance items. Everyone else (the leadership,
+ * insurance staff on a health item) reads it masked, as the ledger keeps it.
+ */
+export function readsAssigneePhone(user: Pick<AuthUser, 'role'>, item: Pick<Item, 'responsibleDept'>): boolean {
+  return hasPermission(user.role, Permission.ItemsAct) && actsOnDepartment(user.role, item.responsibleDept);
 }
 
 function subjectOf(subjects: Map<string, Subject>, item: SubjectRef): Subject | null {

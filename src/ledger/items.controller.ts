@@ -4,7 +4,15 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { CreateItemDto } from './dto/create-item.dto.js';
-import { CloseItemDto, ProgressItemDto, ReopenItemDto, StartItemDto } from './dto/item-actions.dto.js';
+import {
+  CloseItemDto,
+  CommentItemDto,
+  ProgressItemDto,
+  ReopenItemDto,
+  ReviewItemDto,
+  StartItemDto,
+} from './dto/item-actions.dto.js';
+import { AssignItemDto } from './dto/item-assignee.dto.js';
 import { ChangeDeadlineDto, ReassignItemDto } from './dto/item-changes.dto.js';
 import { ExportItemsQuery, ListItemsQuery } from './dto/list-items.dto.js';
 import { ItemExportService } from './item-export.service.js';
@@ -74,6 +82,30 @@ export class ItemsController {
   @Require(Permission.ItemsAct)
   close(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CloseItemDto) {
     return this.items.close(user, id, dto);
+  }
+
+  /** 销号审核 of a pending close request (SPEC §6.2): the department's reviewers or an admin, never the requester. */
+  @Post(':id/review')
+  @HttpCode(200)
+  @Require(Permission.ItemsReview)
+  review(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: ReviewItemDto) {
+    return this.items.review(user, id, dto);
+  }
+
+  /** 批注: anyone who may read the item; answers the item with its ledger, as the other actions do. */
+  @Post(':id/comments')
+  @HttpCode(200)
+  @Require(Permission.ItemsRead)
+  comment(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CommentItemDto) {
+    return this.items.comment(user, id, dto);
+  }
+
+  /** 责任人: the officer of the sub-district or the caseworker (the department rule applies). */
+  @Post(':id/assignee')
+  @HttpCode(200)
+  @Require(Permission.ItemsAct)
+  assign(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: AssignItemDto) {
+    return this.items.assign(user, id, dto);
   }
 
   @Post(':id/reopen')

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { subdistrictOf } from '../regions/region-codes.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
@@ -9,35 +8,35 @@ import { Clock } from '../common/clock.js';
 import { inTransaction } from '../database/transaction.js';
 import { Campaign } from './campaign.entity.js';
 import type { CreateItemDto } from './dto/create-item.dto.js';
-import type { CloseItemDto, ProgressItemDto, ReopenItemDto, StartItemDto } from './dto/item-actions.dto.js';
+import type {
+  CloseItemDto,
+  CommentItemDto,
+  ProgressItemDto,
+  ReopenItemDto,
+  ReviewItemDto,
+  StartItemDto,
+} from './dto/item-actions.dto.js';
+import type { AssignItemDto } from './dto/item-assignee.dto.js';
 import type { ChangeDeadlineDto, ReassignItemDto } from './dto/item-changes.dto.js';
+import { maskPhone } from './assignee-phone.js';
 import { levelDue } from './escalation-policy.js';
 import { ItemFilingService, type NewItem } from './item-filing.service.js';
 import { assertSubdistrict, assertSubjectWithin, regionOfSubject } from './item-placement.js';
-import { ACTION_FROM, defaultDepartment, type ItemAction, refusalOf } from './item-policy.js';
+import { ItemChanges } from './item-changes.js';
+import { ItemClosure } from './item-closure.service.js';
+import { defaultDepartment } from './item-policy.js';
 import { ItemQueries } from './item-queries.service.js';
 import { Item } from './item.entity.js';
-import type { LedgerEntryType } from './ledger-entry.entity.js';
 import type { ItemDetail } from './item-views.js';
 import { type LedgerActor, ledgerActorOf, LedgerService } from './ledger.service.js';
 import { LedgerError, LedgerErrorCode } from './ledger.errors.js';
 
 export type { NewItem } from './item-filing.service.js';
 
-interface Action {
-  name: ItemAction;
-  /** The version the caller saw; when given, it must still be the item's. */
-  version?: number;
-  /** Column changes (after the checks); a change bumps the version, a bare progress note does not. */
-  set?: (item: Item) => QueryDeepPartialEntity<Item>;
-  entry: (item: Item) => { type: LedgerEntryType; note?: string | null; payload?: Record<string, unknown> | null };
-  /** Further checks on the loaded item, inside the transaction. */
-  check?: (em: EntityManager, item: Item) => Promise<void> | void;
-}
-
 /**
  * The commands on items: filing (one by a person, many by the system) and the life cycle's
- * actions, each with its ledger entry in the same transaction. Reads are ItemQueries'.
+ * actions, each with its ledger entry in the same transaction (ItemChanges applies them; 销号 and
+ * its review are ItemClosure's). Reads are ItemQueries'.
  */
 @Injectable()
 export class ItemsService {
@@ -47,6 +46,8 @@ export class ItemsService {
     private readonly ledger: LedgerService,
     private readonly queries: ItemQueries,
     private readonly filing: ItemFilingService,
+    private readonly changes: ItemChanges,
+    private readonly closure: ItemClosure,
   ) {}
 
   /** Files one item (督导检查 by default) and its `created` entry. */
@@ -100,7 +101,7 @@ export class ItemsService {
   }
 
   start(user: AuthUser, id: number, dto: StartItemDto): Promise<ItemDetail> {
-    return this.act(user, id, {
+    return this.changes.apply(user, id, {
       name: 'start',
       version: dto.version,
       set: () => ({ status: 'in_progress' }),
@@ -110,33 +111,60 @@ export class ItemsService {
 
   /** A progress note (整改进展): a ledger entry only, so it leaves the version alone. */
   progress(user: AuthUser, id: number, dto: ProgressItemDto): Promise<ItemDetail> {
-    return this.act(user, id, {
+    return this.changes.apply(user, id, {
       name: 'progress',
       entry: () => ({ type: 'progress', note: dto.note }),
     });
   }
 
-  /** 销号: the item leaves the open keys, so the same gap may be filed again later. */
+  /** 销号, or 申请销号 where the campaign reviews closes: see ItemClosure. */
   close(user: AuthUser, id: number, dto: CloseItemDto): Promise<ItemDetail> {
-    return this.act(user, id, {
-      name: 'close',
+    return this.closure.close(user, id, dto);
+  }
+
+  /** 销号审核: see ItemClosure. */
+  review(user: AuthUser, id: number, dto: ReviewItemDto): Promise<ItemDetail> {
+    return this.closure.review(user, id, dto);
+  }
+
+  /** 批注: one `comment` entry, by anyone who may read the item, whatever its status; the version stays. */
+  comment(user: AuthUser, id: number, dto: CommentItemDto): Promise<ItemDetail> {
+    return this.changes.apply(user, id, {
+      name: 'comment',
+      entry: () => ({ type: 'comment', note: dto.note }),
+    });
+  }
+
+  /** 责任人: name and phone (stored in full; the ledger keeps the phone masked, as the item's readers outside it see it). */
+  assign(user: AuthUser, id: number, dto: AssignItemDto): Promise<ItemDetail> {
+    return this.changes.apply(user, id, {
+      name: 'assign',
       version: dto.version,
-      set: () => {
-        const now = this.clock.now();
-        return {
-          status: 'closed',
-          resolution: dto.resolution,
-          closedAt: now,
-          closedOn: this.clock.dateOf(now),
-          openKey: null,
-        };
+      set: () => ({ assigneeName: dto.assigneeName, assigneePhone: dto.assigneePhone }),
+      check: (_em, item) => {
+        if (item.assigneeName === dto.assigneeName && item.assigneePhone === dto.assigneePhone) {
+          throw new AppError(
+            ErrorCode.Invalid,
+            `the item's assigneeName and assigneePhone are these already`,
+            'assigneeName',
+          );
+        }
       },
-      entry: () => ({ type: 'closed', note: dto.resolution, payload: { status: 'closed' } }),
+      entry: (item) => ({
+        type: 'assignee_changed',
+        payload: {
+          assigneeName: { from: item.assigneeName, to: dto.assigneeName },
+          assigneePhone: {
+            from: item.assigneePhone && maskPhone(item.assigneePhone),
+            to: maskPhone(dto.assigneePhone),
+          },
+        },
+      }),
     });
   }
 
   reopen(user: AuthUser, id: number, dto: ReopenItemDto): Promise<ItemDetail> {
-    return this.act(user, id, {
+    return this.changes.apply(user, id, {
       name: 'reopen',
       version: dto.version,
       set: () => ({ status: 'open', resolution: null, closedAt: null, closedOn: null, openKey: () => 'dedupeKey' }),
@@ -165,7 +193,7 @@ export class ItemsService {
         ? { responsibleDept: dto.responsibleDept }
         : {}),
     });
-    return this.act(user, id, {
+    return this.changes.apply(user, id, {
       name: 'reassign',
       version: dto.version,
       set: changesOf,
@@ -196,7 +224,7 @@ export class ItemsService {
   }
 
   changeDeadline(user: AuthUser, id: number, dto: ChangeDeadlineDto): Promise<ItemDetail> {
-    return this.act(user, id, {
+    return this.changes.apply(user, id, {
       name: 'deadline',
       version: dto.version,
       set: () => ({ deadline: dto.deadline }),
@@ -211,68 +239,5 @@ export class ItemsService {
         payload: { deadline: { from: item.deadline, to: dto.deadline } },
       }),
     });
-  }
-
-  /**
-   * One change of an item and its ledger entry, in one transaction. The UPDATE repeats the checks
-   * in its WHERE (status, and version for a change), so a concurrent change makes it touch no row:
-   * 409, and nothing is written.
-   */
-  private async act(user: AuthUser, id: number, action: Action): Promise<ItemDetail> {
-    const actor = ledgerActorOf(user);
-    const done = await inTransaction(this.db, async (em) => {
-      const item = await this.queries.findInScope(em, user, id);
-      const from = ACTION_FROM[action.name];
-      const refusal = refusalOf(user, item, action.name);
-      if (refusal === 'department') {
-        throw new LedgerError(
-          LedgerErrorCode.OtherDepartment,
-          `item ${id} belongs to the ${item.responsibleDept} department; insurance staff act on insurance items only`,
-        );
-      }
-      if (refusal === 'status') {
-        throw new LedgerError(
-          LedgerErrorCode.WrongStatus,
-          `item ${id} is ${item.status}; this needs it to be ${from.join(' or ')}`,
-          'status',
-        );
-      }
-      if (action.version !== undefined && action.version !== item.version) {
-        throw this.conflict(id, action.version);
-      }
-      await action.check?.(em, item);
-      const qb = em
-        .createQueryBuilder()
-        .update(Item)
-        .set(
-          action.set ? { ...action.set(item), version: () => 'version + 1' } : { updatedAt: () => 'CURRENT_TIMESTAMP' },
-        )
-        .where('id = :id AND status IN (:...from)', { id, from });
-      if (action.set) {
-        qb.andWhere('version = :version', { version: item.version });
-      }
-      if ((await qb.execute()).affected === 0) {
-        throw this.conflict(id, item.version);
-      }
-      const entry = action.entry(item);
-      // The UPDATE holds the item's row lock until commit, so the ledger appends under it.
-      const ledger = await this.ledger.append(
-        em,
-        id,
-        { ...entry, actor, at: this.clock.now().toISOString() },
-        { itemLocked: true },
-      );
-      // The row as this transaction left it (the database sets version and updatedAt).
-      return { item: await em.findOneByOrFail(Item, { id }), ledger };
-    });
-    return this.queries.detail(user, done.item, done.ledger);
-  }
-
-  private conflict(id: number, version: number): LedgerError {
-    return new LedgerError(
-      LedgerErrorCode.Stale,
-      `item ${id} was changed by someone else (expected version ${version}); reload it`,
-      'version',
-    );
   }
 }

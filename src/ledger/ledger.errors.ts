@@ -10,6 +10,10 @@ export enum LedgerErrorCode {
   Stale = 'stale',
   /** A reopen while another item is open for the same gap. */
   OpenTwin = 'open_twin',
+  /** 申请销号 without any 佐证材料 while the campaign requires evidence (SPEC §6.2). */
+  EvidenceMissing = 'evidence_missing',
+  /** A review by the user who requested the 销号 (never the requester: SPEC §6.2). */
+  OwnRequest = 'own_request',
 }
 
 /** Each ledger code is one kind of AppError, and so one HTTP status (httpStatusOf). */
@@ -18,6 +22,9 @@ const KIND: Record<LedgerErrorCode, ErrorCode> = {
   [LedgerErrorCode.WrongStatus]: ErrorCode.InvalidTransition,
   [LedgerErrorCode.Stale]: ErrorCode.VersionConflict,
   [LedgerErrorCode.OpenTwin]: ErrorCode.Duplicate,
+  // The request is well formed; the item's state (no attachment yet) refuses it, as a status would.
+  [LedgerErrorCode.EvidenceMissing]: ErrorCode.InvalidTransition,
+  [LedgerErrorCode.OwnRequest]: ErrorCode.Forbidden,
 };
 
 /** A refusal of the item life cycle; the API answers with its kind's code, the pages with its own message. */

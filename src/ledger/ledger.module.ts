@@ -9,11 +9,14 @@ import { FollowUpsController } from './follow-ups.controller.js';
 import { ItemExportService } from './item-export.service.js';
 import { ItemViews } from './item-views.js';
 import { ItemsController } from './items.controller.js';
+import { ItemChanges } from './item-changes.js';
+import { ItemClosure } from './item-closure.service.js';
 import { ItemFilingService } from './item-filing.service.js';
 import { ItemLevels } from './item-levels.service.js';
 import { ItemQueries } from './item-queries.service.js';
 import { ItemsService } from './items.service.js';
 import { LedgerService } from './ledger.service.js';
+import { ReviewNotices } from './review-notices.js';
 
 /** Campaigns, remediation items and their hash-chained ledger (issue #4). */
 @Module({
@@ -22,6 +25,9 @@ import { LedgerService } from './ledger.service.js';
   providers: [
     CampaignsService,
     ItemsService,
+    ItemChanges,
+    ItemClosure,
+    ReviewNotices,
     ItemQueries,
     LedgerService,
     ItemExportService,
@@ -30,6 +36,6 @@ import { LedgerService } from './ledger.service.js';
     ItemFilingService,
     FollowUpFilingService,
   ],
-  exports: [CampaignsService, ItemsService, ItemQueries, LedgerService, ItemViews, ItemLevels],
+  exports: [CampaignsService, ItemsService, ItemQueries, LedgerService, ItemViews, ItemLevels, ReviewNotices],
 })
 export class LedgerModule {}

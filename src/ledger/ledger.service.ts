@@ -130,6 +130,11 @@ export class LedgerService {
     return em.find(LedgerEntry, { where: { itemId }, order: { seq: 'ASC' } });
   }
 
+  /** An item's latest entry of a type, if any. */
+  last(em: EntityManager, itemId: number, type: LedgerEntryType): Promise<LedgerEntry | null> {
+    return em.findOne(LedgerEntry, { where: { itemId, type }, order: { seq: 'DESC' } });
+  }
+
   /** Recomputes the chain from what the database holds now. An item without any entry has lost its `created` one. */
   async verify(em: EntityManager, itemId: number): Promise<ChainVerification> {
     const entries = await this.entries(em, itemId);

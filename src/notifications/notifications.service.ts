@@ -17,15 +17,28 @@ import { DEPARTMENT_LABELS, ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { ItemViews } from '../ledger/item-views.js';
 import type { Department } from '../ledger/item.entity.js';
 import { type EscalationStep, ItemLevels } from '../ledger/item-levels.service.js';
+import { type ReviewNotice, ReviewNotices } from '../ledger/review-notices.js';
 import { Region } from '../regions/region.entity.js';
 import type { ListNotificationsQuery } from './dto/list-notifications.query.js';
-import { Notification } from './notification.entity.js';
+import { Notification, type NotificationKind } from './notification.entity.js';
 
 export type { EscalationStep };
+
+/** What each kind of notice is, in the inbox's words. */
+export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
+  escalation: '到期提醒',
+  close_requested: '待审核',
+  close_rejected: '审核退回',
+};
 
 export interface NotificationView {
   id: number;
   itemId: number;
+  /** escalation (the daily job), close_requested (待审核, to the reviewers), close_rejected (审核退回, to the requester). */
+  kind: NotificationKind;
+  /** 到期提醒, 待审核, 审核退回. */
+  kindName: string;
+  /** The escalation level reached; for the other kinds, the item's level when the notice was written. */
   level: number;
   /** 提醒, 预警, 逾期, 督办. */
   levelName: string;
@@ -45,11 +58,27 @@ interface NoticeData {
   asOf: string;
   daysLeft: number;
   daysOverdue: number;
+  /** 销号 requested, waiting for the department's review: the notice speaks to the reviewers. */
+  pendingReview: boolean;
+}
+
+/** What a review notice's template gets (close-requested.hbs, close-rejected.hbs). */
+interface ReviewNoticeData {
+  itemId: number;
+  title: string;
+  regionName: string;
+  deptName: string;
+  /** The requester (close_requested) or the reviewer (close_rejected). */
+  actorName: string;
+  date: string;
+  note: string;
+  evidenceCount: number;
 }
 
 /**
  * Who is told at each level (SPEC §2): the active users of the item's sub-district, its
- * department's caseworkers, the admins and the leadership, read once per escalation run.
+ * department's caseworkers, the admins and the leadership, read once per escalation run; and who
+ * reviews an item's 销号 (SPEC §6.2).
  */
 export class RecipientDirectory {
   private readonly officers = new Map<string, number[]>();
@@ -70,12 +99,14 @@ export class RecipientDirectory {
 
   /**
    * Level 1: officers of the sub-district; 2: + the caseworkers of the responsible department
-   * (卫健局 health_caseworker or 医保局 insurance_reconciler); 3: + admins; 4: + viewers.
+   * (卫健局 health_caseworker or 医保局 insurance_reconciler); 3: + admins; 4: + viewers. An item
+   * whose 销号 waits for review is in its reviewers' hands: from level 1 they are told instead of
+   * the sub-district's officers.
    */
-  recipients(level: number, regionCode: string, dept: Department): number[] {
-    const ids = [...(this.officers.get(regionCode) ?? [])];
+  recipients(level: number, regionCode: string, dept: Department, pendingReview = false): number[] {
+    const ids = pendingReview ? this.reviewers(dept) : [...(this.officers.get(regionCode) ?? [])];
     if (level >= 2) {
-      ids.push(...(this.byRole.get(dept === 'insurance' ? 'insurance_reconciler' : 'health_caseworker') ?? []));
+      ids.push(...this.reviewers(dept));
     }
     if (level >= 3) {
       ids.push(...(this.byRole.get('admin') ?? []));
@@ -86,45 +117,63 @@ export class RecipientDirectory {
     return [...new Set(ids)];
   }
 
+  /**
+   * Who reviews a close request of the department (SPEC §6.2, item-policy's reviewsDepartment): its
+   * caseworkers — 卫健局 health_caseworker or 医保局 insurance_reconciler. Admins may review too, but
+   * are not told of every request.
+   */
+  reviewers(dept: Department): number[] {
+    return [...(this.byRole.get(dept === 'insurance' ? 'insurance_reconciler' : 'health_caseworker') ?? [])];
+  }
+
   regionName(code: string): string {
     return this.regionNames.get(code) ?? code;
   }
 }
 
 const TITLE_MAX = 255;
-/** Notices per multi-row INSERT (7 parameters each). */
+/** Notices per multi-row INSERT (8 parameters each). */
 const ROWS_PER_INSERT = 500;
 
-/** The in-app inbox: notices rendered from views/notifications/level-N.hbs, and each user's own list. */
+/**
+ * The in-app inbox: notices rendered from views/notifications/level-N.hbs (escalation) and
+ * close-requested.hbs / close-rejected.hbs (销号审核), and each user's own list.
+ */
 @Injectable()
 export class NotificationsService implements OnModuleInit {
   /** Compiled once at start, from files only (never from input), by a Handlebars instance of our own. */
   private readonly templates: Map<number, Handlebars.TemplateDelegate<NoticeData>>;
+  private readonly reviewTemplates: Record<ReviewNotice['kind'], Handlebars.TemplateDelegate<ReviewNoticeData>>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly items: ItemViews,
     private readonly levels: ItemLevels,
+    private readonly reviews: ReviewNotices,
   ) {
     const handlebars = Handlebars.create();
     const folder = join(PROJECT_ROOT, 'views', 'notifications');
-    this.templates = new Map(
-      [1, 2, 3, 4].map((level) => [
-        level,
-        // Notices are plain text (for the inbox now, SMS or mail later): pages escape them on output.
-        handlebars.compile<NoticeData>(readFileSync(join(folder, `level-${level}.hbs`), 'utf8'), {
-          strict: true,
-          noEscape: true,
-        }),
-      ]),
-    );
+    // Notices are plain text (for the inbox now, SMS or mail later): pages escape them on output.
+    const compile = <T>(name: string) =>
+      handlebars.compile<T>(readFileSync(join(folder, `${name}.hbs`), 'utf8'), { strict: true, noEscape: true });
+    this.templates = new Map([1, 2, 3, 4].map((level) => [level, compile<NoticeData>(`level-${level}`)]));
+    this.reviewTemplates = {
+      close_requested: compile<ReviewNoticeData>('close-requested'),
+      close_rejected: compile<ReviewNoticeData>('close-rejected'),
+    };
   }
 
-  /** Items filed already due are escalated as they are filed: their notices are sent from here. */
+  /**
+   * Items filed already due are escalated as they are filed, and close requests and rejections are
+   * told as they happen: their notices are sent from here, in the ledger's transaction.
+   */
   onModuleInit(): void {
     this.levels.useNotifier(async (em, steps, asOf) => {
       await this.notify(em, await this.directory(em), steps, asOf);
+    });
+    this.reviews.useNotifier(async (em, notice) => {
+      await this.notifyReview(em, notice);
     });
   }
 
@@ -153,9 +202,57 @@ export class NotificationsService implements OnModuleInit {
       asOf: dateText(asOf),
       daysLeft: Math.max(daysLeft, 0),
       daysOverdue: Math.max(-daysLeft, 0),
+      pendingReview: step.pendingReview ?? false,
     }).trim();
-    const [title, ...body] = text.split('\n');
-    return { title: truncate(title.trim(), TITLE_MAX), body: body.join('\n').trim() };
+    return titleAndBody(text);
+  }
+
+  /**
+   * The notices of a review step, in the caller's transaction (SPEC §6.2): a close request to the
+   * active reviewers of the item's department (not to the requester, nor to every admin); a
+   * rejection to the requester. Returns the number written.
+   */
+  async notifyReview(em: EntityManager, notice: ReviewNotice): Promise<number> {
+    const directory = await this.directory(em);
+    const userIds =
+      notice.kind === 'close_requested'
+        ? directory.reviewers(notice.item.responsibleDept).filter((id) => id !== notice.requesterId)
+        : [notice.requesterId];
+    if (userIds.length === 0) {
+      return 0;
+    }
+    const { title, body } = titleAndBody(
+      this.reviewTemplates[notice.kind]({
+        itemId: notice.item.id,
+        title: notice.item.title,
+        regionName: directory.regionName(notice.item.regionCode),
+        deptName: DEPARTMENT_LABELS[notice.item.responsibleDept],
+        actorName: notice.actorName,
+        date: dateText(this.clock.dateOf(new Date(notice.at))),
+        note: notice.note,
+        evidenceCount: notice.evidenceCount,
+      }).trim(),
+    );
+    const createdAt = this.clock.now();
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(Notification)
+      .values(
+        userIds.map((userId) => ({
+          userId,
+          itemId: notice.item.id,
+          kind: notice.kind,
+          level: notice.item.escalationLevel,
+          title,
+          body,
+          createdAt,
+          readAt: null,
+        })),
+      )
+      .updateEntity(false)
+      .execute();
+    return userIds.length;
   }
 
   /**
@@ -170,7 +267,7 @@ export class NotificationsService implements OnModuleInit {
   ): Promise<number> {
     const createdAt = this.clock.now();
     const rows = steps.flatMap((step) => {
-      const userIds = directory.recipients(step.level, step.regionCode, step.responsibleDept);
+      const userIds = directory.recipients(step.level, step.regionCode, step.responsibleDept, step.pendingReview);
       if (userIds.length === 0) {
         return [];
       }
@@ -178,6 +275,7 @@ export class NotificationsService implements OnModuleInit {
       return userIds.map((userId) => ({
         userId,
         itemId: step.itemId,
+        kind: 'escalation' as const,
         level: step.level,
         title,
         body,
@@ -234,6 +332,8 @@ function toView(n: Notification): NotificationView {
   return {
     id: n.id,
     itemId: n.itemId,
+    kind: n.kind,
+    kindName: NOTIFICATION_KIND_LABELS[n.kind] ?? n.kind,
     level: n.level,
     levelName: ESCALATION_LABELS[n.level] ?? String(n.level),
     title: n.title,
@@ -241,6 +341,12 @@ function toView(n: Notification): NotificationView {
     createdAt: n.createdAt,
     readAt: n.readAt,
   };
+}
+
+/** A rendered notice: its first line is the title, the rest the body. */
+function titleAndBody(text: string): { title: string; body: string } {
+  const [title, ...body] = text.split('\n');
+  return { title: truncate(title.trim(), TITLE_MAX), body: body.join('\n').trim() };
 }
 
 /** At most `max` characters, without cutting an HTML entity (&amp;) in half. */

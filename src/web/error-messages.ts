@@ -40,4 +40,6 @@ export const LEDGER_REFUSALS: Record<LedgerErrorCode, string> = {
   [LedgerErrorCode.WrongStatus]: REFUSALS[ErrorCode.InvalidTransition],
   [LedgerErrorCode.Stale]: REFUSALS[ErrorCode.VersionConflict],
   [LedgerErrorCode.OpenTwin]: '同一问题已有一条未销号的记录，不能重新打开。',
+  [LedgerErrorCode.EvidenceMissing]: '本专项要求销号前上传佐证材料：请先上传至少一份照片或扫描件，再申请销号。',
+  [LedgerErrorCode.OwnRequest]: '不能审核本人提交的销号申请，请由责任部门的其他人员审核。',
 };

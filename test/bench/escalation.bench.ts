@@ -7,6 +7,7 @@ import { EscalationService } from '../../src/escalation/escalation.service.js';
 import { ItemLevels } from '../../src/ledger/item-levels.service.js';
 import { ItemViews } from '../../src/ledger/item-views.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
+import { ReviewNotices } from '../../src/ledger/review-notices.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
 import { benchDatabase } from './bench-db.js';
 import { type Bench, timed } from './report.js';
@@ -161,7 +162,13 @@ export const escalationBench: Bench = {
         real.db,
         clock,
         ledger,
-        new NotificationsService(real.db, clock, new ItemViews(real.db, clock, ledger), new ItemLevels(clock)),
+        new NotificationsService(
+          real.db,
+          clock,
+          new ItemViews(real.db, clock, ledger),
+          new ItemLevels(clock),
+          new ReviewNotices(),
+        ),
         new EscalationRuns(real.db, clock),
       );
       progress('EscalationService.run (batches of 5000, row locks, hash chain, one transaction each)');

@@ -17,9 +17,15 @@ export interface CampaignBody {
   warningDays: number;
   supervisedDays: number;
   treatmentStartDays: number;
+  closeReview: boolean;
+  evidenceRequired: boolean;
 }
 
-/** A campaign created through the API (needs an admin token). */
+/**
+ * A campaign created through the API (needs an admin token). Its closes are direct (closeReview
+ * false) unless the test opts in with `closeReview: true`: most tests close items and expect `closed`;
+ * the product's default, and the demo campaign, review closes (SPEC §6.2).
+ */
 export async function newCampaign(
   t: TestApp,
   admin: string,
@@ -28,7 +34,7 @@ export async function newCampaign(
   const res = await request(t.http)
     .post('/api/campaigns')
     .set('Authorization', admin)
-    .send({ name: `测试专项${unique()}`, ...body })
+    .send({ name: `测试专项${unique()}`, closeReview: false, ...body })
     .expect(201);
   return res.body as CampaignBody;
 }

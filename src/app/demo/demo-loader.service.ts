@@ -177,7 +177,11 @@ export class DemoLoader {
       return authUserOf(users.find((x) => x.username === username)!);
     };
     const caseworker = as('caseworker');
-    const campaign = await this.db.getRepository(Campaign).save({ ...DEMO_CAMPAIGN, ...DEFAULT_THRESHOLDS });
+    // The findings closed before the bureau reviewed closes are closed directly; 销号审核 (SPEC §6.2) is
+    // on for the campaign from then on.
+    const campaign = await this.db
+      .getRepository(Campaign)
+      .save({ ...DEMO_CAMPAIGN, ...DEFAULT_THRESHOLDS, closeReview: false });
     for (const found of DEMO_INSPECTION_ITEMS) {
       const officer = found.dept === 'insurance' ? as('insurance') : as(`officer${found.subdistrict}`);
       const item = await this.items.create(caseworker, {
@@ -198,6 +202,7 @@ export class DemoLoader {
         await this.items.close(officer, item.id, { resolution: found.resolution, version });
       }
     }
+    await this.db.getRepository(Campaign).update({ id: campaign.id }, { closeReview: true });
     await this.checks.run(caseworker, campaign.id, DEMO_AS_OF);
   }
 }

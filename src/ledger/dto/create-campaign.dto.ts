@@ -1,4 +1,5 @@
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PickType } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import { Trim } from '../../common/trim.decorator.js';
 import { FIRST_REGISTERED_YEAR } from '../../common/programme-years.js';
@@ -46,4 +47,20 @@ export class CreateCampaignDto {
   @Min(1)
   @Max(365)
   treatmentStartDays?: number;
+
+  /** 销号审核 (SPEC §6.2): a close waits as 待审核 for the responsible department. Default true. */
+  @IsOptional()
+  @IsBoolean({ message: 'closeReview must be true or false' })
+  closeReview?: boolean;
+
+  /** With closeReview, a close request needs at least one 佐证材料 attachment. Default true. */
+  @IsOptional()
+  @IsBoolean({ message: 'evidenceRequired must be true or false' })
+  evidenceRequired?: boolean;
 }
+
+/**
+ * PATCH /api/campaigns/:id: the 销号审核 settings. Items already waiting for review stay pending
+ * (their review goes on); the settings decide how the next close is taken.
+ */
+export class UpdateCampaignDto extends PickType(CreateCampaignDto, ['closeReview', 'evidenceRequired'] as const) {}

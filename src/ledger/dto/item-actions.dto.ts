@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { HasVisibleText } from '../../common/has-visible-text.js';
 import { Trim } from '../../common/trim.decorator.js';
 
@@ -45,4 +45,40 @@ export class ReopenItemDto {
   @IsInt()
   @Min(1)
   version?: number;
+}
+
+export const REVIEW_DECISIONS = ['approve', 'reject'] as const;
+/** approve 审核通过 (销号), reject 退回. */
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/** 销号审核 (SPEC §6.2): the decision on the pending request, for the version the reviewer saw. */
+export class ReviewItemDto {
+  @IsIn(REVIEW_DECISIONS, { message: 'decision must be approve or reject' })
+  decision!: ReviewDecision;
+
+  /** Why it goes back (required to reject: the requester reads it); a remark on an approval. */
+  @ValidateIf(
+    (dto: ReviewItemDto) =>
+      dto.decision === 'reject' || (dto.comment !== undefined && dto.comment !== null && dto.comment !== ''),
+  )
+  @Trim()
+  @IsString()
+  @MinLength(2)
+  @HasVisibleText(2)
+  @MaxLength(2000)
+  comment?: string | null;
+
+  @IsInt()
+  @Min(1)
+  version!: number;
+}
+
+/** 批注: a note by anyone who may read the item. */
+export class CommentItemDto {
+  @Trim()
+  @IsString()
+  @MinLength(2)
+  @HasVisibleText(2)
+  @MaxLength(2000)
+  note!: string;
 }

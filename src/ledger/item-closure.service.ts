@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import { Clock } from '../common/clock.js';
+import { Attachment } from './attachment.entity.js';
+import { Campaign } from './campaign.entity.js';
+import type { CloseItemDto, ReviewItemDto } from './dto/item-actions.dto.js';
+import { ItemChanges } from './item-changes.js';
+import type { ItemDetail } from './item-views.js';
+import type { Item } from './item.entity.js';
+import { type LedgerActor, ledgerActorOf, LedgerService } from './ledger.service.js';
+import { LedgerError, LedgerErrorCode } from './ledger.errors.js';
+import { ReviewNotices } from './review-notices.js';
+
+/** 销号 and 销号审核 (SPEC §2 life cycle, §6.2): the close, the close request, and its review. */
+@Injectable()
+export class ItemClosure {
+  constructor(
+    private readonly clock: Clock,
+    private readonly ledger: LedgerService,
+    private readonly changes: ItemChanges,
+    private readonly notices: ReviewNotices,
+  ) {}
+
+  /**
+   * 销号. With the campaign's closeReview off, the item closes at once and leaves the open keys, so the
+   * same gap may be filed again later. With it on (SPEC §6.2), the item waits as pending_review (待审核)
+   * for its department: the `close_requested` entry carries the resolution and the sha256 of every
+   * attachment the item holds (the evidence reviewed), which the campaign may require at least one of;
+   * the department's reviewers are told.
+   */
+  close(user: AuthUser, id: number, dto: CloseItemDto): Promise<ItemDetail> {
+    let review: Pick<Campaign, 'closeReview' | 'evidenceRequired'> = { closeReview: false, evidenceRequired: false };
+    let evidence: string[] = [];
+    const now = this.clock.now();
+    return this.changes.apply(user, id, {
+      name: 'close',
+      version: dto.version,
+      check: async (em, item) => {
+        review = await em.findOneOrFail(Campaign, {
+          select: { id: true, closeReview: true, evidenceRequired: true },
+          where: { id: item.campaignId },
+        });
+      },
+      set: () =>
+        review.closeReview
+          ? { status: 'pending_review', resolution: dto.resolution, closeRequestedAt: now, closeRequestedById: user.id }
+          : {
+              status: 'closed',
+              resolution: dto.resolution,
+              closedAt: now,
+              closedOn: this.clock.dateOf(now),
+              openKey: null,
+            },
+      entry: async (_item, em) => {
+        if (!review.closeReview) {
+          return { type: 'closed', note: dto.resolution, payload: { status: 'closed' } };
+        }
+        evidence = await this.evidenceOf(em, id);
+        if (review.evidenceRequired && evidence.length === 0) {
+          throw new LedgerError(
+            LedgerErrorCode.EvidenceMissing,
+            `item ${id} has no attachment; its campaign requires evidence before 销号 is requested (POST /api/items/${id}/attachments)`,
+            'attachments',
+          );
+        }
+        return { type: 'close_requested', note: dto.resolution, payload: { status: 'pending_review', evidence } };
+      },
+      after: async (em, item) => {
+        if (review.closeReview) {
+          await this.notices.send(em, {
+            kind: 'close_requested',
+            item,
+            requesterId: user.id,
+            actorName: user.displayName,
+            note: dto.resolution,
+            evidenceCount: evidence.length,
+            at: now.toISOString(),
+          });
+        }
+      },
+    });
+  }
+
+  /**
+   * 销号审核 (SPEC §6.2), by the item's department or an admin, never by the requester: approve closes
+   * the item (a `closed` entry naming requester and reviewer); reject returns it to in_progress with
+   * the comment (`close_rejected`) and tells the requester. Either way the request is over: its
+   * columns are cleared (the ledger keeps it).
+   */
+  review(user: AuthUser, id: number, dto: ReviewItemDto): Promise<ItemDetail> {
+    const approve = dto.decision === 'approve';
+    const comment = dto.comment || null;
+    const now = this.clock.now();
+    const over = { closeRequestedAt: null, closeRequestedById: null };
+    return this.changes.apply(user, id, {
+      name: 'review',
+      version: dto.version,
+      set: () =>
+        approve
+          ? { ...over, status: 'closed', closedAt: now, closedOn: this.clock.dateOf(now), openKey: null }
+          : { ...over, status: 'in_progress', resolution: null },
+      entry: async (item, em) => {
+        const requestedBy = await this.requesterOf(em, item);
+        return approve
+          ? {
+              type: 'closed',
+              note: comment,
+              payload: { status: 'closed', requestedBy, reviewedBy: ledgerActorOf(user) },
+            }
+          : { type: 'close_rejected', note: comment, payload: { status: 'in_progress', requestedBy } };
+      },
+      after: async (em, item) => {
+        if (!approve && item.closeRequestedById !== null) {
+          await this.notices.send(em, {
+            kind: 'close_rejected',
+            item,
+            requesterId: item.closeRequestedById,
+            actorName: user.displayName,
+            note: comment ?? '',
+            evidenceCount: 0,
+            at: now.toISOString(),
+          });
+        }
+      },
+    });
+  }
+
+  /** The sha256 of each attachment of the item, oldest first: the evidence a close request names. */
+  private async evidenceOf(em: EntityManager, itemId: number): Promise<string[]> {
+    const rows = await em.find(Attachment, {
+      select: { id: true, sha256: true },
+      where: { itemId },
+      order: { id: 'ASC' },
+    });
+    return rows.map((a) => a.sha256);
+  }
+
+  /** Who requested the pending 销号: the item's closeRequestedById, named as its `close_requested` entry names them. */
+  private async requesterOf(em: EntityManager, item: Item): Promise<LedgerActor> {
+    const request = await this.ledger.last(em, item.id, 'close_requested');
+    return { id: item.closeRequestedById, name: request?.actorName ?? '' };
+  }
+}
