@@ -25,6 +25,10 @@ const HEALTH_ACTORS: Who[] = ['admin', 'caseworker', 'officer1'];
 const BODIES: Record<string, object> = {
   'POST /api/items/:id/progress': { note: '已入户核实' },
   'POST /api/items/:id/close': { resolution: '已整改完成', version: 1 },
+  'POST /api/items/:id/review': { decision: 'approve', version: 1 },
+  'POST /api/items/:id/comments': { note: '请尽快整改' },
+  'POST /api/items/:id/assignee': { assigneeName: '王建国', assigneePhone: '13912345678', version: 1 },
+  'PATCH /api/campaigns/:id': { evidenceRequired: true },
 };
 
 /**
@@ -65,6 +69,7 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /api/campaigns': { may: ALL },
   'POST /api/campaigns': { may: ['admin'] },
   'GET /api/campaigns/:id': { may: ALL },
+  'PATCH /api/campaigns/:id': { may: ['admin'] },
   'GET /api/items': { may: ALL },
   'POST /api/items': { may: KEEPERS },
   'GET /api/items/export': { may: ALL },
@@ -74,6 +79,11 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /api/items/:id/start': { may: HEALTH_ACTORS, other: 404 },
   'POST /api/items/:id/progress': { may: HEALTH_ACTORS, other: 404 },
   'POST /api/items/:id/close': { may: HEALTH_ACTORS, other: 404 },
+  'POST /api/items/:id/assignee': { may: HEALTH_ACTORS, other: 404 },
+  // 销号审核 of the health item: 卫健局 or an admin (insurance staff review insurance items only: 403).
+  'POST /api/items/:id/review': { may: KEEPERS },
+  // 批注: whoever reads the item, the leadership included.
+  'POST /api/items/:id/comments': { may: ALL, other: 404 },
   'POST /api/items/:id/reopen': { may: KEEPERS },
   'POST /api/items/:id/reassign': { may: KEEPERS },
   'POST /api/items/:id/deadline': { may: KEEPERS },

@@ -2,6 +2,8 @@ import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { HOUSEHOLD_HEADER, INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { householdInput, newIdNumber, newRegistryNo, VILLAGE_A } from './factories/households.js';
+import { DataSource } from 'typeorm';
+import { Attachment } from '../src/ledger/attachment.entity.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 import { type PageAgent, pageLogin } from './utils/pages.js';
 
@@ -148,6 +150,43 @@ describe('no English reaches users (issue 13)', () => {
       .get('/api/items?pageSize=1&closed=true')
       .set('Authorization', admin)
       .expect(200);
+    // 销号审核 (SPEC §6.2) on a 城关 health item of the demo campaign: a 责任人, a comment, a request with
+    // evidence (the row as an upload leaves it), a rejection, a new request: its notices to both sides.
+    const officer = await t.login('officer1');
+    const leader = await t.login('leader');
+    const reviewed = (
+      await request(t.http)
+        .get(
+          `/api/items?pageSize=1&status=open&regionCode=610199001000&responsibleDept=health&campaignId=${campaignId}`,
+        )
+        .set('Authorization', admin)
+        .expect(200)
+    ).body.items[0] as { id: number; version: number };
+    const act = (token: string, action: string, body: object) =>
+      request(t.http).post(`/api/items/${reviewed.id}/${action}`).set('Authorization', token).send(body).expect(200);
+    await t.app
+      .get(DataSource)
+      .getRepository(Attachment)
+      .insert({
+        itemId: reviewed.id,
+        sha256: 'a'.repeat(64),
+        name: '现场照片.jpg',
+        type: 'image/jpeg',
+        size: 2048,
+        uploadedById: 1,
+      });
+    let version = (
+      await act(officer, 'assignee', {
+        assigneeName: '王建国',
+        assigneePhone: '13912345678',
+        version: reviewed.version,
+      })
+    ).body.version as number;
+    await act(leader, 'comments', { note: '请街道加快整改进度' });
+    version = (await act(officer, 'close', { resolution: '已完成整改并留存照片', version })).body.version;
+    version = (await act(caseworker, 'review', { decision: 'reject', comment: '照片不清晰，请补充', version })).body
+      .version;
+    await act(officer, 'close', { resolution: '已补充清晰照片', version });
 
     const walks: Record<string, string[]> = {
       admin: [
@@ -176,6 +215,7 @@ describe('no English reaches users (issue 13)', () => {
         `/households/${household.body.id}`,
         '/items',
         `/items/${itemId}`,
+        `/items/${reviewed.id}`,
         '/imports',
         '/notifications',
         '/bulletin',
@@ -189,8 +229,17 @@ describe('no English reaches users (issue 13)', () => {
         '/notifications',
         '/households',
       ],
-      officer1: ['/', '/items', '/notifications', '/bulletin', '/households', '/users', '/items/999999999'],
-      leader: ['/', '/items', '/bulletin', '/notifications', '/households'],
+      officer1: [
+        '/',
+        '/items',
+        `/items/${reviewed.id}`,
+        '/notifications',
+        '/bulletin',
+        '/households',
+        '/users',
+        '/items/999999999',
+      ],
+      leader: ['/', '/items', `/items/${reviewed.id}`, '/bulletin', '/notifications', '/households'],
     };
     for (const [user, urls] of Object.entries(walks)) {
       const agent = await pageLogin(t.http, user, user === 'admin' ? TEST_ADMIN_PASSWORD : undefined);
@@ -207,8 +256,15 @@ describe('no English reaches users (issue 13)', () => {
       }
       const notices = await agent.get('/api/notifications?pageSize=200').expect(200);
       expect(user === 'admin' ? notices.body.total : 1).toBeGreaterThan(0);
-      for (const n of notices.body.items as { title: string; body: string; levelName: string }[]) {
-        scan(`${user} notice`, [n.title, n.body, n.levelName].join('\n'));
+      for (const n of notices.body.items as { title: string; body: string; levelName: string; kindName: string }[]) {
+        scan(`${user} notice`, [n.title, n.body, n.levelName, n.kindName].join('\n'));
+      }
+      if (user === 'caseworker' || user === 'officer1') {
+        // The review's notices were scanned: the request (to the caseworker) and the rejection (to the officer).
+        const kinds = (notices.body.items as { kind: string; itemId: number }[])
+          .filter((n) => n.itemId === reviewed.id)
+          .map((n) => n.kind);
+        expect(kinds).toContain(user === 'caseworker' ? 'close_requested' : 'close_rejected');
       }
     }
     const adminAgent = await pageLogin(t.http, 'admin', TEST_ADMIN_PASSWORD);
