@@ -21,9 +21,9 @@ export interface ItemChange {
   /** Column changes (after the checks); a change bumps the version, a bare progress note does not. */
   set?: (item: Item) => QueryDeepPartialEntity<Item>;
   /**
-   * The ledger entry, worked out after the UPDATE, so under the item's row lock: what it reads of the
-   * item's other rows (its attachments) no concurrent writer of the item can change. A refusal thrown
-   * here rolls the UPDATE back.
+   * The ledger entry, worked out after the UPDATE, so under the item's row lock: a writer that takes
+   * the lock before adding to the item (an upload of evidence does) waits, so what this reads of the
+   * item's rows (its attachments) is what the entry records. A refusal thrown here rolls the UPDATE back.
    */
   entry: (item: Item, em: EntityManager) => Promise<EntryFields> | EntryFields;
   /** Further checks on the loaded item, inside the transaction. */
