@@ -176,7 +176,10 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
   const get = (token: string, path: string) =>
     request(t.http).get(path).set('Authorization', token).buffer(true).parse(binaryParser);
   const entriesOf = (id: number) =>
-    t.app.get(DataSource).getRepository(LedgerEntry).find({ where: { itemId: id }, order: { seq: 'ASC' } });
+    t.app
+      .get(DataSource)
+      .getRepository(LedgerEntry)
+      .find({ where: { itemId: id }, order: { seq: 'ASC' } });
   const runCli = () =>
     spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/app/verify-ledger.js')], {
       env: {
@@ -248,7 +251,10 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
         size: b.size,
       })),
     );
-    const rows = await t.app.get(DataSource).getRepository(Attachment).find({ where: { itemId }, order: { id: 'ASC' } });
+    const rows = await t.app
+      .get(DataSource)
+      .getRepository(Attachment)
+      .find({ where: { itemId }, order: { id: 'ASC' } });
     expect(rows.map((r) => r.name)).toEqual([jpegRes.body.name, '现场.png', '整改报告.pdf']);
     const everything = JSON.stringify([rows, added]);
     expect(everything).not.toContain(idNumber);
@@ -266,7 +272,10 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
       const res = await request(t.http).get(`/api/items/${itemId}/attachments`).set('Authorization', token).expect(200);
       expect(res.body.map((a: { id: number }) => a.id)).toEqual([uploaded.jpeg.id, uploaded.png.id, uploaded.pdf.id]);
     }
-    const res = await request(t.http).get(`/api/items/${itemId}/attachments`).set('Authorization', officer1).expect(200);
+    const res = await request(t.http)
+      .get(`/api/items/${itemId}/attachments`)
+      .set('Authorization', officer1)
+      .expect(200);
     expect(res.body[0]).toMatchObject({
       itemId,
       thumbnail: true,
@@ -325,7 +334,10 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
     const again = await get(officer1, `/api/attachments/${uploaded.jpeg.id}/thumbnail`).expect(200);
     const first = await get(caseworker, `/api/attachments/${uploaded.jpeg.id}/thumbnail`).expect(200);
     expect((again.body as Buffer).equals(first.body as Buffer)).toBe(true);
-    await request(t.http).get(`/api/attachments/${uploaded.pdf.id}/thumbnail`).set('Authorization', officer1).expect(404);
+    await request(t.http)
+      .get(`/api/attachments/${uploaded.pdf.id}/thumbnail`)
+      .set('Authorization', officer1)
+      .expect(404);
   });
 
   it('keeps one file for the same bytes added to two items', async () => {
@@ -434,11 +446,16 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
 
   describe('verify re-hashes the files', () => {
     it("the item's verify and the CLI pass while the files are intact", async () => {
-      const res = await request(t.http).get(`/api/items/${itemId}/ledger/verify`).set('Authorization', officer1).expect(200);
+      const res = await request(t.http)
+        .get(`/api/items/${itemId}/ledger/verify`)
+        .set('Authorization', officer1)
+        .expect(200);
       expect(res.body).toMatchObject({ valid: true, firstBrokenSeq: null, files: { altered: [], missing: [] } });
       expect(res.body.files.checked).toBe(4);
       const cli = runCli();
-      expect(cli.stderr).toMatch(/\d+ items checked, 0 broken chain\(s\); \d+ evidence file\(s\) checked, 0 altered or missing/);
+      expect(cli.stderr).toMatch(
+        /\d+ items checked, 0 broken chain\(s\); \d+ evidence file\(s\) checked, 0 altered or missing/,
+      );
       expect(cli.status).toBe(0);
     });
 
@@ -451,7 +468,10 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
       writeFileSync(pngPath, bytes);
       rmSync(evidencePath(uploaded.pdf.sha256));
 
-      const res = await request(t.http).get(`/api/items/${itemId}/ledger/verify`).set('Authorization', caseworker).expect(200);
+      const res = await request(t.http)
+        .get(`/api/items/${itemId}/ledger/verify`)
+        .set('Authorization', caseworker)
+        .expect(200);
       expect(res.body).toMatchObject({
         valid: false,
         // The chain itself is intact: the files are what changed.

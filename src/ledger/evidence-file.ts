@@ -21,8 +21,7 @@ export function hasThumbnail(type: EvidenceType): boolean {
  */
 export async function recogniseEvidence(path: string): Promise<EvidenceType | null> {
   const found = await fileTypeFromFile(path);
-  const mime = found?.mime as string | undefined;
-  return EVIDENCE_TYPES.find((type) => type === mime) ?? null;
+  return EVIDENCE_TYPES.find((type) => type === found?.mime) ?? null;
 }
 
 /** The longest name the attachments table holds (varchar(200), counted in characters). */
@@ -54,9 +53,6 @@ export function evidenceName(original: string | undefined, type: EvidenceType): 
  */
 export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(name).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

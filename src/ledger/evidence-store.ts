@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, type ReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open as openFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '../config/app-config.js';
 
 /** A sha256 as the ledger and the attachments table write it: 64 lower-case hex digits. */
@@ -20,12 +19,10 @@ export type StoredFileState = 'ok' | 'altered' | 'missing';
 export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  await pipeline(createReadStream(path), async function* (chunks: AsyncIterable<Buffer>) {
-    for await (const chunk of chunks) {
-      size += chunk.length;
-      hash.update(chunk);
-    }
-  });
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    hash.update(chunk);
+  }
   return { sha256: hash.digest('hex'), size };
 }
 

@@ -40,7 +40,9 @@ export class EvidenceThumbnails {
     try {
       thumbnail = await makeThumbnail(this.store.pathOf(sha256));
     } catch (error) {
-      this.logger.warn(`no thumbnail for evidence ${sha256}: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `no thumbnail for evidence ${sha256}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return null;
     }
     await mkdir(dirname(path), { recursive: true });

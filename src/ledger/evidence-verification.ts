@@ -38,7 +38,9 @@ export interface LedgerVerification extends ChainVerification {
 const CONCURRENT_FILES = 4;
 
 /** The files the `attachment_added` entries name (the sha256 of their payload; '' when the payload has none). */
-export function evidenceRefs(entries: readonly Pick<LedgerEntry, 'itemId' | 'seq' | 'type' | 'payload'>[]): EvidenceRef[] {
+export function evidenceRefs(
+  entries: readonly Pick<LedgerEntry, 'itemId' | 'seq' | 'type' | 'payload'>[],
+): EvidenceRef[] {
   return entries
     .filter((e) => e.type === 'attachment_added')
     .map((e) => ({ itemId: e.itemId, seq: e.seq, sha256: sha256Of(e.payload) }));
