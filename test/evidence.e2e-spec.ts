@@ -7,6 +7,8 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../src/config/paths.js';
+import { Household } from '../src/households/household.entity.js';
+import { Person } from '../src/households/person.entity.js';
 import { Attachment } from '../src/ledger/attachment.entity.js';
 import { Item } from '../src/ledger/item.entity.js';
 import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
@@ -40,8 +42,8 @@ function photoWithGps(): Promise<Buffer> {
     .toBuffer();
 }
 
-function photoPng(): Promise<Buffer> {
-  return sharp({ create: { width: 500, height: 700, channels: 4, background: { r: 200, g: 60, b: 40, alpha: 0.6 } } })
+function photoPng(red = 200): Promise<Buffer> {
+  return sharp({ create: { width: 500, height: 700, channels: 4, background: { r: red, g: 60, b: 40, alpha: 0.6 } } })
     .png()
     .toBuffer();
 }
@@ -442,6 +444,32 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
       }
       expect((await entriesOf(closing.id)).length).toBe(closedEntries);
     });
+  });
+
+  it("shows the leadership a file name without the item's subject, as it shows the ledger", async () => {
+    const person = await t.app
+      .get(DataSource)
+      .getRepository(Person)
+      .createQueryBuilder('p')
+      .innerJoin(Household, 'h', 'h.id = p.householdId')
+      .where("h.regionCode LIKE '610199001%'")
+      .orderBy('p.id')
+      .getOneOrFail();
+    const item = await newItem(t, caseworker, campaignId, { subjectType: 'person', subjectId: person.id });
+    const res = await upload(officer1, item.id, await photoPng(90), `${person.name}家中.png`, 'image/png').expect(201);
+    expect(res.body.name).toBe(`${person.name}家中.png`);
+    const seen = async (token: string) =>
+      (await request(t.http).get(`/api/items/${item.id}/attachments`).set('Authorization', token).expect(200)).body[0]
+        .name;
+    expect(await seen(caseworker)).toBe(`${person.name}家中.png`);
+    expect(await seen(leader)).toBe('某某家中.png');
+    const original = await request(t.http)
+      .get(`/api/attachments/${res.body.id}`)
+      .set('Authorization', leader)
+      .expect(200);
+    expect(original.headers['content-disposition']).toContain(encodeURIComponent('某某家中.png'));
+    const detail = await request(t.http).get(`/api/items/${item.id}`).set('Authorization', leader).expect(200);
+    expect(JSON.stringify(detail.body)).not.toContain(person.name);
   });
 
   describe('verify re-hashes the files', () => {

@@ -13,6 +13,7 @@ import { EvidenceStore, removeFile } from './evidence-store.js';
 import { EvidenceThumbnails } from './evidence-thumbnails.js';
 import { ACTION_FROM, refusalOf } from './item-policy.js';
 import { ItemQueries } from './item-queries.service.js';
+import { ItemViews } from './item-views.js';
 import { Item } from './item.entity.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
 import { ledgerActorOf, LedgerService } from './ledger.service.js';
@@ -33,7 +34,7 @@ export interface AttachmentView {
   id: number;
   itemId: number;
   sha256: string;
-  /** The uploader's file name, ID-number-like runs masked. */
+  /** The uploader's file name, ID-number-like runs masked (and, for roles that read no persons, the subject's names). */
   name: string;
   type: EvidenceType;
   size: number;
@@ -73,6 +74,7 @@ export class AttachmentsService {
     private readonly queries: ItemQueries,
     private readonly store: EvidenceStore,
     private readonly thumbnails: EvidenceThumbnails,
+    private readonly views: ItemViews,
   ) {}
 
   /**
@@ -122,7 +124,7 @@ export class AttachmentsService {
       this.logger.log(
         `item ${itemId}: evidence ${attachment.id} (${file.type}, ${file.size} bytes, sha256 ${file.sha256}, "${name}") added by user ${user.id}`,
       );
-      return this.view(attachment, entry);
+      return this.view(attachment, entry, await this.views.textsFor(user, [itemId]));
     } finally {
       // Gone already when the store took it; otherwise nothing of a refused upload is kept.
       await removeFile(file.path);
@@ -132,18 +134,22 @@ export class AttachmentsService {
   /** An item's evidence, oldest first (the item page calls this too). Another sub-district's item: 404. */
   async list(user: AuthUser, itemId: number): Promise<AttachmentView[]> {
     await this.queries.findInScope(this.db.manager, user, itemId);
-    const [attachments, entries] = await Promise.all([
+    const [attachments, entries, texts] = await Promise.all([
       this.db.manager.find(Attachment, { where: { itemId }, order: { id: 'ASC' } }),
       this.entriesOf(this.db.manager, itemId),
+      this.views.textsFor(user, [itemId]),
     ]);
-    return attachments.map((a) => this.view(a, entries.get(a.id) ?? null));
+    return attachments.map((a) => this.view(a, entries.get(a.id) ?? null, texts));
   }
 
   /** One attachment, for a user who may read its item (else 404, never 403: it does not say it exists). */
   async get(user: AuthUser, id: number): Promise<AttachmentView> {
     const attachment = await this.findReadable(user, id);
-    const entries = await this.entriesOf(this.db.manager, attachment.itemId);
-    return this.view(attachment, entries.get(attachment.id) ?? null);
+    const [entries, texts] = await Promise.all([
+      this.entriesOf(this.db.manager, attachment.itemId),
+      this.views.textsFor(user, [attachment.itemId]),
+    ]);
+    return this.view(attachment, entries.get(attachment.id) ?? null, texts);
   }
 
   /** The stored original, opened. A file gone from UPLOAD_DIR is 404 (and logged: verify names it). */
@@ -215,14 +221,20 @@ export class AttachmentsService {
     );
   }
 
-  private view(a: Attachment, entry: LedgerEntry | null): AttachmentView {
+  /** `texts`: the item's texts as the caller's role may read them (ItemViews.textsFor), as the ledger's payloads are shown. */
+  private view(
+    a: Attachment,
+    entry: LedgerEntry | null,
+    texts: (itemId: number, text: string) => string,
+  ): AttachmentView {
     const thumbnail = hasThumbnail(a.type);
     return {
       id: a.id,
       itemId: a.itemId,
       sha256: a.sha256,
-      // Masked when kept; masked again here for rows written before (or by other code).
-      name: maskIdLike(a.name),
+      // Masked when kept; masked again here for rows written before (or by other code); then, as
+      // the ledger's payloads, without the subject's name for the leadership.
+      name: texts(a.itemId, maskIdLike(a.name)),
       type: a.type,
       size: a.size,
       thumbnail,
