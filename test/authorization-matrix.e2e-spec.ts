@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Condition } from '../src/health/condition.entity.js';
@@ -85,6 +86,11 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   // 批注: whoever reads the item, the leadership included.
   'POST /api/items/:id/comments': { may: ALL, other: 404 },
   'POST /api/items/:id/reopen': { may: KEEPERS },
+  // 佐证材料 (issue #15): added by those who act on the item, read by whoever reads it.
+  'POST /api/items/:id/attachments': { may: HEALTH_ACTORS, other: 404 },
+  'GET /api/items/:id/attachments': { may: ALL, other: 404 },
+  'GET /api/attachments/:id': { may: ALL, other: 404 },
+  'GET /api/attachments/:id/thumbnail': { may: ALL, other: 404 },
   'POST /api/items/:id/reassign': { may: KEEPERS },
   'POST /api/items/:id/deadline': { may: KEEPERS },
   'POST /api/checks/run': { may: KEEPERS },
@@ -215,7 +221,17 @@ describe('authorization matrix: every API route × every role', () => {
       order: { id: 'ASC' },
     });
     const campaign = await db.getRepository(Campaign).findOneOrFail({ where: {}, order: { id: 'ASC' } });
+    // A photo of the probe item, for the attachment routes.
+    const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#888' } })
+      .jpeg()
+      .toBuffer();
+    const attachment = await request(t.http)
+      .post(`/api/items/${item.id}/attachments`)
+      .set('Authorization', token.admin)
+      .attach('file', photo, 'matrix.jpg')
+      .expect(201);
     Object.assign(ids, {
+      attachment: (attachment.body as { id: number }).id,
       household: household.id,
       person: person.id,
       contract: contract.id,
@@ -239,6 +255,7 @@ describe('authorization matrix: every API route × every role', () => {
         conditions: ids.condition,
         items: ids.item,
         campaigns: ids.campaign,
+        attachments: ids.attachment,
       }[resource] ?? 999_999;
     return pattern.replace(':id', String(id)).replace(':year', '2020');
   };

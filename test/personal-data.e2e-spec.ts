@@ -1,7 +1,9 @@
+import sharp from 'sharp';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { idCheckChar } from '../src/common/id-number.js';
 import { Person } from '../src/households/person.entity.js';
+import { Item } from '../src/ledger/item.entity.js';
 import { newIdNumber, newRegistryNo, VILLAGE_A } from './factories/households.js';
 import { HOUSEHOLD_HEADER, INSURANCE_HEADER, POVERTY_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
@@ -30,6 +32,8 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
   let check: IdRebuildCheck;
   let demo: Person[];
   const tokens = {} as Record<Who, string>;
+  const attachmentIds: number[] = [];
+  let evidenceItemId = 0;
 
   beforeAll(async () => {
     t = await createTestApp({}, { freshDatabase: true });
@@ -104,6 +108,26 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       .set('Authorization', tokens.admin)
       .send({ asOf: '2020-06-08' })
       .expect(200);
+    // 佐证材料 named after residents' ID numbers (as photos often are): the names are masked wherever shown.
+    const evidenceItem = await db.getRepository(Item).findOneOrFail({
+      where: { regionCode: '610199001000', status: In(['open', 'in_progress']), responsibleDept: 'health' },
+      order: { id: 'ASC' },
+    });
+    const photo = await sharp({ create: { width: 60, height: 40, channels: 3, background: '#5a5' } })
+      .jpeg()
+      .toBuffer();
+    for (const [bytes, name] of [
+      [photo, `${p1.idNumber}入户照片.jpg`],
+      [Buffer.from(`%PDF-1.4\n%evidence\n%%EOF\n`), `${p2.name}-${p2.idNumber.slice(0, 17)}.pdf`],
+    ] as const) {
+      const res = await request(t.http)
+        .post(`/api/items/${evidenceItem.id}/attachments`)
+        .set('Authorization', tokens.admin)
+        .attach('file', bytes, name)
+        .expect(201);
+      attachmentIds.push((res.body as { id: number }).id);
+    }
+    evidenceItemId = evidenceItem.id;
     // The persons as they are now, the import's included.
     demo = await db.getRepository(Person).find({ order: { id: 'ASC' } });
     check = new IdRebuildCheck(demo);
@@ -182,6 +206,12 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/items/export', ['/api/items/export?format=csv', '/api/items/export?format=xlsx']],
       ['GET /api/items/:id', each(items, (id) => `/api/items/${id}`)],
       ['GET /api/items/:id/ledger/verify', each(items.slice(0, 5), (id) => `/api/items/${id}/ledger/verify`)],
+      [
+        'GET /api/items/:id/attachments',
+        each([evidenceItemId, ...items.slice(0, 10)], (id) => `/api/items/${id}/attachments`),
+      ],
+      ['GET /api/attachments/:id', each(attachmentIds, (id) => `/api/attachments/${id}`)],
+      ['GET /api/attachments/:id/thumbnail', each(attachmentIds, (id) => `/api/attachments/${id}/thumbnail`)],
       ['GET /api/escalations/runs', ['/api/escalations/runs']],
       ['GET /api/notifications', (await allPages(who, '/api/notifications')).map((a) => a.url)],
       ['GET /api/imports', ['/api/imports']],

@@ -168,9 +168,19 @@ export class AppConfig {
   @Max(4096)
   UPLOAD_MAX_MB = 200;
 
-  /** Where uploaded files wait for their job: a volume shared by API and workers when they run apart. */
+  /**
+   * Where uploaded files wait for their job, and where evidence (佐证材料) is kept for good under
+   * evidence/: a volume shared by the API replicas and the workers when they run apart.
+   */
   @IsString()
   UPLOAD_DIR = 'data/uploads';
+
+  /** The largest evidence file (佐证材料: a photo or a PDF) an item accepts: 413 beyond. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  EVIDENCE_MAX_MB = 10;
 
   @IsOptional()
   @IsIn(['json', 'text'])

@@ -8,7 +8,8 @@ import { Clock } from '../common/clock.js';
 import type { Page } from '../common/pagination.js';
 import { onReplica } from '../database/read-replica.js';
 import type { ItemFilters, ListItemsQuery } from './dto/list-items.dto.js';
-import type { ChainVerification } from './hash-chain.js';
+import { EvidenceStore } from './evidence-store.js';
+import { type LedgerVerification, withFiles } from './evidence-verification.js';
 import { ItemLevels } from './item-levels.service.js';
 import { Item } from './item.entity.js';
 import type { LedgerEntry } from './ledger-entry.entity.js';
@@ -24,6 +25,7 @@ export class ItemQueries {
     private readonly ledger: LedgerService,
     private readonly views: ItemViews,
     private readonly levels: ItemLevels,
+    private readonly evidence: EvidenceStore,
   ) {}
 
   /**
@@ -69,9 +71,11 @@ export class ItemQueries {
     return this.detail(user, item, await this.ledger.entries(this.db.manager, id));
   }
 
-  async verify(user: AuthUser, id: number): Promise<ChainVerification> {
+  /** The item's hash chain, and the evidence files its entries name re-hashed (SPEC §6.2). */
+  async verify(user: AuthUser, id: number): Promise<LedgerVerification> {
     await this.findInScope(this.db.manager, user, id);
-    return this.ledger.verify(this.db.manager, id);
+    const entries = await this.ledger.entries(this.db.manager, id);
+    return withFiles(this.evidence, this.ledger.verifyEntries(entries), entries);
   }
 
   /** The answer to a look-up or a change: the item's view and its ledger. */

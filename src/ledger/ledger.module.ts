@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HealthModule } from '../health/health.module.js';
+import { AttachmentsController } from './attachments.controller.js';
+import { AttachmentsService } from './attachments.service.js';
 import { Campaign } from './campaign.entity.js';
 import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsService } from './campaigns.service.js';
+import { EvidenceStore } from './evidence-store.js';
+import { EvidenceThumbnails } from './evidence-thumbnails.js';
+import { EvidenceUploadInterceptor } from './evidence-upload.interceptor.js';
 import { FollowUpFilingService } from './follow-up-filing.service.js';
 import { FollowUpsController } from './follow-ups.controller.js';
 import { ItemExportService } from './item-export.service.js';
@@ -18,10 +23,10 @@ import { ItemsService } from './items.service.js';
 import { LedgerService } from './ledger.service.js';
 import { ReviewNotices } from './review-notices.js';
 
-/** Campaigns, remediation items and their hash-chained ledger (issue #4). */
+/** Campaigns, remediation items, their hash-chained ledger (issue #4) and their evidence (佐证材料, issue #15). */
 @Module({
   imports: [TypeOrmModule.forFeature([Campaign]), HealthModule],
-  controllers: [CampaignsController, ItemsController, FollowUpsController],
+  controllers: [CampaignsController, ItemsController, FollowUpsController, AttachmentsController],
   providers: [
     CampaignsService,
     ItemsService,
@@ -35,7 +40,21 @@ import { ReviewNotices } from './review-notices.js';
     ItemLevels,
     ItemFilingService,
     FollowUpFilingService,
+    AttachmentsService,
+    EvidenceStore,
+    EvidenceThumbnails,
+    EvidenceUploadInterceptor,
   ],
-  exports: [CampaignsService, ItemsService, ItemQueries, LedgerService, ItemViews, ItemLevels, ReviewNotices],
+  exports: [
+    CampaignsService,
+    ItemsService,
+    ItemQueries,
+    LedgerService,
+    ItemViews,
+    ItemLevels,
+    AttachmentsService,
+    EvidenceStore,
+    ReviewNotices,
+  ],
 })
 export class LedgerModule {}

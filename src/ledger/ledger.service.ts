@@ -137,7 +137,11 @@ export class LedgerService {
 
   /** Recomputes the chain from what the database holds now. An item without any entry has lost its `created` one. */
   async verify(em: EntityManager, itemId: number): Promise<ChainVerification> {
-    const entries = await this.entries(em, itemId);
+    return this.verifyEntries(await this.entries(em, itemId));
+  }
+
+  /** The chain of one item's entries as read (see verify). */
+  verifyEntries(entries: readonly LedgerEntry[]): ChainVerification {
     if (entries.length === 0) {
       return { valid: false, entries: 0, firstBrokenSeq: 1 };
     }
