@@ -121,6 +121,7 @@ describe('pages that tell the truth (issue 13)', () => {
       pending: count((i) => i.status === 'pending_review'),
       open: count((i) => i.status === 'open' || i.status === 'in_progress'),
       overdue: count((i) => i.status !== 'closed' && i.deadline < '2020-06-20'),
+      pendingOverdue: count((i) => i.status === 'pending_review' && i.deadline < '2020-06-20'),
     };
   }
 
@@ -174,7 +175,8 @@ describe('pages that tell the truth (issue 13)', () => {
 
     it('the dashboard counts 待审核 apart from open and closed, marks 逾期销号 and defines its terms (issue 15)', async () => {
       const district = await counted();
-      expect(district.pending).toBe(3);
+      // The three made here at least (the demo may hold requests of its own).
+      expect(district.pending).toBeGreaterThanOrEqual(3);
       expect(district.closedLate).toBeGreaterThanOrEqual(1);
       await withPage(width, 'leader', async (page) => {
         for (const key of ['total', 'closed', 'pending', 'open', 'overdue'] as const) {
@@ -212,7 +214,7 @@ describe('pages that tell the truth (issue 13)', () => {
         const bulletin = await text(page, '.bulletin');
         expect(bulletin).toContain(`已销号 ${district.closed} 个（其中逾期销号 ${district.closedLate} 个）`);
         expect(bulletin).toContain(`待审核 ${district.pending} 个，未销号 ${district.open} 个`);
-        expect(bulletin).toContain(`逾期未销号 ${district.overdue} 个（其中待审核 ${district.pending} 个）`);
+        expect(bulletin).toContain(`逾期未销号 ${district.overdue} 个（其中待审核 ${district.pendingOverdue} 个）`);
         expect(bulletin).toContain('待审核的问题不计入已销号');
         expect(await text(page, '.bulletin .progress-definitions')).toContain('既不计入已销号，也不计入未销号');
         expect(await countIn(page, '.bulletin .progress-table tfoot', 'pending')).toBe(district.pending);
