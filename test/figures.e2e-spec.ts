@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { InsuranceEnrollment } from '../src/health/insurance-enrollment.entity.js';
-import { Item } from '../src/ledger/item.entity.js';
+import { Campaign } from '../src/ledger/campaign.entity.js';
+import { Item, type ItemStatus } from '../src/ledger/item.entity.js';
 import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
 import { EnrollmentChange } from '../src/reconciliation/enrollment-change.entity.js';
-import { householdInput, SUBDISTRICT_A } from './factories/households.js';
+import { householdInput, SUBDISTRICT_A, SUBDISTRICT_B, VILLAGE_A } from './factories/households.js';
 import { newCampaign, newItem } from './factories/items.js';
 import { INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
@@ -255,6 +256,8 @@ describe('right figures (issue 13)', () => {
     it('a closure after the deadline is marked in the item, the list, the export and the progress', async () => {
       t.clock.set(at('2020-05-01'));
       const campaign = await newCampaign(t, admin, { year: 2020 });
+      // Closed here means closed (销号审核 has its own tests): the campaign closes without review.
+      await db.getRepository(Campaign).update(campaign.id, { closeReview: false });
       const late = await newItem(t, caseworker, campaign.id);
       const onTime = await newItem(t, caseworker, campaign.id);
       const close = (id: number) =>
@@ -278,6 +281,127 @@ describe('right figures (issue 13)', () => {
       expect(lines[0]).toContain('逾期销号');
       expect(lines.filter((line) => line.endsWith(',是'))).toHaveLength(1);
       expect(late.regionCode).toBe(SUBDISTRICT_A);
+    });
+  });
+
+  describe('待审核 counted apart (issue 15)', () => {
+    /** The progress counts of some items, computed here from their rows (the oracle). */
+    function expected(items: Item[], today: string) {
+      const count = (test: (i: Item) => boolean) => items.filter(test).length;
+      const notClosed = (i: Item) => i.status !== 'closed';
+      const closed = count((i) => i.status === 'closed');
+      return {
+        total: items.length,
+        closed,
+        closedLate: count((i) => i.status === 'closed' && i.closedOn! > i.deadline),
+        pending: count((i) => i.status === 'pending_review'),
+        open: count((i) => (['open', 'in_progress'] as ItemStatus[]).includes(i.status)),
+        overdue: count((i) => notClosed(i) && i.deadline < today),
+        pendingOverdue: count((i) => i.status === 'pending_review' && i.deadline < today),
+        clearanceRate: items.length === 0 ? null : Math.round((closed / items.length) * 1000) / 10,
+      };
+    }
+
+    it('closed, 待审核 and 未销号 partition the items; 逾期销号 among the closed; the 销号率 counts only the closed', async () => {
+      t.clock.set(at('2020-04-15'));
+      const campaign = await newCampaign(t, admin, { year: 2020 });
+      await db.getRepository(Campaign).update(campaign.id, { closeReview: false });
+      const [head] = await household(); // in 柳树村, 城关街道
+      const item = async (overrides: Record<string, unknown> = {}) =>
+        (await newItem(t, caseworker, campaign.id, overrides)).id as number;
+      const early = { deadline: '2020-05-10' };
+      const close = (id: number) =>
+        request(t.http)
+          .post(`/api/items/${id}/close`)
+          .set('Authorization', caseworker)
+          .send({ resolution: '已整改完毕，销号', version: 1 })
+          .expect(200);
+      /** A close request of the review workflow, as its API leaves the item. */
+      const requestClose = (id: number) =>
+        db.getRepository(Item).update(id, {
+          status: 'pending_review',
+          resolution: '已整改，请审核',
+          closeRequestedAt: new Date(at('2020-05-18')),
+          closeRequestedById: 1,
+        });
+
+      // 城关街道: open, in progress, open past the deadline, two pending (one past the deadline; one
+      // about a person in 柳树村), closed in time, closed late.
+      const a = {
+        open: await item(),
+        started: await item(),
+        openLate: await item(early),
+        pending: await item({ subjectType: 'person', subjectId: head.id }),
+        pendingLate: await item(early),
+        closed: await item(),
+        closedLate: await item(early),
+      };
+      await request(t.http).post(`/api/items/${a.started}/start`).set('Authorization', caseworker).send({}).expect(200);
+      // 东塬街道: one pending, one closed.
+      const b = {
+        pending: await item({ regionCode: SUBDISTRICT_B }),
+        closed: await item({ regionCode: SUBDISTRICT_B }),
+      };
+      t.clock.set(at('2020-05-20'));
+      for (const id of [a.closed, a.closedLate, b.closed]) {
+        await close(id);
+      }
+      for (const id of [a.pending, a.pendingLate, b.pending]) {
+        await requestClose(id);
+      }
+      const today = '2020-05-20';
+      const items = await db.getRepository(Item).findBy({ campaignId: campaign.id });
+
+      const progress = (await get(`/api/stats/progress?campaignId=${campaign.id}`, caseworker).expect(200)).body;
+      const { byLevel, ...totals } = progress.totals;
+      expect(totals).toEqual(expected(items, today));
+      // Not vacuous: what the items were made to be.
+      expect(totals).toMatchObject({ total: 9, closed: 3, closedLate: 1, pending: 3, open: 3, overdue: 2 });
+      expect(totals).toMatchObject({ pendingOverdue: 1, clearanceRate: 33.3 });
+      expect(totals.closed + totals.pending + totals.open).toBe(totals.total);
+      // Pending items keep escalating: the levels count every item not closed.
+      expect((byLevel as number[]).reduce((n, c) => n + c, 0)).toBe(totals.open + totals.pending);
+      for (const code of [SUBDISTRICT_A, SUBDISTRICT_B]) {
+        const row = progress.rows.find((r: { regionCode: string }) => r.regionCode === code);
+        const { byLevel: _levels, regionCode: _code, name: _name, ...counts } = row;
+        expect(counts).toEqual(
+          expected(
+            items.filter((i) => i.regionCode === code),
+            today,
+          ),
+        );
+      }
+      expect(progress.rows.find((r: { regionCode: string }) => r.regionCode === SUBDISTRICT_B)).toMatchObject({
+        pending: 1,
+        closed: 1,
+        open: 0,
+        clearanceRate: 50,
+      });
+
+      // The overdue count is what the list's overdue filter lists (待审核 included: the deadline is for 销号).
+      const overdueList = (
+        await get(`/api/items?campaignId=${campaign.id}&overdue=true&pageSize=200`, caseworker).expect(200)
+      ).body;
+      expect(overdueList.total).toBe(totals.overdue);
+      const pendingList = (
+        await get(`/api/items?campaignId=${campaign.id}&status=pending_review&pageSize=200`, caseworker).expect(200)
+      ).body;
+      expect(pendingList.items.map((i: { id: number }) => i.id).sort()).toEqual(
+        [a.pending, a.pendingLate, b.pending].sort(),
+      );
+
+      // An officer's rows are their villages: the pending item about a resident of 柳树村 lies there.
+      const own = (await get(`/api/stats/progress?campaignId=${campaign.id}`, officer1).expect(200)).body;
+      expect(own.rowsAre).toBe('village');
+      const village = own.rows.find((r: { regionCode: string }) => r.regionCode === VILLAGE_A);
+      expect(village).toMatchObject({ total: 1, pending: 1, closed: 0, open: 0, clearanceRate: 0 });
+      const { byLevel: _ownLevels, ...ownTotals } = own.totals;
+      expect(ownTotals).toEqual(
+        expected(
+          items.filter((i) => i.regionCode === SUBDISTRICT_A),
+          today,
+        ),
+      );
     });
   });
 });

@@ -1,6 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
+import { DataSource, In } from 'typeorm';
+import { Campaign } from '../src/ledger/campaign.entity.js';
+import { Item } from '../src/ledger/item.entity.js';
+import { PROGRESS_DEFINITIONS } from '../src/reports/progress-definitions.js';
+import { SUBDISTRICT_A, SUBDISTRICT_B } from './factories/households.js';
 import { householdInput } from './factories/households.js';
 import { INSURANCE_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
@@ -27,6 +32,10 @@ describe('pages that tell the truth (issue 13)', () => {
   let caseworker: string;
   let expiredHousehold: number;
   let reconciliationId: number;
+  let db: DataSource;
+  let demoCampaign: Campaign;
+  /** Demo items made 待审核 (two in 城关街道, one in 东塬街道) and one closed after the deadline (逾期销号). */
+  const made = { pending: [] as number[], closedLate: 0 };
 
   beforeAll(async () => {
     t = await createTestApp({}, { freshDatabase: true });
@@ -70,9 +79,55 @@ describe('pages that tell the truth (issue 13)', () => {
       .expect(202);
     reconciliationId = rec.body.id;
     await waitUntilFinished(t, insurance, `/api/reconciliations/${reconciliationId}`);
+    // 销号审核 (issue 15) as its API leaves the items: some requests waiting, one closure after the deadline.
+    db = t.app.get(DataSource);
+    demoCampaign = await db.getRepository(Campaign).findOneByOrFail({ name: '2020年健康扶贫问题整改' });
+    const notClosed = (regionCode: string) =>
+      db.getRepository(Item).find({
+        where: { campaignId: demoCampaign.id, regionCode, status: In(['open', 'in_progress']) },
+        order: { id: 'ASC' },
+        take: 3,
+      });
+    const [a1, a2, a3] = await notClosed(SUBDISTRICT_A);
+    const [b1] = await notClosed(SUBDISTRICT_B);
+    made.pending = [a1.id, a2.id, b1.id];
+    await db.getRepository(Item).update(made.pending, {
+      status: 'pending_review',
+      resolution: '已整改，附佐证材料，请审核',
+      closeRequestedAt: new Date(at('2020-05-28')),
+      closeRequestedById: 1,
+    });
+    made.closedLate = a3.id;
+    await db.getRepository(Item).update(a3.id, {
+      status: 'closed',
+      resolution: '已整改完毕',
+      closedAt: new Date(at('2020-06-10')),
+      closedOn: '2020-06-10',
+    });
     // Twenty days past the demo campaign's deadline; the nightly job has not run.
     t.clock.set(at('2020-06-20'));
   });
+
+  /** The demo campaign's counts from its rows (the oracle), for the district or one sub-district. */
+  async function counted(regionCode?: string) {
+    const items = await db.getRepository(Item).find({
+      where: { campaignId: demoCampaign.id, ...(regionCode ? { regionCode } : {}) },
+    });
+    const count = (test: (i: Item) => boolean) => items.filter(test).length;
+    return {
+      total: items.length,
+      closed: count((i) => i.status === 'closed'),
+      closedLate: count((i) => i.status === 'closed' && i.closedOn! > i.deadline),
+      pending: count((i) => i.status === 'pending_review'),
+      open: count((i) => i.status === 'open' || i.status === 'in_progress'),
+      overdue: count((i) => i.status !== 'closed' && i.deadline < '2020-06-20'),
+      pendingOverdue: count((i) => i.status === 'pending_review' && i.deadline < '2020-06-20'),
+    };
+  }
+
+  /** The number in an element marked data-count="key" inside `scope`. */
+  const countIn = async (page: Page, scope: string, key: string) =>
+    Number(/\d+/.exec(await page.locator(`${scope} [data-count="${key}"]`).first().innerText())![0]);
 
   afterAll(async () => {
     await browser?.close();
@@ -98,8 +153,7 @@ describe('pages that tell the truth (issue 13)', () => {
   describe.each(WIDTHS)('at $name width', (width) => {
     it('the dashboard’s levels agree with its overdue count, and 正常 drills down to open items only', async () => {
       await withPage(width, 'leader', async (page) => {
-        const stats = await text(page, '.campaign-stats');
-        const overdue = Number(/逾期\s*(\d+)/.exec(stats)![1]);
+        const overdue = await countIn(page, '.campaign-stats', 'overdue');
         expect(overdue).toBeGreaterThan(0);
         const cells = await page.locator('table.levels tbody tr').allInnerTexts();
         const count = (label: string) => Number(/(\d+)\s*$/.exec(cells.find((c) => c.includes(label))!)![1]);
@@ -116,6 +170,75 @@ describe('pages that tell the truth (issue 13)', () => {
         const rows = await page.locator('.items-table tbody tr').count();
         expect(await page.locator('.items-table tbody .badge.level-4').count()).toBe(rows);
         expect(await text(page, '.items-table')).not.toContain('已销号');
+      });
+    });
+
+    it('the dashboard counts 待审核 apart from open and closed, marks 逾期销号 and defines its terms (issue 15)', async () => {
+      const district = await counted();
+      // The three made here at least (the demo may hold requests of its own).
+      expect(district.pending).toBeGreaterThanOrEqual(3);
+      expect(district.closedLate).toBeGreaterThanOrEqual(1);
+      await withPage(width, 'leader', async (page) => {
+        for (const key of ['total', 'closed', 'pending', 'open', 'overdue'] as const) {
+          expect(await countIn(page, '.campaign-stats', key)).toBe(district[key]);
+        }
+        expect(await text(page, '.campaign-stats')).toContain(`其中逾期销号 ${district.closedLate}`);
+        expect(await text(page, '.campaign-stats')).toMatch(/销号率\s*\d+\.\d%/);
+        const street = await counted(SUBDISTRICT_A);
+        const row = page.locator('.progress-table tbody tr', { hasText: '城关街道' });
+        for (const key of ['total', 'closed', 'closedLate', 'pending', 'open', 'overdue'] as const) {
+          expect(await countIn(page, '.progress-table tfoot', key)).toBe(district[key]);
+          expect(Number(/\d+/.exec(await row.locator(`[data-count="${key}"]`).innerText())![0])).toBe(street[key]);
+        }
+        const rate = Math.round((district.closed / district.total) * 1000) / 10;
+        expect(await page.locator('.progress-table tfoot [data-count="clearanceRate"]').innerText()).toBe(
+          `${rate.toFixed(1)}%`,
+        );
+        const definitions = await text(page, '.progress-definitions');
+        for (const d of PROGRESS_DEFINITIONS) {
+          expect(definitions).toContain(`${d.term}`);
+          expect(definitions).toContain(d.text);
+        }
+        expect(definitions).toContain('待审核的问题计入问题总数，不计入已销号');
+        const legend = await page.locator('.chart-card svg.bar-chart .legend').textContent();
+        expect(legend).toContain('待审核');
+        expect(legend).toContain('逾期销号');
+        await screenshot(page, `figures-pending-dashboard-${width.name}`);
+      });
+    });
+
+    it('the bulletin counts 待审核 apart and says how the 销号率 treats it (issue 15)', async () => {
+      const district = await counted();
+      await withPage(width, 'leader', async (page) => {
+        await page.goto(`${base}/bulletin`);
+        const bulletin = await text(page, '.bulletin');
+        expect(bulletin).toContain(`已销号 ${district.closed} 个（其中逾期销号 ${district.closedLate} 个）`);
+        expect(bulletin).toContain(`待审核 ${district.pending} 个，未销号 ${district.open} 个`);
+        expect(bulletin).toContain(`逾期未销号 ${district.overdue} 个（其中待审核 ${district.pendingOverdue} 个）`);
+        expect(bulletin).toContain('待审核的问题不计入已销号');
+        expect(await text(page, '.bulletin .progress-definitions')).toContain('既不计入已销号，也不计入未销号');
+        expect(await countIn(page, '.bulletin .progress-table tfoot', 'pending')).toBe(district.pending);
+      });
+    });
+
+    it('the items list filters 待审核 and marks each closure after the deadline 逾期销号 (issue 15)', async () => {
+      const street = await counted(SUBDISTRICT_A);
+      await withPage(width, 'officer1', async (page) => {
+        await page.goto(`${base}/items?pageSize=200`);
+        await page.selectOption('select[name="status"]', { label: '待审核' });
+        await Promise.all([page.waitForURL(/status=pending_review/), page.click('button:has-text("查询")')]);
+        const rows = page.locator('.items-table tbody tr');
+        expect(await rows.count()).toBe(street.pending);
+        expect(await page.locator('.items-table tbody .badge.status-pending-review').count()).toBe(street.pending);
+        expect(await text(page, '.items-table')).not.toContain('已销号');
+
+        await page.goto(`${base}/items?campaignId=${demoCampaign.id}&closed=true&pageSize=200`);
+        const late = page.locator('.items-table tbody tr', {
+          has: page.locator(`a[href="/items/${made.closedLate}"]`),
+        });
+        expect(await late.locator('.badge.late').innerText()).toBe('逾期销号');
+        expect(await page.locator('.items-table tbody .badge.late').count()).toBe(street.closedLate);
+        await screenshot(page, `figures-closed-late-${width.name}`);
       });
     });
 

@@ -14,17 +14,26 @@ import { Region } from '../regions/region.entity.js';
 export interface SubdistrictProgress {
   regionCode: string;
   name: string;
+  /** total = closed + pending + open. */
   total: number;
+  /** 已销号. */
   closed: number;
   /** Closed after the deadline (逾期销号), among `closed`. */
   closedLate: number;
-  /** Not closed (open or in progress), overdue ones included. */
+  /** 待审核: 销号 requested and awaiting the responsible department's review; neither closed nor open. */
+  pending: number;
+  /** 未销号: open or in progress (待整改, 整改中), overdue ones included; pending ones not. */
   open: number;
-  /** Not closed and past the deadline, as of today in APP_TIMEZONE. */
+  /**
+   * 逾期未销号: not closed and past the deadline as of today in APP_TIMEZONE — open, in progress or
+   * pending review (the deadline is for 销号), the items `overdue=true` lists.
+   */
   overdue: number;
-  /** 销号率: closed as a percentage of all items, one decimal; null when there are none. */
+  /** Pending review and past the deadline, among `pending` and among `overdue`. */
+  pendingOverdue: number;
+  /** 销号率: closed as a percentage of all items, one decimal (pending ones count as not closed); null when none. */
   clearanceRate: number | null;
-  /** Items not closed, by their level as of today (index 0 … 4): what the item pages show. */
+  /** Items not closed (pending ones included: they keep escalating), by their level as of today (index 0 … 4). */
   byLevel: number[];
 }
 
@@ -39,6 +48,10 @@ export interface CampaignProgress {
 
 type Raw = Record<string, string | number | null>;
 
+/** The counts a row sums into the totals. */
+const COUNTED = ['total', 'closed', 'closedLate', 'pending', 'open', 'overdue', 'pendingOverdue'] as const;
+type Counted = (typeof COUNTED)[number];
+
 const LEVELS = Array.from({ length: MAX_ESCALATION_LEVEL + 1 }, (_, level) => level);
 
 /** The row of items that lie in no village (an inspection finding about the sub-district itself). */
@@ -48,7 +61,9 @@ export const clearanceRate = (closed: number, total: number): number | null =>
   total === 0 ? null : Math.round((closed / total) * 1000) / 10;
 
 /**
- * How far a campaign has got: one aggregate query. For the district, a row per sub-district the
+ * How far a campaign has got: one aggregate query. An item is closed (已销号, some of them late:
+ * 逾期销号), pending review (待审核: 销号 requested, not yet approved) or open (未销号: 待整改 or
+ * 整改中); the 销号率 counts only the closed ones (PROGRESS_DEFINITIONS). For the district, a row per sub-district the
  * caller may see; for an officer, a row per village of their sub-district that has items, an item
  * placed by its subject's household (items without a household or person subject form the row
  * 街道本级). Levels are the current ones (ItemLevels), as the item pages show them.
@@ -77,20 +92,16 @@ export class ProgressService {
         total: n('total'),
         closed: n('closed'),
         closedLate: n('closedLate'),
+        pending: n('pending'),
         open: n('open'),
         overdue: n('overdue'),
+        pendingOverdue: n('pendingOverdue'),
         clearanceRate: clearanceRate(n('closed'), n('total')),
         byLevel: LEVELS.map((l) => n(`level${l}`)),
       };
     });
-    const sum = (key: 'total' | 'closed' | 'closedLate' | 'open' | 'overdue') => rows.reduce((s, r) => s + r[key], 0);
-    const totals = {
-      total: sum('total'),
-      closed: sum('closed'),
-      closedLate: sum('closedLate'),
-      open: sum('open'),
-      overdue: sum('overdue'),
-    };
+    const sum = (key: Counted) => rows.reduce((s, r) => s + r[key], 0);
+    const totals = Object.fromEntries(COUNTED.map((key) => [key, sum(key)])) as Record<Counted, number>;
     return {
       campaignId,
       asOf: today,
@@ -143,15 +154,22 @@ export class ProgressService {
     return rows.map((r) => ({ ...r, name: nameOf.get(String(r.code)) ?? String(r.code) }));
   }
 
-  /** The counts of a row: items, closed (on time or late), open, overdue, open ones by current level. */
+  /**
+   * The counts of a row: items, closed (on time or late), pending review, open, overdue (pending
+   * ones included), the items not closed by current level.
+   */
   private aggregate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, level: string, today: string): void {
     const notClosed = "i.status <> 'closed'";
-    qb.addSelect('COUNT(i.id)', 'total')
-      .addSelect("SUM(CASE WHEN i.status = 'closed' THEN 1 ELSE 0 END)", 'closed')
-      .addSelect("SUM(CASE WHEN i.status = 'closed' AND i.closedOn > i.deadline THEN 1 ELSE 0 END)", 'closedLate')
-      .addSelect(`SUM(CASE WHEN ${notClosed} THEN 1 ELSE 0 END)`, 'open')
-      .addSelect(`SUM(CASE WHEN ${notClosed} AND i.deadline < :today THEN 1 ELSE 0 END)`, 'overdue')
-      .setParameter('today', today);
+    const pending = "i.status = 'pending_review'";
+    const count = (condition: string, alias: string) =>
+      qb.addSelect(`SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`, alias);
+    qb.addSelect('COUNT(i.id)', 'total').setParameter('today', today);
+    count("i.status = 'closed'", 'closed');
+    count("i.status = 'closed' AND i.closedOn > i.deadline", 'closedLate');
+    count(pending, 'pending');
+    count("i.status IN ('open', 'in_progress')", 'open');
+    count(`${notClosed} AND i.deadline < :today`, 'overdue');
+    count(`${pending} AND i.deadline < :today`, 'pendingOverdue');
     for (const l of LEVELS) {
       qb.addSelect(`SUM(CASE WHEN ${notClosed} AND ${level} = ${l} THEN 1 ELSE 0 END)`, `level${l}`);
     }

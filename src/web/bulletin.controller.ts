@@ -8,6 +8,7 @@ import { PageQuery } from '../common/pagination.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { ItemQueries } from '../ledger/item-queries.service.js';
+import { PROGRESS_DEFINITIONS } from '../reports/progress-definitions.js';
 import { ProgressService, type SubdistrictProgress } from '../reports/progress.service.js';
 import { IndicatorsService } from '../reports/indicators.service.js';
 import { StatsService } from '../reports/stats.service.js';
@@ -111,6 +112,7 @@ export class BulletinController {
       overview,
       indicators: indicatorTable(indicators, base.scope.area),
       progress,
+      progressDefinitions: PROGRESS_DEFINITIONS,
       unit,
       countdown: countdownText(daysLeft),
       chart: progressChart(progress, `${campaign.name}：各${unit}整改销号进度`),

@@ -7,8 +7,10 @@ const row = (name: string, clearanceRate: number): SubdistrictProgress => ({
   total: 4,
   closed: 0,
   closedLate: 0,
+  pending: 0,
   open: 4,
   overdue: 0,
+  pendingOverdue: 0,
   clearanceRate,
   byLevel: [0, 0, 0, 0, 0],
 });

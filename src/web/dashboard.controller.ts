@@ -5,6 +5,7 @@ import { Public } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
+import { PROGRESS_DEFINITIONS } from '../reports/progress-definitions.js';
 import { ProgressService } from '../reports/progress.service.js';
 import { IndicatorsService } from '../reports/indicators.service.js';
 import { StatsService } from '../reports/stats.service.js';
@@ -63,6 +64,7 @@ export class DashboardController {
       campaigns: campaigns.map((c) => ({ id: c.id, name: c.name, selected: c.id === campaign?.id })),
       countdown: daysLeft === null ? null : { text: countdownText(daysLeft), late: daysLeft < 0, soon: daysLeft <= 14 },
       progress,
+      progressDefinitions: PROGRESS_DEFINITIONS,
       unit,
       chart: progress ? progressChart(progress, `${campaign!.name}：各${unit}整改销号进度`) : null,
       levels: progress

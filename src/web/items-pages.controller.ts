@@ -99,7 +99,7 @@ export class ItemsPagesController {
         departments: optionsOf(DEPARTMENT_LABELS),
         levels: ESCALATION_LABELS.map((label, level) => ({ value: String(level), label })),
         closed: [
-          { value: 'false', label: '未销号' },
+          { value: 'false', label: '未销号（含待审核）' },
           { value: 'true', label: '已销号' },
         ],
       },

@@ -3,16 +3,24 @@ import type { BarRow } from './bar-chart.js';
 import type { ChartModel } from './handlebars-helpers.js';
 import { percentText } from './handlebars-helpers.js';
 
-/** Each sub-district's items as one bar: closed, still open in time, overdue; the clearance rate after it. */
+/**
+ * Each row's items as one bar, every item in exactly one segment: closed in time, closed late
+ * (逾期销号), pending review (待审核), open in time, open overdue; the clearance rate after it.
+ */
 export function progressChart(progress: CampaignProgress, title: string): ChartModel {
-  const rows: BarRow[] = progress.rows.map((r) => ({
-    label: r.name,
-    segments: [
-      { kind: 'closed', label: '已销号', value: r.closed },
-      { kind: 'open', label: '未销号（未逾期）', value: r.open - r.overdue },
-      { kind: 'overdue', label: '已逾期', value: r.overdue },
-    ],
-    note: `销号率 ${percentText(r.clearanceRate)}`,
-  }));
-  return { rows, options: { title, width: 620, labelWidth: 84, noteWidth: 116 } };
+  const rows: BarRow[] = progress.rows.map((r) => {
+    const openOverdue = r.overdue - r.pendingOverdue;
+    return {
+      label: r.name,
+      segments: [
+        { kind: 'closed', label: '按期销号', value: r.closed - r.closedLate },
+        { kind: 'closed-late', label: '逾期销号', value: r.closedLate },
+        { kind: 'pending', label: '待审核', value: r.pending },
+        { kind: 'open', label: '未销号（未逾期）', value: r.open - openOverdue },
+        { kind: 'overdue', label: '未销号（已逾期）', value: openOverdue },
+      ],
+      note: `销号率 ${percentText(r.clearanceRate)}`,
+    };
+  });
+  return { rows, options: { title, width: 680, labelWidth: 84, noteWidth: 116 } };
 }
