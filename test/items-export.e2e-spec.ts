@@ -376,7 +376,7 @@ describe('the 台账 export (CSV and XLSX)', () => {
       expect(pending[col('最新整改进展')]).toBe(`已联系${pendingHousehold.members[0].name}，约定本周签约`);
       expect(pending[col('佐证材料(份)')]).toBe('2');
       expect(pending[col('责任人')]).toBe('王建国');
-      expect(pending[col('责任人电话(脱敏)')]).toBe('*******5678');
+      expect(pending[col('责任人电话(脱敏)')]).toBe('138****5678');
       expect(pending[col('逾期销号')]).toBe('');
       expect(pending[col('销号时间')]).toBe('');
       const late = rows.get(ids.late)!;
@@ -385,7 +385,7 @@ describe('the 台账 export (CSV and XLSX)', () => {
       expect(late[col('销号时间')]).toBe('2020-06-02 10:00');
       const moved = rows.get(ids.moved)!;
       expect(moved[col('村(社区)')]).toBe('东塬村');
-      expect(moved[col('责任人电话(脱敏)')]).toBe('****-***4567');
+      expect(moved[col('责任人电话(脱敏)')]).toBe('0917-****4567');
       const bare = rows.get(ids.bare)!;
       expect([
         bare[col('村(社区)')],
@@ -418,7 +418,7 @@ describe('the 台账 export (CSV and XLSX)', () => {
       expect(pending[col('状态')]).toBe('待审核');
       expect(pending[col('村(社区)')]).toBe('柳树村');
       expect(pending[col('佐证材料(份)')]).toBe(2);
-      expect(pending[col('责任人电话(脱敏)')]).toBe('*******5678');
+      expect(pending[col('责任人电话(脱敏)')]).toBe('138****5678');
       expect(rows.get(ids.late)![col('逾期销号')]).toBe('是');
     });
 
@@ -427,7 +427,7 @@ describe('the 台账 export (CSV and XLSX)', () => {
       const pending = leader.get(ids.pending)!;
       expect(pending[col('最新整改进展')]).toBe('已联系某某，约定本周签约');
       expect(pending[col('责任人')]).toBe('王建国');
-      expect(pending[col('责任人电话(脱敏)')]).toBe('*******5678');
+      expect(pending[col('责任人电话(脱敏)')]).toBe('138****5678');
       expect(pending[col('村(社区)')]).toBe('柳树村');
 
       const officer = await csvOf(await t.login('officer1'));

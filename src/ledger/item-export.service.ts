@@ -12,7 +12,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { isInScope } from '../auth/region-scope.js';
 import { Clock } from '../common/clock.js';
 import { daysLeftText } from '../common/dates.js';
-import { maskPhone } from '../common/mask-phone.js';
+import { maskPhone } from './assignee-phone.js';
 import { AppConfig } from '../config/app-config.js';
 import { Household } from '../households/household.entity.js';
 import { Person } from '../households/person.entity.js';
