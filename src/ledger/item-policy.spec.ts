@@ -5,6 +5,7 @@ import {
   allowsTransition,
   defaultDepartment,
   refusalOf,
+  reviewedDepartments,
   reviewsDepartment,
 } from './item-policy.js';
 
@@ -87,6 +88,14 @@ describe('item policy: the department rule', () => {
     expect(refusalOf({ id: 1, role: 'health_caseworker' }, pending, 'review')).toBeNull();
     expect(refusalOf({ id: 1, role: 'insurance_reconciler' }, insurancePending, 'review')).toBeNull();
     expect(refusalOf({ id: 1, role: 'health_caseworker' }, inProgress, 'review')).toBe('status');
+  });
+
+  it("gives each role the departments of its 待审核 list: the admin's both, a reviewer's own, others none", () => {
+    expect(reviewedDepartments('admin')).toEqual(['health', 'insurance']);
+    expect(reviewedDepartments('health_caseworker')).toEqual(['health']);
+    expect(reviewedDepartments('insurance_reconciler')).toEqual(['insurance']);
+    expect(reviewedDepartments('subdistrict_officer')).toEqual([]);
+    expect(reviewedDepartments('viewer')).toEqual([]);
   });
 
   it('never by the requester, an admin included', () => {

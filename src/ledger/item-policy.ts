@@ -1,6 +1,6 @@
 import type { AuthUser } from '../auth/auth-user.js';
 import { hasPermission, Permission, type Role } from '../auth/roles.js';
-import type { Department, ItemCategory, ItemStatus } from './item.entity.js';
+import { DEPARTMENTS, type Department, type ItemCategory, type ItemStatus } from './item.entity.js';
 
 /**
  * The item's rules in one place (SPEC §2 life cycle), pure: the service refuses with them and the
@@ -70,6 +70,11 @@ export function actsOnDepartment(role: Role, dept: Department): boolean {
  */
 export function reviewsDepartment(role: Role, dept: Department): boolean {
   return role === 'admin' || role === (dept === 'insurance' ? 'insurance_reconciler' : 'health_caseworker');
+}
+
+/** The departments whose close requests a role reviews (the 待审核 working list): admin both, none for most roles. */
+export function reviewedDepartments(role: Role): Department[] {
+  return DEPARTMENTS.filter((dept) => reviewsDepartment(role, dept));
 }
 
 /** Whether an item in `status` may take `action`. */

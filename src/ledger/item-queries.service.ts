@@ -7,7 +7,7 @@ import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import type { Page } from '../common/pagination.js';
 import { onReplica } from '../database/read-replica.js';
-import type { ItemFilters, ListItemsQuery } from './dto/list-items.dto.js';
+import type { ItemFilters, ItemSort, ListItemsQuery } from './dto/list-items.dto.js';
 import { EvidenceStore } from './evidence-store.js';
 import { type LedgerVerification, withFiles } from './evidence-verification.js';
 import { ItemLevels } from './item-levels.service.js';
@@ -29,7 +29,7 @@ export class ItemQueries {
   ) {}
 
   /**
-   * A page by deadline, then id, and the exact total of the filter (the pages show it as 共 N 条).
+   * A page by deadline, then id (or by close request: `sort=requested`), and the exact total of the filter (the pages show it as 共 N 条).
    * The page's ids come first, read in order from an index that holds them ((regionCode, deadline),
    * or (regionCode, status, deadline) with a status), so the rows an offset skips are never read;
    * then those rows. The total is counted unless the page shows it (a short page, not past the end).
@@ -37,24 +37,18 @@ export class ItemQueries {
   async list(user: AuthUser, query: ListItemsQuery): Promise<Page<ItemView>> {
     const { rows, total } = await onReplica(this.db, await this.filtered(this.db.manager, user, query), async (q) => {
       const ids = (
-        await q
-          .clone()
-          .select('i.id', 'id')
-          .orderBy('i.deadline', 'ASC')
-          .addOrderBy('i.id', 'ASC')
+        await ordered(q.clone().select('i.id', 'id'), query.sort ?? 'deadline')
           .offset(query.offset)
           .limit(query.pageSize)
-          .getRawMany<{ id: number }>()
-      ).map((r) => r.id);
+          .getRawMany<{ id: number | string }>()
+      ).map((r) => Number(r.id));
+      const position = new Map(ids.map((id, i) => [id, i]));
       const page =
         ids.length === 0
           ? []
-          : await q
-              .clone()
-              .andWhere('i.id IN (:...pageIds)', { pageIds: ids })
-              .orderBy('i.deadline', 'ASC')
-              .addOrderBy('i.id', 'ASC')
-              .getMany();
+          : (await q.clone().andWhere('i.id IN (:...pageIds)', { pageIds: ids }).getMany()).sort(
+              (a, b) => position.get(a.id)! - position.get(b.id)!,
+            );
       const shown = ids.length < query.pageSize && (ids.length > 0 || query.offset === 0);
       return { rows: page, total: shown ? query.offset + ids.length : await q.getCount() };
     });
@@ -127,5 +121,19 @@ export class ItemQueries {
       throw AppError.notFound(`item ${id}`);
     }
     return item;
+  }
+}
+
+/** The list's order (ItemSort) on `i`; the page's rows keep the order of their ids. */
+function ordered(qb: SelectQueryBuilder<Item>, sort: ItemSort): SelectQueryBuilder<Item> {
+  switch (sort) {
+    case 'deadline':
+      return qb.orderBy('i.deadline', 'ASC').addOrderBy('i.id', 'ASC');
+    case 'requested':
+      // Requests first on both databases (each sorts NULL first otherwise), the oldest first.
+      return qb
+        .orderBy('CASE WHEN i.closeRequestedAt IS NULL THEN 1 ELSE 0 END', 'ASC')
+        .addOrderBy('i.closeRequestedAt', 'ASC')
+        .addOrderBy('i.id', 'ASC');
   }
 }

@@ -4,7 +4,9 @@ import type { AuthedRequest, AuthUser } from '../auth/auth-user.js';
 import { Public } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
+import { hasPermission, Permission } from '../auth/roles.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
+import { ItemQueries } from '../ledger/item-queries.service.js';
 import { PROGRESS_DEFINITIONS } from '../reports/progress-definitions.js';
 import { ProgressService } from '../reports/progress.service.js';
 import { IndicatorsService } from '../reports/indicators.service.js';
@@ -14,6 +16,7 @@ import { ChoicesService } from './choices.service.js';
 import { PageController } from './page-controller.decorator.js';
 import { safeNext } from './page-query.js';
 import { progressChart } from './progress-chart.js';
+import { reviewQueueQuery } from './review-queue.js';
 
 /** 距截止还有 46 天 / 今天截止 / 已逾期 3 天. */
 export function countdownText(daysLeft: number): string {
@@ -32,6 +35,7 @@ export class DashboardController {
     private readonly choices: ChoicesService,
     private readonly clock: Clock,
     private readonly indicators: IndicatorsService,
+    private readonly items: ItemQueries,
   ) {}
 
   @Public()
@@ -45,11 +49,12 @@ export class DashboardController {
   }
 
   private async dashboard(user: AuthUser, campaignId: unknown) {
-    const [overview, { campaign, campaigns }, indicators, scope] = await Promise.all([
+    const [overview, { campaign, campaigns }, indicators, scope, reviewQueue] = await Promise.all([
       this.stats.overview(user),
       this.choices.currentCampaign(campaignId),
       this.indicators.indicators(user),
       this.choices.scopeOf(user),
+      this.reviewQueue(user),
     ]);
     const today = this.clock.today();
     const progress = campaign ? await this.progress.bySubdistrict(user, campaign.id) : null;
@@ -58,6 +63,7 @@ export class DashboardController {
     return {
       title: '工作台',
       today,
+      reviewQueue,
       overview,
       indicators: indicatorTable(indicators, scope.area),
       campaign,
@@ -71,5 +77,15 @@ export class DashboardController {
         ? progress.totals.byLevel.map((count, level) => ({ level, label: ESCALATION_LABELS[level], count }))
         : [],
     };
+  }
+
+  /** 待审核 for a reviewer: how many close requests wait for them (every campaign), linking to the list. */
+  private async reviewQueue(user: AuthUser): Promise<{ count: number } | null> {
+    if (!hasPermission(user.role, Permission.ItemsReview)) {
+      return null;
+    }
+    const query = reviewQueueQuery(user.role);
+    query.pageSize = 1;
+    return { count: (await this.items.list(user, query)).total };
   }
 }

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { LedgerError, LedgerErrorCode } from '../ledger/ledger.errors.js';
-import { pageExplanation, pageTitle } from './error-messages.js';
+import { evidenceRefusal, pageExplanation, pageTitle } from './error-messages.js';
 import { refusalMessage } from './forms.js';
 
 describe('error messages', () => {
@@ -17,5 +17,13 @@ describe('error messages', () => {
     expect(pageExplanation(503)).toContain('数据库');
     expect(pageTitle(500)).toBe('出错了');
     expect(pageExplanation(500)).toContain('服务器');
+  });
+
+  it('words a refused evidence upload by its status, naming the limit; others are not its to word', () => {
+    expect(evidenceRefusal(413, 10)).toContain('不能超过 10 MB');
+    expect(evidenceRefusal(415, 10)).toContain('只能上传 JPEG 或 PNG 照片、PDF 文件');
+    expect(evidenceRefusal(400, 10)).toContain('请选择');
+    expect(evidenceRefusal(404, 10)).toBeNull();
+    expect(evidenceRefusal(403, 10)).toBeNull();
   });
 });

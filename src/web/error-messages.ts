@@ -11,6 +11,7 @@ const PAGE_ERRORS: Record<number, { title: string; explanation: string }> = {
   404: { title: '页面不存在', explanation: '您要找的页面或记录不存在，或不在您的管辖范围内。' },
   409: { title: '操作冲突', explanation: '记录已被他人修改，请刷新页面后重试。' },
   413: { title: '文件过大', explanation: '上传的文件超过了允许的大小。' },
+  415: { title: '文件类型不支持', explanation: '上传的文件类型不在允许的范围内。' },
   429: { title: '操作过于频繁', explanation: '操作过于频繁，请稍后再试。' },
   503: { title: '服务暂不可用', explanation: '数据库暂时无法连接，请稍后再试。' },
 };
@@ -43,3 +44,24 @@ export const LEDGER_REFUSALS: Record<LedgerErrorCode, string> = {
   [LedgerErrorCode.EvidenceMissing]: '本专项要求销号前上传佐证材料：请先上传至少一份照片或扫描件，再申请销号。',
   [LedgerErrorCode.OwnRequest]: '不能审核本人提交的销号申请，请由责任部门的其他人员审核。',
 };
+
+/** A 责任人 form that names the 责任人 and phone the item has already. */
+export const ASSIGNEE_UNCHANGED = '责任人和联系电话与现在的相同，未作修改。';
+
+/**
+ * A refused 佐证材料 upload on the item page, by the status the upload answered: no file (400), too
+ * large (413, with the limit), not a JPEG, PNG or PDF by its bytes (415). Null for the others (the
+ * item's own refusals are worded by code; 403/404 are the error page).
+ */
+export function evidenceRefusal(status: number, maxMb: number): string | null {
+  switch (status) {
+    case 400:
+      return '请选择一个要上传的文件（JPEG、PNG 照片或 PDF 文件），每次一个。';
+    case 413:
+      return `文件超过 ${maxMb} MB，未保存。佐证材料每个文件不能超过 ${maxMb} MB，请压缩照片或分开扫描后再上传。`;
+    case 415:
+      return '只能上传 JPEG 或 PNG 照片、PDF 文件（按文件内容识别，与文件名无关）。该文件不是其中之一，未保存。';
+    default:
+      return null;
+  }
+}

@@ -50,6 +50,23 @@ export function percentText(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(1)}%` : '—';
 }
 
+/** A file's size for people: 812 字节, 12.3 KB, 1.2 MB. */
+export function fileSizeText(bytes: unknown): string {
+  const n = Number(bytes);
+  if (typeof bytes !== 'number' || !Number.isFinite(n) || n < 0) {
+    return '';
+  }
+  if (n < 1024) {
+    return `${n} 字节`;
+  }
+  return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The first 12 hex digits of a sha256 and an ellipsis: enough to tell files apart and to find one. */
+export function shortHash(sha256: unknown): string {
+  return typeof sha256 === 'string' && sha256.length > 12 ? `${sha256.slice(0, 12)}…` : textOf(sha256);
+}
+
 /** The Chinese label of a code from one of the LABELS tables; an unknown code shows as itself. */
 export function labelOf(table: unknown, value: unknown): string {
   const labels = typeof table === 'string' && Object.hasOwn(LABELS, table) ? LABELS[table] : undefined;
@@ -96,6 +113,8 @@ export function registerHelpers(hb: typeof Handlebars, options: { timeZone: stri
   hb.registerHelper('daysLeft', (days: unknown) => daysLeftText(days));
   hb.registerHelper('percent', (value: unknown) => percentText(value));
   hb.registerHelper('zh', (table: unknown, value: unknown) => labelOf(table, value));
+  hb.registerHelper('fileSize', (bytes: unknown) => fileSizeText(bytes));
+  hb.registerHelper('shortHash', (sha256: unknown) => shortHash(sha256));
   hb.registerHelper('yesno', (value: unknown) => (value ? '是' : '否'));
   hb.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
   hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));

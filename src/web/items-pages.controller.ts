@@ -1,21 +1,28 @@
 import { Body, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
-import { hasPermission, Permission } from '../auth/roles.js';
-import { httpStatusOf } from '../common/app-error.js';
-import { AppConfig } from '../config/app-config.js';
-import { CloseItemDto, ProgressItemDto, ReopenItemDto, StartItemDto } from '../ledger/dto/item-actions.dto.js';
+import { Permission } from '../auth/roles.js';
+import { AppError, ErrorCode, httpStatusOf } from '../common/app-error.js';
+import type {
+  CloseItemDto,
+  CommentItemDto,
+  ProgressItemDto,
+  ReopenItemDto,
+  ReviewItemDto,
+} from '../ledger/dto/item-actions.dto.js';
+import type { AssignItemDto } from '../ledger/dto/item-assignee.dto.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
-import { actionsFor } from '../ledger/item-policy.js';
+import { reviewedDepartments } from '../ledger/item-policy.js';
 import { ItemQueries } from '../ledger/item-queries.service.js';
-import type { ItemDetail } from '../ledger/item-views.js';
 import { ItemsService } from '../ledger/items.service.js';
 import { ChoicesService } from './choices.service.js';
-import { type FieldErrors, type FormSpec, attempt, readForm, refusalMessage } from './forms.js';
+import { ASSIGNEE_UNCHANGED } from './error-messages.js';
+import { attempt, readForm, refusalMessage } from './forms.js';
+import { type FormAction, FORMS, ItemPages, type Refusal } from './item-page.js';
 import { optionsOf } from './labels.js';
-import { timelineOf } from './ledger-timeline.js';
 import { PageController } from './page-controller.decorator.js';
+import { reviewQueueQuery } from './review-queue.js';
 import { filterParams, lastPageIfPast, pagerOf, readQuery } from './page-query.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
@@ -31,32 +38,6 @@ const FILTERS = [
   'escalationLevel',
 ];
 
-/** The actions the item page has forms for (reassign and the deadline are the API's). */
-const PAGE_ACTIONS = ['start', 'progress', 'close', 'reopen'] as const;
-type Action = (typeof PAGE_ACTIONS)[number];
-
-const FORMS: { [A in Action]: FormSpec<object> } = {
-  start: { dto: StartItemDto, labels: { version: '版本' }, integers: ['version'] },
-  progress: { dto: ProgressItemDto, labels: { note: '整改进展' } },
-  close: { dto: CloseItemDto, labels: { resolution: '整改情况', version: '版本' }, integers: ['version'] },
-  reopen: { dto: ReopenItemDto, labels: { reason: '重新打开原因', version: '版本' }, integers: ['version'] },
-};
-
-const DONE: Record<string, string> = {
-  start: '已开始整改。',
-  progress: '已记录整改进展。',
-  close: '已销号。',
-  reopen: '已重新打开。',
-};
-
-/** A refused form: which one, what the user typed, and why. */
-interface Refusal {
-  action: Action;
-  values: Record<string, string>;
-  errors: FieldErrors;
-  message: string | null;
-}
-
 /**
  * 整改台账: the list with the API's filters and export links, and the item page with its ledger
  * and the forms of the life cycle. A form's POST redirects back on success (POST/redirect/GET);
@@ -68,7 +49,7 @@ export class ItemsPagesController {
     private readonly items: ItemsService,
     private readonly queries: ItemQueries,
     private readonly choices: ChoicesService,
-    private readonly config: AppConfig,
+    private readonly pages: ItemPages,
   ) {}
 
   @Get()
@@ -109,6 +90,26 @@ export class ItemsPagesController {
     };
   }
 
+  /**
+   * 待审核: the close requests the user reviews — their department's (an admin's: all), the oldest
+   * request first — with the requester, the evidence count and the days to the deadline. Declared
+   * before `:id`.
+   */
+  @Get('review')
+  @Require(Permission.ItemsReview)
+  @Render('items/review')
+  async reviewList(@CurrentUser() user: AuthUser, @Query() raw: Record<string, unknown>) {
+    const page = await lastPageIfPast(reviewQueueQuery(user.role, raw), (q) => this.queries.list(user, q));
+    return {
+      title: '待审核',
+      departments: reviewedDepartments(user.role)
+        .map((d) => DEPARTMENT_LABELS[d])
+        .join('、'),
+      items: page.items.map((item) => ({ ...item, own: item.closeRequestedBy?.id === user.id })),
+      pager: pagerOf('/items/review', new URLSearchParams(), page.page, page.pageSize, page.total),
+    };
+  }
+
   @Get(':id')
   @Require(Permission.ItemsRead)
   async show(
@@ -117,12 +118,11 @@ export class ItemsPagesController {
     @Query('done') done: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const item = await this.queries.get(user, id);
-    res.render('items/show', this.itemPage(user, item, null, typeof done === 'string' ? (DONE[done] ?? null) : null));
+    await this.pages.render(res, user, id, { done: typeof done === 'string' ? done : null });
   }
 
-  /** 开始整改, 整改进展, 销号: the sub-district's work, one handler; the action is the path's last part. */
-  @Post([':id/start', ':id/progress', ':id/close'])
+  /** 开始整改, 整改进展, 销号 (or 申请销号), 责任人: the sub-district's work, one handler; the action is the path's last part. */
+  @Post([':id/start', ':id/progress', ':id/close', ':id/assignee'])
   @Require(Permission.ItemsAct)
   act(
     @CurrentUser() user: AuthUser,
@@ -146,26 +146,50 @@ export class ItemsPagesController {
     return this.perform(user, id, 'reopen', body, res);
   }
 
-  private async perform(user: AuthUser, id: number, action: Action, body: unknown, res: Response): Promise<void> {
+  /** 销号审核: 通过 or 退回 (with a comment), by the item's department or an admin, never the requester. */
+  @Post(':id/review')
+  @Require(Permission.ItemsReview)
+  review(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
+    return this.perform(user, id, 'review', body, res);
+  }
+
+  /** 批注: whoever may read the item. */
+  @Post(':id/comments')
+  @Require(Permission.ItemsRead)
+  comment(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
+    return this.perform(user, id, 'comment', body, res);
+  }
+
+  private async perform(user: AuthUser, id: number, action: FormAction, body: unknown, res: Response): Promise<void> {
     const form = readForm(FORMS[action], body);
     let status = 400;
     let message: string | null = null;
     if (form.dto) {
       const refused = await attempt(() => this.run(user, id, action, form.dto!));
       if (!refused) {
-        res.redirect(303, `/items/${id}?done=${action}`);
+        const done = action === 'review' ? (form.dto as ReviewItemDto).decision : action;
+        res.redirect(303, `/items/${id}?done=${done}`);
         return;
       }
       status = httpStatusOf(refused.code);
-      message = refusalMessage(refused);
+      message = unchangedAssignee(refused) ? ASSIGNEE_UNCHANGED : refusalMessage(refused);
     }
     // A form's own fields come back; the version comes from the fresh item, so that a resubmission is deliberate.
-    const item = await this.queries.get(user, id);
     const refusal: Refusal = { action, values: form.values, errors: form.errors, message };
-    res.status(status).render('items/show', this.itemPage(user, item, refusal, null));
+    await this.pages.render(res, user, id, { status, refusal });
   }
 
-  private run(user: AuthUser, id: number, action: Action, dto: object): Promise<unknown> {
+  private run(user: AuthUser, id: number, action: FormAction, dto: object): Promise<unknown> {
     switch (action) {
       case 'start':
         return this.items.start(user, id, dto);
@@ -175,51 +199,25 @@ export class ItemsPagesController {
         return this.items.close(user, id, dto as CloseItemDto);
       case 'reopen':
         return this.items.reopen(user, id, dto as ReopenItemDto);
+      case 'review':
+        return this.items.review(user, id, dto as ReviewItemDto);
+      case 'comment':
+        return this.items.comment(user, id, dto as CommentItemDto);
+      case 'assign':
+        return this.items.assign(user, id, dto as AssignItemDto);
     }
-  }
-
-  /** The item page: the forms of the actions the item policy gives the user (the service checks again). */
-  private itemPage(user: AuthUser, item: ItemDetail, refusal: Refusal | null, done: string | null) {
-    const allowed = actionsFor(user, item);
-    const show = Object.fromEntries(PAGE_ACTIONS.map((a) => [a, allowed.includes(a)])) as Record<Action, boolean>;
-    const formOf = (action: Action) => ({
-      show: show[action],
-      values: refusal?.action === action ? refusal.values : {},
-      errors: refusal?.action === action ? refusal.errors : {},
-    });
-    // Typed text whose form is gone (the item changed state meanwhile) is shown so that it is not lost.
-    const orphan =
-      refusal && !show[refusal.action]
-        ? Object.entries(refusal.values)
-            .filter(([field, value]) => field !== 'version' && value.trim() !== '')
-            .map(([, value]) => value)
-        : [];
-    return {
-      title: item.title,
-      item,
-      timeline: timelineOf(item.ledger, this.config.APP_TIMEZONE),
-      done,
-      refusal,
-      orphanText: orphan.join('\n'),
-      forms: {
-        ...Object.fromEntries(PAGE_ACTIONS.map((a) => [a, formOf(a)])),
-        any: Object.values(show).some(Boolean),
-      },
-      subjectHref:
-        item.subjectType === 'household' &&
-        item.subjectId &&
-        item.subjectName &&
-        hasPermission(user.role, Permission.HouseholdsRead)
-          ? `/households/${item.subjectId}`
-          : null,
-    };
   }
 }
 
-/** The page action a POST names by its path's last part (…/items/7/close). */
-function actionOf(req: Request): Action {
+/** The service's "already these" refusal of a 责任人 form that changes nothing. */
+function unchangedAssignee(error: AppError): boolean {
+  return error.code === ErrorCode.Invalid && error.field === 'assigneeName';
+}
+
+/** The form action a POST names by its path's last part (…/items/7/close, …/items/7/assignee). */
+function actionOf(req: Request): FormAction {
   const last = req.path.split('/').pop();
-  const action = PAGE_ACTIONS.find((a) => a === last);
+  const action = ({ start: 'start', progress: 'progress', close: 'close', assignee: 'assign' } as const)[last ?? ''];
   if (!action) {
     throw new Error(`no item page action in ${req.path}`);
   }

@@ -22,6 +22,7 @@ import {
   SUBJECT_LABELS,
 } from '../ledger/item-labels.js';
 import type { LedgerEntryType } from '../ledger/ledger-entry.entity.js';
+import type { EvidenceType } from '../ledger/attachment.entity.js';
 
 /**
  * The Chinese names the pages show for codes (the items' own are in ledger/item-labels.ts, the
@@ -90,6 +91,13 @@ export const LEDGER_TYPE_LABELS: Record<LedgerEntryType, string> = {
   assignee_changed: '指定责任人',
 };
 
+/** 佐证材料 by their recognised type (the file formats' names, as people call them). */
+export const EVIDENCE_TYPE_LABELS: Record<EvidenceType, string> = {
+  'image/jpeg': 'JPEG 照片',
+  'image/png': 'PNG 图片',
+  'application/pdf': 'PDF 文件',
+};
+
 /** A roster column by its key, as the roster's header names it (rejected rows, skipped rows). */
 export const ROSTER_FIELD_LABELS: Record<string, string> = Object.fromEntries(
   [...HOUSEHOLD_COLUMNS, ...INSURANCE_COLUMNS].map((c) => [c.key, c.header]),
@@ -110,6 +118,7 @@ export const LABELS: Record<string, Readonly<Record<string, string>>> = {
   followUpKind: FOLLOW_UP_KIND_LABELS,
   followUpResult: FOLLOW_UP_RESULT_LABELS,
   ledgerType: LEDGER_TYPE_LABELS,
+  evidenceType: EVIDENCE_TYPE_LABELS,
   itemStatus: STATUS_LABELS,
   category: CATEGORY_LABELS,
   dept: DEPARTMENT_LABELS,

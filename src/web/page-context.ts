@@ -39,6 +39,8 @@ const AREAS: Area[] = [
   { href: '/', label: '工作台', permission: Permission.StatsRead },
   { href: '/households', label: '贫困户', permission: Permission.HouseholdsRead },
   { href: '/items', label: '整改台账', permission: Permission.ItemsRead },
+  // 销号审核's working list (SPEC §6.2): the reviewers' (their department's requests), admins'.
+  { href: '/items/review', label: '待审核', permission: Permission.ItemsReview },
   { href: '/imports', label: '导入', permission: Permission.ImportsRun },
   { href: '/reconciliations', label: '数据比对', permission: ANY_SOURCE },
   { href: '/notifications', label: '提醒', permission: null },
@@ -46,22 +48,29 @@ const AREAS: Area[] = [
   { href: '/users', label: '用户', permission: Permission.UsersManage },
 ];
 
-function isActive(href: string, path: string): boolean {
+function matches(href: string, path: string): boolean {
   return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
+}
+
+/** The area a path lies in: the longest link it matches (/items/review is 待审核, /items/7 is 整改台账). */
+function isActive(href: string, path: string, areas: readonly Area[]): boolean {
+  const longest = areas.filter((a) => matches(a.href, path)).sort((a, b) => b.href.length - a.href.length)[0];
+  return longest?.href === href;
 }
 
 /** The navigation for a role: only the areas it may open (the server still checks every route). */
 export function navFor(role: Role, path: string, unread = 0): NavLink[] {
   const may = (p: Area['permission']) =>
     p === null || (typeof p === 'string' ? hasPermission(role, p) : p.some((one) => hasPermission(role, one)));
-  return AREAS.filter((a) => may(a.permission)).map((a) => ({
+  const areas = AREAS.filter((a) => may(a.permission));
+  return areas.map((a) => ({
     // 数据比对 opens on the insurance roster; a role that works with the poverty register only opens on that.
     href:
       a.href === '/reconciliations' && !hasPermission(role, Permission.ReconciliationsRun)
         ? '/reconciliations?source=poverty'
         : a.href,
     label: a.label,
-    active: isActive(a.href, path),
+    active: isActive(a.href, path, areas),
     count: a.href === '/notifications' && unread > 0 ? unread : null,
   }));
 }

@@ -20,6 +20,9 @@ import { EnrollmentPagesController } from './enrollment-pages.controller.js';
 import { RegistryApplyPagesController } from './registry-apply-pages.controller.js';
 import { HouseholdsPagesController } from './households-pages.controller.js';
 import { ImportsPagesController } from './imports-pages.controller.js';
+import { EvidencePagesController } from './evidence-pages.controller.js';
+import { EvidenceFormInterceptor } from './evidence-form.js';
+import { ItemPages } from './item-page.js';
 import { ItemsPagesController } from './items-pages.controller.js';
 import { NotificationsPagesController } from './notifications-pages.controller.js';
 import { PageContextInterceptor } from './page-context.interceptor.js';
@@ -53,6 +56,7 @@ import { WebAuthController } from './web-auth.controller.js';
     DashboardController,
     HouseholdsPagesController,
     ItemsPagesController,
+    EvidencePagesController,
     ImportsPagesController,
     ReconciliationPagesController,
     EnrollmentPagesController,
@@ -67,6 +71,8 @@ import { WebAuthController } from './web-auth.controller.js';
     ChoicesService,
     PageContextInterceptor,
     CsrfAfterUploadInterceptor,
+    ItemPages,
+    EvidenceFormInterceptor,
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],
 })

@@ -13,6 +13,10 @@ import {
 } from '../item.entity.js';
 import { IsRegionCode } from '../../regions/region-code.validators.js';
 
+/** The list's orders: by deadline (the default), or by close request, oldest first (the 待审核 working list). */
+export const ITEM_SORTS = ['deadline', 'requested'] as const;
+export type ItemSort = (typeof ITEM_SORTS)[number];
+
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
 
@@ -66,12 +70,20 @@ export class ListItemsQuery extends PageQuery {
   @Transform(toBoolean)
   @IsBoolean({ message: 'closed: 须为 true 或 false' })
   closed?: boolean;
+
+  /**
+   * deadline (default): by deadline, then id. requested: pending close requests first, the oldest
+   * request first (then the items without a request, by id) — the reviewers' 待审核 list.
+   */
+  @IsOptional()
+  @IsIn(ITEM_SORTS, { message: 'sort must be deadline or requested' })
+  sort?: ItemSort;
 }
 
 /** The list's filters, without paging. */
-export type ItemFilters = Omit<ListItemsQuery, 'page' | 'pageSize' | 'offset'>;
+export type ItemFilters = Omit<ListItemsQuery, 'page' | 'pageSize' | 'offset' | 'sort'>;
 
-export class ExportItemsQuery extends OmitType(ListItemsQuery, ['page', 'pageSize'] as const) {
+export class ExportItemsQuery extends OmitType(ListItemsQuery, ['page', 'pageSize', 'sort'] as const) {
   @IsOptional()
   @IsIn(['csv', 'xlsx'])
   format: 'csv' | 'xlsx' = 'csv';

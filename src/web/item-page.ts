@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import type { AuthUser } from '../auth/auth-user.js';
+import { hasPermission, Permission } from '../auth/roles.js';
+import { AppConfig } from '../config/app-config.js';
+import { AttachmentsService, type AttachmentView } from '../ledger/attachments.service.js';
+import { CampaignsService } from '../ledger/campaigns.service.js';
+import {
+  CloseItemDto,
+  CommentItemDto,
+  ProgressItemDto,
+  ReopenItemDto,
+  ReviewItemDto,
+  StartItemDto,
+} from '../ledger/dto/item-actions.dto.js';
+import { AssignItemDto } from '../ledger/dto/item-assignee.dto.js';
+import { actionsFor } from '../ledger/item-policy.js';
+import { ItemQueries } from '../ledger/item-queries.service.js';
+import type { ItemDetail } from '../ledger/item-views.js';
+import type { FieldErrors, FormSpec } from './forms.js';
+import { timelineOf } from './ledger-timeline.js';
+
+/** The item page's forms: the life cycle's, 销号审核, 批注, 责任人 and the 佐证材料 upload (reassign and the deadline are the API's). */
+export const PAGE_ACTIONS = ['start', 'progress', 'close', 'reopen', 'review', 'comment', 'assign', 'attach'] as const;
+export type PageAction = (typeof PAGE_ACTIONS)[number];
+/** The actions whose forms are read through the API's DTO (the upload is multipart: evidence-form.ts). */
+export type FormAction = Exclude<PageAction, 'attach'>;
+
+const PHONE_RULE = '请填写手机号（如 13912345678）或带区号的固定电话（如 029-88886666）';
+
+export const FORMS: { [A in FormAction]: FormSpec<object> } = {
+  start: { dto: StartItemDto, labels: { version: '版本' }, integers: ['version'] },
+  progress: { dto: ProgressItemDto, labels: { note: '整改进展' } },
+  close: { dto: CloseItemDto, labels: { resolution: '整改情况', version: '版本' }, integers: ['version'] },
+  reopen: { dto: ReopenItemDto, labels: { reason: '重新打开原因', version: '版本' }, integers: ['version'] },
+  review: {
+    dto: ReviewItemDto,
+    labels: { decision: '审核结果', comment: '审核意见', version: '版本' },
+    integers: ['version'],
+  },
+  comment: { dto: CommentItemDto, labels: { note: '批注' } },
+  assign: {
+    dto: AssignItemDto,
+    labels: { assigneeName: '责任人姓名', assigneePhone: '联系电话', version: '版本' },
+    integers: ['version'],
+    messages: { assigneePhone: PHONE_RULE },
+  },
+};
+
+/** A refused form: which one, what the user typed, and why. */
+export interface Refusal {
+  action: PageAction;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  message: string | null;
+}
+
+/** What a successful form says after the redirect (`?done=`), by the action and, for 销号, what it led to. */
+function doneMessage(done: string | null, item: ItemDetail): string | null {
+  switch (done) {
+    case 'start':
+      return '已开始整改。';
+    case 'progress':
+      return '已记录整改进展。';
+    case 'close':
+      return item.status === 'pending_review' ? '已提交销号申请，等待责任部门审核。' : '已销号。';
+    case 'reopen':
+      return '已重新打开。';
+    case 'approve':
+      return '审核通过，已销号。';
+    case 'reject':
+      return '已退回，申请人将收到提醒。';
+    case 'comment':
+      return '已添加批注。';
+    case 'assign':
+      return '已保存责任人。';
+    case 'attach':
+      return '已上传佐证材料。';
+    default:
+      return null;
+  }
+}
+
+/** The sha256 values the pending close request named (its `close_requested` entry), oldest request last. */
+function requestedEvidence(item: ItemDetail): string[] {
+  const request = item.ledger.filter((e) => e.type === 'close_requested').at(-1);
+  const evidence = (request?.payload as { evidence?: unknown } | null)?.evidence;
+  return Array.isArray(evidence) ? evidence.filter((h): h is string => typeof h === 'string') : [];
+}
+
+/**
+ * The item page (整改台账 › 问题): facts, the pending 销号 request with the reviewer's buttons, the
+ * 佐证材料 with thumbnails and the upload form, the ledger timeline, and the forms of the actions the
+ * item policy gives the user (the services check again). A refused form comes back with what the user
+ * typed and why.
+ */
+@Injectable()
+export class ItemPages {
+  constructor(
+    private readonly queries: ItemQueries,
+    private readonly attachments: AttachmentsService,
+    private readonly campaigns: CampaignsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Renders the page, with the status of a refusal (200 otherwise). */
+  async render(
+    res: Response,
+    user: AuthUser,
+    id: number,
+    options: { status?: number; refusal?: Refusal | null; done?: string | null } = {},
+  ): Promise<void> {
+    const item = await this.queries.get(user, id);
+    const [evidence, campaign] = await Promise.all([
+      this.attachments.list(user, id),
+      this.campaigns.get(item.campaignId),
+    ]);
+    const model = this.model(user, item, evidence, campaign, options.refusal ?? null, options.done ?? null);
+    res.status(options.status ?? 200).render('items/show', model);
+  }
+
+  private model(
+    user: AuthUser,
+    item: ItemDetail,
+    evidence: AttachmentView[],
+    campaign: { closeReview: boolean; evidenceRequired: boolean },
+    refusal: Refusal | null,
+    done: string | null,
+  ) {
+    const allowed = actionsFor(user, item);
+    const show = Object.fromEntries(PAGE_ACTIONS.map((a) => [a, allowed.includes(a)])) as Record<PageAction, boolean>;
+    const formOf = (action: PageAction) => ({
+      show: show[action],
+      values: refusal?.action === action ? refusal.values : {},
+      errors: refusal?.action === action ? refusal.errors : {},
+    });
+    // Typed text whose form is gone (the item changed state meanwhile) is shown so that it is not lost.
+    const orphan =
+      refusal && !show[refusal.action]
+        ? Object.entries(refusal.values)
+            .filter(([field, value]) => !['version', 'decision'].includes(field) && value.trim() !== '')
+            .map(([, value]) => value)
+        : [];
+    const requested = new Set(requestedEvidence(item));
+    const reviewed = campaign.closeReview;
+    const files = evidence.map((a) => ({ ...a, requested: requested.has(a.sha256) }));
+    return {
+      title: item.title,
+      item,
+      timeline: timelineOf(item.ledger, this.config.APP_TIMEZONE),
+      done: doneMessage(done, item),
+      refusal,
+      orphanText: orphan.join('\n'),
+      evidence: {
+        images: files.filter((a) => a.thumbnail),
+        documents: files.filter((a) => !a.thumbnail),
+        count: files.length,
+        maxMb: this.config.EVIDENCE_MAX_MB,
+      },
+      close: {
+        reviewed,
+        label: reviewed ? '申请销号' : '销号',
+        evidenceRequired: reviewed && campaign.evidenceRequired,
+        evidenceMissing: reviewed && campaign.evidenceRequired && files.length === 0,
+      },
+      request:
+        item.status === 'pending_review'
+          ? {
+              by: item.closeRequestedBy?.name ?? null,
+              at: item.closeRequestedAt,
+              evidence: [...requested].map((sha256) => ({
+                sha256,
+                name: evidence.find((a) => a.sha256 === sha256)?.name ?? null,
+              })),
+              own: item.closeRequestedBy?.id === user.id,
+            }
+          : null,
+      forms: {
+        ...Object.fromEntries(PAGE_ACTIONS.map((a) => [a, formOf(a)])),
+        // The side column's forms (the review and the upload have their own sections).
+        any: (['start', 'progress', 'close', 'reopen', 'comment', 'assign'] as const).some((a) => show[a]),
+      },
+      subjectHref:
+        item.subjectType === 'household' &&
+        item.subjectId &&
+        item.subjectName &&
+        hasPermission(user.role, Permission.HouseholdsRead)
+          ? `/households/${item.subjectId}`
+          : null,
+    };
+  }
+}
