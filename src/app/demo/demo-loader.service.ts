@@ -1,10 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AuthUser, authUserOf } from '../../auth/auth-user.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { ChecksService } from '../../checks/checks.service.js';
+import { AttachmentsService } from '../../ledger/attachments.service.js';
 import { Campaign, DEFAULT_THRESHOLDS } from '../../ledger/campaign.entity.js';
+import { EvidenceStore } from '../../ledger/evidence-store.js';
 import { ItemsService } from '../../ledger/items.service.js';
 import type { Role } from '../../auth/roles.js';
 import { User } from '../../auth/user.entity.js';
@@ -21,7 +26,8 @@ import { Household } from '../../households/household.entity.js';
 import { Person } from '../../households/person.entity.js';
 import { Region } from '../../regions/region.entity.js';
 import { buildDemoDistrict, type DemoDistrict } from './demo-district.js';
-import { DEMO_CAMPAIGN, DEMO_INSPECTION_ITEMS } from './demo-campaign.js';
+import { DEMO_CAMPAIGN, type DemoCloseRequest, DEMO_INSPECTION_ITEMS } from './demo-campaign.js';
+import { type DemoEvidence, demoFile } from './demo-evidence.js';
 import { buildDemoHealth, DEMO_AS_OF, type DemoHealth } from './demo-health.js';
 import { balanceFollowUps, demoReadings, demoTreatment } from './demo-readings.js';
 import { inTransaction } from '../../database/transaction.js';
@@ -51,6 +57,8 @@ export class DemoLoader {
     @InjectDataSource() private readonly db: DataSource,
     private readonly items: ItemsService,
     private readonly checks: ChecksService,
+    private readonly attachments: AttachmentsService,
+    private readonly store: EvidenceStore,
   ) {}
 
   async loadIfEmpty(): Promise<boolean> {
@@ -168,8 +176,9 @@ export class DemoLoader {
 
   /**
    * The 2020 campaign: the supervision's findings, filed by the caseworker and worked on by the
-   * officers through the same services as the API (ledger entries included), then the gap checks
-   * as of DEMO_AS_OF. A fixed, small number of calls.
+   * officers through the same services as the API (ledger entries included), a few 销号 requests
+   * with their evidence waiting for review, then the gap checks as of DEMO_AS_OF. A fixed, small
+   * number of calls.
    */
   private async loadCampaign(): Promise<void> {
     const users = await this.db.getRepository(User).find();
@@ -182,6 +191,13 @@ export class DemoLoader {
     const campaign = await this.db
       .getRepository(Campaign)
       .save({ ...DEMO_CAMPAIGN, ...DEFAULT_THRESHOLDS, closeReview: false });
+    const requests: {
+      officer: AuthUser;
+      reviewer: AuthUser;
+      itemId: number;
+      version: number;
+      request: DemoCloseRequest;
+    }[] = [];
     for (const found of DEMO_INSPECTION_ITEMS) {
       const officer = found.dept === 'insurance' ? as('insurance') : as(`officer${found.subdistrict}`);
       const item = await this.items.create(caseworker, {
@@ -201,9 +217,55 @@ export class DemoLoader {
       if (found.resolution) {
         await this.items.close(officer, item.id, { resolution: found.resolution, version });
       }
+      if (found.request) {
+        const reviewer = found.dept === 'insurance' ? as('insurance') : caseworker;
+        requests.push({ officer, reviewer, itemId: item.id, version, request: found.request });
+      }
     }
     await this.db.getRepository(Campaign).update({ id: campaign.id }, { closeReview: true });
+    for (const { officer, reviewer, itemId, version, request } of requests) {
+      await this.requestClose(officer, reviewer, itemId, version, request);
+    }
     await this.checks.run(caseworker, campaign.id, DEMO_AS_OF);
+  }
+
+  /**
+   * 申请销号 with evidence (SPEC §6.2), as the pages do it: the officer uploads the files and requests;
+   * a rejected request comes back with the reviewer's comment, and the officer adds evidence and
+   * requests again. The item is left pending review.
+   */
+  private async requestClose(
+    officer: AuthUser,
+    reviewer: AuthUser,
+    itemId: number,
+    version: number,
+    request: DemoCloseRequest,
+  ): Promise<void> {
+    await this.attach(officer, itemId, request.evidence);
+    let current = (await this.items.close(officer, itemId, { resolution: request.resolution, version })).version;
+    if (request.rejected) {
+      const { comment, evidence, resolution } = request.rejected;
+      current = (await this.items.review(reviewer, itemId, { decision: 'reject', comment, version: current })).version;
+      await this.attach(officer, itemId, evidence);
+      await this.items.close(officer, itemId, { resolution, version: current });
+    }
+  }
+
+  /** Adds generated evidence through the upload's own path: into the store's receiving folder, then AttachmentsService.add. */
+  private async attach(user: AuthUser, itemId: number, evidence: DemoEvidence[]): Promise<void> {
+    this.store.ensureIncoming();
+    for (const description of evidence) {
+      const file = await demoFile(description);
+      const path = join(this.store.incoming, `${randomUUID()}.part`);
+      await writeFile(path, file.bytes);
+      await this.attachments.add(user, itemId, {
+        path,
+        sha256: createHash('sha256').update(file.bytes).digest('hex'),
+        size: file.bytes.length,
+        type: file.type,
+        originalName: file.name,
+      });
+    }
   }
 }
 
