@@ -153,6 +153,13 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /items/:id/progress': { may: HEALTH_ACTORS, other: 404 },
   'POST /items/:id/close': { may: HEALTH_ACTORS, other: 404 },
   'POST /items/:id/reopen': { may: KEEPERS },
+  // Issue #15: the 待审核 list (reviewers), 销号审核 of the health item (卫健局 or an admin), 批注 by
+  // whoever reads the item, 责任人 and 佐证材料 by those who act on it.
+  'GET /items/review': { may: ['admin', 'caseworker', 'insurance'] },
+  'POST /items/:id/review': { may: KEEPERS },
+  'POST /items/:id/comments': { may: ALL, other: 404 },
+  'POST /items/:id/assignee': { may: HEALTH_ACTORS, other: 404 },
+  'POST /items/:id/attachments': { may: HEALTH_ACTORS, other: 404 },
   'GET /imports': { may: KEEPERS },
   'POST /imports': { may: KEEPERS },
   'GET /imports/:id': { may: KEEPERS },
@@ -448,6 +455,9 @@ describe('authorization matrix: every page × every role (session cookie and CSR
   const BODIES: Record<string, object> = {
     'POST /items/:id/progress': { note: '已入户核实' },
     'POST /items/:id/close': { resolution: '已整改完成', version: 1 },
+    'POST /items/:id/review': { decision: 'approve', version: 1 },
+    'POST /items/:id/comments': { note: '请尽快整改' },
+    'POST /items/:id/assignee': { assigneeName: '王建国', assigneePhone: '13912345678', version: 1 },
   };
   const call = (route: string, who?: Who | 'officer2') => {
     const [method] = route.split(' ');

@@ -8,13 +8,31 @@ import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create
 import { type PageAgent, pageLogin } from './utils/pages.js';
 
 /**
- * ASCII words a user may read: units, file formats and encodings, the keyboard shortcut, the queue
- * store, the prefix of a national standard's number (GB 11643-1999, 国标: the ID number's). Everything else in Latin letters on a page, in an export or a notice is English prose to
- * translate. Identifiers are taken out first: anything inside markup (links, classes, field names),
- * `<code>` elements (ID numbers, user names, region codes), tokens with a digit (registry numbers,
- * masked IDs) and uploaded file names.
+ * ASCII words a user may read: units (mmol/L; KB and MB of a file), file formats (CSV, Excel; the
+ * 佐证材料's JPEG, PNG and PDF) and encodings, the keyboard shortcut, the queue store, the prefix of a
+ * national standard's number (GB 11643-1999, 国标: the ID number's). Everything else in Latin letters
+ * on a page, in an export or a notice is English prose to translate. Identifiers are taken out first:
+ * anything inside markup (links, classes, field names), `<code>` elements (ID numbers, user names,
+ * region codes, hashes), tokens with a digit (registry numbers, masked IDs, SHA-256) and uploaded file
+ * names.
  */
-const ALLOWED = new Set(['CSV', 'Excel', 'UTF', 'GBK', 'GB', 'Ctrl', 'P', 'Redis', 'mmol', 'L']);
+const ALLOWED = new Set([
+  'CSV',
+  'Excel',
+  'UTF',
+  'GBK',
+  'GB',
+  'Ctrl',
+  'P',
+  'Redis',
+  'mmol',
+  'L',
+  'JPEG',
+  'PNG',
+  'PDF',
+  'KB',
+  'MB',
+]);
 
 const ID_NUMBER = /\b\d{6}(?:\*{8}|\d{8})\d{3}[\dXx]\b/g;
 
@@ -38,7 +56,9 @@ function englishIn(text: string): string[] {
   const words =
     text
       .replace(ID_NUMBER, ' ')
-      .replace(/[^\s/\\，,（）()]+\.(?:csv|xlsx)\b/gi, ' ')
+      // sha256 values and their 12-digit starts (佐证材料), which may happen to hold no digit.
+      .replace(/\b[0-9a-f]{12,64}\b/g, ' ')
+      .replace(/[^\s/\\，,（）()「」：]+\.(?:csv|xlsx|jpe?g|png|pdf)\b/gi, ' ')
       .replace(/[\w-]*\d[\w-]*/g, ' ')
       .match(/[A-Za-z][A-Za-z']*/g) ?? [];
   return words.filter((w) => !ALLOWED.has(w));
@@ -187,6 +207,13 @@ describe('no English reaches users (issue 13)', () => {
     version = (await act(caseworker, 'review', { decision: 'reject', comment: '照片不清晰，请补充', version })).body
       .version;
     await act(officer, 'close', { resolution: '已补充清晰照片', version });
+    // The demo's own requests: generated photos and PDFs, one rejected and requested again (城关街道's).
+    const demoPending = (
+      await request(t.http)
+        .get(`/api/items?status=pending_review&campaignId=${campaignId}&regionCode=610199001000&sort=requested`)
+        .set('Authorization', admin)
+        .expect(200)
+    ).body.items.find((i: { attachmentCount: number }) => i.attachmentCount > 1) as { id: number };
 
     const walks: Record<string, string[]> = {
       admin: [
@@ -194,8 +221,10 @@ describe('no English reaches users (issue 13)', () => {
         '/households',
         `/households/${household.body.id}`,
         '/items',
+        '/items/review',
         `/items/${itemId}`,
         `/items/${closed.body.items[0].id}`,
+        `/items/${demoPending.id}`,
         '/imports',
         `/imports/${imported.body.id}`,
         '/reconciliations',
@@ -216,6 +245,8 @@ describe('no English reaches users (issue 13)', () => {
         '/items',
         `/items/${itemId}`,
         `/items/${reviewed.id}`,
+        '/items/review',
+        `/items/${demoPending.id}`,
         '/imports',
         '/notifications',
         '/bulletin',
@@ -224,6 +255,7 @@ describe('no English reaches users (issue 13)', () => {
       insurance: [
         '/',
         '/items',
+        '/items/review',
         '/reconciliations',
         `/reconciliations/${rec.body.id}`,
         '/notifications',
@@ -233,13 +265,22 @@ describe('no English reaches users (issue 13)', () => {
         '/',
         '/items',
         `/items/${reviewed.id}`,
+        `/items/${demoPending.id}`,
         '/notifications',
         '/bulletin',
         '/households',
         '/users',
         '/items/999999999',
       ],
-      leader: ['/', '/items', `/items/${reviewed.id}`, '/bulletin', '/notifications', '/households'],
+      leader: [
+        '/',
+        '/items',
+        `/items/${reviewed.id}`,
+        `/items/${demoPending.id}`,
+        '/bulletin',
+        '/notifications',
+        '/households',
+      ],
     };
     for (const [user, urls] of Object.entries(walks)) {
       const agent = await pageLogin(t.http, user, user === 'admin' ? TEST_ADMIN_PASSWORD : undefined);
