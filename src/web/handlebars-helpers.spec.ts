@@ -3,10 +3,12 @@ import {
   chineseDate,
   chineseDateTime,
   daysLeftText,
+  fileSizeText,
   labelOf,
   levelBadgeHtml,
   percentText,
   registerHelpers,
+  shortHash,
   statusBadgeHtml,
 } from './handlebars-helpers.js';
 
@@ -20,6 +22,15 @@ describe('handlebars helpers', () => {
     expect(chineseDateTime(new Date('2020-04-15T02:05:00Z'), 'Asia/Shanghai')).toBe('2020年4月15日 10:05');
     expect(chineseDate(null, 'Asia/Shanghai')).toBe('');
     expect(chineseDate('not a date', 'Asia/Shanghai')).toBe('not a date');
+  });
+
+  it('writes file sizes and short hashes for people', () => {
+    expect(fileSizeText(812)).toBe('812 字节');
+    expect(fileSizeText(12_595)).toBe('12.3 KB');
+    expect(fileSizeText(1_258_291)).toBe('1.2 MB');
+    expect(fileSizeText('12')).toBe('');
+    expect(shortHash('ab'.repeat(32))).toBe('abababababab…');
+    expect(shortHash(null)).toBe('');
   });
 
   it('says how many days are left, today, or how late', () => {

@@ -55,30 +55,23 @@ export interface Refusal {
   message: string | null;
 }
 
-/** What a successful form says after the redirect (`?done=`), by the action and, for 销号, what it led to. */
+/** What a successful form says after the redirect (`?done=`), by the action; 销号's by what it led to. */
+const DONE: Record<string, string> = {
+  start: '已开始整改。',
+  progress: '已记录整改进展。',
+  reopen: '已重新打开。',
+  approve: '审核通过，已销号。',
+  reject: '已退回，申请人将收到提醒。',
+  comment: '已添加批注。',
+  assign: '已保存责任人。',
+  attach: '已上传佐证材料。',
+};
+
 function doneMessage(done: string | null, item: ItemDetail): string | null {
-  switch (done) {
-    case 'start':
-      return '已开始整改。';
-    case 'progress':
-      return '已记录整改进展。';
-    case 'close':
-      return item.status === 'pending_review' ? '已提交销号申请，等待责任部门审核。' : '已销号。';
-    case 'reopen':
-      return '已重新打开。';
-    case 'approve':
-      return '审核通过，已销号。';
-    case 'reject':
-      return '已退回，申请人将收到提醒。';
-    case 'comment':
-      return '已添加批注。';
-    case 'assign':
-      return '已保存责任人。';
-    case 'attach':
-      return '已上传佐证材料。';
-    default:
-      return null;
+  if (done === 'close') {
+    return item.status === 'pending_review' ? '已提交销号申请，等待责任部门审核。' : '已销号。';
   }
+  return done !== null && Object.hasOwn(DONE, done) ? DONE[done] : null;
 }
 
 /** The sha256 values the pending close request named (its `close_requested` entry), oldest request last. */

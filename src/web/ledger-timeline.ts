@@ -67,7 +67,7 @@ export function entryDetail(entry: Pick<LedgerEntryView, 'type' | 'payload'>, ti
     }
     case 'attachment_added': {
       // {attachmentId, sha256, name, type, size}: the file, as the ledger bound it.
-      const type = EVIDENCE_TYPES.find((t) => t === payload.type) as EvidenceType | undefined;
+      const type = EVIDENCE_TYPES.find((t): t is EvidenceType => t === payload.type);
       const parts = [type ? EVIDENCE_TYPE_LABELS[type] : null, fileSizeText(payload.size) || null].filter(Boolean);
       const name = text(payload.name);
       return [
