@@ -37,7 +37,8 @@ describe('pages: the 销号 round with evidence (issue 15)', () => {
 
   beforeAll(async () => {
     uploads = mkdtempSync(join(tmpdir(), 'hpa-pages-review-'));
-    t = await createTestApp({ UPLOAD_DIR: uploads, EVIDENCE_MAX_MB: '1' });
+    // A database of its own: the demo's evidence files are in this UPLOAD_DIR.
+    t = await createTestApp({ UPLOAD_DIR: uploads, EVIDENCE_MAX_MB: '1' }, { freshDatabase: true });
     t.clock.set('2020-04-20T02:00:00Z');
     db = t.app.get(DataSource);
     base = await serve(t);
@@ -218,6 +219,7 @@ describe('pages: the 销号 round with evidence (issue 15)', () => {
     ]);
     await expect(page.locator('.review-request .hash-list li').count()).resolves.toBe(3);
     await page.fill('textarea[name="comment"]', '凭证齐全，同意销号');
+    await screenshot(page, `review-decide-${name}`);
     await Promise.all([page.waitForURL(/done=approve/), page.click('.review-form button[value="approve"]')]);
     await expect(text(page, '.alert-success')).resolves.toBe('审核通过，已销号。');
     await expect(text(page, '.item-status .badge')).resolves.toBe('已销号');
@@ -249,6 +251,26 @@ describe('pages: the 销号 round with evidence (issue 15)', () => {
     const files = await db.getRepository(Attachment).find({ where: { itemId: item.id }, order: { id: 'ASC' } });
     expect(files.map((f) => f.sha256)).toEqual([photos[0], photos[1], pdf].map(sha256));
     expect(dialogs).toEqual([]);
+  });
+
+  it("the demo's requests wait with their generated evidence; the one sent back shows the round", async () => {
+    const { context, page } = await as('caseworker', 1280, 900);
+    await page.goto(`${base}/items/review`);
+    const row = page.locator('tr', { hasText: '河湾社区卫生服务站缺全科医生1名' });
+    await expect(row.locator('.evidence-count').textContent()).resolves.toBe('2 份');
+    await Promise.all([page.waitForURL(/\/items\/\d+#review$/), row.locator('.item-title a').click()]);
+    expect(await thumbnailsLoaded(page)).toEqual([320]);
+    await expect(page.locator('.evidence-documents a').textContent()).resolves.toBe('全科医生聘用合同.pdf');
+    const pdf = await page.request.get(`${base}${await page.locator('.evidence-documents a').getAttribute('href')}`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await expect(page.locator('.timeline-entry.entry-close_rejected .note').textContent()).resolves.toContain(
+      '请补充聘用合同',
+    );
+    await expect(page.locator('.timeline-entry.entry-close_requested').count()).resolves.toBe(2);
+    await expect(page.locator('.review-form button').allTextContents()).resolves.toEqual(['通过', '退回']);
+    await screenshot(page, 'review-demo-desktop');
+    await context.close();
   });
 
   it('the leadership comments (批注) from the item page; the CSRF token guards the upload form', async () => {

@@ -209,13 +209,17 @@ describe('pages: session, CSRF, redirects and navigation', () => {
       const insurance = await pageLogin(t.http, 'insurance');
 
       expect(formsOf((await officer.get(`/items/${item.id}`).expect(200)).text)).toEqual([
+        'assignee',
+        'attachments',
         'close',
+        'comments',
         'progress',
         'start',
       ]);
-      expect(formsOf((await leader.get(`/items/${item.id}`).expect(200)).text)).toEqual([]);
-      // A health item: insurance staff read it but act on insurance items only.
-      expect(formsOf((await insurance.get(`/items/${item.id}`).expect(200)).text)).toEqual([]);
+      // 批注 is for whoever reads the item (issue 15): the leadership's only form.
+      expect(formsOf((await leader.get(`/items/${item.id}`).expect(200)).text)).toEqual(['comments']);
+      // A health item: insurance staff read it (and comment) but act on insurance items only.
+      expect(formsOf((await insurance.get(`/items/${item.id}`).expect(200)).text)).toEqual(['comments']);
 
       const page = await officer.get(`/items/${item.id}`).expect(200);
       const short = await officer
@@ -240,9 +244,9 @@ describe('pages: session, CSRF, redirects and navigation', () => {
       expect(twice.text).toContain('当前的状态不允许此操作');
       expect(twice.text).toContain('再次销号的说明');
 
-      expect(formsOf((await officer.get(`/items/${item.id}`).expect(200)).text)).toEqual([]);
+      expect(formsOf((await officer.get(`/items/${item.id}`).expect(200)).text)).toEqual(['comments']);
       const closed = await caseworker.get(`/items/${item.id}`).expect(200);
-      expect(formsOf(closed.text)).toEqual(['reopen']);
+      expect(formsOf(closed.text)).toEqual(['comments', 'reopen']);
       await officer
         .post(`/items/${item.id}/reopen`)
         .type('form')
@@ -276,7 +280,15 @@ describe('pages: session, CSRF, redirects and navigation', () => {
       expect(officer).toContain('>贫困户<');
       expect(officer).not.toContain('>用户<');
 
+      // 待审核 (issue 15) for the roles that review 销号: not for officers or the leadership.
+      expect(admin).toContain('href="/items/review"');
+      expect(officer).not.toContain('>待审核<');
+      const caseworker = navOf((await (await pageLogin(t.http, 'caseworker')).get('/items/review').expect(200)).text);
+      expect(caseworker).toMatch(/<a href="\/items\/review" class="active" aria-current="page">待审核</);
+      expect(caseworker).toMatch(/<a href="\/items"\s*>整改台账</);
+
       const leader = navOf((await (await pageLogin(t.http, 'leader')).get('/').expect(200)).text);
+      expect(leader).not.toContain('>待审核<');
       expect(leader).toContain('>工作简报<');
       expect(leader).not.toContain('>贫困户<');
       expect(leader).not.toContain('>用户<');
