@@ -6,6 +6,7 @@ import { ReconciliationController } from './reconciliation.controller.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationService } from './reconciliation.service.js';
 import { PovertyApplyService } from './poverty-apply.service.js';
+import { RegistryApplyRunner } from './registry-apply-runner.js';
 
 /** 数据比对 of the insurance roster (issue #6) and the poverty office's register (issue #19) against the registry; the Bull consumer is ReconciliationWorkerModule's. */
 @Module({
@@ -16,6 +17,7 @@ import { PovertyApplyService } from './poverty-apply.service.js';
     ReconciliationService,
     EnrollmentApplyService,
     PovertyApplyService,
+    RegistryApplyRunner,
     ReconciliationDispatcher,
   ],
   exports: [ReconciliationRunner, ReconciliationService, EnrollmentApplyService, PovertyApplyService],

@@ -27,6 +27,8 @@ import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { assertSource, KINDS_OF_SOURCE, SOURCE_LABELS } from './reconciliation-source.js';
 import { Reconciliation, type ReconciliationSource, type SkippedRow } from './reconciliation.entity.js';
+import { progressOf, type RegistryApplyProgress } from './registry-apply-runner.js';
+import { RegistryApply } from './registry-apply.entity.js';
 import { writeReconciliationTemplate } from './roster-templates.js';
 import { reconciliationYear, rosterYear } from './roster-year.js';
 import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
@@ -55,6 +57,8 @@ export interface ReconciliationView {
   /** Registry changes written from a poverty roster (POST …/apply), null until then. */
   registryApplied: number | null;
   registryAppliedAt: Date | null;
+  /** The latest 写入登记信息 of a poverty roster (status `applying`: under way, or interrupted), null before any. */
+  registryApply: RegistryApplyProgress | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -317,6 +321,14 @@ export class ReconciliationService {
       enrollmentAppliedAt: rec.enrollmentAppliedAt,
       registryApplied: rec.registryApplied,
       registryAppliedAt: rec.registryAppliedAt,
+      registryApply:
+        rec.source === 'poverty'
+          ? progressOf(
+              await this.db
+                .getRepository(RegistryApply)
+                .findOne({ where: { reconciliationId: rec.id }, order: { id: 'DESC' } }),
+            )
+          : null,
       createdAt: rec.createdAt,
       startedAt: rec.startedAt,
       finishedAt: rec.finishedAt,

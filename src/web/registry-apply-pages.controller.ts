@@ -90,10 +90,12 @@ export class RegistryApplyPagesController {
     }
     const message =
       refused?.code === ErrorCode.VersionConflict
-        ? '预览之后登记信息又有变化，请核对下面重新列出的变化后再确认。'
-        : refused?.code === ErrorCode.InvalidTransition
-          ? '比对尚未完成，或花名册文件已不在服务器上，无法写入登记信息。'
-          : '请先预览变化，再确认写入。';
+        ? '预览之后登记信息又有变化（或写入已由他人接续），请核对下面重新列出的变化后再确认。'
+        : refused?.field === 'kinds'
+          ? '上次写入尚未完成：请勾选与上次相同的差异类型，预览后确认，继续写入。'
+          : refused?.code === ErrorCode.InvalidTransition
+            ? '比对尚未完成，或花名册文件已不在服务器上，无法写入登记信息。'
+            : '请先预览变化，再确认写入。';
     res.status(409).render('reconciliation/apply', await this.page(user, id, body, message));
   }
 
@@ -108,11 +110,16 @@ export class RegistryApplyPagesController {
     }
     const params = new URLSearchParams(kinds.map((k): [string, string] => ['kinds', k]));
     const chosen = new Set(kinds);
+    const interrupted = preview.apply?.status === 'applying' ? preview.apply : null;
     return {
       title: `写入登记信息 · 数据比对 #${id}`,
       id,
       message,
       preview,
+      interrupted: interrupted && {
+        ...interrupted,
+        kindLabels: interrupted.kinds.map((k) => DISCREPANCY_LABELS[k]).join('、'),
+      },
       kinds: APPLICABLE_KINDS.map((kind) => ({ kind, label: DISCREPANCY_LABELS[kind], checked: chosen.has(kind) })),
       chosen: kinds,
       counts: Object.entries(preview.counts)
