@@ -5,7 +5,8 @@ import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableFor
  * the confirmed preview, the registry's version after its last committed batch, how far it got —
  * so that an interrupted apply resumes where it stopped; `applying` (the reconciliation's id while
  * it runs, NULL once done) is unique: one apply at a time per reconciliation.
- * `registry_changes.fromHouseholdId`: the household a person moved out of, for that household's page.
+ * `registry_changes.fromHouseholdId`: the household a person moved out of, for that household's page;
+ * `changedByName`: who, as the household page names them (null for changes written before).
  */
 export class RegistryApplies1765519000000 implements MigrationInterface {
   name = 'RegistryApplies1765519000000';
@@ -28,6 +29,7 @@ export class RegistryApplies1765519000000 implements MigrationInterface {
           { name: 'planned', type: int },
           { name: 'applied', type: int, default: 0 },
           { name: 'startedById', type: int },
+          { name: 'startedByName', type: 'varchar', length: '64' },
           { name: 'startedAt', type: 'datetime' },
           { name: 'finishedAt', type: 'datetime', isNullable: true },
         ],
@@ -47,7 +49,10 @@ export class RegistryApplies1765519000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.addColumn('registry_changes', new TableColumn({ name: 'fromHouseholdId', type: int, isNullable: true }));
+    await q.addColumns('registry_changes', [
+      new TableColumn({ name: 'fromHouseholdId', type: int, isNullable: true }),
+      new TableColumn({ name: 'changedByName', type: 'varchar', length: '64', isNullable: true }),
+    ]);
     await q.createIndex(
       'registry_changes',
       new TableIndex({ name: 'IDX_registry_changes_from_household', columnNames: ['fromHouseholdId'] }),
@@ -56,7 +61,7 @@ export class RegistryApplies1765519000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.dropIndex('registry_changes', 'IDX_registry_changes_from_household');
-    await q.dropColumn('registry_changes', 'fromHouseholdId');
+    await q.dropColumns('registry_changes', ['fromHouseholdId', 'changedByName']);
     await q.dropTable('registry_applies');
   }
 }

@@ -41,6 +41,8 @@ export interface RegistryApplyAnswer {
   message: string;
 }
 
+const actorOf = (user: AuthUser) => ({ id: user.id, name: user.displayName });
+
 const stale = (message: string) => new AppError(ErrorCode.VersionConflict, message, 'confirm');
 
 /**
@@ -103,7 +105,7 @@ export class PovertyApplyService {
       if (!sameAsLeft && dto.confirm !== fresh) {
         throw stale('上次写入中断之后登记信息又有变化（confirm 已失效），请重新预览并确认，继续写入其余变化');
       }
-      done = await this.runner.resume(open, dto.confirm, planned, user.id);
+      done = await this.runner.resume(open, dto.confirm, planned, actorOf(user));
     } else {
       if (planned.plan.changes.length === 0) {
         return this.answer(
@@ -118,7 +120,7 @@ export class PovertyApplyService {
       if (dto.confirm !== fresh) {
         throw stale('预览之后登记信息又有变化（confirm 已失效），请重新预览并确认');
       }
-      done = await this.runner.start(rec, dto.kinds, fresh, planned, user.id);
+      done = await this.runner.start(rec, dto.kinds, fresh, planned, actorOf(user));
     }
     return this.answer(
       false,

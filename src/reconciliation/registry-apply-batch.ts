@@ -15,6 +15,7 @@ const PER_STATEMENT = 500;
 export interface BatchContext {
   reconciliationId: number;
   userId: number;
+  userName: string;
   now: Date;
   thisYear: number;
 }
@@ -121,6 +122,7 @@ export async function writeBatch(
           before: c.before,
           after: c.after,
           changedById: context.userId,
+          changedByName: context.userName.slice(0, 64),
           changedAt: context.now,
         })),
       )

@@ -23,6 +23,12 @@ import { RegistryVersion } from './registry-version.js';
 /** Changes per batch: each batch is one transaction. */
 export const APPLY_BATCH = 500;
 
+/** Who writes: their id and name. */
+export interface Actor {
+  id: number;
+  name: string;
+}
+
 /** A plan and the version of the registry it was made from. */
 export interface VersionedPlan {
   plan: PovertyApplyPlan;
@@ -133,7 +139,7 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
     kinds: readonly ApplicableKind[],
     confirm: string,
     planned: VersionedPlan,
-    userId: number,
+    actor: Actor,
   ): Promise<RegistryApply> {
     const token = randomUUID();
     const row = await inTransaction(this.db, async (em) => {
@@ -150,19 +156,20 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
         registryVersion: planned.version.toString(),
         planned: planned.plan.changes.length,
         applied: 0,
-        startedById: userId,
+        startedById: actor.id,
+        startedByName: actor.name.slice(0, 64),
         startedAt: this.clock.now(),
       });
       return em.findOneByOrFail(RegistryApply, { id: (inserted.identifiers[0] as { id: number }).id });
     });
-    return this.track(this.write(row, token, planned, userId));
+    return this.track(this.write(row, token, planned, actor));
   }
 
   /**
    * Takes over an interrupted apply (`open`) and writes what is left of it (`planned`, planned again
    * against the registry as the interruption left it); `confirm`: the token it goes on under.
    */
-  async resume(open: RegistryApply, confirm: string, planned: VersionedPlan, userId: number): Promise<RegistryApply> {
+  async resume(open: RegistryApply, confirm: string, planned: VersionedPlan, actor: Actor): Promise<RegistryApply> {
     const token = randomUUID();
     const claimed = await inTransaction(this.db, (em) =>
       em
@@ -176,7 +183,7 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
       throw taken();
     }
     this.logger.log(`registry apply ${open.id}: ${planned.plan.changes.length} changes left, continuing`);
-    return this.track(this.write(open, token, planned, userId));
+    return this.track(this.write(open, token, planned, actor));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -207,7 +214,7 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
       );
       return;
     }
-    const done = await this.resume(row, row.confirm, planned, row.startedById);
+    const done = await this.resume(row, row.confirm, planned, { id: row.startedById, name: row.startedByName });
     this.logger.log(`registry apply ${row.id}: done, ${done.applied} changes written in all`);
   }
 
@@ -218,9 +225,15 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** The batches, each checking first that this run still owns the apply; then the apply is marked done. */
-  private async write(row: RegistryApply, token: string, { plan, version }: VersionedPlan, userId: number) {
+  private async write(row: RegistryApply, token: string, { plan, version }: VersionedPlan, actor: Actor) {
     const now = this.clock.now();
-    const context = { reconciliationId: row.reconciliationId, userId, now, thisYear: this.clock.year() };
+    const context = {
+      reconciliationId: row.reconciliationId,
+      userId: actor.id,
+      userName: actor.name,
+      now,
+      thisYear: this.clock.year(),
+    };
     for (const part of chunk(plan.inWriteOrder(), APPLY_BATCH)) {
       if (this.stopping) {
         throw new AppError(ErrorCode.InvalidTransition, '服务正在停止：写入已暂停，重启后自动继续', 'status');

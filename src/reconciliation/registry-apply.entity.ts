@@ -59,6 +59,10 @@ export class RegistryApply {
   @Column({ type: 'int' })
   startedById!: number;
 
+  /** Their name then (a resumed apply writes its changes under it). */
+  @Column({ type: 'varchar', length: 64 })
+  startedByName!: string;
+
   @Column({ type: 'datetime' })
   startedAt!: Date;
 

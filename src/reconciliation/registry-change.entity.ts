@@ -46,6 +46,10 @@ export class RegistryChange {
   @Column({ type: 'int' })
   changedById!: number;
 
+  /** Who, by name as it was then; null for changes written before names were kept. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  changedByName!: string | null;
+
   @Column({ type: 'datetime' })
   changedAt!: Date;
 }

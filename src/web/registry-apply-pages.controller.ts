@@ -4,40 +4,17 @@ import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { ErrorCode } from '../common/app-error.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
-import { HOUSEHOLD_STATUS_LABELS, PERSON_STATUS_LABELS } from '../households/household-labels.js';
 import { DISCREPANCY_LABELS } from '../reconciliation/discrepancy.entity.js';
 import { ApplyRegistryDto } from '../reconciliation/dto/reconciliation.dto.js';
 import { APPLICABLE_KINDS, type ApplicableKind } from '../reconciliation/poverty-apply-plan.js';
 import { PovertyApplyService, type RegistryChangeView } from '../reconciliation/poverty-apply.service.js';
 import type { RegistryChangeKind } from '../reconciliation/registry-change.entity.js';
+import { REGISTRY_CHANGE_LABELS, registryStateText } from '../reconciliation/registry-change-labels.js';
 import { attempt } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf } from './page-query.js';
 
 const PAGE_SIZE = 100;
-
-/** 写入登记信息's changes as the pages name them. */
-export const REGISTRY_CHANGE_LABELS: Record<RegistryChangeKind, string> = {
-  household_added: '新增户',
-  person_added: '新增人员',
-  household_status: '户状态',
-  person_status: '人员状态',
-  person_household: '所在户',
-};
-
-/** A change's before and after in words: statuses by their labels, a household by its 户编号. */
-function stateText(change: RegistryChangeKind, value: string | null): string {
-  if (value === null) {
-    return '（无）';
-  }
-  if (change === 'household_status' || change === 'household_added') {
-    return HOUSEHOLD_STATUS_LABELS[value as keyof typeof HOUSEHOLD_STATUS_LABELS] ?? value;
-  }
-  if (change === 'person_status' || change === 'person_added') {
-    return PERSON_STATUS_LABELS[value as keyof typeof PERSON_STATUS_LABELS] ?? value;
-  }
-  return `户编号 ${value}`;
-}
 
 /** The kinds a form or a link chose (one value or several); none: every applicable kind. */
 function chosenKinds(value: unknown): ApplicableKind[] {
@@ -128,8 +105,8 @@ export class RegistryApplyPagesController {
       changes: preview.changes.items.map((c: RegistryChangeView) => ({
         ...c,
         changeLabel: REGISTRY_CHANGE_LABELS[c.change],
-        beforeText: stateText(c.change, c.before),
-        afterText: stateText(c.change, c.after),
+        beforeText: registryStateText(c.change, c.before),
+        afterText: registryStateText(c.change, c.after),
       })),
       pager: pagerOf(`/reconciliations/${id}/apply`, params, preview.changes.page, PAGE_SIZE, preview.changes.total),
     };
