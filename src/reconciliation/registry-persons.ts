@@ -70,7 +70,7 @@ const STATUS_CODE = new Map<string, number>(PERSON_STATUSES.map((s, i) => [s, i]
  * million persons fit in a few hundred MB. A source extends it with its own columns.
  */
 export class RegistryPersons<H> {
-  private readonly slots = new IdNumberIndex();
+  private slots = new IdNumberIndex();
   private readonly ids: number[] = [];
   private readonly numbers: string[] = [];
   private readonly names: string[] = [];
@@ -80,6 +80,13 @@ export class RegistryPersons<H> {
 
   get size(): number {
     return this.ids.length;
+  }
+
+  /** Before the first person: room for `expected` persons in the index, so that it never grows while loading. */
+  reserve(expected: number): void {
+    if (this.ids.length === 0) {
+      this.slots = new IdNumberIndex(expected);
+    }
   }
 
   /** Adds a person (a repeated ID number keeps its first slot for lookups); answers the slot. */
@@ -166,6 +173,8 @@ export async function loadPersons<H, R extends RegistryPersons<H>>(
       households.set(id, household({ ...h, id }));
     }
   }
+  const [{ n }] = await db.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM persons');
+  registry.reserve(Number(n));
   const persons = () =>
     db
       .createQueryBuilder()

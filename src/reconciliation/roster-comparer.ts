@@ -58,9 +58,12 @@ export function sameName(a: string, b: string): boolean {
  */
 export abstract class ByIdComparer<K extends string, R extends RosterPerson, H> implements RosterComparer<K> {
   abstract readonly columns: readonly RosterColumn<K>[];
-  private readonly firstLine = new IdNumberIndex();
+  /** The first line of each ID number read: sized for a roster about as long as the registry. */
+  private readonly firstLine: IdNumberIndex;
 
-  protected constructor(protected readonly registry: RegistryPersons<H>) {}
+  protected constructor(protected readonly registry: RegistryPersons<H>) {
+    this.firstLine = new IdNumberIndex(registry.size);
+  }
 
   get size(): number {
     return this.registry.size;

@@ -158,7 +158,9 @@ async function plainDiff(
 
 /** Runs the reconciliation job in a process of its own (job-process.ts) on the database `env` names; answers its figures. */
 async function runJob(id: number, env: Record<string, string>): Promise<JobRun> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'job-process.js'), 'reconciliation', String(id)], {
+  // BENCH_CPU_PROFILE=<dir>: the job process writes a V8 CPU profile there.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, join(import.meta.dirname, 'job-process.js'), 'reconciliation', String(id)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
