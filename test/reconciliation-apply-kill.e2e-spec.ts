@@ -83,17 +83,16 @@ describe('a registry apply killed halfway', () => {
     const tag = `K${randomInt(0, 36 ** 5)
       .toString(36)
       .toUpperCase()}`;
-    const row = (registryNo: string, region: string, head: string, id: string, name: string, relation: string, type = '未脱贫户', status = '正常') => [
-      registryNo,
-      region,
-      head,
-      id,
-      name,
-      relation,
-      type,
-      type === '脱贫户' ? 2019 : '',
-      status,
-    ];
+    const row = (
+      registryNo: string,
+      region: string,
+      head: string,
+      id: string,
+      name: string,
+      relation: string,
+      type = '未脱贫户',
+      status = '正常',
+    ) => [registryNo, region, head, id, name, relation, type, type === '脱贫户' ? 2019 : '', status];
     const rows: (string | number)[][] = [];
     for (const h of poor) {
       rows.push(
@@ -119,7 +118,16 @@ describe('a registry apply killed halfway', () => {
     for (let h = 0; h < NEW_HOUSEHOLDS; h++) {
       const registryNo = `${tag}-${h}`;
       for (const [k, relation] of ['户主', '配偶', '子女'].entries()) {
-        rows.push(row(registryNo, h % 2 ? VILLAGE_A : VILLAGE_B, `户主${h}`, idNumber(area, h * 3 + k), `成员${h * 3 + k}`, relation));
+        rows.push(
+          row(
+            registryNo,
+            h % 2 ? VILLAGE_A : VILLAGE_B,
+            `户主${h}`,
+            idNumber(area, h * 3 + k),
+            `成员${h * 3 + k}`,
+            relation,
+          ),
+        );
       }
     }
     const roster = toCsv(POVERTY_HEADER, rows);
@@ -146,7 +154,7 @@ describe('a registry apply killed halfway', () => {
         counts: Record<string, number>;
         registryApply: { status: string; planned: number; applied: number } | null;
       };
-    for (let until = Date.now() + 120_000; (await detailOf(first.url)).status !== 'done'; ) {
+    for (let until = Date.now() + 120_000; (await detailOf(first.url)).status !== 'done';) {
       expect(Date.now()).toBeLessThan(until);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -164,8 +172,8 @@ describe('a registry apply killed halfway', () => {
       headers: json,
       body: JSON.stringify({ kinds: APPLICABLE, confirm }),
     }).catch(() => null);
-    let seen: { status: string; planned: number; applied: number } | null = null;
-    for (let until = Date.now() + 120_000; ; ) {
+    let seen: { status: string; planned: number; applied: number } | null;
+    for (let until = Date.now() + 120_000; ;) {
       seen = (await detailOf(first.url)).registryApply;
       if ((seen && seen.applied >= 2000) || seen?.status === 'done' || Date.now() > until) {
         break;
@@ -181,8 +189,8 @@ describe('a registry apply killed halfway', () => {
     // Started again, the service resumes the apply by itself and finishes it.
     const second = await serve();
     await waitForOutput(second.run, /resuming registry apply \d+/);
-    let done: { status: string; planned: number; applied: number } | null = null;
-    for (let until = Date.now() + 120_000; ; ) {
+    let done: { status: string; planned: number; applied: number } | null;
+    for (let until = Date.now() + 120_000; ;) {
       done = (await detailOf(second.url)).registryApply;
       if (done?.status === 'done' || Date.now() > until) {
         break;
@@ -206,7 +214,7 @@ describe('a registry apply killed halfway', () => {
       await fetch(`${second.url}/api/reconciliations`, { method: 'POST', headers: auth, body: form2 })
     ).json()) as { id: number };
     let counts: Record<string, number> = {};
-    for (let until = Date.now() + 120_000; ; ) {
+    for (let until = Date.now() + 120_000; ;) {
       const res = (await (await fetch(`${second.url}/api/reconciliations/${rerun.id}`, { headers: auth })).json()) as {
         status: string;
         counts: Record<string, number>;

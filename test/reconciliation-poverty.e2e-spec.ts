@@ -10,6 +10,7 @@ import { buildDemoPovertyRoster } from '../src/app/demo/demo-poverty-roster.js';
 import { Reconciliation } from '../src/reconciliation/reconciliation.entity.js';
 import { RegistryApply } from '../src/reconciliation/registry-apply.entity.js';
 import { RegistryChange } from '../src/reconciliation/registry-change.entity.js';
+import { RegistryVersion } from '../src/reconciliation/registry-version.js';
 import { householdInput, maskedId, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
 import { newCampaign } from './factories/items.js';
 import { INSURANCE_HEADER, POVERTY_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
@@ -228,7 +229,10 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
           .set('Authorization', caseworker)
           .send({ campaignId: campaign.id, ...body });
       // The chosen rows of other kinds: none.
-      expect((await post({ ids: [row.id], kinds: ['invalid_id'] }).expect(200)).body).toEqual({ created: 0, skipped: 0 });
+      expect((await post({ ids: [row.id], kinds: ['invalid_id'] }).expect(200)).body).toEqual({
+        created: 0,
+        skipped: 0,
+      });
       expect((await post({ ids: [row.id] }).expect(200)).body).toEqual({ created: 1, skipped: 0 });
       expect((await post({ ids: [row.id] }).expect(200)).body).toEqual({ created: 0, skipped: 0 });
       const items = await db.getRepository(Item).find({ where: { campaignId: campaign.id } });
@@ -393,6 +397,62 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
         for (const kind of APPLICABLE) {
           expect([kind, body.counts[kind]]).toEqual([kind, 0]);
         }
+      });
+    });
+  });
+
+  describe('an apply interrupted before it finished', () => {
+    it('is continued by the same request again, or after a change of the registry by a new preview', async () => {
+      const h = await household('poor', VILLAGE_B);
+      const rows = await agreeingRows();
+      for (const m of h.members) {
+        rows.get(m.idNumber)![6] = '脱贫户';
+        rows.get(m.idNumber)![7] = 2019;
+      }
+      const res = await upload(toCsv(POVERTY_HEADER, [...rows.values()])).expect(202);
+      const id = res.body.id as number;
+      await waitUntilFinished(t, caseworker, `/api/reconciliations/${id}`);
+      const apply = (body: Record<string, unknown>) =>
+        request(t.http).post(`/api/reconciliations/${id}/apply`).set('Authorization', caseworker).send(body);
+      const preview = await apply({ kinds: APPLICABLE, dryRun: true }).expect(200);
+      expect(preview.body.changes.total).toBe(1);
+      // As a process killed before its first batch committed leaves it.
+      await db.getRepository(RegistryApply).insert({
+        reconciliationId: id,
+        applying: id,
+        status: 'applying',
+        kinds: [...APPLICABLE].sort().join(','),
+        confirm: preview.body.confirm,
+        runToken: 'a run that died',
+        registryVersion: (await RegistryVersion.read(db.manager)).toString(),
+        planned: 1,
+        applied: 0,
+        startedById: 1,
+        startedByName: '卫健局 张业务',
+        startedAt: new Date('2020-04-15T02:00:00Z'),
+      });
+
+      const agent = await pageLogin(t.http, 'caseworker');
+      const page = (await agent.get(`/reconciliations/${id}/apply`).expect(200)).text;
+      expect(page).toContain('已写入 0 / 1 处后中断');
+      expect(page).toContain('继续写入 1 处变化');
+      const other = await apply({ kinds: ['household_status_mismatch'], confirm: preview.body.confirm }).expect(409);
+      expect(other.body.message).toContain('尚未写完');
+
+      // The registry changed meanwhile: the old token no longer continues it; a new preview's does.
+      await household('lifted', VILLAGE_B);
+      const stale = await apply({ kinds: APPLICABLE, confirm: preview.body.confirm }).expect(409);
+      expect(stale.body.message).toContain('中断之后登记信息又有变化');
+      expect((await db.getRepository(Household).findOneByOrFail({ id: h.id })).status).toBe('poor');
+      const again = await apply({ kinds: APPLICABLE, dryRun: true }).expect(200);
+      expect(again.body.apply).toMatchObject({ status: 'applying', applied: 0, planned: 1 });
+      const done = await apply({ kinds: APPLICABLE, confirm: again.body.confirm }).expect(200);
+      expect(done.body.apply).toMatchObject({ status: 'done', applied: 1 });
+      expect((await db.getRepository(Household).findOneByOrFail({ id: h.id })).status).toBe('lifted');
+      expect(await db.getRepository(RegistryApply).findOneByOrFail({ reconciliationId: id })).toMatchObject({
+        status: 'done',
+        applying: null,
+        registryVersion: (await RegistryVersion.read(db.manager)).toString(),
       });
     });
   });

@@ -25,7 +25,12 @@ export class InsuranceComparer extends ByIdComparer<InsuranceField, InsuranceRow
     return readInsuranceRow(raw, this.year, this.today);
   }
 
-  protected about(row: InsuranceRow, slot: number | undefined, kind: DiscrepancyKind, detail: string): FoundDiscrepancy {
+  protected about(
+    row: InsuranceRow,
+    slot: number | undefined,
+    kind: DiscrepancyKind,
+    detail: string,
+  ): FoundDiscrepancy {
     const registry = this.registry;
     return {
       kind,

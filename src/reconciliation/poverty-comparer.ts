@@ -28,7 +28,8 @@ export function householdTypeText(row: Pick<PovertyRow, 'householdType' | 'lifte
  */
 export class PovertyComparer extends ByIdComparer<PovertyField, PovertyRow, RegisteredHousehold> {
   readonly columns = POVERTY_COLUMNS;
-  private readonly householdsCompared = new Set<string>();
+  /** Registered households whose status was compared (on their first row), by id. */
+  private readonly householdsCompared = new Set<number>();
 
   constructor(
     protected override readonly registry: PovertyRegistry,
@@ -60,8 +61,8 @@ export class PovertyComparer extends ByIdComparer<PovertyField, PovertyRow, Regi
   protected rules(row: PovertyRow, slot: number | undefined, found: (d: FoundDiscrepancy) => void): void {
     const registry = this.registry;
     const theirs = registry.household(row.registryNo);
-    if (theirs && !this.householdsCompared.has(row.registryNo)) {
-      this.householdsCompared.add(row.registryNo);
+    if (theirs && !this.householdsCompared.has(theirs.id)) {
+      this.householdsCompared.add(theirs.id);
       const target = householdStatusFrom(row.householdType, theirs.status);
       if (target) {
         found({

@@ -38,10 +38,19 @@ export async function loadPovertyRegistry(db: DataSource): Promise<PovertyRegist
       registry.regions.add(r.code);
     }
   }
+  // One string per region code, shared by its households (the driver answers a new one per row).
+  const codes = new Map<string, string>();
+  const intern = (code: string) => codes.get(code) ?? (codes.set(code, code), code);
   return loadPersons(
     db,
     registry,
-    (h) => registry.addHousehold({ id: h.id, registryNo: h.registryNo ?? '', regionCode: h.regionCode, status: h.status }),
+    (h) =>
+      registry.addHousehold({
+        id: h.id,
+        registryNo: h.registryNo ?? '',
+        regionCode: intern(h.regionCode),
+        status: h.status,
+      }),
     { registryNo: true },
   );
 }

@@ -217,7 +217,18 @@ export class ReconciliationService {
         },
         stringify({
           header: true,
-          columns: ['类型', '行号', '身份证号', '花名册姓名', '登记姓名', '人员编号', '区划代码', '街道', '村/社区', '说明'],
+          columns: [
+            '类型',
+            '行号',
+            '身份证号',
+            '花名册姓名',
+            '登记姓名',
+            '人员编号',
+            '区划代码',
+            '街道',
+            '村/社区',
+            '说明',
+          ],
           bom: true,
         }),
         out,
@@ -226,7 +237,9 @@ export class ReconciliationService {
 
   /** [街道, 村/社区] by region code (a sub-district's own code: its name and none). */
   private async places(): Promise<Map<string, [string, string | null]>> {
-    const regions = await this.db.getRepository(Region).find({ select: { code: true, name: true, level: true, parentCode: true } });
+    const regions = await this.db
+      .getRepository(Region)
+      .find({ select: { code: true, name: true, level: true, parentCode: true } });
     const name = new Map(regions.map((r) => [r.code, r.name]));
     const places = new Map<string, [string, string | null]>();
     for (const r of regions) {

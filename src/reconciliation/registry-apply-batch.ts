@@ -150,7 +150,7 @@ async function assertUnchanged(
       query.setLock('pessimistic_write');
     }
     for (const row of await query.getMany()) {
-      current.set(row.id, row as { householdId?: number; status: string });
+      current.set(row.id, row);
     }
   }
   for (const c of changes) {

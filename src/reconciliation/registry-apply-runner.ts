@@ -192,9 +192,9 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
     }
     for (const row of await this.db.getRepository(RegistryApply).findBy({ status: 'applying' })) {
       this.logger.log(`resuming registry apply ${row.id} (reconciliation ${row.reconciliationId})`);
-      void this.track(
-        new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.resumeLeft(row)),
-      ).catch((error: unknown) => this.logger.warn(`registry apply ${row.id}: ${(error as Error).message}`));
+      void this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.resumeLeft(row))).catch(
+        (error: unknown) => this.logger.warn(`registry apply ${row.id}: ${(error as Error).message}`),
+      );
     }
   }
 
@@ -265,7 +265,11 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
         throw taken();
       }
       const written = await em.countBy(RegistryChange, { reconciliationId: row.reconciliationId });
-      await em.update(Reconciliation, { id: row.reconciliationId }, { registryApplied: written, registryAppliedAt: now });
+      await em.update(
+        Reconciliation,
+        { id: row.reconciliationId },
+        { registryApplied: written, registryAppliedAt: now },
+      );
       return em.findOneByOrFail(RegistryApply, { id: row.id });
     });
   }

@@ -39,7 +39,13 @@ function kindsOf(value: unknown): string[] {
 
 /** The rows a form checked: discrepancy ids. */
 function idsOf(value: unknown): number[] {
-  return [...new Set(kindsOf(value).filter((v) => /^\d{1,9}$/.test(v)).map(Number))];
+  return [
+    ...new Set(
+      kindsOf(value)
+        .filter((v) => /^\d{1,9}$/.test(v))
+        .map(Number),
+    ),
+  ];
 }
 
 interface ItemsFormState {

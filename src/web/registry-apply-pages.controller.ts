@@ -77,10 +77,16 @@ export class RegistryApplyPagesController {
   }
 
   private async page(user: AuthUser, id: number, raw: Record<string, unknown>, message: string | null) {
-    const kinds = chosenKinds(raw.kinds);
+    let kinds = chosenKinds(raw.kinds);
     const page = typeof raw.page === 'string' && /^\d{1,6}$/.test(raw.page) ? Math.max(1, Number(raw.page)) : 1;
     const ask = (p: number) => this.registry.preview(user, id, { kinds, dryRun: true, page: p, pageSize: PAGE_SIZE });
     let preview = await ask(page);
+    // An interrupted apply goes on with its own kinds: without a choice, the preview shows those.
+    const left = preview.apply?.status === 'applying' ? preview.apply.kinds : null;
+    if (left && raw.kinds === undefined && left.join(',') !== [...kinds].sort().join(',')) {
+      kinds = left;
+      preview = await ask(page);
+    }
     const last = Math.max(1, Math.ceil(preview.changes.total / PAGE_SIZE));
     if (page > last) {
       preview = await ask(last);

@@ -124,7 +124,10 @@ async function plainDiff(
   for await (const h of households) {
     byId.set(Number(h.id), { registryNo: h.registryNo, status: h.status });
   }
-  const registered = new Map<string, { name: string; status: string; household: { registryNo: string; status: string } }>();
+  const registered = new Map<
+    string,
+    { name: string; status: string; household: { registryNo: string; status: string } }
+  >();
   for await (const p of persons) {
     registered.set(p.idNumber, { name: p.name, status: p.status, household: byId.get(Number(p.householdId))! });
   }
@@ -159,11 +162,17 @@ async function plainDiff(
 /** Runs the reconciliation job in a process of its own (job-process.ts) on the database `env` names; answers its figures. */
 async function runJob(id: number, env: Record<string, string>): Promise<JobRun> {
   // BENCH_CPU_PROFILE=<dir>: the job process writes a V8 CPU profile there.
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, join(import.meta.dirname, 'job-process.js'), 'reconciliation', String(id)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const profile = process.env.BENCH_CPU_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, join(import.meta.dirname, 'job-process.js'), 'reconciliation', String(id)],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -337,7 +346,11 @@ export const povertyReconciliationBench: Bench = {
     const dir = mkdtempSync(join(tmpdir(), 'hpa-bench-poverty-'));
     try {
       const file = join(dir, 'register.csv');
-      await writeCsv(file, '户编号,区划代码,户主姓名,身份证号,姓名,与户主关系,户类型,脱贫年度,人员状态', registerLines());
+      await writeCsv(
+        file,
+        '户编号,区划代码,户主姓名,身份证号,姓名,与户主关系,户类型,脱贫年度,人员状态',
+        registerLines(),
+      );
       const lines: BenchLine[] = [];
       for (const database of DATABASES) {
         lines.push(database === 'mysql' ? await onMysql(dir, file) : await onSqlite(dir, file));

@@ -15,7 +15,12 @@ describe("the demo district's poverty register (扶贫办花名册, for the demo
     district.regions.filter((r) => r.level !== 'district').forEach((r) => registry.regions.add(r.code));
     let personId = 0;
     district.households.forEach((h, i) => {
-      const household = registry.addHousehold({ id: i + 1, registryNo: h.registryNo, regionCode: h.regionCode, status: h.status });
+      const household = registry.addHousehold({
+        id: i + 1,
+        registryNo: h.registryNo,
+        regionCode: h.regionCode,
+        status: h.status,
+      });
       for (const m of h.members) {
         registry.addPerson(
           { id: ++personId, idNumber: m.idNumber, name: m.name, status: 'active', householdId: household.id },
@@ -28,7 +33,10 @@ describe("the demo district's poverty register (扶贫办花名册, for the demo
     const found: FoundDiscrepancy[] = [];
     let skipped = 0;
     roster.rows.forEach((cells, i) => {
-      const values = Object.fromEntries(POVERTY_COLUMNS.map((c, k) => [c.key, cells[k]])) as Record<PovertyField, string>;
+      const values = Object.fromEntries(POVERTY_COLUMNS.map((c, k) => [c.key, cells[k]])) as Record<
+        PovertyField,
+        string
+      >;
       if (comparer.compare({ line: i + 2, values, imprecise: [] }, (d) => found.push(d))) {
         skipped++;
       }

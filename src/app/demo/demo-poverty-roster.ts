@@ -123,7 +123,13 @@ export function buildDemoPovertyRoster(district: DemoDistrict = buildDemoDistric
   ];
   rows.push(newcomer('19720315', '马建国', '户主'), newcomer('19740802', '何秀兰', '配偶'));
   const parents = rowOf(lifted[3], lifted[3].members[0]);
-  rows.push([...parents.slice(0, 3), newcomerId('20190611', taken), '马小宝', RELATION_LABELS.grandchild, ...parents.slice(6)]);
+  rows.push([
+    ...parents.slice(0, 3),
+    newcomerId('20190611', taken),
+    '马小宝',
+    RELATION_LABELS.grandchild,
+    ...parents.slice(6),
+  ]);
   // A check character that does not match; a repeated row; a 户类型 the register does not have.
   const bad = newcomer('19800101', '错号', '其他');
   bad[3] = `${bad[3].slice(0, 17)}${bad[3][17] === '0' ? '1' : '0'}`;
