@@ -150,7 +150,6 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /reconciliations/:id/apply': { may: KEEPERS },
   'POST /reconciliations/:id/apply': { may: KEEPERS },
   'GET /region-codes': { may: ALL },
-  'GET /demo/poverty-roster.csv': { may: KEEPERS },
   'POST /reconciliations/:id/items': { may: ['admin', 'insurance'] },
   'POST /reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
   'POST /reconciliations/:id/cancel': { may: ['admin', 'insurance'] },

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { readFileSync } from 'node:fs';
 import { Household } from '../src/households/household.entity.js';
 import { Person } from '../src/households/person.entity.js';
 import { Clock } from '../src/common/clock.js';
@@ -11,6 +12,7 @@ import { Reconciliation } from '../src/reconciliation/reconciliation.entity.js';
 import { RegistryApply } from '../src/reconciliation/registry-apply.entity.js';
 import { RegistryChange } from '../src/reconciliation/registry-change.entity.js';
 import { RegistryVersion } from '../src/reconciliation/registry-version.js';
+import { demoPovertyRosterPath } from '../src/reconciliation/roster-templates.js';
 import { householdInput, maskedId, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
 import { newCampaign } from './factories/items.js';
 import { INSURANCE_HEADER, POVERTY_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
@@ -436,6 +438,8 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
       const page = (await agent.get(`/reconciliations/${id}/apply`).expect(200)).text;
       expect(page).toContain('已写入 0 / 1 处后中断');
       expect(page).toContain('继续写入 1 处变化');
+      const result = (await agent.get(`/reconciliations/${id}`).expect(200)).text;
+      expect(result).toContain('写入登记信息尚未完成：已写入 0 / 1 处');
       const other = await apply({ kinds: ['household_status_mismatch'], confirm: preview.body.confirm }).expect(409);
       expect(other.body.message).toContain('尚未写完');
 
@@ -500,13 +504,12 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
   });
 
   describe("the demo district's register, for the demo user to upload", () => {
-    it('is offered on the page and yields every kind of discrepancy', async () => {
+    it('is written into the data directory, named on the page, and yields every kind of discrepancy', async () => {
+      const path = demoPovertyRosterPath(t.config);
       const agent = await pageLogin(t.http, 'caseworker');
       const list = (await agent.get('/reconciliations?source=poverty').expect(200)).text;
-      expect(list).toContain('href="/demo/poverty-roster.csv"');
-      const file = await agent.get('/demo/poverty-roster.csv').buffer(true).expect(200);
-      expect(file.headers['content-disposition']).toContain('attachment');
-      const text = file.text.replace(/^\uFEFF/, '');
+      expect(list).toContain(`<code>${path}</code>`);
+      const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
       expect(text.split(/\r?\n/)[0]).toBe(POVERTY_HEADER.join(','));
       const res = await upload(text).expect(202);
       const detail = (await waitUntilFinished(t, caseworker, `/api/reconciliations/${res.body.id}`)) as {

@@ -3,7 +3,9 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
+import { existsSync } from 'node:fs';
 import { AppConfig } from '../config/app-config.js';
+import { demoPovertyRosterPath } from '../reconciliation/roster-templates.js';
 import { DISCREPANCY_LABELS, type DiscrepancyKind } from '../reconciliation/discrepancy.entity.js';
 import { ANY_SOURCE, KINDS_OF_SOURCE, SOURCE_LABELS, sourcesOf } from '../reconciliation/reconciliation-source.js';
 import { RECONCILIATION_SOURCES } from '../reconciliation/reconciliation.entity.js';
@@ -266,7 +268,10 @@ export class ReconciliationPagesController {
       insurance: source === 'insurance',
       poverty: source === 'poverty',
       // With the demo district: its poverty register, planted with every kind of discrepancy, to upload.
-      demoRoster: source === 'poverty' && this.config.demoData,
+      demoRoster:
+        source === 'poverty' && this.config.demoData && existsSync(demoPovertyRosterPath(this.config))
+          ? demoPovertyRosterPath(this.config)
+          : null,
       runs: page.items.map((r) => ({
         ...r,
         sourceLabel: SOURCE_LABELS[r.source],
@@ -350,6 +355,7 @@ export class ReconciliationPagesController {
       skipped: count(raw.skipped),
       applied: count(raw.applied),
       appliedNothing: raw.applied === '0',
+      registryInterrupted: rec.registryApply?.status === 'applying',
       registryApplied: count(raw.registryApplied),
       registryAppliedNothing: raw.registryApplied === '0',
     };

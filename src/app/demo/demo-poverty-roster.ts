@@ -1,5 +1,5 @@
-// The poverty office's register (扶贫办建档立卡花名册) of the demo district, as the demo user can
-// upload it on 数据比对 (SPEC §6.5): the district's households and persons as the registry holds them
+// The poverty office's register (扶贫办建档立卡花名册) of the demo district, written by the demo loader
+// into the data directory (demoPovertyRosterPath) for the demo user to upload on 数据比对 (SPEC §6.5): the district's households and persons as the registry holds them
 // when the demo is loaded, with a few disagreements planted so that every kind of discrepancy
 // appears — a fixed number of each — and one row the reader refuses.
 // Pure and deterministic, like the district itself.
@@ -18,9 +18,6 @@ export interface DemoPovertyRoster {
   /** Rows the reader refuses (counted as 未能比对). */
   rowErrors: number;
 }
-
-/** The download's file name. */
-export const DEMO_POVERTY_ROSTER_NAME = '示范区扶贫办建档立卡花名册（演示）.csv';
 
 /** 脱贫年度 of a lifted household: 2016–2020, from its 户编号. */
 const liftedYear = (h: DemoHousehold) => 2016 + (Number(h.registryNo.slice(-4)) % 5);
