@@ -20,7 +20,16 @@ import { DEFAULT_SCHEME } from '../../health/insurance.service.js';
 import { Household } from '../../households/household.entity.js';
 import { Person } from '../../households/person.entity.js';
 import { Region } from '../../regions/region.entity.js';
-import { buildDemoDistrict, type DemoDistrict } from './demo-district.js';
+import { stringify } from 'csv-stringify';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppConfig } from '../../config/app-config.js';
+import { demoPovertyRosterPath } from '../../reconciliation/roster-templates.js';
+import { buildDemoDistrict, DEMO_DISTRICT_CODE, type DemoDistrict } from './demo-district.js';
+import { buildDemoPovertyRoster } from './demo-poverty-roster.js';
 import { DEMO_CAMPAIGN, DEMO_INSPECTION_ITEMS } from './demo-campaign.js';
 import { buildDemoHealth, DEMO_AS_OF, type DemoHealth } from './demo-health.js';
 import { balanceFollowUps, demoReadings, demoTreatment } from './demo-readings.js';
@@ -51,10 +60,14 @@ export class DemoLoader {
     @InjectDataSource() private readonly db: DataSource,
     private readonly items: ItemsService,
     private readonly checks: ChecksService,
+    private readonly config: AppConfig,
   ) {}
 
   async loadIfEmpty(): Promise<boolean> {
     if ((await this.db.getRepository(Region).count()) > 0) {
+      if (await this.db.getRepository(Region).existsBy({ code: DEMO_DISTRICT_CODE })) {
+        await this.writePovertyRoster();
+      }
       return false;
     }
     const district = buildDemoDistrict();
@@ -100,10 +113,33 @@ export class DemoLoader {
       }
     });
     await this.loadCampaign();
+    await this.writePovertyRoster();
     this.logger.log(
       `loaded the demo district: ${district.households.length} households; demo accounts ${DEMO_USERS.map((u) => u.username).join(', ')} (password ${DEMO_PASSWORD})`,
     );
     return true;
+  }
+
+  /**
+   * The demo district's poverty register (demo-poverty-roster.ts), every kind of discrepancy planted,
+   * into the data directory for the demo user to upload on 数据比对 — unless it is there already.
+   */
+  private async writePovertyRoster(): Promise<void> {
+    if (this.config.DB_PATH === ':memory:') {
+      return;
+    }
+    const path = demoPovertyRosterPath(this.config);
+    if (existsSync(path)) {
+      return;
+    }
+    const roster = buildDemoPovertyRoster();
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(
+      Readable.from(roster.rows),
+      stringify({ header: true, columns: roster.header, bom: true }),
+      createWriteStream(path),
+    );
+    this.logger.log(`the demo district's poverty register (扶贫办花名册) to upload on 数据比对: ${path}`);
   }
 
   /** Conditions, contracts with their diseases and follow-ups, enrollments: set-based, in the caller's transaction. */

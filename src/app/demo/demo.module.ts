@@ -3,5 +3,9 @@ import { ChecksModule } from '../../checks/checks.module.js';
 import { LedgerModule } from '../../ledger/ledger.module.js';
 import { DemoLoader } from './demo-loader.service.js';
 
-@Module({ imports: [LedgerModule, ChecksModule], providers: [DemoLoader], exports: [DemoLoader] })
+@Module({
+  imports: [LedgerModule, ChecksModule],
+  providers: [DemoLoader],
+  exports: [DemoLoader],
+})
 export class DemoModule {}
