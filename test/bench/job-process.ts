@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     if (kind === 'indicators') {
       const service = new IndicatorsService(db, clock);
       const admin = { id: 1, username: 'admin', displayName: 'admin', role: 'admin' as const, regionCode: null };
+      // Warm the code paths (as in a running app) with an officer of no sub-district, who sees no rows.
+      await service.indicators({ ...admin, role: 'subdistrict_officer' }, arg);
       const run = await measured(() => service.indicators(admin, arg));
       const params = service.parameters(arg, null);
       const queryMs: Record<string, number> = {};
