@@ -85,10 +85,12 @@ export class IndicatorsService {
   queries(): Record<QueryName, string> {
     const type = this.db.options.type;
     return {
+      // One probe per person: UQ_insurance_person_year keeps at most one enrollment per person and year.
       enrollment: `SELECT SUBSTR(h.regionCode, 1, 9) AS area, COUNT(*) AS denominator,
-        SUM(${yesNo('EXISTS (SELECT 1 FROM insurance_enrollments e WHERE e.personId = p.id AND e.year = :year AND e.enrolled = :yes)')}) AS numerator,
-        SUM(${yesNo('EXISTS (SELECT 1 FROM insurance_enrollments e WHERE e.personId = p.id AND e.year = :year AND e.enrolled = :yes AND e.subsidized = :yes)')}) AS subsidized
-        FROM ${REGISTERED} GROUP BY SUBSTR(h.regionCode, 1, 9)`,
+        SUM(${yesNo('e.enrolled = :yes')}) AS numerator,
+        SUM(${yesNo('e.enrolled = :yes AND e.subsidized = :yes')}) AS subsidized
+        FROM ${REGISTERED.replace('WHERE', 'LEFT JOIN insurance_enrollments e ON e.personId = p.id AND e.year = :year WHERE')}
+        GROUP BY SUBSTR(h.regionCode, 1, 9)`,
       contractRate: perPerson(
         REGISTERED,
         yesNo(`EXISTS (SELECT 1 FROM contracts c INNER JOIN contract_diseases cd ON cd.contractId = c.id
