@@ -96,8 +96,9 @@ export class IndicatorsService {
         yesNo(`EXISTS (SELECT 1 FROM contracts c INNER JOIN contract_diseases cd ON cd.contractId = c.id
           INNER JOIN diseases d ON d.code = cd.diseaseCode AND d.contractPriority = :yes
           WHERE c.personId = p.id AND c.signedOn <= :asOf AND ${LAST_DAY_SQL} >= :asOf)`),
-        `AND EXISTS (SELECT 1 FROM conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode AND dk.contractPriority = :yes
-          WHERE k.personId = p.id AND k.diagnosedOn <= :asOf)`,
+        // The patients as a list (not EXISTS per person): SQLite then starts from them, not from every person.
+        `AND p.id IN (SELECT k.personId FROM conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode AND dk.contractPriority = :yes
+          WHERE k.diagnosedOn <= :asOf)`,
       ),
       managedRate: perPerson(
         REGISTERED.replace('persons p', 'contracts c INNER JOIN persons p ON p.id = c.personId'),
