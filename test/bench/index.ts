@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from '../../src/config/paths.js';
 import { escalationBench } from './escalation.bench.js';
 import { httpBench } from './http.bench.js';
 import { importBench } from './import.bench.js';
+import { indicatorsBench } from './indicators.bench.js';
 import { ledgerBench } from './ledger.bench.js';
 import { povertyReconciliationBench } from './poverty-reconciliation.bench.js';
 import { reconciliationBench } from './reconciliation.bench.js';
@@ -18,6 +19,7 @@ const BENCHES: Bench[] = [
   importBench,
   reconciliationBench,
   povertyReconciliationBench,
+  indicatorsBench,
 ];
 
 async function main(): Promise<void> {
