@@ -15,6 +15,7 @@ import { MajorDiseaseTreatment1765210000000 } from './1765210000000-MajorDisease
 import { RegistryChanges1765300000000 } from './1765300000000-RegistryChanges.js';
 import { ReconciliationSource1765300000001 } from './1765300000001-ReconciliationSource.js';
 import { ClosureReview1765400000000 } from './1765400000000-ClosureReview.js';
+import { RegistryApplies1765519000000 } from './1765519000000-RegistryApplies.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   RegistryChanges1765300000000,
   ReconciliationSource1765300000001,
   ClosureReview1765400000000,
+  RegistryApplies1765519000000,
 ];

@@ -51,6 +51,7 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /api/households/:id': { may: RECORDS, other: 404 },
   'PATCH /api/households/:id': { may: KEEPERS },
   'POST /api/households/:id/members': { may: KEEPERS },
+  'GET /api/households/:id/registry-changes': { may: RECORDS, other: 404 },
   'GET /api/persons/:id': { may: RECORDS, other: 404 },
   'PATCH /api/persons/:id': { may: KEEPERS },
   'GET /api/persons/:id/id-number': { may: KEEPERS },

@@ -108,7 +108,12 @@ describe('the ledger under concurrent writers, and bulk writes', () => {
         .map((e) => e.note)
         .sort(),
     ).toEqual([...notes].sort());
-    expect(await verify(id)).toEqual({ valid: true, entries: 9, firstBrokenSeq: null });
+    expect(await verify(id)).toEqual({
+      valid: true,
+      entries: 9,
+      firstBrokenSeq: null,
+      files: { checked: 0, altered: [], missing: [] },
+    });
   });
 
   it('appendMany chains entries for many items after their last ones, beside a user writing at once', async () => {

@@ -8,6 +8,9 @@ import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create
 
 const GENESIS = '0'.repeat(64);
 
+/** An item's verify with no evidence: no file re-hashed (issue #15 added `files` to the answer). */
+const NO_FILES = { checked: 0, altered: [], missing: [] };
+
 describe('remediation ledger: campaigns, items and their life cycle', () => {
   let t: TestApp;
   let db: DataSource;
@@ -222,7 +225,7 @@ describe('remediation ledger: campaigns, items and their life cycle', () => {
         .get(`/api/items/${id}/ledger/verify`)
         .set('Authorization', officer1)
         .expect(200);
-      expect(verify.body).toEqual({ valid: true, entries: 5, firstBrokenSeq: null });
+      expect(verify.body).toEqual({ valid: true, entries: 5, firstBrokenSeq: null, files: NO_FILES });
     });
 
     it('closes an open item directly', async () => {
@@ -357,17 +360,27 @@ describe('remediation ledger: campaigns, items and their life cycle', () => {
       await post(`/api/items/${id}/progress`, officer1, { note: '已入户核实' }).expect(200);
       await post(`/api/items/${id}/close`, officer1, { resolution: '整改完成', version: 2 }).expect(200);
       const verify = () => request(t.http).get(`/api/items/${id}/ledger/verify`).set('Authorization', caseworker);
-      expect((await verify().expect(200)).body).toEqual({ valid: true, entries: 4, firstBrokenSeq: null });
+      expect((await verify().expect(200)).body).toEqual({
+        valid: true,
+        entries: 4,
+        firstBrokenSeq: null,
+        files: NO_FILES,
+      });
 
       await db.query('UPDATE ledger_entries SET note = ? WHERE itemId = ? AND seq = ?', ['未入户', id, 3]);
-      expect((await verify().expect(200)).body).toEqual({ valid: false, entries: 4, firstBrokenSeq: 3 });
+      expect((await verify().expect(200)).body).toEqual({
+        valid: false,
+        entries: 4,
+        firstBrokenSeq: 3,
+        files: NO_FILES,
+      });
     });
 
     it('reports a payload changed after the fact', async () => {
       const { id } = await newItem(t, caseworker, campaign.id);
       await db.query('UPDATE ledger_entries SET payload = ? WHERE itemId = ? AND seq = 1', ['{"title":"改"}', id]);
       const res = await request(t.http).get(`/api/items/${id}/ledger/verify`).set('Authorization', caseworker);
-      expect(res.body).toEqual({ valid: false, entries: 1, firstBrokenSeq: 1 });
+      expect(res.body).toEqual({ valid: false, entries: 1, firstBrokenSeq: 1, files: NO_FILES });
     });
   });
 });

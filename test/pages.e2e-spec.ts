@@ -174,6 +174,9 @@ describe('pages in a browser', () => {
 
   it('an officer’s dashboard shows their own sub-district only, village by village', async () => {
     await signIn(page, base, 'officer2');
+    // Other suites sharing this database may have made newer campaigns: read the demo district's own.
+    await page.selectOption('.campaign-picker select', { label: '2020年健康扶贫问题整改' });
+    await Promise.all([page.waitForURL(/campaignId=/), page.click('.campaign-picker button')]);
     const villages = (await db.getRepository(Region).findBy({ parentCode: SUBDISTRICT_B })).map((r) => r.name);
     const labels = await page.locator('svg.bar-chart .bar-label').allTextContents();
     expect(labels.length).toBeGreaterThan(0);

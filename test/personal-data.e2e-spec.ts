@@ -190,6 +190,10 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/regions', ['/api/regions']],
       ['GET /api/households', ['/api/households?pageSize=200']],
       ['GET /api/households/:id', each(households, (id) => `/api/households/${id}`)],
+      [
+        'GET /api/households/:id/registry-changes',
+        each(households, (id) => `/api/households/${id}/registry-changes?pageSize=200`),
+      ],
       ['GET /api/persons/:id', each(persons, (id) => `/api/persons/${id}`)],
       [FULL_ID_ROUTE, each(persons.slice(0, 3), (id) => `/api/persons/${id}/id-number`)],
       ['GET /api/access-log', ['/api/access-log?pageSize=200']],

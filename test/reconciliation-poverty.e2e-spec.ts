@@ -1,15 +1,24 @@
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { readFileSync } from 'node:fs';
 import { Household } from '../src/households/household.entity.js';
 import { Person } from '../src/households/person.entity.js';
+import { Clock } from '../src/common/clock.js';
 import { Item } from '../src/ledger/item.entity.js';
+import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
+import { buildDemoPovertyRoster } from '../src/app/demo/demo-poverty-roster.js';
+import { Reconciliation } from '../src/reconciliation/reconciliation.entity.js';
+import { RegistryApply } from '../src/reconciliation/registry-apply.entity.js';
 import { RegistryChange } from '../src/reconciliation/registry-change.entity.js';
+import { RegistryVersion } from '../src/reconciliation/registry-version.js';
+import { demoPovertyRosterPath } from '../src/reconciliation/roster-templates.js';
 import { householdInput, maskedId, newIdNumber, newRegistryNo, VILLAGE_A, VILLAGE_B } from './factories/households.js';
 import { newCampaign } from './factories/items.js';
 import { INSURANCE_HEADER, POVERTY_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { pageLogin } from './utils/pages.js';
 
 const APPLICABLE = [
   'poverty_not_registered',
@@ -208,6 +217,35 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
         .expect(400);
     });
 
+    it('files items from chosen rows, once; a row of another reconciliation is a 400 naming ids', async () => {
+      const campaign = await newCampaign(t, admin);
+      const rows = await request(t.http)
+        .get(`/api/reconciliations/${recId}?kind=name_mismatch`)
+        .set('Authorization', caseworker)
+        .expect(200);
+      const [row] = rows.body.discrepancies.items as { id: number; personId: number }[];
+      expect(row.personId).toBe(lifted.members[1].id);
+      const post = (body: Record<string, unknown>) =>
+        request(t.http)
+          .post(`/api/reconciliations/${recId}/items`)
+          .set('Authorization', caseworker)
+          .send({ campaignId: campaign.id, ...body });
+      // The chosen rows of other kinds: none.
+      expect((await post({ ids: [row.id], kinds: ['invalid_id'] }).expect(200)).body).toEqual({
+        created: 0,
+        skipped: 0,
+      });
+      expect((await post({ ids: [row.id] }).expect(200)).body).toEqual({ created: 1, skipped: 0 });
+      expect((await post({ ids: [row.id] }).expect(200)).body).toEqual({ created: 0, skipped: 0 });
+      const items = await db.getRepository(Item).find({ where: { campaignId: campaign.id } });
+      expect(items.map((i) => [i.subjectType, i.subjectId, i.dedupeKey])).toEqual([
+        ['person', lifted.members[1].id, `name_gap:person:${lifted.members[1].id}`],
+      ]);
+      const foreign = await post({ ids: [row.id, 999_999_999] }).expect(400);
+      expect(JSON.stringify(foreign.body)).toContain('ids');
+      await post({}).expect(400);
+    });
+
     describe('apply', () => {
       const apply = (body: Record<string, unknown>, token = caseworker) =>
         request(t.http).post(`/api/reconciliations/${recId}/apply`).set('Authorization', token).send(body);
@@ -242,7 +280,46 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
         const wrong = await apply({ kinds: ['name_mismatch'] }).expect(400);
         expect(JSON.stringify(wrong.body)).toContain('kinds');
         await apply({ kinds: APPLICABLE, confirm: '0'.repeat(32) }).expect(409);
+        const unconfirmed = await apply({ kinds: APPLICABLE }).expect(400);
+        expect(unconfirmed.body.message).toContain('confirm');
         expect(await db.getRepository(RegistryChange).countBy({ reconciliationId: recId })).toBe(0);
+      });
+
+      it('is a 409 that changes nothing when the registry changed since the preview (any change of it)', async () => {
+        const preview = await apply({ kinds: APPLICABLE, dryRun: true }).expect(200);
+        // A household the roster knows nothing about: the planned changes are the same, the registry is not.
+        await household('lifted', VILLAGE_B);
+        const res = await apply({ kinds: APPLICABLE, confirm: preview.body.confirm }).expect(409);
+        expect(res.body.message).toContain('预览之后登记信息又有变化');
+        expect((await db.getRepository(Household).findOneByOrFail({ id: lifted.id })).status).toBe('poor');
+        expect(await db.getRepository(Person).existsBy({ idNumber: newcomer })).toBe(false);
+        expect(await db.getRepository(RegistryChange).countBy({ reconciliationId: recId })).toBe(0);
+        expect(await db.getRepository(RegistryApply).countBy({ reconciliationId: recId })).toBe(0);
+      });
+
+      it('is a 409 for a reconciliation that has not finished', async () => {
+        const running = await db.getRepository(Reconciliation).save({
+          source: 'poverty' as const,
+          year: 2020,
+          // Failed: a reconciliation left running would be resumed by the next app on a shared database.
+          status: 'failed' as const,
+          fileName: 'register.csv',
+          storedName: 'missing.csv',
+          format: 'csv' as const,
+          encoding: 'utf8' as const,
+          createdById: null,
+        });
+        const res = await request(t.http)
+          .post(`/api/reconciliations/${running.id}/apply`)
+          .set('Authorization', caseworker)
+          .send({ kinds: APPLICABLE, confirm: '0'.repeat(32) })
+          .expect(409);
+        expect(res.body.message).toContain('failed');
+        await request(t.http)
+          .post(`/api/reconciliations/${running.id}/apply`)
+          .set('Authorization', caseworker)
+          .send({ kinds: APPLICABLE, dryRun: true })
+          .expect(409);
       });
 
       it('writes the previewed changes, each logged with the reconciliation; a second apply changes nothing', async () => {
@@ -260,9 +337,58 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
         expect(log).toHaveLength(5);
         expect(new Set(log.map((c) => c.changedById)).size).toBe(1);
 
+        expect(res.body.apply).toMatchObject({ status: 'done', planned: 5, applied: 5 });
+        const stored = await db.getRepository(RegistryApply).findOneByOrFail({ reconciliationId: recId });
+        expect(stored).toMatchObject({ status: 'done', applying: null, runToken: null, applied: 5 });
+
         const again = await apply({ kinds: APPLICABLE, confirm: preview.body.confirm }).expect(200);
         expect(again.body).toMatchObject({ changes: { total: 0 }, message: expect.stringContaining('没有需要写入') });
         expect(await db.getRepository(RegistryChange).countBy({ reconciliationId: recId })).toBe(5);
+      });
+
+      it("shows each change on the household's page and API: which reconciliation, who, when, before → after", async () => {
+        const changesOf = async (id: number, token = caseworker) =>
+          (await request(t.http).get(`/api/households/${id}/registry-changes`).set('Authorization', token).expect(200))
+            .body as { items: Record<string, unknown>[]; total: number };
+        const ofLifted = await changesOf(lifted.id);
+        expect(ofLifted.items.map((c) => [c.change, c.direction, c.before, c.after]).sort()).toEqual(
+          [
+            ['household_status', 'in', 'poor', 'lifted'],
+            ['person_household', 'in', moved.registryNo, lifted.registryNo],
+          ].sort(),
+        );
+        expect(ofLifted.items[0]).toMatchObject({
+          reconciliationId: recId,
+          changedByName: expect.stringContaining('张业务'),
+          changedAt: expect.any(String),
+        });
+        const ofMoved = await changesOf(moved.id);
+        expect(ofMoved.items.map((c) => [c.change, c.direction, c.personId]).sort()).toEqual(
+          [
+            ['person_household', 'out', moved.members[1].id],
+            ['person_status', 'in', moved.members[0].id],
+          ].sort(),
+        );
+        // As the household itself: an officer of another sub-district does not learn it exists.
+        await request(t.http)
+          .get(`/api/households/${lifted.id}/registry-changes`)
+          .set('Authorization', await t.login('officer2'))
+          .expect(404);
+
+        const agent = await pageLogin(t.http, 'caseworker');
+        const page = (await agent.get(`/households/${lifted.id}`).expect(200)).text;
+        expect(page).toContain('登记信息变更');
+        expect(page).toContain(`href="/reconciliations/${recId}"`);
+        expect(page).toMatch(/户状态<\/td>\s*<td[^>]*><\/td>\s*<td[^>]*>在册未脱贫<\/td>\s*<td[^>]*>已脱贫<\/td>/);
+        expect(page).toContain(`户编号 ${moved.registryNo}`);
+        const movedPage = (await agent.get(`/households/${moved.id}`).expect(200)).text;
+        expect(movedPage).toContain('迁出本户');
+        expect(movedPage).toContain('已故');
+        // An officer reads the reconciliation's number, not a link to a page they cannot open.
+        const officer = await pageLogin(t.http, 'officer1');
+        const officerPage = (await officer.get(`/households/${lifted.id}`).expect(200)).text;
+        expect(officerPage).toContain(`数据比对 #${recId}`);
+        expect(officerPage).not.toContain(`href="/reconciliations/${recId}"`);
       });
 
       it('reconciled again, the register shows none of the applied kinds', async () => {
@@ -274,6 +400,128 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
           expect([kind, body.counts[kind]]).toEqual([kind, 0]);
         }
       });
+    });
+  });
+
+  describe('an apply interrupted before it finished', () => {
+    it('is continued by the same request again, or after a change of the registry by a new preview', async () => {
+      const h = await household('poor', VILLAGE_B);
+      const rows = await agreeingRows();
+      for (const m of h.members) {
+        rows.get(m.idNumber)![6] = '脱贫户';
+        rows.get(m.idNumber)![7] = 2019;
+      }
+      const res = await upload(toCsv(POVERTY_HEADER, [...rows.values()])).expect(202);
+      const id = res.body.id as number;
+      await waitUntilFinished(t, caseworker, `/api/reconciliations/${id}`);
+      const apply = (body: Record<string, unknown>) =>
+        request(t.http).post(`/api/reconciliations/${id}/apply`).set('Authorization', caseworker).send(body);
+      const preview = await apply({ kinds: APPLICABLE, dryRun: true }).expect(200);
+      expect(preview.body.changes.total).toBe(1);
+      // As a process killed before its first batch committed leaves it.
+      await db.getRepository(RegistryApply).insert({
+        reconciliationId: id,
+        applying: id,
+        status: 'applying',
+        kinds: [...APPLICABLE].sort().join(','),
+        confirm: preview.body.confirm,
+        runToken: 'a run that died',
+        registryVersion: (await RegistryVersion.read(db.manager)).toString(),
+        planned: 1,
+        applied: 0,
+        startedById: 1,
+        startedByName: '卫健局 张业务',
+        startedAt: new Date('2020-04-15T02:00:00Z'),
+      });
+
+      const agent = await pageLogin(t.http, 'caseworker');
+      const page = (await agent.get(`/reconciliations/${id}/apply`).expect(200)).text;
+      expect(page).toContain('已写入 0 / 1 处后中断');
+      expect(page).toContain('继续写入 1 处变化');
+      const result = (await agent.get(`/reconciliations/${id}`).expect(200)).text;
+      expect(result).toContain('写入登记信息尚未完成：已写入 0 / 1 处');
+      const other = await apply({ kinds: ['household_status_mismatch'], confirm: preview.body.confirm }).expect(409);
+      expect(other.body.message).toContain('尚未写完');
+
+      // The registry changed meanwhile: the old token no longer continues it; a new preview's does.
+      await household('lifted', VILLAGE_B);
+      const stale = await apply({ kinds: APPLICABLE, confirm: preview.body.confirm }).expect(409);
+      expect(stale.body.message).toContain('中断之后登记信息又有变化');
+      expect((await db.getRepository(Household).findOneByOrFail({ id: h.id })).status).toBe('poor');
+      const again = await apply({ kinds: APPLICABLE, dryRun: true }).expect(200);
+      expect(again.body.apply).toMatchObject({ status: 'applying', applied: 0, planned: 1 });
+      const done = await apply({ kinds: APPLICABLE, confirm: again.body.confirm }).expect(200);
+      expect(done.body.apply).toMatchObject({ status: 'done', applied: 1 });
+      expect((await db.getRepository(Household).findOneByOrFail({ id: h.id })).status).toBe('lifted');
+      expect(await db.getRepository(RegistryApply).findOneByOrFail({ reconciliationId: id })).toMatchObject({
+        status: 'done',
+        applying: null,
+        registryVersion: (await RegistryVersion.read(db.manager)).toString(),
+      });
+    });
+  });
+
+  describe('one gap for a name both rosters find different', () => {
+    it('files one open item, whichever roster finds it first', async () => {
+      const h = await household('poor');
+      const person = h.members[0];
+      const year = t.app.get(Clock).year();
+      const campaign = await newCampaign(t, admin);
+      const insuranceRoster = toCsv(INSURANCE_HEADER, [[person.idNumber, '另一个名', year, '是', '是']]);
+      const first = await request(t.http)
+        .post('/api/reconciliations')
+        .set('Authorization', insurance)
+        .field('year', String(year))
+        .attach('file', Buffer.from(insuranceRoster), 'insurance.csv')
+        .expect(202);
+      await waitUntilFinished(t, insurance, `/api/reconciliations/${first.body.id}`);
+      const byInsurance = await request(t.http)
+        .post(`/api/reconciliations/${first.body.id}/items`)
+        .set('Authorization', insurance)
+        .send({ kinds: ['name_mismatch'], campaignId: campaign.id })
+        .expect(200);
+      expect(byInsurance.body).toEqual({ created: 1, skipped: 0 });
+
+      const rows = await agreeingRows();
+      rows.get(person.idNumber)![4] = '又一个名';
+      const second = await upload(toCsv(POVERTY_HEADER, [...rows.values()])).expect(202);
+      const detail = (await waitUntilFinished(t, caseworker, `/api/reconciliations/${second.body.id}`)) as {
+        counts: Record<string, number>;
+      };
+      expect(detail.counts.name_mismatch).toBe(1);
+      const byPoverty = await request(t.http)
+        .post(`/api/reconciliations/${second.body.id}/items`)
+        .set('Authorization', caseworker)
+        .send({ kinds: ['name_mismatch'], campaignId: campaign.id })
+        .expect(200);
+      expect(byPoverty.body).toEqual({ created: 0, skipped: 0 });
+      const open = await db.getRepository(Item).find({ where: { dedupeKey: `name_gap:person:${person.id}` } });
+      expect(open.map((i) => [i.status, i.category, i.subjectId])).toEqual([['open', 'insurance', person.id]]);
+      expect(await db.getRepository(LedgerEntry).countBy({ itemId: open[0].id, type: 'created' })).toBe(1);
+      // And in the campaign: that one item, from the insurance roster.
+      expect(await db.getRepository(Item).countBy({ campaignId: campaign.id })).toBe(1);
+    });
+  });
+
+  describe("the demo district's register, for the demo user to upload", () => {
+    it('is written into the data directory, named on the page, and yields every kind of discrepancy', async () => {
+      const path = demoPovertyRosterPath(t.config);
+      const agent = await pageLogin(t.http, 'caseworker');
+      const list = (await agent.get('/reconciliations?source=poverty').expect(200)).text;
+      expect(list).toContain(`<code>${path}</code>`);
+      const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+      expect(text.split(/\r?\n/)[0]).toBe(POVERTY_HEADER.join(','));
+      const res = await upload(text).expect(202);
+      const detail = (await waitUntilFinished(t, caseworker, `/api/reconciliations/${res.body.id}`)) as {
+        counts: Record<string, number>;
+        rowsSkipped: number;
+      };
+      const { planted } = buildDemoPovertyRoster();
+      // Other tests add households and persons of their own (not in the register): at least the planted ones.
+      for (const [kind, n] of Object.entries(planted)) {
+        expect([kind, detail.counts[kind] >= n]).toEqual([kind, true]);
+      }
+      expect(detail.rowsSkipped).toBe(1);
     });
   });
 
@@ -377,6 +625,16 @@ describe("the poverty office's register (扶贫办) as a reconciliation source",
         expect(main).not.toContain(newcomer);
         expect(main).toContain(maskedId(newcomer));
         await screenshot(page, `poverty-reconciliation-${name}`);
+        // The newcomer's row, with its street and village; chosen alone, it becomes one item.
+        const newcomerRow = page.locator('tr', { hasText: maskedId(newcomer) });
+        await expect(newcomerRow.textContent()).resolves.toContain('城关街道');
+        await expect(newcomerRow.textContent()).resolves.toContain('柳树村');
+        await newcomerRow.locator('input[name="ids"]').check();
+        await Promise.all([
+          page.waitForURL(/\/reconciliations\/\d+\?created=1&skipped=0$/),
+          page.click('button:has-text("为差异列表中勾选的行生成整改问题")'),
+        ]);
+        await expect(page.locator('.alert-success').textContent()).resolves.toContain('已生成整改问题 1 个');
         await page.click('a:has-text("预览登记信息变化")');
         await page.waitForURL(/\/apply$/);
         const preview = (await page.locator('main').textContent()) ?? '';

@@ -31,8 +31,8 @@ async function isMariaDb(db: DataSource): Promise<boolean> {
   return version.includes('MariaDB');
 }
 
-/** The tables the newest migration creates (1765400000000-ClosureReview). */
-const CREATED_BY_NEWEST = ['attachments'];
+/** The tables the newest migration creates (1765519000000-RegistryApplies). */
+const CREATED_BY_NEWEST = ['registry_applies'];
 
 describe('the schema the migrations build (schema drift)', () => {
   let t: TestApp;

@@ -21,6 +21,7 @@ import { LedgerEntry } from '../ledger/ledger-entry.entity.js';
 import { Discrepancy } from '../reconciliation/discrepancy.entity.js';
 import { EnrollmentChange } from '../reconciliation/enrollment-change.entity.js';
 import { Reconciliation } from '../reconciliation/reconciliation.entity.js';
+import { RegistryApply } from '../reconciliation/registry-apply.entity.js';
 import { RegistryChange } from '../reconciliation/registry-change.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { Region } from '../regions/region.entity.js';
@@ -50,6 +51,7 @@ export const ENTITIES = [
   Discrepancy,
   EnrollmentChange,
   RegistryChange,
+  RegistryApply,
 ];
 
 /** The one description of the database, used by the app, the migration command and the tests. */

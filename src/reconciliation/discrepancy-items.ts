@@ -1,8 +1,26 @@
 import { maskIdNumber } from '../common/id-number.js';
+import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
 import { insuranceGapKey, legacyInsuranceGapKeys, povertyGapKey } from '../ledger/gap-keys.js';
 import type { NewItem } from '../ledger/items.service.js';
 import { DISCREPANCY_LABELS, type Discrepancy } from './discrepancy.entity.js';
 import type { Reconciliation } from './reconciliation.entity.js';
+
+/**
+ * A registered person whose name another department's register has otherwise: one gap whichever
+ * roster finds it (the insurance bureau's, any year, or the poverty office's), so one open item.
+ */
+export function nameGapKey(personId: number): string {
+  return `name_gap:person:${personId}`;
+}
+
+/** The keys open items of that gap were filed under before the shared key: the poverty roster's, and the insurance roster's per year. */
+export function legacyNameGapKeys(personId: number, lastYear: number): string[] {
+  const years = Array.from({ length: lastYear - FIRST_INSURANCE_YEAR + 1 }, (_, i) => FIRST_INSURANCE_YEAR + i);
+  return [
+    povertyGapKey('name_mismatch', `person:${personId}`),
+    ...years.map((year) => `reconciliation:name_mismatch:${year}:person:${personId}`),
+  ];
+}
 
 /**
  * A discrepancy as an item: the title names the gap (and the insurance year), never the person
@@ -16,8 +34,14 @@ export function itemOfDiscrepancy(
   campaignId: number,
   regionCode: string,
   digest: (idNumber: string) => string,
+  thisYear: number,
 ): NewItem {
   const label = DISCREPANCY_LABELS[d.kind];
+  // A name found different by either roster is the same gap: one key for both (and the keys before it).
+  const nameGap =
+    d.kind === 'name_mismatch' && d.personId
+      ? { dedupeKey: nameGapKey(d.personId), aliasKeys: legacyNameGapKeys(d.personId, thisYear + 1) }
+      : null;
   const where = d.line === null ? '花名册中无此人' : `花名册第${d.line}行`;
   const description = `${d.detail ?? label}。身份证号 ${maskIdNumber(d.idNumber)}，${where}，数据比对 #${rec.id}。`;
   if (rec.source === 'poverty') {
@@ -38,6 +62,7 @@ export function itemOfDiscrepancy(
       responsibleDept: 'health',
       source: 'reconciliation',
       dedupeKey: povertyGapKey(d.kind, subject),
+      ...nameGap,
       finder: `reconciliation:${rec.id}`,
       finderNote: `数据比对 #${rec.id}（扶贫办花名册）也发现此问题：${description}`,
     };
@@ -50,7 +75,7 @@ export function itemOfDiscrepancy(
           dedupeKey: insuranceGapKey(d.personId, rec.year),
           aliasKeys: legacyInsuranceGapKeys(d.personId, rec.year),
         }
-      : { dedupeKey: `reconciliation:${d.kind}:${rec.year}:${subject}` };
+      : (nameGap ?? { dedupeKey: `reconciliation:${d.kind}:${rec.year}:${subject}` });
   return {
     campaignId,
     category: 'insurance',

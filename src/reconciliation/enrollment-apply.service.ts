@@ -22,7 +22,7 @@ import { EnrollmentChange } from './enrollment-change.entity.js';
 import { INSURANCE_COLUMNS, readInsuranceRow } from './insurance-rows.js';
 import { Reconciliation } from './reconciliation.entity.js';
 import { ReconciliationService } from './reconciliation.service.js';
-import { streamRows } from './registry-snapshot.js';
+import { streamRows } from './registry-persons.js';
 
 /** A person's enrollment for the year: null before means no record. */
 export interface EnrollmentState {
@@ -256,10 +256,11 @@ export class EnrollmentApplyService {
     const roster = await openRoster(path, INSURANCE_COLUMNS);
     try {
       for await (const raw of roster.rows()) {
-        const row = readInsuranceRow(raw, rec.year, today);
-        if (row.kind !== 'row' || seen.setIfAbsent(row.idNumber, 1) !== undefined) {
+        const read = readInsuranceRow(raw, rec.year, today);
+        if (read.kind !== 'row' || seen.setIfAbsent(read.row.idNumber, 1) !== undefined) {
           continue;
         }
+        const row = read.row;
         const personId = personOf.get(row.idNumber);
         if (personId === undefined) {
           continue;

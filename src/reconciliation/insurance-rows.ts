@@ -2,7 +2,7 @@ import { idNumberProblem, normalizeIdNumber } from '../common/id-number.js';
 import { fieldColumn } from '../households/household-labels.js';
 import type { RosterColumn, RosterRow } from '../uploads/roster-file.js';
 import { ID_REASONS, IMPRECISE_ID, parseYear, parseYesNo, quote } from '../uploads/roster-values.js';
-import type { SkippedRow } from './reconciliation.entity.js';
+import type { ReadRow } from './roster-comparer.js';
 
 /** The insurance bureau's roster (SPEC §3): Chinese headers, or the English keys. */
 export const INSURANCE_COLUMNS = [
@@ -15,19 +15,22 @@ export const INSURANCE_COLUMNS = [
 
 export type InsuranceField = (typeof INSURANCE_COLUMNS)[number]['key'];
 
-/** One roster row, read: compared, skipped (cannot be compared) or an invalid ID number. */
-export type InsuranceRow =
-  | { kind: 'skip'; skipped: SkippedRow }
-  | { kind: 'invalid_id'; line: number; idNumber: string; name: string; detail: string }
-  | { kind: 'row'; line: number; idNumber: string; name: string; enrolled: boolean; subsidized: boolean };
+/** A roster row that passed its own checks. */
+export interface InsuranceRow {
+  line: number;
+  idNumber: string;
+  name: string;
+  enrolled: boolean;
+  subsidized: boolean;
+}
 
 /**
  * Reads a row for a reconciliation of `year`. A row of another year, or whose 是否参保 cannot be
  * read, is skipped (counted and listed, not a discrepancy); a bad ID number is an `invalid_id`.
  */
-export function readInsuranceRow(raw: RosterRow<InsuranceField>, year: number, today: string): InsuranceRow {
+export function readInsuranceRow(raw: RosterRow<InsuranceField>, year: number, today: string): ReadRow<InsuranceRow> {
   const v = raw.values;
-  const skip = (field: InsuranceField, reason: string): InsuranceRow => ({
+  const skip = (field: InsuranceField, reason: string): ReadRow<InsuranceRow> => ({
     kind: 'skip',
     skipped: { line: raw.line, field, reason },
   });
@@ -63,18 +66,5 @@ export function readInsuranceRow(raw: RosterRow<InsuranceField>, year: number, t
   if (problem) {
     return { kind: 'invalid_id', line: raw.line, idNumber, name: v.name, detail: ID_REASONS[problem] };
   }
-  return { kind: 'row', line: raw.line, idNumber, name: v.name, enrolled, subsidized };
-}
-
-/** Names compared as people read them: spaces and full-width forms do not make a mismatch. */
-export function sameName(a: string, b: string): boolean {
-  if (a === b) {
-    return true;
-  }
-  const norm = (s: string) =>
-    s
-      .normalize('NFKC')
-      .replace(/\s+/g, '')
-      .replace(/[·•・.]/g, '·');
-  return norm(a) === norm(b);
+  return { kind: 'row', row: { line: raw.line, idNumber, name: v.name, enrolled, subsidized } };
 }

@@ -34,7 +34,18 @@ export interface PlannedChange {
   /** For an added household: its region; for an added person: their relation to the head. */
   regionCode?: string;
   relation?: PersonRelation;
+  /** For a person's move: the registered household they leave. */
+  fromHouseholdId?: number;
 }
+
+/** The order changes are written in: households before the persons added to them, persons before statuses. */
+export const WRITE_ORDER: readonly RegistryChangeKind[] = [
+  'household_added',
+  'person_added',
+  'person_household',
+  'person_status',
+  'household_status',
+];
 
 /**
  * What applying the chosen kinds of a poverty roster changes in the registry as it is now, built
@@ -86,12 +97,13 @@ export class PovertyApplyPlan {
       }
       return;
     }
-    const ours = registry.householdOfSlot(slot);
+    const ours = registry.householdOf(slot);
     const person = { personId: registry.personId(slot), idNumber: row.idNumber, name: registry.name(slot) };
     if (ours.registryNo !== row.registryNo && this.kinds.has('member_household_mismatch') && this.placed(row)) {
       this.push(row, 'person_household', {
         ...person,
         householdId: theirs?.id ?? null,
+        fromHouseholdId: ours.id,
         before: ours.registryNo,
         after: row.registryNo,
       });
@@ -105,6 +117,11 @@ export class PovertyApplyPlan {
         after: status,
       });
     }
+  }
+
+  /** The changes in the order they are written (WRITE_ORDER, then roster line). */
+  inWriteOrder(): PlannedChange[] {
+    return WRITE_ORDER.flatMap((kind) => this.changes.filter((c) => c.change === kind));
   }
 
   /** The confirmation of this plan: the same changes give the same token. */

@@ -1,30 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
-import { Clock } from '../common/clock.js';
-import { maskIdNumber, parseIdNumber } from '../common/id-number.js';
+import { maskIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
-import { chunk } from '../common/sql.js';
-import { AppConfig } from '../config/app-config.js';
-import { inTransaction } from '../database/transaction.js';
-import { Household } from '../households/household.entity.js';
-import { Person } from '../households/person.entity.js';
-import type { HouseholdStatus } from '../households/household.entity.js';
-import { openRoster } from '../uploads/roster-reader.js';
 import type { ApplyRegistryDto } from './dto/reconciliation.dto.js';
-import { type ApplicableKind, type PlannedChange, PovertyApplyPlan } from './poverty-apply-plan.js';
-import { loadPovertyRegistry } from './poverty-registry.js';
-import { POVERTY_COLUMNS } from './poverty-rows.js';
-import { Reconciliation } from './reconciliation.entity.js';
+import type { ApplicableKind, PlannedChange } from './poverty-apply-plan.js';
 import { ReconciliationService } from './reconciliation.service.js';
+import {
+  confirmOf,
+  kindsKey,
+  progressOf,
+  RegistryApplyRunner,
+  type RegistryApplyProgress,
+  type VersionedPlan,
+} from './registry-apply-runner.js';
+import type { RegistryApply } from './registry-apply.entity.js';
 import { REGISTRY_CHANGE_KINDS, RegistryChange, type RegistryChangeKind } from './registry-change.entity.js';
 
 /** A planned change as answered: the person's ID number masked. */
-export type RegistryChangeView = Omit<PlannedChange, 'idNumber' | 'regionCode'> & {
+export type RegistryChangeView = Omit<PlannedChange, 'idNumber' | 'regionCode' | 'fromHouseholdId'> & {
   idNumber: string | null;
   regionCode: string | null;
 };
@@ -38,63 +34,103 @@ export interface RegistryApplyAnswer {
   unplaceable: number;
   /** The dry run's token: give it back as `confirm` to write exactly these changes. */
   confirm: string;
-  /** The dry run: every change, a page at a time; the apply: those it wrote. */
+  /** The dry run: every change, a page at a time; the apply: those it wrote now. */
   changes: Page<RegistryChangeView>;
+  /** The apply under way or last made for this reconciliation, if any (an interrupted one: `applying`). */
+  apply: RegistryApplyProgress | null;
   message: string;
 }
 
-const PER_STATEMENT = 500;
+const actorOf = (user: AuthUser) => ({ id: user.id, name: user.displayName });
+
+const stale = (message: string) => new AppError(ErrorCode.VersionConflict, message, 'confirm');
 
 /**
  * 写入登记信息: applies the chosen kinds of a finished poverty reconciliation to the registry. The
  * dry run reads the roster again against the registry as it is now and lists every change (add
- * households and persons, household status, person status and household); the apply does the same
- * inside one transaction and writes it — households first, then persons, then statuses — each
- * change recorded in registry_changes with the reconciliation's id, who and when, before → after.
- * What is already so is not a change, so applying twice changes nothing the second time. With
- * `confirm`, a plan that differs from the previewed one is a 409 and nothing is written (a plan
- * with nothing left to change is not a conflict: a repeated apply answers that nothing changed).
+ * households and persons, household status, person status and household), with a `confirm` token
+ * that seals the kinds, the changes and the registry's version (registry-version.ts). The apply
+ * needs that token: a registry changed since the preview (anything in it: the token's version
+ * differs) is a 409 and nothing is written. It is then written in batches (RegistryApplyRunner),
+ * each change recorded in registry_changes with the reconciliation's id, who and when, before →
+ * after. What is already so is not a change, so applying twice changes nothing the second time. An
+ * apply interrupted midway is continued by the same request again (its token, while the registry is
+ * as the last batch left it; or a new preview's token) or, by itself, on the next start.
  */
 @Injectable()
 export class PovertyApplyService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly clock: Clock,
-    private readonly config: AppConfig,
+    private readonly runner: RegistryApplyRunner,
     private readonly reconciliations: ReconciliationService,
   ) {}
 
   async preview(user: AuthUser, id: number, dto: ApplyRegistryDto): Promise<RegistryApplyAnswer> {
     const rec = await this.reconciliations.findDone(id, user, 'poverty');
-    const plan = await this.plan(rec, dto.kinds);
-    return this.answer(true, dto, plan, `预览：写入后登记信息将有 ${plan.changes.length} 处变化。`);
+    const planned = await this.runner.plan(rec, dto.kinds);
+    const open = await this.runner.open(rec.id);
+    const left = open ? `上次写入尚未完成（已写入 ${open.applied} / ${open.planned} 处），` : '';
+    return this.answer(
+      true,
+      dto,
+      planned,
+      planned.plan.changes,
+      open,
+      `预览：${left}写入后登记信息将有 ${planned.plan.changes.length} 处变化。`,
+    );
   }
 
   async apply(user: AuthUser, id: number, dto: ApplyRegistryDto): Promise<RegistryApplyAnswer> {
     const rec = await this.reconciliations.findDone(id, user, 'poverty');
-    const now = this.clock.now();
-    const plan = await inTransaction(this.db, async (em) => {
-      const planned = await this.plan(rec, dto.kinds);
-      if (planned.changes.length > 0 && dto.confirm && planned.token() !== dto.confirm) {
+    if (!dto.confirm) {
+      throw new AppError(
+        ErrorCode.Invalid,
+        '缺少 confirm：请先预览变化（dryRun: true），再带上预览返回的确认令牌写入',
+        'confirm',
+      );
+    }
+    const open = await this.runner.open(rec.id);
+    const planned = await this.runner.plan(rec, dto.kinds);
+    const fresh = confirmOf(dto.kinds, planned);
+    let done: RegistryApply;
+    if (open) {
+      if (open.kinds !== kindsKey(dto.kinds)) {
         throw new AppError(
-          ErrorCode.VersionConflict,
-          '预览之后登记信息又有变化（confirm 已失效），请重新预览并确认',
-          'confirm',
+          ErrorCode.InvalidTransition,
+          `数据比对 #${rec.id} 上次写入的类型（${open.kinds}）尚未写完，请以相同的类型继续写入`,
+          'kinds',
         );
       }
-      if (planned.changes.length > 0) {
-        await this.write(em, rec, planned.changes, user.id, now);
-        await em.update(Reconciliation, { id }, { registryApplied: planned.changes.length, registryAppliedAt: now });
+      const sameAsLeft = dto.confirm === open.confirm && planned.version.toString() === open.registryVersion;
+      if (!sameAsLeft && dto.confirm !== fresh) {
+        throw stale('上次写入中断之后登记信息又有变化（confirm 已失效），请重新预览并确认，继续写入其余变化');
       }
-      return planned;
-    });
+      done = await this.runner.resume(open, dto.confirm, planned, actorOf(user));
+    } else {
+      if (planned.plan.changes.length === 0) {
+        return this.answer(
+          false,
+          dto,
+          planned,
+          [],
+          await this.runner.latest(rec.id),
+          '登记信息已与扶贫办花名册一致，没有需要写入的变化。',
+        );
+      }
+      if (dto.confirm !== fresh) {
+        throw stale('预览之后登记信息又有变化（confirm 已失效），请重新预览并确认');
+      }
+      done = await this.runner.start(rec, dto.kinds, fresh, planned, actorOf(user));
+    }
     return this.answer(
       false,
       dto,
-      plan,
-      plan.changes.length === 0
+      planned,
+      planned.plan.changes,
+      done,
+      planned.plan.changes.length === 0 && done.applied === 0
         ? '登记信息已与扶贫办花名册一致，没有需要写入的变化。'
-        : `已写入 ${plan.changes.length} 处登记信息变化。`,
+        : `已写入 ${done.applied} 处登记信息变化。`,
     );
   }
 
@@ -103,162 +139,26 @@ export class PovertyApplyService {
     return this.db.getRepository(RegistryChange).find({ where: { reconciliationId: id }, order: { id: 'DESC' } });
   }
 
-  private async plan(rec: Reconciliation, kinds: readonly ApplicableKind[]): Promise<PovertyApplyPlan> {
-    const path = join(this.config.UPLOAD_DIR, rec.storedName);
-    if (!existsSync(path)) {
-      throw new AppError(
-        ErrorCode.InvalidTransition,
-        `数据比对 #${rec.id} 的花名册文件已不在服务器上，无法写入登记信息`,
-      );
-    }
-    const plan = new PovertyApplyPlan(await loadPovertyRegistry(this.db), new Set(kinds), this.clock.today());
-    const roster = await openRoster(path, POVERTY_COLUMNS);
-    try {
-      for await (const batch of roster.batches()) {
-        batch.forEach((raw) => plan.add(raw));
-      }
-    } finally {
-      await roster.close();
-    }
-    return plan;
-  }
-
-  /** Households first (their ids are needed), then persons, then statuses; every change logged. */
-  private async write(
-    em: EntityManager,
-    rec: Reconciliation,
-    changes: PlannedChange[],
-    userId: number,
-    now: Date,
-  ): Promise<void> {
-    const of = (kind: RegistryChangeKind) => changes.filter((c) => c.change === kind);
-    const thisYear = this.clock.year();
-    for (const part of chunk(of('household_added'), PER_STATEMENT)) {
-      await em.insert(
-        Household,
-        part.map((c) => ({
-          registryNo: c.registryNo,
-          regionCode: c.regionCode!,
-          povertyCause: 'other' as const,
-          registeredYear: thisYear,
-          status: c.after as HouseholdStatus,
-        })),
-      );
-    }
-    const householdIds = new Map<string, number>();
-    const wanted = [...new Set(changes.filter((c) => c.householdId === null).map((c) => c.registryNo))];
-    for (const part of chunk(wanted, PER_STATEMENT)) {
-      const rows = await em.find(Household, {
-        select: { id: true, registryNo: true },
-        where: { registryNo: In(part) },
-      });
-      rows.forEach((h) => householdIds.set(h.registryNo, h.id));
-    }
-    const householdOf = (c: PlannedChange) => c.householdId ?? householdIds.get(c.registryNo)!;
-    for (const part of chunk(of('person_added'), PER_STATEMENT)) {
-      await em.insert(
-        Person,
-        part.map((c) => {
-          const { sex, birthDate } = parseIdNumber(c.idNumber!);
-          return {
-            householdId: householdOf(c),
-            idNumber: c.idNumber!,
-            name: c.name!.slice(0, 64),
-            relation: c.relation!,
-            status: 'active' as const,
-            sex,
-            birthDate,
-          };
-        }),
-      );
-    }
-    const personIds = new Map<string, number>();
-    for (const part of chunk(
-      of('person_added').map((c) => c.idNumber!),
-      PER_STATEMENT,
-    )) {
-      const rows = await em.find(Person, { select: { id: true, idNumber: true }, where: { idNumber: In(part) } });
-      rows.forEach((p) => personIds.set(p.idNumber, p.id));
-    }
-    const personOf = (c: PlannedChange) => c.personId ?? personIds.get(c.idNumber!) ?? null;
-    const update = async (
-      entity: typeof Person | typeof Household,
-      kind: RegistryChangeKind,
-      set: (c: PlannedChange) => Record<string, unknown>,
-      idOf: (c: PlannedChange) => number,
-    ) => {
-      const groups = new Map<string, { set: Record<string, unknown>; ids: number[] }>();
-      for (const c of of(kind)) {
-        const values = set(c);
-        const key = JSON.stringify(values);
-        const group = groups.get(key) ?? { set: values, ids: [] };
-        group.ids.push(idOf(c));
-        groups.set(key, group);
-      }
-      for (const group of groups.values()) {
-        for (const ids of chunk(group.ids, PER_STATEMENT)) {
-          await em
-            .createQueryBuilder()
-            .update(entity)
-            .set({ ...group.set, version: () => 'version + 1' })
-            .where({ id: In(ids) })
-            .execute();
-        }
-      }
-    };
-    await update(
-      Person,
-      'person_household',
-      (c) => ({ householdId: householdOf(c) }),
-      (c) => c.personId!,
-    );
-    await update(
-      Person,
-      'person_status',
-      (c) => ({ status: c.after }),
-      (c) => c.personId!,
-    );
-    await update(
-      Household,
-      'household_status',
-      (c) => ({ status: c.after }),
-      (c) => c.householdId!,
-    );
-    for (const part of chunk(changes, PER_STATEMENT)) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(RegistryChange)
-        .values(
-          part.map((c) => ({
-            reconciliationId: rec.id,
-            change: c.change,
-            householdId: householdOf(c),
-            personId: personOf(c),
-            before: c.before,
-            after: c.after,
-            changedById: userId,
-            changedAt: now,
-          })),
-        )
-        .updateEntity(false)
-        .execute();
-    }
-  }
-
-  private answer(dryRun: boolean, dto: ApplyRegistryDto, plan: PovertyApplyPlan, message: string): RegistryApplyAnswer {
+  private answer(
+    dryRun: boolean,
+    dto: ApplyRegistryDto,
+    planned: VersionedPlan,
+    changes: readonly PlannedChange[],
+    apply: RegistryApply | null,
+    message: string,
+  ): RegistryApplyAnswer {
     const page = dto.page ?? 1;
     const pageSize = dto.pageSize ?? 50;
     const counts = Object.fromEntries(REGISTRY_CHANGE_KINDS.map((k) => [k, 0])) as Record<RegistryChangeKind, number>;
-    plan.changes.forEach((c) => counts[c.change]++);
+    changes.forEach((c) => counts[c.change]++);
     return {
       dryRun,
       kinds: dto.kinds,
       counts,
-      unplaceable: plan.unplaceable,
-      confirm: plan.token(),
+      unplaceable: planned.plan.unplaceable,
+      confirm: confirmOf(dto.kinds, planned),
       changes: {
-        items: plan.changes.slice((page - 1) * pageSize, page * pageSize).map((c) => ({
+        items: changes.slice((page - 1) * pageSize, page * pageSize).map((c) => ({
           change: c.change,
           line: c.line,
           registryNo: c.registryNo,
@@ -271,10 +171,11 @@ export class PovertyApplyService {
           regionCode: c.regionCode ?? null,
           ...(c.relation ? { relation: c.relation } : {}),
         })),
-        total: plan.changes.length,
+        total: changes.length,
         page,
         pageSize,
       },
+      apply: progressOf(apply),
       message,
     };
   }

@@ -24,7 +24,7 @@ import {
 import type { PersonRelation } from '../households/person.entity.js';
 import { RELATIONS } from '../households/person.entity.js';
 import type { RosterColumn, RosterRow } from '../uploads/roster-file.js';
-import type { SkippedRow } from './reconciliation.entity.js';
+import type { ReadRow } from './roster-comparer.js';
 
 /** The poverty office's register (SPEC §6.5), one row per person: Chinese headers, or the English keys. */
 export const POVERTY_COLUMNS = [
@@ -58,10 +58,7 @@ export interface PovertyRow {
 }
 
 /** One register row, read: compared, skipped (a row error naming the field) or an invalid ID number. */
-export type PovertyRowOutcome =
-  | { kind: 'skip'; skipped: SkippedRow }
-  | { kind: 'invalid_id'; line: number; idNumber: string; name: string; detail: string }
-  | { kind: 'row'; row: PovertyRow };
+export type PovertyRowOutcome = ReadRow<PovertyRow>;
 
 const REGISTRY_NO = /^[0-9A-Za-z-]{4,32}$/;
 const REGION_CODE = /^\d{12}$/;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HouseholdsModule } from '../households/households.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { EnrollmentApplyService } from './enrollment-apply.service.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
@@ -6,18 +7,29 @@ import { ReconciliationController } from './reconciliation.controller.js';
 import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationService } from './reconciliation.service.js';
 import { PovertyApplyService } from './poverty-apply.service.js';
+import { RegistryApplyRunner } from './registry-apply-runner.js';
+import { RegistryChangesController } from './registry-changes.controller.js';
+import { RegistryChangesService } from './registry-changes.service.js';
 
 /** 数据比对 of the insurance roster (issue #6) and the poverty office's register (issue #19) against the registry; the Bull consumer is ReconciliationWorkerModule's. */
 @Module({
-  imports: [LedgerModule],
-  controllers: [ReconciliationController],
+  imports: [LedgerModule, HouseholdsModule],
+  controllers: [ReconciliationController, RegistryChangesController],
   providers: [
     ReconciliationRunner,
     ReconciliationService,
     EnrollmentApplyService,
     PovertyApplyService,
+    RegistryApplyRunner,
+    RegistryChangesService,
     ReconciliationDispatcher,
   ],
-  exports: [ReconciliationRunner, ReconciliationService, EnrollmentApplyService, PovertyApplyService],
+  exports: [
+    ReconciliationRunner,
+    ReconciliationService,
+    EnrollmentApplyService,
+    PovertyApplyService,
+    RegistryChangesService,
+  ],
 })
 export class ReconciliationModule {}

@@ -27,6 +27,8 @@ import { ReconciliationDispatcher } from './reconciliation.dispatcher.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { assertSource, KINDS_OF_SOURCE, SOURCE_LABELS } from './reconciliation-source.js';
 import { Reconciliation, type ReconciliationSource, type SkippedRow } from './reconciliation.entity.js';
+import { progressOf, type RegistryApplyProgress } from './registry-apply-runner.js';
+import { RegistryApply } from './registry-apply.entity.js';
 import { writeReconciliationTemplate } from './roster-templates.js';
 import { reconciliationYear, rosterYear } from './roster-year.js';
 import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
@@ -55,6 +57,8 @@ export interface ReconciliationView {
   /** Registry changes written from a poverty roster (POST …/apply), null until then. */
   registryApplied: number | null;
   registryAppliedAt: Date | null;
+  /** The latest 写入登记信息 of a poverty roster (status `applying`: under way, or interrupted), null before any. */
+  registryApply: RegistryApplyProgress | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -185,15 +189,17 @@ export class ReconciliationService {
     };
   }
 
-  /** The discrepancies (of one kind, or all) as CSV, IDs masked; 404 before anything is written. */
+  /** The discrepancies (of one kind, or all) as CSV, IDs masked, with 街道 and 村/社区; 404 before anything is written. */
   async exportCsv(user: AuthUser, id: number, kind?: DiscrepancyKind): Promise<(out: Writable) => Promise<void>> {
     const rec = await this.findFor(user, id);
+    const places = await this.places();
     return (out) =>
       pipeline(
         Readable.from(this.discrepancies(id, kind ? [kind] : KINDS_OF_SOURCE[rec.source])),
         async function* (source: AsyncIterable<Discrepancy[]>) {
           for await (const batch of source) {
             for (const d of batch) {
+              const place = d.regionCode ? places.get(d.regionCode) : undefined;
               yield [
                 DISCREPANCY_LABELS[d.kind],
                 d.line,
@@ -202,6 +208,8 @@ export class ReconciliationService {
                 d.registryName,
                 d.personId,
                 d.regionCode,
+                place?.[0],
+                place?.[1],
                 d.detail,
               ].map(csvCell);
             }
@@ -209,28 +217,77 @@ export class ReconciliationService {
         },
         stringify({
           header: true,
-          columns: ['类型', '行号', '身份证号', '花名册姓名', '登记姓名', '人员编号', '区划代码', '说明'],
+          columns: [
+            '类型',
+            '行号',
+            '身份证号',
+            '花名册姓名',
+            '登记姓名',
+            '人员编号',
+            '区划代码',
+            '街道',
+            '村/社区',
+            '说明',
+          ],
           bom: true,
         }),
         out,
       );
   }
 
+  /** [街道, 村/社区] by region code (a sub-district's own code: its name and none). */
+  private async places(): Promise<Map<string, [string, string | null]>> {
+    const regions = await this.db
+      .getRepository(Region)
+      .find({ select: { code: true, name: true, level: true, parentCode: true } });
+    const name = new Map(regions.map((r) => [r.code, r.name]));
+    const places = new Map<string, [string, string | null]>();
+    for (const r of regions) {
+      if (r.level === 'subdistrict') {
+        places.set(r.code, [r.name, null]);
+      } else if (r.level === 'village' && r.parentCode) {
+        places.set(r.code, [name.get(r.parentCode) ?? '', r.name]);
+      }
+    }
+    return places;
+  }
+
   /**
-   * Files the discrepancies of the chosen kinds as remediation items (source `reconciliation`;
-   * insurance: category and department `insurance`, poverty: category `data`, department `health`),
-   * idempotently: at most one open item per gap (gap-keys.ts). A registered person's item goes to
-   * their household's sub-district; one without a registered person to `regionCode`, or is skipped without it.
+   * Files the chosen discrepancies — of the chosen kinds, or the chosen rows (`ids`), or the chosen
+   * rows of those kinds — as remediation items (source `reconciliation`; insurance: category and
+   * department `insurance`, poverty: category `data`, department `health`), idempotently: at most
+   * one open item per gap, whichever source filed it (discrepancy-items.ts). A registered person's
+   * item goes to their household's sub-district; one without a registered person to `regionCode`,
+   * or is skipped without it. A chosen row that is not this reconciliation's is a 400 naming `ids`.
    */
   async createItems(user: AuthUser, id: number, dto: CreateItemsDto): Promise<{ created: number; skipped: number }> {
     const rec = await this.findDone(id, user);
-    const foreign = dto.kinds.filter((k) => !KINDS_OF_SOURCE[rec.source].includes(k));
+    const ofSource = KINDS_OF_SOURCE[rec.source];
+    const foreign = (dto.kinds ?? []).filter((k) => !ofSource.includes(k));
     if (foreign.length > 0) {
       throw new AppError(
         ErrorCode.Invalid,
-        `kinds: ${foreign.join(', ')} is not a kind of the ${rec.source} roster (${KINDS_OF_SOURCE[rec.source].join(', ')})`,
+        `kinds: ${foreign.join(', ')} is not a kind of the ${rec.source} roster (${ofSource.join(', ')})`,
         'kinds',
       );
+    }
+    if (dto.ids) {
+      const known = new Set(
+        (
+          await this.db.getRepository(Discrepancy).find({
+            select: { id: true },
+            where: { reconciliationId: id, id: In(dto.ids) },
+          })
+        ).map((d) => d.id),
+      );
+      const unknown = dto.ids.filter((d) => !known.has(d));
+      if (unknown.length > 0) {
+        throw new AppError(
+          ErrorCode.Invalid,
+          `ids: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ' …' : ''} not discrepancies of reconciliation ${id}`,
+          'ids',
+        );
+      }
     }
     if (!(await this.db.getRepository(Campaign).existsBy({ id: dto.campaignId }))) {
       throw new AppError(ErrorCode.Invalid, `campaign ${dto.campaignId} does not exist`, 'campaignId');
@@ -242,9 +299,10 @@ export class ReconciliationService {
       throw new AppError(ErrorCode.Invalid, `regionCode ${dto.regionCode} is not a known sub-district`, 'regionCode');
     }
     const actor = ledgerActorOf(user);
+    const thisYear = this.clock.year();
     let created = 0;
     let skipped = 0;
-    for await (const batch of this.discrepancies(id, dto.kinds)) {
+    for await (const batch of this.discrepancies(id, dto.kinds ?? ofSource, dto.ids)) {
       const items: NewItem[] = [];
       for (const d of batch) {
         const regionCode = d.regionCode ?? dto.regionCode;
@@ -252,7 +310,7 @@ export class ReconciliationService {
           skipped++;
           continue;
         }
-        items.push(itemOfDiscrepancy(rec, d, dto.campaignId, regionCode, (n) => this.digest(n)));
+        items.push(itemOfDiscrepancy(rec, d, dto.campaignId, regionCode, (n) => this.digest(n), thisYear));
       }
       if (items.length > 0) {
         created += await inTransaction(this.db, (em) => this.items.createMany(em, items, actor));
@@ -266,8 +324,19 @@ export class ReconciliationService {
     return createHmac('sha256', this.config.JWT_SECRET).update(idNumber).digest('hex').slice(0, 32);
   }
 
-  /** Discrepancies of some kinds, in id order, a thousand at a time. */
-  private async *discrepancies(id: number, kinds: readonly DiscrepancyKind[]): AsyncGenerator<Discrepancy[]> {
+  /** Discrepancies of some kinds (and among `ids`, when given), in id order, a thousand at a time. */
+  private async *discrepancies(
+    id: number,
+    kinds: readonly DiscrepancyKind[],
+    ids?: readonly number[],
+  ): AsyncGenerator<Discrepancy[]> {
+    if (ids) {
+      yield await this.db.getRepository(Discrepancy).find({
+        where: { reconciliationId: id, kind: In([...kinds]), id: In([...ids]) },
+        order: { id: 'ASC' },
+      });
+      return;
+    }
     let after = 0;
     for (;;) {
       const batch = await this.db.getRepository(Discrepancy).find({
@@ -317,6 +386,14 @@ export class ReconciliationService {
       enrollmentAppliedAt: rec.enrollmentAppliedAt,
       registryApplied: rec.registryApplied,
       registryAppliedAt: rec.registryAppliedAt,
+      registryApply:
+        rec.source === 'poverty'
+          ? progressOf(
+              await this.db
+                .getRepository(RegistryApply)
+                .findOne({ where: { reconciliationId: rec.id }, order: { id: 'DESC' } }),
+            )
+          : null,
       createdAt: rec.createdAt,
       startedAt: rec.startedAt,
       finishedAt: rec.finishedAt,

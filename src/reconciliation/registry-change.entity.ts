@@ -14,6 +14,7 @@ export type RegistryChangeKind = (typeof REGISTRY_CHANGE_KINDS)[number];
 @Entity('registry_changes')
 @Index('IDX_registry_changes_reconciliation', ['reconciliationId'])
 @Index('IDX_registry_changes_household', ['householdId'])
+@Index('IDX_registry_changes_from_household', ['fromHouseholdId'])
 export class RegistryChange {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -26,6 +27,10 @@ export class RegistryChange {
 
   @Column({ type: 'int' })
   householdId!: number;
+
+  /** A person's move (`person_household`): the household they left; null otherwise. */
+  @Column({ type: 'int', nullable: true })
+  fromHouseholdId!: number | null;
 
   /** Null for a change of the household itself. */
   @Column({ type: 'int', nullable: true })
@@ -40,6 +45,10 @@ export class RegistryChange {
 
   @Column({ type: 'int' })
   changedById!: number;
+
+  /** Who, by name as it was then; null for changes written before names were kept. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  changedByName!: string | null;
 
   @Column({ type: 'datetime' })
   changedAt!: Date;

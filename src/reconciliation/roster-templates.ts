@@ -1,7 +1,9 @@
 import { stringify } from 'csv-stringify';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { dirname, join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
 import { RELATION_LABELS } from '../households/household-labels.js';
 import { RELATIONS } from '../households/person.entity.js';
 import { Region } from '../regions/region.entity.js';
@@ -28,6 +30,15 @@ export const TEMPLATE_NAMES: Record<ReconciliationSource, string> = {
   insurance: '医保参保花名册模板',
   poverty: '扶贫办建档立卡花名册模板',
 };
+
+/**
+ * Where the demo district's poverty register is written for the demo user to upload (DEMO_DATA;
+ * src/app/demo/demo-poverty-roster.ts): the data directory beside DB_PATH, as the generated secret.
+ * A file on the server rather than a download: it holds full ID numbers, which no page serves.
+ */
+export function demoPovertyRosterPath(config: Pick<AppConfig, 'DB_PATH'>): string {
+  return join(dirname(config.DB_PATH), 'demo', '示范区扶贫办建档立卡花名册（演示）.csv');
+}
 
 /**
  * A roster template: CSV headers, or XLSX with drop-down lists (是/否; 户类型, 人员状态, 与户主关系,

@@ -1,6 +1,6 @@
 import { Get, Param, Query, Render } from '@nestjs/common';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
-import { Permission } from '../auth/roles.js';
+import { hasPermission, Permission } from '../auth/roles.js';
 import { ListHouseholdsQuery } from '../households/dto/household.dto.js';
 import { HealthProfileService } from '../health/health-profile.service.js';
 import { HouseholdsService } from '../households/households.service.js';
@@ -10,6 +10,12 @@ import { optionsOf } from './labels.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { PageQuery } from '../common/pagination.js';
+import { RegistryChangesService } from '../reconciliation/registry-changes.service.js';
+import { REGISTRY_CHANGE_LABELS, registryStateText } from '../reconciliation/registry-change-labels.js';
+
+/** The registry changes a household page lists (the newest; the API pages through all of them). */
+const CHANGES_SHOWN = 50;
 
 const FILTERS = ['regionCode', 'status', 'q'] as const;
 
@@ -21,6 +27,7 @@ export class HouseholdsPagesController {
     private readonly households: HouseholdsService,
     private readonly profiles: HealthProfileService,
     private readonly choices: ChoicesService,
+    private readonly registryChanges: RegistryChangesService,
   ) {}
 
   @Get()
@@ -46,10 +53,26 @@ export class HouseholdsPagesController {
   @Render('households/show')
   async show(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
     const household = await this.profiles.forHousehold(user, id);
+    const changes = await this.registryChanges.ofHousehold(
+      user,
+      id,
+      Object.assign(new PageQuery(), { page: 1, pageSize: CHANGES_SHOWN }),
+    );
+    // The reconciliation is a link for those who work with the poverty register; the others read its number.
+    const linked = hasPermission(user.role, Permission.PovertyReconciliationsRun);
     return {
       title: `户 ${household.registryNo}`,
       household,
       patients: household.members.filter((m) => m.conditions.length > 0).length,
+      registryChanges: changes.items.map((c) => ({
+        ...c,
+        linked,
+        changeLabel: c.direction === 'out' ? '迁出本户' : REGISTRY_CHANGE_LABELS[c.change],
+        beforeText: registryStateText(c.change, c.before),
+        afterText: registryStateText(c.change, c.after),
+        who: c.changedByName ?? `用户 #${c.changedById}`,
+      })),
+      registryChangesMore: changes.total > changes.items.length ? changes.total : null,
     };
   }
 }

@@ -3,17 +3,22 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
+import { existsSync } from 'node:fs';
+import { AppConfig } from '../config/app-config.js';
+import { demoPovertyRosterPath } from '../reconciliation/roster-templates.js';
 import { DISCREPANCY_LABELS, type DiscrepancyKind } from '../reconciliation/discrepancy.entity.js';
 import { ANY_SOURCE, KINDS_OF_SOURCE, SOURCE_LABELS, sourcesOf } from '../reconciliation/reconciliation-source.js';
 import { RECONCILIATION_SOURCES } from '../reconciliation/reconciliation.entity.js';
 import {
   CreateItemsDto,
+  MAX_CHOSEN_ROWS,
   CreateReconciliationDto,
   ReconciliationListQuery,
   ReconciliationQuery,
 } from '../reconciliation/dto/reconciliation.dto.js';
 import { removeUpload } from '../uploads/upload.interceptor.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
+import { RegionsService } from '../regions/regions.service.js';
 import { ChoicesService } from './choices.service.js';
 import { attempt, type FieldErrors, readForm } from './forms.js';
 import { isCancellable, JOB_STATUS_LABELS, REFRESH_SECONDS, uploadRefusal } from './imports-pages.controller.js';
@@ -34,8 +39,20 @@ function kindsOf(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
 }
 
+/** The rows a form checked: discrepancy ids. */
+function idsOf(value: unknown): number[] {
+  return [
+    ...new Set(
+      kindsOf(value)
+        .filter((v) => /^\d{1,9}$/.test(v))
+        .map(Number),
+    ),
+  ];
+}
+
 interface ItemsFormState {
   kinds: string[];
+  ids: number[];
   campaignId: string;
   regionCode: string;
   errors: FieldErrors;
@@ -54,7 +71,9 @@ export class ReconciliationPagesController {
   constructor(
     private readonly reconciliations: ReconciliationService,
     private readonly choices: ChoicesService,
+    private readonly regions: RegionsService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -134,21 +153,25 @@ export class ReconciliationPagesController {
     @Body() body: Record<string, unknown>,
     @Res() res: Response,
   ): Promise<void> {
+    const rows = body.scope === 'rows';
     const state: ItemsFormState = {
-      kinds: kindsOf(body.kinds),
+      kinds: rows ? [] : kindsOf(body.kinds),
+      ids: rows ? idsOf(body.ids) : [],
       campaignId: typeof body.campaignId === 'string' ? body.campaignId : '',
       regionCode: typeof body.regionCode === 'string' ? body.regionCode : '',
       errors: {},
       message: null,
     };
     const dto = Object.assign(new CreateItemsDto(), {
-      kinds: state.kinds,
+      ...(rows ? { ids: state.ids } : { kinds: state.kinds }),
       campaignId: /^\d{1,9}$/.test(state.campaignId) ? Number(state.campaignId) : undefined,
       regionCode: state.regionCode || undefined,
     });
     const source = (await this.reconciliations.get(user, id, new ReconciliationQuery())).source;
     const kinds: readonly string[] = KINDS_OF_SOURCE[source];
-    if (state.kinds.length === 0 || state.kinds.some((k) => !kinds.includes(k))) {
+    if (rows && (state.ids.length === 0 || state.ids.length > MAX_CHOSEN_ROWS)) {
+      state.errors.ids = `请在差异列表中勾选要生成整改问题的行（每次最多 ${MAX_CHOSEN_ROWS} 行）`;
+    } else if (!rows && (state.kinds.length === 0 || state.kinds.some((k) => !kinds.includes(k)))) {
       state.errors.kinds = '请至少勾选一类差异';
     }
     if (dto.campaignId === undefined) {
@@ -164,7 +187,11 @@ export class ReconciliationPagesController {
         return;
       }
       state.message =
-        refused.code === ErrorCode.InvalidTransition ? '比对尚未完成，不能生成整改问题。' : this.refusal(refused);
+        refused.code === ErrorCode.InvalidTransition
+          ? '比对尚未完成，不能生成整改问题。'
+          : refused.field === 'ids'
+            ? '勾选的行不属于本次比对，请刷新页面后重新勾选。'
+            : this.refusal(refused);
     }
     const page = await this.showPage(user, id, new ReconciliationQuery(), {}, state);
     res.status(400).render('reconciliation/show', page);
@@ -191,6 +218,20 @@ export class ReconciliationPagesController {
       value: y,
       label: `${y}年度`,
     }));
+  }
+
+  /** 街道 and 村/社区 by region code (a sub-district's own code: its name, no village). */
+  private async places(): Promise<Map<string, { subdistrictName: string; villageName: string | null }>> {
+    const places = new Map<string, { subdistrictName: string; villageName: string | null }>();
+    for (const district of await this.regions.tree()) {
+      for (const sub of district.children) {
+        places.set(sub.code, { subdistrictName: sub.name, villageName: null });
+        for (const village of sub.children) {
+          places.set(village.code, { subdistrictName: sub.name, villageName: village.name });
+        }
+      }
+    }
+    return places;
   }
 
   private refusal(error: AppError): string {
@@ -226,6 +267,11 @@ export class ReconciliationPagesController {
           : [],
       insurance: source === 'insurance',
       poverty: source === 'poverty',
+      // With the demo district: its poverty register, planted with every kind of discrepancy, to upload.
+      demoRoster:
+        source === 'poverty' && this.config.demoData && existsSync(demoPovertyRosterPath(this.config))
+          ? demoPovertyRosterPath(this.config)
+          : null,
       runs: page.items.map((r) => ({
         ...r,
         sourceLabel: SOURCE_LABELS[r.source],
@@ -251,13 +297,15 @@ export class ReconciliationPagesController {
     form: ItemsFormState | null,
   ) {
     const rec = await this.reconciliations.get(user, id, query);
-    const [campaigns, regions] = await Promise.all([
+    const [campaigns, regions, places] = await Promise.all([
       this.choices.campaignList(),
       this.choices.regionChoices(user, false),
+      this.places(),
     ]);
     const running = rec.status === 'queued' || rec.status === 'running';
     const params = filterParams(query as unknown as Record<string, unknown>, ['kind']);
     const checked = new Set(form?.kinds ?? []);
+    const chosenRows = new Set(form?.ids ?? []);
     const count = (raw: unknown) => (typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : null);
     return {
       title: `数据比对 #${rec.id}`,
@@ -279,7 +327,12 @@ export class ReconciliationPagesController {
       })),
       kind: query.kind ?? null,
       kindLabel: query.kind ? DISCREPANCY_LABELS[query.kind] : null,
-      discrepancies: rec.discrepancies.items.map((d) => ({ ...d, kindLabel: DISCREPANCY_LABELS[d.kind] })),
+      discrepancies: rec.discrepancies.items.map((d) => ({
+        ...d,
+        kindLabel: DISCREPANCY_LABELS[d.kind],
+        ...(d.regionCode ? places.get(d.regionCode) : undefined),
+        chosen: chosenRows.has(d.id),
+      })),
       pager: pagerOf(
         `/reconciliations/${id}`,
         params,
@@ -292,6 +345,7 @@ export class ReconciliationPagesController {
       regions,
       form: form ?? {
         kinds: [],
+        ids: [],
         campaignId: campaigns[0] ? String(campaigns[0].id) : '',
         regionCode: '',
         errors: {},
@@ -301,6 +355,7 @@ export class ReconciliationPagesController {
       skipped: count(raw.skipped),
       applied: count(raw.applied),
       appliedNothing: raw.applied === '0',
+      registryInterrupted: rec.registryApply?.status === 'applying',
       registryApplied: count(raw.registryApplied),
       registryAppliedNothing: raw.registryApplied === '0',
     };

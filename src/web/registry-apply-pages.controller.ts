@@ -4,40 +4,17 @@ import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { ErrorCode } from '../common/app-error.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
-import { HOUSEHOLD_STATUS_LABELS, PERSON_STATUS_LABELS } from '../households/household-labels.js';
 import { DISCREPANCY_LABELS } from '../reconciliation/discrepancy.entity.js';
 import { ApplyRegistryDto } from '../reconciliation/dto/reconciliation.dto.js';
 import { APPLICABLE_KINDS, type ApplicableKind } from '../reconciliation/poverty-apply-plan.js';
 import { PovertyApplyService, type RegistryChangeView } from '../reconciliation/poverty-apply.service.js';
 import type { RegistryChangeKind } from '../reconciliation/registry-change.entity.js';
+import { REGISTRY_CHANGE_LABELS, registryStateText } from '../reconciliation/registry-change-labels.js';
 import { attempt } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf } from './page-query.js';
 
 const PAGE_SIZE = 100;
-
-/** 写入登记信息's changes as the pages name them. */
-export const REGISTRY_CHANGE_LABELS: Record<RegistryChangeKind, string> = {
-  household_added: '新增户',
-  person_added: '新增人员',
-  household_status: '户状态',
-  person_status: '人员状态',
-  person_household: '所在户',
-};
-
-/** A change's before and after in words: statuses by their labels, a household by its 户编号. */
-function stateText(change: RegistryChangeKind, value: string | null): string {
-  if (value === null) {
-    return '（无）';
-  }
-  if (change === 'household_status' || change === 'household_added') {
-    return HOUSEHOLD_STATUS_LABELS[value as keyof typeof HOUSEHOLD_STATUS_LABELS] ?? value;
-  }
-  if (change === 'person_status' || change === 'person_added') {
-    return PERSON_STATUS_LABELS[value as keyof typeof PERSON_STATUS_LABELS] ?? value;
-  }
-  return `户编号 ${value}`;
-}
 
 /** The kinds a form or a link chose (one value or several); none: every applicable kind. */
 function chosenKinds(value: unknown): ApplicableKind[] {
@@ -90,29 +67,42 @@ export class RegistryApplyPagesController {
     }
     const message =
       refused?.code === ErrorCode.VersionConflict
-        ? '预览之后登记信息又有变化，请核对下面重新列出的变化后再确认。'
-        : refused?.code === ErrorCode.InvalidTransition
-          ? '比对尚未完成，或花名册文件已不在服务器上，无法写入登记信息。'
-          : '请先预览变化，再确认写入。';
+        ? '预览之后登记信息又有变化（或写入已由他人接续），请核对下面重新列出的变化后再确认。'
+        : refused?.field === 'kinds'
+          ? '上次写入尚未完成：请勾选与上次相同的差异类型，预览后确认，继续写入。'
+          : refused?.code === ErrorCode.InvalidTransition
+            ? '比对尚未完成，或花名册文件已不在服务器上，无法写入登记信息。'
+            : '请先预览变化，再确认写入。';
     res.status(409).render('reconciliation/apply', await this.page(user, id, body, message));
   }
 
   private async page(user: AuthUser, id: number, raw: Record<string, unknown>, message: string | null) {
-    const kinds = chosenKinds(raw.kinds);
+    let kinds = chosenKinds(raw.kinds);
     const page = typeof raw.page === 'string' && /^\d{1,6}$/.test(raw.page) ? Math.max(1, Number(raw.page)) : 1;
     const ask = (p: number) => this.registry.preview(user, id, { kinds, dryRun: true, page: p, pageSize: PAGE_SIZE });
     let preview = await ask(page);
+    // An interrupted apply goes on with its own kinds: without a choice, the preview shows those.
+    const left = preview.apply?.status === 'applying' ? preview.apply.kinds : null;
+    if (left && raw.kinds === undefined && left.join(',') !== [...kinds].sort().join(',')) {
+      kinds = left;
+      preview = await ask(page);
+    }
     const last = Math.max(1, Math.ceil(preview.changes.total / PAGE_SIZE));
     if (page > last) {
       preview = await ask(last);
     }
     const params = new URLSearchParams(kinds.map((k): [string, string] => ['kinds', k]));
     const chosen = new Set(kinds);
+    const interrupted = preview.apply?.status === 'applying' ? preview.apply : null;
     return {
       title: `写入登记信息 · 数据比对 #${id}`,
       id,
       message,
       preview,
+      interrupted: interrupted && {
+        ...interrupted,
+        kindLabels: interrupted.kinds.map((k) => DISCREPANCY_LABELS[k]).join('、'),
+      },
       kinds: APPLICABLE_KINDS.map((kind) => ({ kind, label: DISCREPANCY_LABELS[kind], checked: chosen.has(kind) })),
       chosen: kinds,
       counts: Object.entries(preview.counts)
@@ -121,8 +111,8 @@ export class RegistryApplyPagesController {
       changes: preview.changes.items.map((c: RegistryChangeView) => ({
         ...c,
         changeLabel: REGISTRY_CHANGE_LABELS[c.change],
-        beforeText: stateText(c.change, c.before),
-        afterText: stateText(c.change, c.after),
+        beforeText: registryStateText(c.change, c.before),
+        afterText: registryStateText(c.change, c.after),
       })),
       pager: pagerOf(`/reconciliations/${id}/apply`, params, preview.changes.page, PAGE_SIZE, preview.changes.total),
     };

@@ -1,4 +1,8 @@
 import { createConnection, type Connection } from 'mysql2/promise';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/app/data-source.js';
@@ -39,6 +43,41 @@ export async function benchDatabase(name: string): Promise<{
       await raw.query(`DROP DATABASE \`${config.DB_NAME}\``);
       await raw.end();
       await db.destroy();
+    },
+  };
+}
+
+/** The part of better-sqlite3 (which ships no types) the benchmarks use. */
+export interface RawSqlite {
+  exec(sql: string): void;
+  prepare(sql: string): { all(...params: unknown[]): Record<string, unknown>[] };
+  close(): void;
+}
+
+const SqliteDatabase = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => RawSqlite;
+
+/**
+ * A benchmark's SQLite database: a file of its own in a temporary directory, migrated, with the
+ * configuration that names it (for a job process) and a raw better-sqlite3 connection; `drop`
+ * closes it and deletes the directory.
+ */
+export async function benchSqliteDatabase(name: string): Promise<{
+  config: AppConfig;
+  raw: RawSqlite;
+  drop: () => void;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), `hpa-bench-${name}-`));
+  const config = loadConfig({ ...process.env, DB_TYPE: 'sqlite', DB_PATH: join(dir, 'bench.sqlite') });
+  const db = await new DataSource(dataSourceOptions(config)).initialize();
+  await db.runMigrations({ transaction: 'each' });
+  await db.destroy();
+  const raw = new SqliteDatabase(config.DB_PATH);
+  return {
+    config,
+    raw,
+    drop() {
+      raw.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -5,12 +5,22 @@ import { PROJECT_ROOT } from '../../src/config/paths.js';
 import { escalationBench } from './escalation.bench.js';
 import { httpBench } from './http.bench.js';
 import { importBench } from './import.bench.js';
+import { indicatorsBench } from './indicators.bench.js';
 import { ledgerBench } from './ledger.bench.js';
+import { povertyReconciliationBench } from './poverty-reconciliation.bench.js';
 import { reconciliationBench } from './reconciliation.bench.js';
 import { type Bench, formatReport } from './report.js';
 
 /** `npm run bench [name…]`: every benchmark, or those named; the report goes to stdout and test/artifacts/bench.md. */
-const BENCHES: Bench[] = [ledgerBench, escalationBench, httpBench, importBench, reconciliationBench];
+const BENCHES: Bench[] = [
+  ledgerBench,
+  escalationBench,
+  httpBench,
+  importBench,
+  reconciliationBench,
+  povertyReconciliationBench,
+  indicatorsBench,
+];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -103,19 +103,30 @@ export async function runJobProcess(
   dbName: string,
   uploadDir: string,
 ): Promise<JobRun> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'job-process.js'), kind, String(id)], {
-    env: { ...process.env, DB_TYPE: 'mysql', DB_NAME: dbName, UPLOAD_DIR: uploadDir },
+  return runInProcess<JobRun>([kind, String(id)], { DB_TYPE: 'mysql', DB_NAME: dbName, UPLOAD_DIR: uploadDir });
+}
+
+/**
+ * Runs job-process.ts with `args` and the environment overridden by `env`; answers what it printed
+ * after `RESULT ` on its last line. Its output goes to stderr, the RESULT line too unless `echoResult` is false.
+ */
+export async function runInProcess<T>(args: string[], env: Record<string, string>, echoResult = true): Promise<T> {
+  const kind = args[0];
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'job-process.js'), ...args], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
-    process.stderr.write(chunk);
+    if (echoResult) {
+      process.stderr.write(chunk);
+    }
   });
   const [code] = (await once(child, 'exit')) as [number | null];
   const line = output.split('\n').find((l) => l.startsWith('RESULT '));
   if (code !== 0 || !line) {
     throw new Error(`the ${kind} job process failed (exit ${code})`);
   }
-  return JSON.parse(line.slice('RESULT '.length)) as JobRun;
+  return JSON.parse(line.slice('RESULT '.length)) as T;
 }

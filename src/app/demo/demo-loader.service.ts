@@ -1,15 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AuthUser, authUserOf } from '../../auth/auth-user.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { ChecksService } from '../../checks/checks.service.js';
-import { AttachmentsService } from '../../ledger/attachments.service.js';
 import { Campaign, DEFAULT_THRESHOLDS } from '../../ledger/campaign.entity.js';
-import { EvidenceStore } from '../../ledger/evidence-store.js';
 import { ItemsService } from '../../ledger/items.service.js';
 import type { Role } from '../../auth/roles.js';
 import { User } from '../../auth/user.entity.js';
@@ -25,9 +20,18 @@ import { DEFAULT_SCHEME } from '../../health/insurance.service.js';
 import { Household } from '../../households/household.entity.js';
 import { Person } from '../../households/person.entity.js';
 import { Region } from '../../regions/region.entity.js';
-import { buildDemoDistrict, type DemoDistrict } from './demo-district.js';
+import { stringify } from 'csv-stringify';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppConfig } from '../../config/app-config.js';
+import { demoPovertyRosterPath } from '../../reconciliation/roster-templates.js';
+import { buildDemoDistrict, DEMO_DISTRICT_CODE, type DemoDistrict } from './demo-district.js';
+import { buildDemoPovertyRoster } from './demo-poverty-roster.js';
 import { DEMO_CAMPAIGN, type DemoCloseRequest, DEMO_INSPECTION_ITEMS } from './demo-campaign.js';
-import { type DemoEvidence, demoFile } from './demo-evidence.js';
+import { DemoCloseRequests } from './demo-close-requests.js';
 import { buildDemoHealth, DEMO_AS_OF, type DemoHealth } from './demo-health.js';
 import { balanceFollowUps, demoReadings, demoTreatment } from './demo-readings.js';
 import { inTransaction } from '../../database/transaction.js';
@@ -57,12 +61,15 @@ export class DemoLoader {
     @InjectDataSource() private readonly db: DataSource,
     private readonly items: ItemsService,
     private readonly checks: ChecksService,
-    private readonly attachments: AttachmentsService,
-    private readonly store: EvidenceStore,
+    private readonly config: AppConfig,
+    private readonly closeRequests: DemoCloseRequests,
   ) {}
 
   async loadIfEmpty(): Promise<boolean> {
     if ((await this.db.getRepository(Region).count()) > 0) {
+      if (await this.db.getRepository(Region).existsBy({ code: DEMO_DISTRICT_CODE })) {
+        await this.writePovertyRoster();
+      }
       return false;
     }
     const district = buildDemoDistrict();
@@ -108,10 +115,33 @@ export class DemoLoader {
       }
     });
     await this.loadCampaign();
+    await this.writePovertyRoster();
     this.logger.log(
       `loaded the demo district: ${district.households.length} households; demo accounts ${DEMO_USERS.map((u) => u.username).join(', ')} (password ${DEMO_PASSWORD})`,
     );
     return true;
+  }
+
+  /**
+   * The demo district's poverty register (demo-poverty-roster.ts), every kind of discrepancy planted,
+   * into the data directory for the demo user to upload on 数据比对 — unless it is there already.
+   */
+  private async writePovertyRoster(): Promise<void> {
+    if (this.config.DB_PATH === ':memory:') {
+      return;
+    }
+    const path = demoPovertyRosterPath(this.config);
+    if (existsSync(path)) {
+      return;
+    }
+    const roster = buildDemoPovertyRoster();
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(
+      Readable.from(roster.rows),
+      stringify({ header: true, columns: roster.header, bom: true }),
+      createWriteStream(path),
+    );
+    this.logger.log(`the demo district's poverty register (扶贫办花名册) to upload on 数据比对: ${path}`);
   }
 
   /** Conditions, contracts with their diseases and follow-ups, enrollments: set-based, in the caller's transaction. */
@@ -224,48 +254,9 @@ export class DemoLoader {
     }
     await this.db.getRepository(Campaign).update({ id: campaign.id }, { closeReview: true });
     for (const { officer, reviewer, itemId, version, request } of requests) {
-      await this.requestClose(officer, reviewer, itemId, version, request);
+      await this.closeRequests.request(officer, reviewer, itemId, version, request);
     }
     await this.checks.run(caseworker, campaign.id, DEMO_AS_OF);
-  }
-
-  /**
-   * 申请销号 with evidence (SPEC §6.2), as the pages do it: the officer uploads the files and requests;
-   * a rejected request comes back with the reviewer's comment, and the officer adds evidence and
-   * requests again. The item is left pending review.
-   */
-  private async requestClose(
-    officer: AuthUser,
-    reviewer: AuthUser,
-    itemId: number,
-    version: number,
-    request: DemoCloseRequest,
-  ): Promise<void> {
-    await this.attach(officer, itemId, request.evidence);
-    let current = (await this.items.close(officer, itemId, { resolution: request.resolution, version })).version;
-    if (request.rejected) {
-      const { comment, evidence, resolution } = request.rejected;
-      current = (await this.items.review(reviewer, itemId, { decision: 'reject', comment, version: current })).version;
-      await this.attach(officer, itemId, evidence);
-      await this.items.close(officer, itemId, { resolution, version: current });
-    }
-  }
-
-  /** Adds generated evidence through the upload's own path: into the store's receiving folder, then AttachmentsService.add. */
-  private async attach(user: AuthUser, itemId: number, evidence: DemoEvidence[]): Promise<void> {
-    this.store.ensureIncoming();
-    for (const description of evidence) {
-      const file = await demoFile(description);
-      const path = join(this.store.incoming, `${randomUUID()}.part`);
-      await writeFile(path, file.bytes);
-      await this.attachments.add(user, itemId, {
-        path,
-        sha256: createHash('sha256').update(file.bytes).digest('hex'),
-        size: file.bytes.length,
-        type: file.type,
-        originalName: file.name,
-      });
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
@@ -11,6 +12,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../../common/pagination.js';
 import { PageQuery } from '../../common/pagination.js';
@@ -113,12 +115,28 @@ export class ExportDiscrepanciesQuery {
   kind?: DiscrepancyKind;
 }
 
+/** Rows one request may choose. */
+export const MAX_CHOSEN_ROWS = 1000;
+
+/** 生成整改问题: chosen kinds, chosen rows (`ids`), or both (the chosen rows of those kinds). */
 export class CreateItemsDto {
-  @IsArray()
-  @ArrayMinSize(1)
+  /** Needed unless `ids` is given. */
+  @ValidateIf((dto: CreateItemsDto) => dto.ids === undefined || dto.kinds !== undefined)
+  @IsArray({ message: 'kinds: choose at least one kind of discrepancy (or rows: ids)' })
+  @ArrayMinSize(1, { message: 'kinds: choose at least one kind of discrepancy (or rows: ids)' })
   @ArrayUnique()
   @IsIn(DISCREPANCY_KINDS, { each: true })
-  kinds!: DiscrepancyKind[];
+  kinds?: DiscrepancyKind[];
+
+  /** Chosen rows: ids of this reconciliation's discrepancies (at most 1000). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_CHOSEN_ROWS)
+  @ArrayUnique()
+  @IsInt({ each: true, message: 'ids: each must be the id of a discrepancy of this reconciliation' })
+  @Min(1, { each: true, message: 'ids: each must be the id of a discrepancy of this reconciliation' })
+  ids?: number[];
 
   @IsInt()
   campaignId!: number;
