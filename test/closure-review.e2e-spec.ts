@@ -4,22 +4,13 @@ import { DataSource, In } from 'typeorm';
 import { User } from '../src/auth/user.entity.js';
 import { Attachment, type EvidenceType } from '../src/ledger/attachment.entity.js';
 import { Item } from '../src/ledger/item.entity.js';
-import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
 import { Notification } from '../src/notifications/notification.entity.js';
 import { type CampaignBody, newCampaign, newItem } from './factories/items.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { ledgerRows } from './utils/ledger.js';
 
 type Who = 'admin' | 'caseworker' | 'insurance' | 'officer1' | 'officer2' | 'leader';
 const WHO: Who[] = ['admin', 'caseworker', 'insurance', 'officer1', 'officer2', 'leader'];
-
-interface LedgerRow {
-  seq: number;
-  type: string;
-  actorId: number | null;
-  actorName: string;
-  note: string | null;
-  payload: Record<string, unknown> | null;
-}
 
 /**
  * Issue #15, 销号审核 (SPEC §6.2) through the API: close requests carrying the evidence hashes, review
@@ -57,15 +48,7 @@ describe('closure review (销号审核)', () => {
     request(t.http).post(path).set('Authorization', token[who]).send(body);
   const get = (path: string, who: Who) => request(t.http).get(path).set('Authorization', token[who]);
   const itemRow = (id: number) => db.getRepository(Item).findOneByOrFail({ id });
-  const ledgerOf = async (itemId: number): Promise<LedgerRow[]> =>
-    (await db.getRepository(LedgerEntry).find({ where: { itemId }, order: { seq: 'ASC' } })).map((e) => ({
-      seq: e.seq,
-      type: e.type,
-      actorId: e.actorId,
-      actorName: e.actorName,
-      note: e.note,
-      payload: e.payload === null ? null : (JSON.parse(e.payload) as Record<string, unknown>),
-    }));
+  const ledgerOf = (itemId: number) => ledgerRows(db, itemId);
   const noticesOf = (itemId: number) =>
     db.getRepository(Notification).find({ where: { itemId }, order: { id: 'ASC' } });
   const verify = async (itemId: number) =>

@@ -1,29 +1,18 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource, In } from 'typeorm';
 import { User } from '../src/auth/user.entity.js';
-import { PROJECT_ROOT } from '../src/config/paths.js';
 import { Item } from '../src/ledger/item.entity.js';
-import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
 import { pdfDocument, photoJpeg, photoPng, sha256, storedPath } from './factories/evidence.js';
 import { type CampaignBody, newCampaign, newItem, unique } from './factories/items.js';
 import { binaryParser } from './utils/crawl.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { ledgerRows, runLedgerVerify } from './utils/ledger.js';
 import { pageLogin } from './utils/pages.js';
 
 type Who = 'admin' | 'caseworker' | 'insurance' | 'officer1';
-
-interface Row {
-  seq: number;
-  type: string;
-  actorId: number | null;
-  actorName: string;
-  note: string | null;
-  payload: Record<string, unknown> | null;
-}
 
 /**
  * Issue #15, done when (through the API, on both databases): an officer requests 销号 with two
@@ -71,27 +60,8 @@ describe('a 销号 round with evidence (issue 15, done when)', () => {
       .post(`/api/items/${itemId}/attachments`)
       .set('Authorization', token[who])
       .attach('file', bytes, filename);
-  const ledgerOf = async (itemId: number): Promise<Row[]> =>
-    (await db.getRepository(LedgerEntry).find({ where: { itemId }, order: { seq: 'ASC' } })).map((e) => ({
-      seq: e.seq,
-      type: e.type,
-      actorId: e.actorId,
-      actorName: e.actorName,
-      note: e.note,
-      payload: e.payload === null ? null : (JSON.parse(e.payload) as Record<string, unknown>),
-    }));
-  const cli = () =>
-    spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/app/verify-ledger.js')], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        DB_TYPE: t.config.DB_TYPE,
-        DB_PATH: t.config.DB_PATH,
-        DB_NAME: t.config.DB_NAME,
-        UPLOAD_DIR: uploads,
-      },
-      encoding: 'utf8',
-    });
+  const ledgerOf = (itemId: number) => ledgerRows(db, itemId);
+  const cli = () => runLedgerVerify(t, { UPLOAD_DIR: uploads });
 
   /** The round's item, its files and their hashes (set by the first test, read by the next). */
   const round = { itemId: 0, files: [] as { id: number; bytes: Buffer; sha256: string }[] };

@@ -1,21 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { PROJECT_ROOT } from '../src/config/paths.js';
 import { Household } from '../src/households/household.entity.js';
 import { Person } from '../src/households/person.entity.js';
 import { Attachment } from '../src/ledger/attachment.entity.js';
 import { Item } from '../src/ledger/item.entity.js';
 import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
+import { pdfDocument, sha256, storedPath } from './factories/evidence.js';
 import { maskedId, newIdNumber } from './factories/households.js';
 import { newCampaign, newItem } from './factories/items.js';
 import { binaryParser } from './utils/crawl.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { runLedgerVerify } from './utils/ledger.js';
 
 /**
  * Issue #15, evidence (佐证材料): photos and PDFs recognised by their bytes, kept content-addressed
@@ -23,8 +22,6 @@ import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create
  * whoever may read the item, thumbnails without location metadata; the item's verify and
  * `npm run ledger:verify` re-hash the files. One app on a database of its own (the CLI reads all of it).
  */
-
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A JPEG photo carrying EXIF with a GPS position (as a phone writes it), made by sharp (libvips). */
 function photoWithGps(): Promise<Buffer> {
@@ -46,29 +43,6 @@ function photoPng(red = 200): Promise<Buffer> {
   return sharp({ create: { width: 500, height: 700, channels: 4, background: { r: red, g: 60, b: 40, alpha: 0.6 } } })
     .png()
     .toBuffer();
-}
-
-/** A minimal valid one-page PDF, with its cross-reference table computed. */
-function minimalPdf(label: string): Buffer {
-  const content = `BT /F1 18 Tf 20 50 Td (${label}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let pdf = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(pdf.length);
-    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = pdf.length;
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  pdf += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(pdf, 'latin1');
 }
 
 /** CRC-32 (as zip writes it). */
@@ -169,7 +143,7 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
   const idNumber = newIdNumber();
   const uploaded: Record<'jpeg' | 'png' | 'pdf', { id: number; sha256: string; name: string }> = {} as never;
 
-  const evidencePath = (hash: string) => join(uploads, 'evidence', hash.slice(0, 2), hash);
+  const evidencePath = (hash: string) => storedPath(uploads, hash);
   const upload = (token: string, id: number, bytes: Buffer, filename: string, contentType: string) =>
     request(t.http)
       .post(`/api/items/${id}/attachments`)
@@ -182,18 +156,7 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
       .get(DataSource)
       .getRepository(LedgerEntry)
       .find({ where: { itemId: id }, order: { seq: 'ASC' } });
-  const runCli = () =>
-    spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/app/verify-ledger.js')], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        DB_TYPE: t.config.DB_TYPE,
-        DB_PATH: t.config.DB_PATH,
-        DB_NAME: t.config.DB_NAME,
-        UPLOAD_DIR: uploads,
-      },
-      encoding: 'utf8',
-    });
+  const runCli = () => runLedgerVerify(t, { UPLOAD_DIR: uploads });
 
   beforeAll(async () => {
     uploads = mkdtempSync(join(tmpdir(), 'hpa-evidence-'));
@@ -206,7 +169,7 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
     campaignId = (await newCampaign(t, admin, { year: 2020 })).id;
     itemId = (await newItem(t, caseworker, campaignId)).id;
     [gpsPhoto, png] = await Promise.all([photoWithGps(), photoPng()]);
-    pdf = minimalPdf('evidence 1');
+    pdf = pdfDocument('evidence 1');
   });
 
   afterAll(async () => {
@@ -432,7 +395,7 @@ describe('evidence (佐证材料): upload, storage, serving, thumbnails, verify'
       expect((await entriesOf(itemId)).length).toBe(entries);
       // An insurance item takes evidence from insurance staff.
       const insuranceItem = (await newItem(t, caseworker, campaignId, { category: 'insurance' })).id;
-      await upload(insurance, insuranceItem, minimalPdf('insurance'), '参保凭证.pdf', 'application/pdf').expect(201);
+      await upload(insurance, insuranceItem, pdfDocument('insurance'), '参保凭证.pdf', 'application/pdf').expect(201);
 
       // Evidence is added while an item is open or in progress: not while its close request waits, nor once closed.
       const closing = await newItem(t, caseworker, campaignId);

@@ -1,9 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { PROJECT_ROOT } from '../src/config/paths.js';
 import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
 import { createTestApp, type TestApp } from './utils/create-test-app.js';
+import { runLedgerVerify } from './utils/ledger.js';
 
 /** `npm run ledger:verify`, the check to run after restoring a backup (README, Operations). */
 describe('ledger:verify over the whole database', () => {
@@ -15,17 +13,7 @@ describe('ledger:verify over the whole database', () => {
 
   afterAll(() => t.close());
 
-  const verify = () =>
-    spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist/src/app/verify-ledger.js')], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        DB_TYPE: t.config.DB_TYPE,
-        DB_PATH: t.config.DB_PATH,
-        DB_NAME: t.config.DB_NAME,
-      },
-      encoding: 'utf8',
-    });
+  const verify = () => runLedgerVerify(t);
 
   it('passes on the demo ledger and names the item whose entry was altered', async () => {
     const clean = verify();
