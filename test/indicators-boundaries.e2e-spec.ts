@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { householdInput, VILLAGE_A } from './factories/households.js';
-import { oracleIndicators } from './utils/indicator-oracle.js';
+import { countsOf, oracleIndicators } from './utils/indicator-oracle.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 
 /**
@@ -9,22 +9,12 @@ import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create
  * the register's first day), the readings' ranges, and — in a hand-made sub-district — every
  * comparison the indicators make with asOf, before and after later-dated records are entered.
  */
-const KEYS = [
-  'insuredRate',
-  'subsidizedRate',
-  'contractRate',
-  'managedRate',
-  'bpControlRate',
-  'glucoseControlRate',
-  'treatmentRate',
-];
 const AS_OF = '2020-04-15';
 /** 10:00 in Shanghai on that day. */
 const morning = (day: string) => `${day}T02:00:00Z`;
 
 type Row = Record<string, { numerator: number; denominator: number; value: number | null }>;
-const figures = (row: Row) =>
-  Object.fromEntries(KEYS.map((k) => [k, { numerator: row[k].numerator, denominator: row[k].denominator }]));
+const figures = (row: Row) => countsOf(row);
 
 describe('indicators at the boundaries (issue #18)', () => {
   let t: TestApp;

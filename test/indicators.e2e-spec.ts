@@ -1,18 +1,9 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { householdInput } from './factories/households.js';
-import { oracleIndicators } from './utils/indicator-oracle.js';
+import { countsOf, KEYS, oracleIndicators } from './utils/indicator-oracle.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 
-const KEYS = [
-  'insuredRate',
-  'subsidizedRate',
-  'contractRate',
-  'managedRate',
-  'bpControlRate',
-  'glucoseControlRate',
-  'treatmentRate',
-];
 const DEMO_SUBDISTRICTS = ['610199001000', '610199002000', '610199003000', '610199004000', '610199005000'];
 
 interface Indicator {
@@ -40,8 +31,7 @@ describe('indicators (SPEC §6.4, issue #18)', () => {
       .get(`/api/stats/indicators${asOf ? `?asOf=${asOf}` : ''}`)
       .set('Authorization', token);
 
-  const figures = (set: Record<string, Indicator>) =>
-    Object.fromEntries(KEYS.map((k) => [k, { numerator: set[k].numerator, denominator: set[k].denominator }]));
+  const figures = (set: Record<string, Indicator>) => countsOf(set);
 
   it('answers the shape of SPEC §6.4: value = numerator / denominator, null without a denominator', async () => {
     const res = await indicators('2020-04-15').expect(200);

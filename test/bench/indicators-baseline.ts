@@ -1,4 +1,5 @@
 import type { Dialect } from './indicators-data.js';
+import type { IndicatorKeyOf } from '../utils/indicator-oracle.js';
 
 /**
  * The benchmark's baseline: one hand-written query per indicator of SPEC §6.4, written from the
@@ -6,14 +7,7 @@ import type { Dialect } from './indicators-data.js';
  * answering `area` (the sub-district's first 9 digits), `numerator` and `denominator`. Dates are
  * literals worked out here; the registered persons are a CTE each query repeats.
  */
-export type BaselineKey =
-  | 'insuredRate'
-  | 'subsidizedRate'
-  | 'contractRate'
-  | 'managedRate'
-  | 'bpControlRate'
-  | 'glucoseControlRate'
-  | 'treatmentRate';
+export type BaselineKey = IndicatorKeyOf;
 
 /** asOf minus three calendar months, the day clamped to the month's end (2020-05-31 → 2020-02-29). */
 export function threeMonthsBefore(asOf: string): string {

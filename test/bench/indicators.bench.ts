@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Indicators } from '../../src/reports/indicators.service.js';
 import { benchDatabase, benchSqliteDatabase } from './bench-db.js';
 import { type BaselineKey, baselineQueries } from './indicators-baseline.js';
+import { countsOf, KEYS } from '../utils/indicator-oracle.js';
 import { dialectOf, type Exec, generateDistrict } from './indicators-data.js';
 import { type Bench, type BenchLine, timed } from './report.js';
 import { BENCH_ROWS, DEMO_REGIONS, runInProcess } from './roster-data.js';
@@ -56,15 +57,6 @@ async function openTarget(type: 'sqlite' | 'mysql'): Promise<Target> {
 }
 
 const SUBDISTRICTS = DEMO_REGIONS.filter((r) => r.level === 'subdistrict').map((r) => r.code);
-const KEYS: BaselineKey[] = [
-  'insuredRate',
-  'subsidizedRate',
-  'contractRate',
-  'managedRate',
-  'bpControlRate',
-  'glucoseControlRate',
-  'treatmentRate',
-];
 
 /** The baseline's rows as figures per sub-district (12 digits) and for the district. */
 function baselineFigures(rows: Record<BaselineKey, Row[]>): Figures {
@@ -84,10 +76,7 @@ function baselineFigures(rows: Record<BaselineKey, Row[]>): Figures {
 }
 
 function serviceFigures(result: Indicators): Figures {
-  const pick = (set: Indicators['district']) =>
-    Object.fromEntries(
-      KEYS.map((k) => [k, { numerator: set[k].numerator, denominator: set[k].denominator }]),
-    ) as Figures[string];
+  const pick = (set: Indicators['district']) => countsOf(set) as Figures[string];
   return {
     ...Object.fromEntries(result.byRegion.map((r) => [r.regionCode, pick(r)])),
     district: pick(result.district),

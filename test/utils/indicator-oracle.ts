@@ -6,7 +6,8 @@ import type { DataSource } from 'typeorm';
  */
 type Figures = Record<string, { numerator: number; denominator: number }>;
 
-const KEYS = [
+/** The seven indicators SPEC §6.4 names, listed here rather than read from the production code. */
+export const KEYS = [
   'insuredRate',
   'subsidizedRate',
   'contractRate',
@@ -15,6 +16,12 @@ const KEYS = [
   'glucoseControlRate',
   'treatmentRate',
 ] as const;
+export type IndicatorKeyOf = (typeof KEYS)[number];
+
+/** The numerator and denominator of each indicator of an answer's set (its values left out). */
+export function countsOf(set: Record<string, { numerator: number; denominator: number }>): Figures {
+  return Object.fromEntries(KEYS.map((k) => [k, { numerator: set[k].numerator, denominator: set[k].denominator }]));
+}
 
 const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 const monthsBefore = (date: string, months: number) => {
