@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
-import { AppError, ErrorCode } from '../common/app-error.js';
+import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { PersonsService } from '../households/persons.service.js';
 import { Condition, type TreatmentCategory } from './condition.entity.js';
 import { type DiagnosisAccess, diagnosisAccess, shownDisease } from './diagnosis-access.js';
 import { Disease, type DiseaseKind } from './disease.entity.js';
+import { HealthError, HealthErrorCode } from './health.errors.js';
 import type { CreateConditionDto, UpdateConditionDto } from './dto/health.dto.js';
 import { inTransaction } from '../database/transaction.js';
 
@@ -88,7 +89,11 @@ export class ConditionsService {
       this.assertCategory(dto.treatmentCategory, disease);
       this.assertDiagnosedOn(dto.diagnosedOn, person.birthDate);
       if (await em.existsBy(Condition, { personId, diseaseCode: disease.code })) {
-        throw new AppError(ErrorCode.Duplicate, `the person already has ${disease.name} recorded`, 'diseaseCode');
+        throw new HealthError(
+          HealthErrorCode.ConditionExists,
+          `the person already has ${disease.name} recorded`,
+          'diseaseCode',
+        );
       }
       const treatment = this.treatment(disease, {
         diagnosedOn: dto.diagnosedOn,
@@ -150,8 +155,8 @@ export class ConditionsService {
   private async disease(em: EntityManager, code: string): Promise<Disease> {
     const disease = await em.findOneBy(Disease, { code });
     if (!disease) {
-      throw new AppError(
-        ErrorCode.Invalid,
+      throw new HealthError(
+        HealthErrorCode.DiseaseUnknown,
         `diseaseCode ${code} is not in the catalogue (GET /api/diseases)`,
         'diseaseCode',
       );
@@ -170,21 +175,37 @@ export class ConditionsService {
     if (disease.kind !== 'major') {
       for (const field of ['confirmedOn', 'hospital', 'treatmentStartedOn'] as const) {
         if (t[field] !== null) {
-          throw new AppError(ErrorCode.Invalid, `${field} is recorded for major diseases only`, field);
+          throw new HealthError(
+            HealthErrorCode.MajorDiseaseOnly,
+            `${field} is recorded for major diseases only`,
+            field,
+          );
         }
       }
     }
     for (const field of ['confirmedOn', 'treatmentStartedOn'] as const) {
       const day = t[field];
       if (day !== null && (day > today || day < t.diagnosedOn)) {
-        throw new AppError(ErrorCode.Invalid, `${field} must lie between the diagnosis and today`, field);
+        throw new HealthError(
+          HealthErrorCode.TreatmentDateOutOfRange,
+          `${field} must lie between the diagnosis and today`,
+          field,
+        );
       }
     }
     if (t.confirmedOn !== null && t.treatmentStartedOn !== null && t.treatmentStartedOn < t.confirmedOn) {
-      throw new AppError(ErrorCode.Invalid, 'treatmentStartedOn is before confirmedOn', 'treatmentStartedOn');
+      throw new HealthError(
+        HealthErrorCode.StartedBeforeConfirmed,
+        'treatmentStartedOn is before confirmedOn',
+        'treatmentStartedOn',
+      );
     }
     if (t.treatmentStatus === 'declined' && !t.declineReason?.trim()) {
-      throw new AppError(ErrorCode.Invalid, 'declineReason is required when treatment is declined', 'declineReason');
+      throw new HealthError(
+        HealthErrorCode.DeclineReasonMissing,
+        'declineReason is required when treatment is declined',
+        'declineReason',
+      );
     }
     const started =
       statusChanged &&
@@ -200,8 +221,8 @@ export class ConditionsService {
 
   private assertCategory(category: TreatmentCategory, disease: Disease): void {
     if (!CATEGORY_KINDS[category].includes(disease.kind)) {
-      throw new AppError(
-        ErrorCode.Invalid,
+      throw new HealthError(
+        HealthErrorCode.CategoryMismatch,
         `treatmentCategory ${category} does not apply to ${disease.name} (a ${disease.kind} disease)`,
         'treatmentCategory',
       );
@@ -210,7 +231,11 @@ export class ConditionsService {
 
   private assertDiagnosedOn(diagnosedOn: string, birthDate: string): void {
     if (diagnosedOn > this.clock.today() || diagnosedOn < birthDate) {
-      throw new AppError(ErrorCode.Invalid, 'diagnosedOn must lie between the birth date and today', 'diagnosedOn');
+      throw new HealthError(
+        HealthErrorCode.DiagnosedOnOutOfRange,
+        'diagnosedOn must lie between the birth date and today',
+        'diagnosedOn',
+      );
     }
   }
 }

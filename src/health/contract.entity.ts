@@ -28,13 +28,23 @@ export class Contract {
   @Column({ type: 'date' })
   validUntil!: string;
 
-  /** The day the contract ended early (the person died); null while it runs to validUntil. */
+  /** The day the contract ended early (the person died, or it was renewed before its end); null while it runs to validUntil. */
   @Column({ type: 'date', nullable: true })
   endedOn!: string | null;
 
   /** Follow-ups required over a year, from the catalogue (the most demanding covered disease). */
   @Column({ type: 'int' })
   requiredFollowUps!: number;
+
+  /** The contract this one renews (续签); one renewal per contract. */
+  @Index('UQ_contracts_renewedFrom', { unique: true })
+  @ForeignKey(() => Contract, { name: 'FK_contracts_renewedFrom', onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
+  @Column({ type: 'int', nullable: true })
+  renewedFromId!: number | null;
+
+  /** Bumped by a renewal (the only change of a contract's terms); a renewal names the version it applies to. */
+  @Column({ type: 'int', default: 1 })
+  version!: number;
 
   @CreateDateColumn({ type: 'datetime' })
   createdAt!: Date;

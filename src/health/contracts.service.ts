@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { applyRegionScope } from '../auth/region-scope.js';
-import { AppError, ErrorCode } from '../common/app-error.js';
+import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { addMonths, addYears } from '../common/dates.js';
 import type { Page } from '../common/pagination.js';
@@ -20,6 +20,7 @@ import { type DiagnosisAccess, diagnosisAccess, shownDisease } from './diagnosis
 import { Disease } from './disease.entity.js';
 import type { CreateContractDto, ListContractsQuery } from './dto/health.dto.js';
 import { FollowUp } from './follow-up.entity.js';
+import { HealthError, HealthErrorCode } from './health.errors.js';
 import { inTransaction } from '../database/transaction.js';
 
 /** lastDayOf() in SQL for the contract `c` (endedOn is never after validUntil). */
@@ -62,8 +63,13 @@ export interface ContractView {
   /** Follow-ups made within the term up to today (the same span as followUpsDue). */
   followUpsDone: number;
   followUps: FollowUpView[];
-  /** The day the contract ended early (the person died), else null. */
+  /** The day the contract ended early (the person died, or it was renewed before its end), else null. */
   endedOn: string | null;
+  /** The contract this one renews (续签), and the one that renewed it; null when none. */
+  renewedFromId: number | null;
+  renewedById: number | null;
+  /** A renewal names it (stale: 409). */
+  version: number;
   /** The next follow-up due per covered disease (catalogue interval; 14 days after an uncontrolled reading). */
   nextDue: { diseaseCode: string; dueOn: string | null; overdue: boolean }[];
   status: ContractStatus;
@@ -121,21 +127,29 @@ export class ContractsService {
     const today = this.clock.today();
     const validUntil = dto.validUntil ?? addYears(dto.signedOn, 1);
     if (dto.signedOn > today) {
-      throw new AppError(ErrorCode.Invalid, 'signedOn is in the future', 'signedOn');
+      throw new HealthError(HealthErrorCode.SignedInFuture, 'signedOn is in the future', 'signedOn');
     }
     if (validUntil <= dto.signedOn) {
-      throw new AppError(ErrorCode.Invalid, 'validUntil must be after signedOn', 'validUntil');
+      throw new HealthError(
+        HealthErrorCode.ValidUntilNotAfterSigning,
+        'validUntil must be after signedOn',
+        'validUntil',
+      );
     }
     const codes = [...new Set(dto.diseaseCodes)];
     const id = await inTransaction(this.db, async (em) => {
       await this.persons.findInScope(em, user, dto.personId).catch(() => {
-        throw new AppError(ErrorCode.Invalid, `personId ${dto.personId} is not a known person`, 'personId');
+        throw new HealthError(
+          HealthErrorCode.PersonUnknown,
+          `personId ${dto.personId} is not a known person`,
+          'personId',
+        );
       });
       const diseases = await em.findBy(Disease, { code: In(codes) });
       const unknown = codes.filter((c) => !diseases.some((d) => d.code === c && d.kind === 'chronic'));
       if (unknown.length > 0) {
-        throw new AppError(
-          ErrorCode.Invalid,
+        throw new HealthError(
+          HealthErrorCode.NotChronic,
           `diseaseCodes ${unknown.join(', ')} are not chronic diseases of the catalogue`,
           'diseaseCodes',
         );
@@ -143,8 +157,8 @@ export class ContractsService {
       const conditions = await em.findBy(Condition, { personId: dto.personId, diseaseCode: In(codes) });
       const missing = codes.filter((c) => !conditions.some((k) => k.diseaseCode === c));
       if (missing.length > 0) {
-        throw new AppError(
-          ErrorCode.Invalid,
+        throw new HealthError(
+          HealthErrorCode.ConditionMissing,
           `the person has no recorded condition ${missing.join(', ')} to contract for`,
           'diseaseCodes',
         );
@@ -196,7 +210,7 @@ export class ContractsService {
   }
 
   /**
-   * Diseases, follow-ups, persons and status for a set of contracts: five queries, whatever their
+   * Diseases, follow-ups, persons, renewals and status for a set of contracts: six queries, whatever their
    * number. A sensitive disease reads `sensitive` to a role that does not treat it.
    */
   private async views(rows: Contract[], access: DiagnosisAccess): Promise<ContractView[]> {
@@ -204,7 +218,7 @@ export class ContractsService {
       return [];
     }
     const ids = rows.map((c) => c.id);
-    const [covered, visits, persons, diseases] = await Promise.all([
+    const [covered, visits, persons, diseases, renewals] = await Promise.all([
       this.db.getRepository(ContractDisease).findBy({ contractId: In(ids) }),
       this.db.getRepository(FollowUp).find({ where: { contractId: In(ids) }, order: { visitedOn: 'ASC' } }),
       this.db
@@ -215,7 +229,11 @@ export class ContractsService {
         .where('p.id IN (:...ids)', { ids: [...new Set(rows.map((c) => c.personId))] })
         .getRawMany<{ id: number; name: string; regionCode: string }>(),
       this.db.getRepository(Disease).find(),
+      this.db
+        .getRepository(Contract)
+        .find({ select: { id: true, renewedFromId: true }, where: { renewedFromId: In(ids) } }),
     ]);
+    const renewedBy = new Map(renewals.map((r) => [r.renewedFromId, r.id]));
     const disease = new Map(diseases.map((d) => [d.code, d]));
     const shownCode = (code: string) => (disease.has(code) ? shownDisease(disease.get(code)!, access).code : code);
     const person = new Map(persons.map((p) => [Number(p.id), p]));
@@ -254,6 +272,9 @@ export class ContractsService {
         ).length,
         followUps,
         endedOn: c.endedOn,
+        renewedFromId: c.renewedFromId,
+        renewedById: renewedBy.get(c.id) ?? null,
+        version: c.version,
         nextDue: codes.map((code) => {
           const dueOn =
             today > lastDay

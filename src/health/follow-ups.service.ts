@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
-import { AppError, ErrorCode } from '../common/app-error.js';
+import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { PersonsService } from '../households/persons.service.js';
 import { ContractDisease } from './contract-disease.entity.js';
@@ -10,6 +10,7 @@ import { Contract } from './contract.entity.js';
 import type { CreateFollowUpDto } from './dto/health.dto.js';
 import { DIABETES, HYPERTENSION } from './follow-up-rules.js';
 import { FollowUp } from './follow-up.entity.js';
+import { HealthError, HealthErrorCode } from './health.errors.js';
 
 /** What recording a follow-up did: `died` when the person died, which ended their contracts. */
 export interface RecordedFollowUp {
@@ -75,18 +76,18 @@ export class FollowUpsService {
 
   private assertDate(contract: Contract, visitedOn: string): void {
     if (visitedOn < contract.signedOn) {
-      throw new AppError(
-        ErrorCode.Invalid,
+      throw new HealthError(
+        HealthErrorCode.VisitBeforeSigning,
         `visitedOn is before the contract was signed (${contract.signedOn})`,
         'visitedOn',
       );
     }
     if (visitedOn > this.clock.today()) {
-      throw new AppError(ErrorCode.Invalid, 'visitedOn is in the future', 'visitedOn');
+      throw new HealthError(HealthErrorCode.VisitInFuture, 'visitedOn is in the future', 'visitedOn');
     }
     if (visitedOn > lastDayOf(contract)) {
-      throw new AppError(
-        ErrorCode.Invalid,
+      throw new HealthError(
+        HealthErrorCode.VisitAfterContract,
         `visitedOn is after the contract expired (${lastDayOf(contract)})`,
         'visitedOn',
       );
@@ -98,31 +99,39 @@ export class FollowUpsService {
     const bp = dto.systolic !== undefined || dto.diastolic !== undefined;
     const glucose = dto.fastingGlucose !== undefined;
     if ((bp || glucose) && result !== 'visited') {
-      throw new AppError(
-        ErrorCode.Invalid,
+      throw new HealthError(
+        HealthErrorCode.ReadingWithoutVisit,
         'readings are taken on a visit (result visited)',
         bp ? 'systolic' : 'fastingGlucose',
       );
     }
     if (bp) {
       if (!covered.includes(HYPERTENSION)) {
-        throw new AppError(
-          ErrorCode.Invalid,
+        throw new HealthError(
+          HealthErrorCode.BloodPressureNotCovered,
           'blood pressure is recorded for a contract covering hypertension',
           'systolic',
         );
       }
       if (dto.systolic === undefined || dto.diastolic === undefined) {
         const missing = dto.systolic === undefined ? 'systolic' : 'diastolic';
-        throw new AppError(ErrorCode.Invalid, `${missing} is missing: blood pressure is a pair`, missing);
+        throw new HealthError(
+          HealthErrorCode.BloodPressureHalf,
+          `${missing} is missing: blood pressure is a pair`,
+          missing,
+        );
       }
       if (dto.diastolic >= dto.systolic) {
-        throw new AppError(ErrorCode.Invalid, 'diastolic must be below systolic', 'diastolic');
+        throw new HealthError(
+          HealthErrorCode.DiastolicNotBelowSystolic,
+          'diastolic must be below systolic',
+          'diastolic',
+        );
       }
     }
     if (glucose && !covered.includes(DIABETES)) {
-      throw new AppError(
-        ErrorCode.Invalid,
+      throw new HealthError(
+        HealthErrorCode.GlucoseNotCovered,
         'fasting glucose is recorded for a contract covering type-2 diabetes',
         'fastingGlucose',
       );

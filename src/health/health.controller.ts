@@ -4,11 +4,13 @@ import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { ConditionsService } from './conditions.service.js';
 import { isSensitive } from './diagnosis-access.js';
+import { ContractRenewalService } from './contract-renewal.service.js';
 import { ContractsService } from './contracts.service.js';
 import {
   CreateConditionDto,
   CreateContractDto,
   ListContractsQuery,
+  RenewContractDto,
   PutInsuranceDto,
   UpdateConditionDto,
 } from './dto/health.dto.js';
@@ -68,7 +70,10 @@ export class HealthRecordsController {
 @ApiBearerAuth()
 @Controller('api/contracts')
 export class ContractsController {
-  constructor(private readonly contracts: ContractsService) {}
+  constructor(
+    private readonly contracts: ContractsService,
+    private readonly renewal: ContractRenewalService,
+  ) {}
 
   @Get()
   @Require(Permission.HealthRead)
@@ -80,6 +85,13 @@ export class ContractsController {
   @Require(Permission.HealthWrite)
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateContractDto) {
     return this.contracts.create(user, dto);
+  }
+
+  /** 续签: the old contract ends, the new one continues its institution, doctor and diseases. */
+  @Post(':id/renew')
+  @Require(Permission.HealthWrite)
+  renew(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: RenewContractDto) {
+    return this.renewal.renew(user, id, dto);
   }
 
   @Get(':id')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HouseholdsModule } from '../households/households.module.js';
 import { ConditionsService } from './conditions.service.js';
+import { ContractRenewalService } from './contract-renewal.service.js';
 import { ContractsService } from './contracts.service.js';
 import { FollowUpsService } from './follow-ups.service.js';
 import { ContractsController, HealthRecordsController } from './health.controller.js';
@@ -12,7 +13,14 @@ import { InsuranceService } from './insurance.service.js';
 @Module({
   imports: [HouseholdsModule],
   controllers: [HouseholdsController, HealthRecordsController, ContractsController],
-  providers: [ConditionsService, ContractsService, FollowUpsService, InsuranceService, HealthProfileService],
-  exports: [ContractsService, FollowUpsService, HealthProfileService],
+  providers: [
+    ConditionsService,
+    ContractsService,
+    ContractRenewalService,
+    FollowUpsService,
+    InsuranceService,
+    HealthProfileService,
+  ],
+  exports: [ConditionsService, ContractsService, ContractRenewalService, FollowUpsService, HealthProfileService],
 })
 export class HealthModule {}

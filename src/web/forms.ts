@@ -14,6 +14,8 @@ export interface FormSpec<T extends object> {
   labels: Record<string, string>;
   /** Fields the DTO wants as numbers (a form sends text). */
   integers?: readonly string[];
+  /** Fields the DTO wants as decimal numbers (a reading such as 7.8). */
+  decimals?: readonly string[];
   /** A field's message instead of the generic one (e.g. the rule of a pattern). */
   messages?: Record<string, string>;
 }
@@ -67,8 +69,9 @@ export function fieldMessage(dto: ClassConstructor<object>, error: ValidationErr
 
 /**
  * Reads a posted form through the API's DTO: takes only the form's fields (the `_csrf` field and
- * anything else is left out), treats an empty field as not given, turns digits into numbers where
- * the DTO wants them, and validates with the DTO's rules; each failed field gets a Chinese message.
+ * anything else is left out), treats an empty field as not given, turns digits (or decimals) into
+ * numbers where the DTO wants them, and validates with the DTO's rules; each failed field gets a
+ * Chinese message.
  */
 export function readForm<T extends object>(spec: FormSpec<T>, body: unknown): FormResult<T> {
   const posted = (body ?? {}) as Record<string, unknown>;
@@ -81,7 +84,10 @@ export function readForm<T extends object>(spec: FormSpec<T>, body: unknown): Fo
     if (text.trim() === '') {
       continue;
     }
-    plain[field] = spec.integers?.includes(field) && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : text;
+    const number =
+      (spec.integers?.includes(field) && /^\d{1,9}$/.test(text.trim())) ||
+      (spec.decimals?.includes(field) && /^\d{1,6}(\.\d{1,6})?$/.test(text.trim()));
+    plain[field] = number ? Number(text.trim()) : text;
   }
   const dto = plainToInstance(spec.dto, plain);
   const errors: FieldErrors = {};

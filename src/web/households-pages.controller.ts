@@ -5,6 +5,7 @@ import { ListHouseholdsQuery } from '../households/dto/household.dto.js';
 import { HealthProfileService } from '../health/health-profile.service.js';
 import { HouseholdsService } from '../households/households.service.js';
 import { ChoicesService } from './choices.service.js';
+import { MemberHealthForms } from './member-health.js';
 import { HOUSEHOLD_STATUS_LABELS } from '../households/household-labels.js';
 import { optionsOf } from './labels.js';
 import { PageController } from './page-controller.decorator.js';
@@ -28,6 +29,7 @@ export class HouseholdsPagesController {
     private readonly profiles: HealthProfileService,
     private readonly choices: ChoicesService,
     private readonly registryChanges: RegistryChangesService,
+    private readonly healthForms: MemberHealthForms,
   ) {}
 
   @Get()
@@ -51,8 +53,8 @@ export class HouseholdsPagesController {
 
   @Get(':id')
   @Render('households/show')
-  async show(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {
-    const household = await this.profiles.forHousehold(user, id);
+  async show(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Query('health') done: unknown) {
+    const household = await this.healthForms.decorate(user, await this.profiles.forHousehold(user, id), { done });
     const changes = await this.registryChanges.ofHousehold(
       user,
       id,

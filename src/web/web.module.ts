@@ -18,7 +18,9 @@ import { CsrfService } from './csrf.service.js';
 import { DashboardController } from './dashboard.controller.js';
 import { EnrollmentPagesController } from './enrollment-pages.controller.js';
 import { RegistryApplyPagesController } from './registry-apply-pages.controller.js';
+import { HealthPagesController } from './health-pages.controller.js';
 import { HouseholdsPagesController } from './households-pages.controller.js';
+import { MemberHealthForms } from './member-health.js';
 import { ImportsPagesController } from './imports-pages.controller.js';
 import { EvidencePagesController } from './evidence-pages.controller.js';
 import { EvidenceFormInterceptor } from './evidence-form.js';
@@ -55,6 +57,7 @@ import { WebAuthController } from './web-auth.controller.js';
     WebAuthController,
     DashboardController,
     HouseholdsPagesController,
+    HealthPagesController,
     ItemsPagesController,
     EvidencePagesController,
     ImportsPagesController,
@@ -72,6 +75,7 @@ import { WebAuthController } from './web-auth.controller.js';
     PageContextInterceptor,
     CsrfAfterUploadInterceptor,
     ItemPages,
+    MemberHealthForms,
     EvidenceFormInterceptor,
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],

@@ -178,3 +178,18 @@ export class PutInsuranceDto {
   @MaxLength(64)
   scheme?: string;
 }
+
+/** 续签: the new contract's signing day (and term); the rest continues from the old contract. */
+export class RenewContractDto {
+  @IsCalendarDate()
+  signedOn!: string;
+
+  /** Defaults to one year after signing. */
+  @IsOptional()
+  @IsCalendarDate()
+  validUntil?: string;
+
+  /** The old contract's version, as the caller read it. */
+  @IsInt()
+  version!: number;
+}
