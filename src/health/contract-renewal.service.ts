@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
-import { AppError } from '../common/app-error.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { addDays, addYears } from '../common/dates.js';
 import { updateVersioned } from '../common/versioned-update.js';
@@ -18,7 +18,8 @@ import { HealthError, HealthErrorCode } from './health.errors.js';
 /**
  * 续签: a new contract with the same institution, doctor and covered diseases, signed on `signedOn`;
  * the old one ends the day before (unless it had run out by then) and links forward through the new
- * one's `renewedFromId`. One transaction; the old contract's version makes a stale page a 409.
+ * one's `renewedFromId`. One transaction; the old contract's version makes a stale page a 409 (checked
+ * first, and again by the versioned update, which a concurrent renewal of the same version loses).
  */
 @Injectable()
 export class ContractRenewalService {
@@ -37,14 +38,21 @@ export class ContractRenewalService {
       if (!old || !person) {
         throw AppError.notFound(`contract ${id}`);
       }
+      if (old.version !== dto.version) {
+        throw new AppError(
+          ErrorCode.VersionConflict,
+          `contract ${id} was changed by someone else (expected version ${dto.version})`,
+          'version',
+        );
+      }
+      if (await em.existsBy(Contract, { renewedFromId: id })) {
+        throw new HealthError(HealthErrorCode.ContractRenewed, `contract ${id} has been renewed already`);
+      }
       if (person.status !== 'active') {
         throw new HealthError(HealthErrorCode.PersonInactive, `the person is ${person.status}: no renewal`);
       }
       if (old.endedOn !== null) {
         throw new HealthError(HealthErrorCode.ContractEnded, `contract ${id} ended on ${old.endedOn}`);
-      }
-      if (await em.existsBy(Contract, { renewedFromId: id })) {
-        throw new HealthError(HealthErrorCode.ContractRenewed, `contract ${id} has been renewed already`);
       }
       this.assertDates(old, dto.signedOn, validUntil);
       const lastVisit = await em.findOne(FollowUp, { where: { contractId: id }, order: { visitedOn: 'DESC' } });

@@ -54,6 +54,7 @@ import { ReviewNotices } from './review-notices.js';
     ItemLevels,
     AttachmentsService,
     EvidenceStore,
+    FollowUpFilingService,
     EvidenceUploadInterceptor,
     ReviewNotices,
   ],
