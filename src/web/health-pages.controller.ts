@@ -13,7 +13,6 @@ import type {
   CreateContractDto,
   CreateFollowUpDto,
   RenewContractDto,
-  UpdateConditionDto,
 } from '../health/dto/health.dto.js';
 import { type HouseholdView, HealthProfileService } from '../health/health-profile.service.js';
 import { FollowUpFilingService } from '../ledger/follow-up-filing.service.js';
@@ -68,7 +67,7 @@ export class HealthPagesController {
     @Res() res: Response,
   ) {
     return this.perform(user, id, 'treatment', conditionId, body, res, (dto) =>
-      this.conditions.update(user, conditionId, dto as UpdateConditionDto),
+      this.conditions.update(user, conditionId, dto),
     );
   }
 
