@@ -31,8 +31,8 @@ async function isMariaDb(db: DataSource): Promise<boolean> {
   return version.includes('MariaDB');
 }
 
-/** The tables the newest migration creates (1765519000000-RegistryApplies). */
-const CREATED_BY_NEWEST = ['registry_applies'];
+/** The tables the newest migration creates (1765600000000-RegistryPages adds columns only). */
+const CREATED_BY_NEWEST: string[] = [];
 
 describe('the schema the migrations build (schema drift)', () => {
   let t: TestApp;

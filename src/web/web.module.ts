@@ -19,6 +19,9 @@ import { DashboardController } from './dashboard.controller.js';
 import { EnrollmentPagesController } from './enrollment-pages.controller.js';
 import { RegistryApplyPagesController } from './registry-apply-pages.controller.js';
 import { HouseholdsPagesController } from './households-pages.controller.js';
+import { HouseholdFormsController } from './household-forms.controller.js';
+import { HouseholdPage } from './household-page.js';
+import { IdAccessPagesController } from './id-access-pages.controller.js';
 import { ImportsPagesController } from './imports-pages.controller.js';
 import { EvidencePagesController } from './evidence-pages.controller.js';
 import { EvidenceFormInterceptor } from './evidence-form.js';
@@ -55,6 +58,8 @@ import { WebAuthController } from './web-auth.controller.js';
     WebAuthController,
     DashboardController,
     HouseholdsPagesController,
+    HouseholdFormsController,
+    IdAccessPagesController,
     ItemsPagesController,
     EvidencePagesController,
     ImportsPagesController,
@@ -72,6 +77,7 @@ import { WebAuthController } from './web-auth.controller.js';
     PageContextInterceptor,
     CsrfAfterUploadInterceptor,
     ItemPages,
+    HouseholdPage,
     EvidenceFormInterceptor,
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],
