@@ -148,6 +148,15 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /logout': { may: 'public' },
   'GET /households': { may: RECORDS },
   'GET /households/:id': { may: RECORDS, other: 404 },
+  // Issue #16: the registry forms. Each finds the record in the caller's scope first (another
+  // sub-district's officer: 404), then asks whether the role may use the form (403).
+  'GET /households/new': { may: KEEPERS },
+  'POST /households': { may: KEEPERS },
+  'POST /households/:id': { may: KEEPERS, other: 404 },
+  'POST /households/:id/members': { may: KEEPERS, other: 404 },
+  'POST /persons/:id': { may: KEEPERS, other: 404 },
+  'POST /persons/:id/id-number': { may: KEEPERS, other: 404 },
+  'GET /system/id-access': { may: ['admin'] },
   'GET /items': { may: ALL },
   'GET /items/:id': { may: ALL, other: 404 },
   'POST /items/:id/start': { may: HEALTH_ACTORS, other: 404 },
@@ -418,6 +427,7 @@ describe('authorization matrix: every page × every role (session cookie and CSR
   const csrf = {} as Record<Who | 'officer2', string>;
   let itemId = 0;
   let householdId = 0;
+  let personId = 0;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -438,6 +448,7 @@ describe('authorization matrix: every page × every role (session cookie and CSR
         .orderBy('h.id')
         .getOneOrFail()
     ).id;
+    personId = (await db.getRepository(Person).findOneByOrFail({ householdId })).id;
     itemId = (
       await db.getRepository(Item).findOneOrFail({
         where: { regionCode: '610199001000', status: 'open', responsibleDept: 'health' },
@@ -450,7 +461,7 @@ describe('authorization matrix: every page × every role (session cookie and CSR
 
   const pathOf = (route: string) => {
     const [, pattern] = route.split(' ');
-    const id = { households: householdId, items: itemId }[pattern.split('/')[1]] ?? 999_999;
+    const id = { households: householdId, persons: personId, items: itemId }[pattern.split('/')[1]] ?? 999_999;
     return pattern.replace(':id', String(id));
   };
   const BODIES: Record<string, object> = {
