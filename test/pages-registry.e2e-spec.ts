@@ -257,7 +257,7 @@ describe('pages: 贫困户登记 (issue 16)', () => {
       await page.goto(`${base}/households?q=${encodeURIComponent(q)}`);
       const shown = (await page
         .locator('.households-table tr[data-household]')
-        .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-household'))))) as number[];
+        .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-household'))))) satisfies number[];
       const listed = (await api(`/api/households?q=${encodeURIComponent(q)}`)).body.items.map(
         (h: { id: number }) => h.id,
       );
@@ -323,7 +323,7 @@ describe('pages: 贫困户登记 (issue 16)', () => {
     const { context, page } = await as(names.caseworker, PASSWORD, 390);
     await page.goto(`${base}/households`);
     const row = page.locator(`tr[data-household="${householdId}"]`);
-    await expect(row.evaluate((tr) => getComputedStyle(tr).display)).resolves.toBe('block');
+    await expect(row.evaluate('(tr) => getComputedStyle(tr).display')).resolves.toBe('block');
     await expect(text(page, `tr[data-household="${householdId}"] .card-title`)).resolves.toBe(`${registryNo} 张建国`);
     expect(await sideways(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'registry-list-phone');
