@@ -11,7 +11,6 @@ import type { Page } from '../common/pagination.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import type { AccessLogQuery, UpdatePersonDto } from './dto/household.dto.js';
 import { IdAccess } from './id-access.entity.js';
-
 import { Household } from './household.entity.js';
 import { type PersonView, toPersonView } from './household.views.js';
 import { Person } from './person.entity.js';
@@ -40,7 +39,7 @@ export class PersonsService {
     user: AuthUser,
     id: number,
     address: string | null,
-    reason: string | null = null,
+    reason: string | null,
   ): Promise<{ id: number; idNumber: string }> {
     const person = await this.findInScope(this.db.manager, user, id);
     await this.db.getRepository(IdAccess).insert({
