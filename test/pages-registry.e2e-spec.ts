@@ -282,6 +282,7 @@ describe('pages: 贫困户登记 (issue 16)', () => {
     await expect(text(page, `#member-${head.id} .full-id`)).resolves.toBe(ids.head);
     // Only the member asked for: the others stay masked.
     await expect(page.locator('.full-id').count()).resolves.toBe(1);
+    await screenshot(page, 'registry-reveal-desktop');
     const rows = await logged();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -322,9 +323,11 @@ describe('pages: 贫困户登记 (issue 16)', () => {
   it('at 390 px: the list is one card per household, the forms fit the screen', async () => {
     const { context, page } = await as(names.caseworker, PASSWORD, 390);
     await page.goto(`${base}/households`);
-    const row = page.locator(`tr[data-household="${householdId}"]`);
-    await expect(row.evaluate('(tr) => getComputedStyle(tr).display')).resolves.toBe('block');
-    await expect(text(page, `tr[data-household="${householdId}"] .card-title`)).resolves.toBe(`${registryNo} 张建国`);
+    const row = `tr[data-household="${householdId}"]`;
+    await expect(page.evaluate<string>(`getComputedStyle(document.querySelector('${row}')).display`)).resolves.toBe(
+      'block',
+    );
+    await expect(text(page, `${row} .card-title`)).resolves.toBe(`${registryNo} 张建国`);
     expect(await sideways(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'registry-list-phone');
     await page.goto(`${base}/households/${householdId}`);
