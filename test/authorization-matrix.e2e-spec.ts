@@ -155,6 +155,15 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /households/:id/persons/:personId/contracts': { may: KEEPERS },
   'POST /households/:id/contracts/:contractId/renew': { may: KEEPERS },
   'POST /households/:id/contracts/:contractId/follow-ups': { may: KEEPERS },
+  // Issue #16: the registry forms. Each finds the record in the caller's scope first (another
+  // sub-district's officer: 404), then asks whether the role may use the form (403).
+  'GET /households/new': { may: KEEPERS },
+  'POST /households': { may: KEEPERS },
+  'POST /households/:id': { may: KEEPERS, other: 404 },
+  'POST /households/:id/members': { may: KEEPERS, other: 404 },
+  'POST /persons/:id': { may: KEEPERS, other: 404 },
+  'POST /persons/:id/id-number': { may: KEEPERS, other: 404 },
+  'GET /system/id-access': { may: ['admin'] },
   'GET /items': { may: ALL },
   'GET /items/:id': { may: ALL, other: 404 },
   'POST /items/:id/start': { may: HEALTH_ACTORS, other: 404 },
@@ -425,6 +434,7 @@ describe('authorization matrix: every page × every role (session cookie and CSR
   const csrf = {} as Record<Who | 'officer2', string>;
   let itemId = 0;
   let householdId = 0;
+  let personId = 0;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -445,6 +455,7 @@ describe('authorization matrix: every page × every role (session cookie and CSR
         .orderBy('h.id')
         .getOneOrFail()
     ).id;
+    personId = (await db.getRepository(Person).findOneByOrFail({ householdId })).id;
     itemId = (
       await db.getRepository(Item).findOneOrFail({
         where: { regionCode: '610199001000', status: 'open', responsibleDept: 'health' },
@@ -457,7 +468,7 @@ describe('authorization matrix: every page × every role (session cookie and CSR
 
   const pathOf = (route: string) => {
     const [, pattern] = route.split(' ');
-    const id = { households: householdId, items: itemId }[pattern.split('/')[1]] ?? 999_999;
+    const id = { households: householdId, persons: personId, items: itemId }[pattern.split('/')[1]] ?? 999_999;
     return pattern.replace(':id', String(id));
   };
   const BODIES: Record<string, object> = {

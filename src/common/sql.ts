@@ -7,6 +7,7 @@ function escapeLike(text: string): string {
 
 export const likePrefix = (text: string): string => `${escapeLike(text)}%`;
 export const likeContains = (text: string): string => `%${escapeLike(text)}%`;
+export const likeSuffix = (text: string): string => `%${escapeLike(text)}`;
 
 /** Splits rows into chunks for multi-row INSERTs that stay under the drivers' parameter limits. */
 export function chunk<T>(rows: readonly T[], size: number): T[][] {

@@ -69,7 +69,7 @@ export class FollowUpsService {
           day: dto.visitedOn,
         })
         .execute();
-      await this.persons.markDeceased(em, contract.personId);
+      await this.persons.markDeceased(em, contract.personId, dto.visitedOn);
     }
     return { contractId, personId: contract.personId, visitedOn: dto.visitedOn, died: result === 'died' };
   }

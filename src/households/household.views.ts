@@ -16,13 +16,16 @@ export interface PersonView {
   birthYear: number;
   relation: Person['relation'];
   status: Person['status'];
+  /** The day of 已故 or 迁出 (null while active). */
+  statusChangedOn: string | null;
   version: number;
 }
 
 export function toPersonView(person: Person): PersonView {
-  const { id, householdId, idNumber, name, sex, birthDate, relation, status, version } = person;
+  const { id, householdId, idNumber, name, sex, birthDate, relation, status, statusChangedOn, version } = person;
   const birthYear = Number(birthDate.slice(0, 4));
-  return { id, householdId, idNumber: maskIdNumber(idNumber), name, sex, birthYear, relation, status, version };
+  const masked = maskIdNumber(idNumber);
+  return { id, householdId, idNumber: masked, name, sex, birthYear, relation, status, statusChangedOn, version };
 }
 
 export interface HouseholdSummary {
@@ -30,6 +33,9 @@ export interface HouseholdSummary {
   registryNo: string;
   regionCode: string;
   regionName: string | null;
+  /** 街道: the sub-district the household's village lies in (or its own). */
+  subdistrictCode: string;
+  subdistrictName: string | null;
   povertyCause: Household['povertyCause'];
   registeredYear: number;
   status: Household['status'];

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { applyRegionScope, isInScope } from '../auth/region-scope.js';
-import { AppError, ErrorCode } from '../common/app-error.js';
+import { AppError } from '../common/app-error.js';
+import { RegistryError, RegistryErrorCode } from './registry.errors.js';
 import { Clock } from '../common/clock.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { maskIdNumber, parseIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
-import { LIKE_ESCAPE, likeContains, likePrefix } from '../common/sql.js';
+import { LIKE_ESCAPE, likeContains, likePrefix, likeSuffix } from '../common/sql.js';
 import { Region } from '../regions/region.entity.js';
+import { subdistrictOf } from '../regions/region-codes.js';
 import type {
   CreateHouseholdDto,
   CreateMemberDto,
@@ -23,6 +25,8 @@ import { onReplica } from '../database/read-replica.js';
 import { inTransaction } from '../database/transaction.js';
 
 const ID_NUMBER_SHAPE = /^\d{17}[\dX]$/i;
+/** The last four characters of an ID number, as a caseworker reads them off a card. */
+const ID_TAIL_SHAPE = /^\d{3}[\dX]$/i;
 
 @Injectable()
 export class HouseholdsService {
@@ -38,16 +42,7 @@ export class HouseholdsService {
       qb.andWhere('h.status = :status', { status: query.status });
     }
     if (query.q) {
-      if (ID_NUMBER_SHAPE.test(query.q)) {
-        qb.andWhere('h.id IN (SELECT p.householdId FROM persons p WHERE p.idNumber = :idNumber)', {
-          idNumber: query.q.toUpperCase(),
-        });
-      } else {
-        qb.andWhere(
-          `(h.registryNo LIKE :prefix ${LIKE_ESCAPE} OR h.id IN (SELECT p.householdId FROM persons p WHERE p.name LIKE :contains ${LIKE_ESCAPE}))`,
-          { prefix: likePrefix(query.q), contains: likeContains(query.q) },
-        );
-      }
+      this.search(qb, query.q);
     }
     const [rows, total] = await onReplica(
       this.db,
@@ -72,13 +67,17 @@ export class HouseholdsService {
     this.assertYear(dto.registeredYear);
     const heads = dto.members.filter((m) => m.relation === 'head').length;
     if (heads !== 1) {
-      throw new AppError(ErrorCode.Invalid, `members must contain exactly one head (户主), found ${heads}`, 'members');
+      throw new RegistryError(
+        RegistryErrorCode.HeadCount,
+        `members must contain exactly one head (户主), found ${heads}`,
+        'members',
+      );
     }
     const seen = new Set<string>();
     dto.members.forEach((m, i) => {
       if (seen.has(m.idNumber)) {
-        throw new AppError(
-          ErrorCode.Invalid,
+        throw new RegistryError(
+          RegistryErrorCode.RepeatedIdNumber,
           `members.${i}.idNumber ${maskIdNumber(m.idNumber)} appears twice`,
           `members.${i}.idNumber`,
         );
@@ -88,12 +87,16 @@ export class HouseholdsService {
     return inTransaction(this.db, async (em) => {
       await this.assertRegion(em, dto.regionCode);
       if (await em.existsBy(Household, { registryNo: dto.registryNo })) {
-        throw new AppError(ErrorCode.Duplicate, `registryNo ${dto.registryNo} is already registered`, 'registryNo');
+        throw new RegistryError(
+          RegistryErrorCode.RegistryNoTaken,
+          `registryNo ${dto.registryNo} is already registered`,
+          'registryNo',
+        );
       }
       await this.assertIdNumbersFree(
         em,
         dto.members.map((m) => m.idNumber),
-        'members',
+        (i) => `members.${i}.idNumber`,
       );
       const household = await em.save(
         em.create(Household, {
@@ -130,13 +133,32 @@ export class HouseholdsService {
     const personId = await inTransaction(this.db, async (em) => {
       await this.findInScope(em, user, householdId);
       if (dto.relation === 'head' && (await em.existsBy(Person, { householdId, relation: 'head' }))) {
-        throw new AppError(ErrorCode.Invalid, 'the household already has a head (户主)', 'relation');
+        throw new RegistryError(RegistryErrorCode.SecondHead, 'the household already has a head (户主)', 'relation');
       }
-      await this.assertIdNumbersFree(em, [dto.idNumber], 'idNumber');
+      await this.assertIdNumbersFree(em, [dto.idNumber], () => 'idNumber');
       const result = await em.insert(Person, this.newPerson(householdId, dto));
       return (result.identifiers[0] as { id: number }).id;
     });
     return toPersonView(await this.db.getRepository(Person).findOneByOrFail({ id: personId }));
+  }
+
+  /**
+   * The list's `q`, taken as plain text (LIKE's % _ and the escape character are escaped): a whole ID
+   * number finds its holder; anything else a 户编号 by its start or a member by part of the name, and
+   * four characters that could end an ID number (1234, 123X) also a member by those last four.
+   */
+  private search(qb: SelectQueryBuilder<Household>, q: string): void {
+    if (ID_NUMBER_SHAPE.test(q)) {
+      qb.andWhere('h.id IN (SELECT p.householdId FROM persons p WHERE p.idNumber = :idNumber)', {
+        idNumber: q.toUpperCase(),
+      });
+      return;
+    }
+    const byTail = ID_TAIL_SHAPE.test(q) ? ` OR p.idNumber LIKE :tail ${LIKE_ESCAPE}` : '';
+    qb.andWhere(
+      `(h.registryNo LIKE :prefix ${LIKE_ESCAPE} OR h.id IN (SELECT p.householdId FROM persons p WHERE p.name LIKE :contains ${LIKE_ESCAPE}${byTail}))`,
+      { prefix: likePrefix(q), contains: likeContains(q), tail: likeSuffix(q.toUpperCase()) },
+    );
   }
 
   /** Loads a household the caller may see; another sub-district's is "not found" (404), never "forbidden". */
@@ -164,23 +186,37 @@ export class HouseholdsService {
   private async assertRegion(em: EntityManager, code: string): Promise<void> {
     const region = await em.findOneBy(Region, { code });
     if (!region || region.level === 'district') {
-      throw new AppError(ErrorCode.Invalid, `regionCode ${code} is not a known village or sub-district`, 'regionCode');
+      throw new RegistryError(
+        RegistryErrorCode.UnknownRegion,
+        `regionCode ${code} is not a known village or sub-district`,
+        'regionCode',
+      );
     }
   }
 
   private assertYear(year: number): void {
     if (year > this.clock.year()) {
-      throw new AppError(ErrorCode.Invalid, `registeredYear ${year} is in the future`, 'registeredYear');
+      throw new RegistryError(
+        RegistryErrorCode.FutureYear,
+        `registeredYear ${year} is in the future`,
+        'registeredYear',
+      );
     }
   }
 
-  private async assertIdNumbersFree(em: EntityManager, idNumbers: string[], field: string): Promise<void> {
+  /** Refuses numbers already registered, naming the field of the first one (`fieldOf` its index among `idNumbers`). */
+  private async assertIdNumbersFree(
+    em: EntityManager,
+    idNumbers: string[],
+    fieldOf: (index: number) => string,
+  ): Promise<void> {
     const taken = await em.find(Person, { select: { idNumber: true }, where: { idNumber: In(idNumbers) } });
     if (taken.length > 0) {
-      throw new AppError(
-        ErrorCode.Duplicate,
+      const first = idNumbers.findIndex((n) => taken.some((p) => p.idNumber === n));
+      throw new RegistryError(
+        RegistryErrorCode.IdNumberTaken,
         `idNumber ${taken.map((p) => maskIdNumber(p.idNumber)).join(', ')} is already registered`,
-        field,
+        fieldOf(first),
       );
     }
   }
@@ -192,7 +228,9 @@ export class HouseholdsService {
     }
     const ids = rows.map((h) => h.id);
     const [regions, counts, heads] = await Promise.all([
-      em.find(Region, { where: { code: In([...new Set(rows.map((h) => h.regionCode))]) } }),
+      em.find(Region, {
+        where: { code: In([...new Set(rows.flatMap((h) => [h.regionCode, subdistrictOf(h.regionCode)]))]) },
+      }),
       em
         .createQueryBuilder(Person, 'p')
         .select('p.householdId', 'householdId')
@@ -210,6 +248,8 @@ export class HouseholdsService {
       registryNo: h.registryNo,
       regionCode: h.regionCode,
       regionName: regionName.get(h.regionCode) ?? null,
+      subdistrictCode: subdistrictOf(h.regionCode),
+      subdistrictName: regionName.get(subdistrictOf(h.regionCode)) ?? null,
       povertyCause: h.povertyCause,
       registeredYear: h.registeredYear,
       status: h.status,

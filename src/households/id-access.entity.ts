@@ -22,4 +22,8 @@ export class IdAccess {
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   address!: string | null;
+
+  /** Why the number was read (查看原因); null for readings logged before reasons were asked. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  reason!: string | null;
 }

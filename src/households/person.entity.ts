@@ -54,6 +54,10 @@ export class Person {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: PersonStatus;
 
+  /** The day of 已故 or 迁出 (YYYY-MM-DD); null while active, or when it was not recorded. */
+  @Column({ type: 'date', nullable: true })
+  statusChangedOn!: string | null;
+
   @Column({ type: 'int', default: 1 })
   version!: number;
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Ip, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
-import { AccessLogQuery, UpdatePersonDto } from './dto/household.dto.js';
+import { AccessLogQuery, FullIdNumberQuery, UpdatePersonDto } from './dto/household.dto.js';
 import { PersonsService } from './persons.service.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 
@@ -18,11 +18,16 @@ export class PersonsController {
     return this.persons.get(user, id);
   }
 
-  /** The full ID number: a route of its own, for admins and health caseworkers only. */
+  /** The full ID number: a route of its own, for admins and health caseworkers only; `reason` is logged with the reading. */
   @Get(':id/id-number')
   @Require(Permission.IdNumberReadFull)
-  fullIdNumber(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Ip() ip: string) {
-    return this.persons.fullIdNumber(user, id, ip);
+  fullIdNumber(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Query() query: FullIdNumberQuery,
+    @Ip() ip: string,
+  ) {
+    return this.persons.fullIdNumber(user, id, ip, query.reason ?? null);
   }
 
   @Patch(':id')

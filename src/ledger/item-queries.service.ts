@@ -114,6 +114,23 @@ export class ItemQueries {
     return qb;
   }
 
+  /**
+   * The open items (not 已销号) about a household or any of its members, as the caller may see them,
+   * by deadline (at most `limit`): the household page lists them.
+   */
+  async openAbout(user: AuthUser, householdId: number, personIds: number[], limit: number): Promise<ItemView[]> {
+    const qb = this.db.manager.createQueryBuilder(Item, 'i');
+    applyRegionScope(qb, 'i.regionCode', user, undefined, 'subdistrict');
+    const aboutMembers =
+      personIds.length > 0 ? " OR (i.subjectType = 'person' AND i.subjectId IN (:...personIds))" : '';
+    qb.andWhere("i.status <> 'closed'").andWhere(
+      `((i.subjectType = 'household' AND i.subjectId = :householdId)${aboutMembers})`,
+      { householdId, personIds },
+    );
+    const rows = await ordered(qb, 'deadline').take(limit).getMany();
+    return this.views.describe(this.db.manager, user, rows);
+  }
+
   /** An item the caller may see; another sub-district's is "not found" (404), never "forbidden". */
   async findInScope(em: EntityManager, user: AuthUser, id: number): Promise<Item> {
     const item = await em.findOneBy(Item, { id });

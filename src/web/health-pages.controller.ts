@@ -1,5 +1,4 @@
 import { Body, Param, Post, Res } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
@@ -19,8 +18,7 @@ import { FollowUpFilingService } from '../ledger/follow-up-filing.service.js';
 import { attempt } from './forms.js';
 import { formKey, type HealthForm, type HealthRefusal, readHealthForm } from './health-forms.js';
 import { healthRefusal } from './health-messages.js';
-import { HouseholdsPagesController } from './households-pages.controller.js';
-import { MemberHealthForms } from './member-health.js';
+import { HouseholdPage } from './household-page.js';
 import { Mirrors } from './mirrors.decorator.js';
 import { PageController } from './page-controller.decorator.js';
 
@@ -39,8 +37,7 @@ export class HealthPagesController {
     private readonly contracts: ContractsService,
     private readonly renewal: ContractRenewalService,
     private readonly followUps: FollowUpFilingService,
-    private readonly forms: MemberHealthForms,
-    private readonly modules: ModuleRef,
+    private readonly page: HouseholdPage,
   ) {}
 
   @Post(':id/persons/:personId/conditions')
@@ -147,9 +144,7 @@ export class HealthPagesController {
       }
     }
     // The household page as its own handler builds it, with this form's input and messages.
-    const model = await this.modules.get(HouseholdsPagesController).show(user, householdId, undefined);
-    const household = await this.forms.decorate(user, model.household, { refusal });
-    res.status(status).render('households/show', { ...model, household });
+    await this.page.render(res, user, householdId, { status, health: { refusal } });
   }
 }
 

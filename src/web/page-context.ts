@@ -46,6 +46,7 @@ const AREAS: Area[] = [
   { href: '/notifications', label: '提醒', permission: null },
   { href: '/bulletin', label: '工作简报', permission: Permission.StatsRead },
   { href: '/users', label: '用户', permission: Permission.UsersManage },
+  { href: '/system/id-access', label: '查看记录', permission: Permission.AuditRead },
 ];
 
 function matches(href: string, path: string): boolean {

@@ -21,6 +21,9 @@ import { RegistryApplyPagesController } from './registry-apply-pages.controller.
 import { HealthPagesController } from './health-pages.controller.js';
 import { HouseholdsPagesController } from './households-pages.controller.js';
 import { MemberHealthForms } from './member-health.js';
+import { HouseholdFormsController } from './household-forms.controller.js';
+import { HouseholdPage } from './household-page.js';
+import { IdAccessPagesController } from './id-access-pages.controller.js';
 import { ImportsPagesController } from './imports-pages.controller.js';
 import { EvidencePagesController } from './evidence-pages.controller.js';
 import { EvidenceFormInterceptor } from './evidence-form.js';
@@ -58,6 +61,8 @@ import { WebAuthController } from './web-auth.controller.js';
     DashboardController,
     HouseholdsPagesController,
     HealthPagesController,
+    HouseholdFormsController,
+    IdAccessPagesController,
     ItemsPagesController,
     EvidencePagesController,
     ImportsPagesController,
@@ -76,6 +81,7 @@ import { WebAuthController } from './web-auth.controller.js';
     CsrfAfterUploadInterceptor,
     ItemPages,
     MemberHealthForms,
+    HouseholdPage,
     EvidenceFormInterceptor,
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],

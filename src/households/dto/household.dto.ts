@@ -21,6 +21,7 @@ import { PERSON_STATUSES, type PersonRelation, type PersonStatus, RELATIONS } fr
 import { Trim } from '../../common/trim.decorator.js';
 import { IsRegionCode } from '../../regions/region-code.validators.js';
 import { FIRST_REGISTERED_YEAR } from '../../common/programme-years.js';
+import { IsCalendarDate } from '../../common/is-calendar-date.js';
 
 export class CreateMemberDto {
   @IsResidentId()
@@ -108,6 +109,11 @@ export class UpdatePersonDto {
   @IsIn(PERSON_STATUSES)
   status?: PersonStatus;
 
+  /** The day of 已故 or 迁出: not in the future, not before the household's registered year. */
+  @IsOptional()
+  @IsCalendarDate()
+  statusChangedOn?: string;
+
   @IsOptional()
   @IsInt()
   version?: number;
@@ -122,12 +128,22 @@ export class ListHouseholdsQuery extends PageQuery {
   @IsIn(HOUSEHOLD_STATUSES)
   status?: HouseholdStatus;
 
-  /** Name of a member, registry number prefix, or a whole ID number. */
+  /** Name of a member, registry number prefix, a whole ID number, or an ID number's last four characters. */
   @IsOptional()
   @Trim()
   @IsString()
   @MaxLength(64)
   q?: string;
+}
+
+/** Why the full ID number is read (查看原因): logged with the reading. */
+export class FullIdNumberQuery {
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(200)
+  reason?: string;
 }
 
 export class AccessLogQuery extends PageQuery {
