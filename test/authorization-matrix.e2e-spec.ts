@@ -94,6 +94,9 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /api/attachments/:id/thumbnail': { may: ALL, other: 404 },
   'POST /api/items/:id/reassign': { may: KEEPERS },
   'POST /api/items/:id/deadline': { may: KEEPERS },
+  // Issue #16: 批量登记 of a supervision group's findings (multipart; an empty body is 400 to those who may).
+  'POST /api/items/batch': { may: KEEPERS },
+  'GET /api/items/batch/template': { may: KEEPERS },
   'POST /api/checks/run': { may: KEEPERS },
   'POST /api/escalations/run': { may: ['admin'] },
   'GET /api/escalations/runs': { may: ['admin'] },

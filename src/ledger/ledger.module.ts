@@ -11,6 +11,7 @@ import { EvidenceThumbnails } from './evidence-thumbnails.js';
 import { EvidenceUploadInterceptor } from './evidence-upload.interceptor.js';
 import { FollowUpFilingService } from './follow-up-filing.service.js';
 import { FollowUpsController } from './follow-ups.controller.js';
+import { ItemBatchFiling } from './item-batch.service.js';
 import { ItemExportService } from './item-export.service.js';
 import { ItemViews } from './item-views.js';
 import { ItemsController } from './items.controller.js';
@@ -39,6 +40,7 @@ import { ReviewNotices } from './review-notices.js';
     ItemViews,
     ItemLevels,
     ItemFilingService,
+    ItemBatchFiling,
     FollowUpFilingService,
     AttachmentsService,
     EvidenceStore,
@@ -48,6 +50,7 @@ import { ReviewNotices } from './review-notices.js';
   exports: [
     CampaignsService,
     ItemsService,
+    ItemBatchFiling,
     ItemQueries,
     LedgerService,
     ItemViews,
