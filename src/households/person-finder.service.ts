@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { applyRegionScope } from '../auth/region-scope.js';
 import { maskIdNumber, normalizeIdNumber } from '../common/id-number.js';
@@ -41,17 +41,31 @@ export class PersonFinder {
     if (q === '') {
       return [];
     }
-    const qb = this.db
-      .getRepository(Person)
-      .createQueryBuilder('p')
-      .innerJoin(Household, 'h', 'h.id = p.householdId')
-      .select(['p.id AS id', 'p.name AS name', 'p.idNumber AS idNumber', 'p.householdId AS householdId'])
-      .addSelect(['h.registryNo AS registryNo', 'h.regionCode AS regionCode']);
-    if (ID_NUMBER_SHAPE.test(q)) {
-      qb.where('p.idNumber = :q', { q });
-    } else {
-      qb.where(`p.name LIKE :name ${LIKE_ESCAPE}`, { name: likeContains(text.trim()) });
-    }
+    return this.candidates(user, (qb) =>
+      ID_NUMBER_SHAPE.test(q)
+        ? qb.where('p.idNumber = :q', { q })
+        : qb.where(`p.name LIKE :name ${LIKE_ESCAPE}`, { name: likeContains(text.trim()) }),
+    );
+  }
+
+  /** One person as a candidate, when they lie in the caller's scope (a form that names its chosen subject again). */
+  async candidate(user: AuthUser, id: number): Promise<PersonCandidate | null> {
+    const [found] = await this.candidates(user, (qb) => qb.where('p.id = :id', { id }));
+    return found ?? null;
+  }
+
+  private async candidates(
+    user: AuthUser,
+    where: (qb: SelectQueryBuilder<Person>) => SelectQueryBuilder<Person>,
+  ): Promise<PersonCandidate[]> {
+    const qb = where(
+      this.db
+        .getRepository(Person)
+        .createQueryBuilder('p')
+        .innerJoin(Household, 'h', 'h.id = p.householdId')
+        .select(['p.id AS id', 'p.name AS name', 'p.idNumber AS idNumber', 'p.householdId AS householdId'])
+        .addSelect(['h.registryNo AS registryNo', 'h.regionCode AS regionCode']),
+    );
     applyRegionScope(qb, 'h.regionCode', user);
     const rows = await qb.orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC').limit(CANDIDATES).getRawMany<{
       id: number | string;

@@ -4,6 +4,7 @@ import { HealthModule } from '../health/health.module.js';
 import { AttachmentsController } from './attachments.controller.js';
 import { AttachmentsService } from './attachments.service.js';
 import { Campaign } from './campaign.entity.js';
+import { CampaignFigures } from './campaign-figures.js';
 import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsService } from './campaigns.service.js';
 import { EvidenceStore } from './evidence-store.js';
@@ -30,6 +31,7 @@ import { ReviewNotices } from './review-notices.js';
   controllers: [CampaignsController, ItemsController, FollowUpsController, AttachmentsController],
   providers: [
     CampaignsService,
+    CampaignFigures,
     ItemsService,
     ItemChanges,
     ItemClosure,
@@ -49,6 +51,7 @@ import { ReviewNotices } from './review-notices.js';
   ],
   exports: [
     CampaignsService,
+    CampaignFigures,
     ItemsService,
     ItemBatchFiling,
     ItemQueries,

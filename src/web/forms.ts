@@ -16,6 +16,10 @@ export interface FormSpec<T extends object> {
   integers?: readonly string[];
   /** A field's message instead of the generic one (e.g. the rule of a pattern). */
   messages?: Record<string, string>;
+  /** Fields the DTO wants as booleans (a select of 是 `true` / 否 `false`). */
+  booleans?: readonly string[];
+  /** Fields the page asks for though the API leaves them optional (the reason of a 移交). */
+  required?: readonly string[];
 }
 
 export interface FormResult<T> {
@@ -81,13 +85,23 @@ export function readForm<T extends object>(spec: FormSpec<T>, body: unknown): Fo
     if (text.trim() === '') {
       continue;
     }
-    plain[field] = spec.integers?.includes(field) && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : text;
+    plain[field] =
+      spec.integers?.includes(field) && /^\d{1,9}$/.test(text.trim())
+        ? Number(text.trim())
+        : spec.booleans?.includes(field) && (text === 'true' || text === 'false')
+          ? text === 'true'
+          : text;
   }
   const dto = plainToInstance(spec.dto, plain);
   const errors: FieldErrors = {};
   for (const error of validateSync(dto, { whitelist: true })) {
     errors[error.property] =
       spec.messages?.[error.property] ?? fieldMessage(spec.dto, error, spec.labels[error.property] ?? error.property);
+  }
+  for (const field of spec.required ?? []) {
+    if (!(field in errors) && values[field].trim() === '') {
+      errors[field] = `请填写${spec.labels[field]}`;
+    }
   }
   return { values, dto: Object.keys(errors).length === 0 ? dto : null, errors };
 }

@@ -11,6 +11,7 @@ import type {
   ReviewItemDto,
 } from '../ledger/dto/item-actions.dto.js';
 import type { AssignItemDto } from '../ledger/dto/item-assignee.dto.js';
+import type { ChangeDeadlineDto, ReassignItemDto } from '../ledger/dto/item-changes.dto.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
 import { reviewedDepartments } from '../ledger/item-policy.js';
@@ -19,7 +20,8 @@ import { ItemsService } from '../ledger/items.service.js';
 import { ChoicesService } from './choices.service.js';
 import { ASSIGNEE_UNCHANGED } from './error-messages.js';
 import { attempt, readForm, refusalMessage } from './forms.js';
-import { type FormAction, FORMS, ItemPages, type Refusal } from './item-page.js';
+import { FIELD_REFUSALS, type FormAction, FORMS, ItemPages, type Refusal } from './item-page.js';
+import { Mirrors } from './mirrors.decorator.js';
 import { optionsOf } from './labels.js';
 import { PageController } from './page-controller.decorator.js';
 import { reviewQueueQuery } from './review-queue.js';
@@ -124,6 +126,12 @@ export class ItemsPagesController {
   /** 开始整改, 整改进展, 销号 (or 申请销号), 责任人: the sub-district's work, one handler; the action is the path's last part. */
   @Post([':id/start', ':id/progress', ':id/close', ':id/assignee'])
   @Require(Permission.ItemsAct)
+  @Mirrors(
+    'POST /api/items/:id/start',
+    'POST /api/items/:id/progress',
+    'POST /api/items/:id/close',
+    'POST /api/items/:id/assignee',
+  )
   act(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -137,6 +145,7 @@ export class ItemsPagesController {
   /** 重新打开: a manager's, hence a route of its own for its own permission. */
   @Post(':id/reopen')
   @Require(Permission.ItemsManage)
+  @Mirrors('POST /api/items/:id/reopen')
   reopen(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -149,6 +158,7 @@ export class ItemsPagesController {
   /** 销号审核: 通过 or 退回 (with a comment), by the item's department or an admin, never the requester. */
   @Post(':id/review')
   @Require(Permission.ItemsReview)
+  @Mirrors('POST /api/items/:id/review')
   review(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -161,6 +171,7 @@ export class ItemsPagesController {
   /** 批注: whoever may read the item. */
   @Post(':id/comments')
   @Require(Permission.ItemsRead)
+  @Mirrors('POST /api/items/:id/comments')
   comment(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -168,6 +179,32 @@ export class ItemsPagesController {
     @Res() res: Response,
   ) {
     return this.perform(user, id, 'comment', body, res);
+  }
+
+  /** 移交: to another sub-district and/or department, with its reason (the page asks for one). */
+  @Post(':id/reassign')
+  @Require(Permission.ItemsManage)
+  @Mirrors('POST /api/items/:id/reassign')
+  reassign(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
+    return this.perform(user, id, 'reassign', body, res);
+  }
+
+  /** 调整期限: a new deadline with its reason (one ledger entry). */
+  @Post(':id/deadline')
+  @Require(Permission.ItemsManage)
+  @Mirrors('POST /api/items/:id/deadline')
+  changeDeadline(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
+    return this.perform(user, id, 'deadline', body, res);
   }
 
   private async perform(user: AuthUser, id: number, action: FormAction, body: unknown, res: Response): Promise<void> {
@@ -182,7 +219,13 @@ export class ItemsPagesController {
         return;
       }
       status = httpStatusOf(refused.code);
-      message = unchangedAssignee(refused) ? ASSIGNEE_UNCHANGED : refusalMessage(refused);
+      const fieldRefusal =
+        refused.code === ErrorCode.Invalid && refused.field && FIELD_REFUSALS[action]?.[refused.field];
+      if (fieldRefusal) {
+        form.errors[refused.field] = fieldRefusal;
+      } else {
+        message = unchangedAssignee(refused) ? ASSIGNEE_UNCHANGED : refusalMessage(refused);
+      }
     }
     // A form's own fields come back; the version comes from the fresh item, so that a resubmission is deliberate.
     const refusal: Refusal = { action, values: form.values, errors: form.errors, message };
@@ -205,6 +248,10 @@ export class ItemsPagesController {
         return this.items.comment(user, id, dto as CommentItemDto);
       case 'assign':
         return this.items.assign(user, id, dto as AssignItemDto);
+      case 'reassign':
+        return this.items.reassign(user, id, dto as ReassignItemDto);
+      case 'deadline':
+        return this.items.changeDeadline(user, id, dto as ChangeDeadlineDto);
     }
   }
 }
