@@ -184,7 +184,9 @@ describe('pages: 登记整改问题, 批量登记, 移交, 调整期限 and 整�
     });
     await Promise.all([page.waitForURL(/filed=3/), page.click('.batch-form button[type="submit"]')]);
     await expect(text(page, '.alert-success')).resolves.toContain('已登记 3 条整改问题');
-    const batch = await db.getRepository(Item).find({ where: titles.map((title) => ({ title })), order: { id: 'ASC' } });
+    const batch = await db
+      .getRepository(Item)
+      .find({ where: titles.map((title) => ({ title })), order: { id: 'ASC' } });
     expect(batch.map((i) => [i.title, i.regionCode, i.responsibleDept, i.deadline, i.subjectId])).toEqual([
       [titles[0], '610199001000', 'health', '2020-05-20', null],
       [titles[1], '610199002000', 'insurance', '2020-05-31', null],
@@ -268,7 +270,11 @@ describe('pages: 登记整改问题, 批量登记, 移交, 调整期限 and 整�
     const csrf = csrfOf((await officer.get('/items').expect(200)).text);
     await officer.get(`/items/${east.id}`).expect(404);
     for (const form of ['comments', 'progress', 'start', 'close', 'assignee']) {
-      await officer.post(`/items/${east.id}/${form}`).type('form').send({ _csrf: csrf, note: '越权', version: 1 }).expect(404);
+      await officer
+        .post(`/items/${east.id}/${form}`)
+        .type('form')
+        .send({ _csrf: csrf, note: '越权', version: 1 })
+        .expect(404);
     }
     // 移交 and 调整期限 are a manager's: refused whoever's item it is.
     for (const form of ['reassign', 'deadline']) {
