@@ -181,30 +181,18 @@ export class ItemsPagesController {
     return this.perform(user, id, 'comment', body, res);
   }
 
-  /** 移交: to another sub-district and/or department, with its reason (the page asks for one). */
-  @Post(':id/reassign')
+  /** 移交 (sub-district and/or department) and 调整期限 (a new deadline), each with the reason the page asks for. */
+  @Post([':id/reassign', ':id/deadline'])
   @Require(Permission.ItemsManage)
-  @Mirrors('POST /api/items/:id/reassign')
-  reassign(
+  @Mirrors('POST /api/items/:id/reassign', 'POST /api/items/:id/deadline')
+  manage(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ) {
-    return this.perform(user, id, 'reassign', body, res);
-  }
-
-  /** 调整期限: a new deadline with its reason (one ledger entry). */
-  @Post(':id/deadline')
-  @Require(Permission.ItemsManage)
-  @Mirrors('POST /api/items/:id/deadline')
-  changeDeadline(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIdPipe) id: number,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ) {
-    return this.perform(user, id, 'deadline', body, res);
+    return this.perform(user, id, actionOf(req), body, res);
   }
 
   private async perform(user: AuthUser, id: number, action: FormAction, body: unknown, res: Response): Promise<void> {
@@ -264,7 +252,16 @@ function unchangedAssignee(error: AppError): boolean {
 /** The form action a POST names by its path's last part (…/items/7/close, …/items/7/assignee). */
 function actionOf(req: Request): FormAction {
   const last = req.path.split('/').pop();
-  const action = ({ start: 'start', progress: 'progress', close: 'close', assignee: 'assign' } as const)[last ?? ''];
+  const action = (
+    {
+      start: 'start',
+      progress: 'progress',
+      close: 'close',
+      assignee: 'assign',
+      reassign: 'reassign',
+      deadline: 'deadline',
+    } as const
+  )[last ?? ''];
   if (!action) {
     throw new Error(`no item page action in ${req.path}`);
   }
