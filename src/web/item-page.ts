@@ -200,7 +200,10 @@ export class ItemPages {
     const orphan =
       refusal && !show[refusal.action]
         ? Object.entries(refusal.values)
-            .filter(([field, value]) => !['version', 'decision'].includes(field) && value.trim() !== '')
+            .filter(
+              ([field, value]) =>
+                !['version', 'decision', 'regionCode', 'responsibleDept'].includes(field) && value.trim() !== '',
+            )
             .map(([, value]) => value)
         : [];
     const requested = new Set(requestedEvidence(item));

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser, Require } from '../auth/auth-user.js';
 import { Permission } from '../auth/roles.js';
 import { type AppError, ErrorCode } from '../common/app-error.js';
+import { maskIdNumber } from '../common/id-number.js';
 import { PersonFinder } from '../households/person-finder.service.js';
 import { FindingsBatchDto } from '../imports/dto/findings-batch.dto.js';
 import { FindingsService } from '../imports/findings.service.js';
@@ -185,7 +186,7 @@ export class ItemRegistrationPagesController {
       lookup: {
         // A typed ID number is never written back: the box comes back empty, the number masked beside it.
         query: byId ? '' : (query ?? ''),
-        byId: byId ? `${query.slice(0, 6)}********${query.slice(-4).toUpperCase()}` : null,
+        byId: byId ? maskIdNumber(query.toUpperCase()) : null,
         searched: query !== null && query !== '',
         candidates,
       },
