@@ -142,19 +142,6 @@ export class ItemsPagesController {
     return this.perform(user, id, actionOf(req), body, res);
   }
 
-  /** 重新打开: a manager's, hence a route of its own for its own permission. */
-  @Post(':id/reopen')
-  @Require(Permission.ItemsManage)
-  @Mirrors('POST /api/items/:id/reopen')
-  reopen(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIdPipe) id: number,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ) {
-    return this.perform(user, id, 'reopen', body, res);
-  }
-
   /** 销号审核: 通过 or 退回 (with a comment), by the item's department or an admin, never the requester. */
   @Post(':id/review')
   @Require(Permission.ItemsReview)
@@ -181,10 +168,13 @@ export class ItemsPagesController {
     return this.perform(user, id, 'comment', body, res);
   }
 
-  /** 移交 (sub-district and/or department) and 调整期限 (a new deadline), each with the reason the page asks for. */
-  @Post([':id/reassign', ':id/deadline'])
+  /**
+   * A manager's: 重新打开, 移交 (sub-district and/or department) and 调整期限 (a new deadline), each
+   * with the reason the page asks for; the action is the path's last part.
+   */
+  @Post([':id/reopen', ':id/reassign', ':id/deadline'])
   @Require(Permission.ItemsManage)
-  @Mirrors('POST /api/items/:id/reassign', 'POST /api/items/:id/deadline')
+  @Mirrors('POST /api/items/:id/reopen', 'POST /api/items/:id/reassign', 'POST /api/items/:id/deadline')
   manage(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -258,6 +248,7 @@ function actionOf(req: Request): FormAction {
       progress: 'progress',
       close: 'close',
       assignee: 'assign',
+      reopen: 'reopen',
       reassign: 'reassign',
       deadline: 'deadline',
     } as const
