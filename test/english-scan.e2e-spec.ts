@@ -234,6 +234,9 @@ describe('no English reaches users (issue 13)', () => {
         '/bulletin',
         '/users',
         '/region-codes',
+        '/items/new',
+        '/items/batch',
+        '/campaigns',
         '/logout',
         '/no-such-page',
         ...(t.config.REDIS_URL ? [] : ['/admin/queues']),
@@ -271,6 +274,7 @@ describe('no English reaches users (issue 13)', () => {
         '/households',
         '/users',
         '/items/999999999',
+        '/campaigns',
       ],
       leader: [
         '/',
@@ -316,6 +320,7 @@ describe('no English reaches users (issue 13)', () => {
     );
     await scanXlsx('household template', adminAgent, '/api/imports/template?format=xlsx');
     await scanXlsx('insurance template', adminAgent, '/api/reconciliations/template?format=xlsx');
+    await scanXlsx('findings template', adminAgent, '/api/items/batch/template?format=xlsx');
     scan('household template.csv', (await adminAgent.get('/api/imports/template?format=csv').expect(200)).text);
 
     expect(Object.fromEntries([...found].map(([where, words]) => [where, [...words]]))).toEqual({});

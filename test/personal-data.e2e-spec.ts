@@ -220,6 +220,10 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/notifications', (await allPages(who, '/api/notifications')).map((a) => a.url)],
       ['GET /api/imports', ['/api/imports']],
       ['GET /api/imports/template', ['/api/imports/template?format=csv', '/api/imports/template?format=xlsx']],
+      [
+        'GET /api/items/batch/template',
+        ['/api/items/batch/template?format=csv', '/api/items/batch/template?format=xlsx'],
+      ],
       ['GET /api/imports/:id', each(imports, (id) => `/api/imports/${id}?pageSize=200`)],
       ['GET /api/imports/:id/errors.csv', each(imports, (id) => `/api/imports/${id}/errors.csv`)],
       ['GET /api/reconciliations', ['/api/reconciliations', '/api/reconciliations?source=poverty']],

@@ -11,9 +11,18 @@ export enum ErrorCode {
   RateLimited = 'rate_limited',
 }
 
+/** One refused row of a file (a batch of findings): its line, the column, why. */
+export interface RowRefusal {
+  line: number;
+  field: string;
+  message: string;
+}
+
 export class AppError extends Error {
   /** For a RateLimited error: seconds until the caller may try again (the Retry-After header). */
   retryAfter?: number;
+  /** For a file refused as a whole because of some of its rows: each of them (the answer's `rows`). */
+  rows?: readonly RowRefusal[];
 
   constructor(
     readonly code: ErrorCode,
@@ -27,6 +36,12 @@ export class AppError extends Error {
 
   static notFound(what: string): AppError {
     return new AppError(ErrorCode.NotFound, `${what} not found`);
+  }
+
+  static rowsRefused(message: string, field: string, rows: readonly RowRefusal[]): AppError {
+    const error = new AppError(ErrorCode.Invalid, message, field);
+    error.rows = rows;
+    return error;
   }
 
   static rateLimited(message: string, retryAfterSeconds: number): AppError {

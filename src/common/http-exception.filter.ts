@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { AppError, ErrorCode, httpStatusOf } from './app-error.js';
+import { AppError, ErrorCode, httpStatusOf, type RowRefusal } from './app-error.js';
 
 const REASON: Record<number, string> = {
   400: 'Bad Request',
@@ -53,6 +53,7 @@ export interface ErrorBody {
   message: string | string[];
   code?: string;
   field?: string;
+  rows?: readonly RowRefusal[];
 }
 
 /** Turns every error into Nest's shape {statusCode, error, message}; domain errors keep their code and field. */
@@ -65,6 +66,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
       message: exception.message,
       code: exception.code,
       field: exception.field,
+      ...(exception.rows ? { rows: exception.rows } : {}),
     };
   }
   if (exception instanceof HttpException) {

@@ -4,6 +4,7 @@ import { HealthModule } from '../health/health.module.js';
 import { AttachmentsController } from './attachments.controller.js';
 import { AttachmentsService } from './attachments.service.js';
 import { Campaign } from './campaign.entity.js';
+import { CampaignFigures } from './campaign-figures.js';
 import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsService } from './campaigns.service.js';
 import { EvidenceStore } from './evidence-store.js';
@@ -11,6 +12,7 @@ import { EvidenceThumbnails } from './evidence-thumbnails.js';
 import { EvidenceUploadInterceptor } from './evidence-upload.interceptor.js';
 import { FollowUpFilingService } from './follow-up-filing.service.js';
 import { FollowUpsController } from './follow-ups.controller.js';
+import { ItemBatchFiling } from './item-batch.service.js';
 import { ItemExportService } from './item-export.service.js';
 import { ItemViews } from './item-views.js';
 import { ItemsController } from './items.controller.js';
@@ -29,6 +31,7 @@ import { ReviewNotices } from './review-notices.js';
   controllers: [CampaignsController, ItemsController, FollowUpsController, AttachmentsController],
   providers: [
     CampaignsService,
+    CampaignFigures,
     ItemsService,
     ItemChanges,
     ItemClosure,
@@ -39,6 +42,7 @@ import { ReviewNotices } from './review-notices.js';
     ItemViews,
     ItemLevels,
     ItemFilingService,
+    ItemBatchFiling,
     FollowUpFilingService,
     AttachmentsService,
     EvidenceStore,
@@ -47,7 +51,9 @@ import { ReviewNotices } from './review-notices.js';
   ],
   exports: [
     CampaignsService,
+    CampaignFigures,
     ItemsService,
+    ItemBatchFiling,
     ItemQueries,
     LedgerService,
     ItemViews,

@@ -18,6 +18,10 @@ export interface FormSpec<T extends object> {
   decimals?: readonly string[];
   /** A field's message instead of the generic one (e.g. the rule of a pattern). */
   messages?: Record<string, string>;
+  /** Fields the DTO wants as booleans (a select of 是 `true` / 否 `false`). */
+  booleans?: readonly string[];
+  /** Fields the page asks for though the API leaves them optional (the reason of a 移交). */
+  required?: readonly string[];
 }
 
 export interface FormResult<T> {
@@ -84,16 +88,26 @@ export function readForm<T extends object>(spec: FormSpec<T>, body: unknown): Fo
     if (text.trim() === '') {
       continue;
     }
+    const value = text.trim();
     const number =
-      (spec.integers?.includes(field) && /^\d{1,9}$/.test(text.trim())) ||
-      (spec.decimals?.includes(field) && /^\d{1,6}(\.\d{1,6})?$/.test(text.trim()));
-    plain[field] = number ? Number(text.trim()) : text;
+      (spec.integers?.includes(field) && /^\d{1,9}$/.test(value)) ||
+      (spec.decimals?.includes(field) && /^\d{1,6}(\.\d{1,6})?$/.test(value));
+    plain[field] = number
+      ? Number(value)
+      : spec.booleans?.includes(field) && (text === 'true' || text === 'false')
+        ? text === 'true'
+        : text;
   }
   const dto = plainToInstance(spec.dto, plain);
   const errors: FieldErrors = {};
   for (const error of validateSync(dto, { whitelist: true })) {
     errors[error.property] =
       spec.messages?.[error.property] ?? fieldMessage(spec.dto, error, spec.labels[error.property] ?? error.property);
+  }
+  for (const field of spec.required ?? []) {
+    if (!(field in errors) && values[field].trim() === '') {
+      errors[field] = `请填写${spec.labels[field]}`;
+    }
   }
   return { values, dto: Object.keys(errors).length === 0 ? dto : null, errors };
 }

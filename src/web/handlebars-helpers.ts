@@ -1,3 +1,4 @@
+import { hasPermission, Permission, type Role } from '../auth/roles.js';
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
@@ -121,6 +122,16 @@ export function registerHelpers(hb: typeof Handlebars, options: { timeZone: stri
   hb.registerHelper('and', (...args: HelperArgs) => given(args).every(Boolean));
   hb.registerHelper('or', (...args: HelperArgs) => given(args).some(Boolean));
   hb.registerHelper('not', (value: unknown) => !value);
+  // What the user typed when there is something, else the record's value (a re-rendered form).
+  hb.registerHelper('either', (typed: unknown, value: unknown) =>
+    typed !== undefined && typed !== null && typed !== '' ? typed : value,
+  );
+  // Whether the signed-in role holds a permission (roles.ts decides; `{{#if (may me.role "items.create")}}`).
+  hb.registerHelper('may', (role: unknown, permission: unknown) =>
+    Object.values(Permission).includes(permission as Permission)
+      ? hasPermission(role as Role, permission as Permission)
+      : false,
+  );
   hb.registerHelper('levelBadge', (level: unknown) => safe(levelBadgeHtml(level)));
   hb.registerHelper('statusBadge', (status: unknown) => safe(statusBadgeHtml(status)));
   // The chart builder escapes every label and note (bar-chart.ts), so its markup is safe to insert.

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { hasPermission, Permission } from '../auth/roles.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { PersonsService } from '../households/persons.service.js';
 import { AttachmentsService, type AttachmentView } from '../ledger/attachments.service.js';
 import { CampaignsService } from '../ledger/campaigns.service.js';
 import {
@@ -14,14 +16,29 @@ import {
   StartItemDto,
 } from '../ledger/dto/item-actions.dto.js';
 import { AssignItemDto } from '../ledger/dto/item-assignee.dto.js';
+import { ChangeDeadlineDto, ReassignItemDto } from '../ledger/dto/item-changes.dto.js';
+import { DEPARTMENT_LABELS } from '../ledger/item-labels.js';
 import { actionsFor } from '../ledger/item-policy.js';
 import { ItemQueries } from '../ledger/item-queries.service.js';
 import type { ItemDetail } from '../ledger/item-views.js';
 import type { FieldErrors, FormSpec } from './forms.js';
+import { ChoicesService } from './choices.service.js';
+import { optionsOf } from './labels.js';
 import { timelineOf } from './ledger-timeline.js';
 
-/** The item page's forms: the life cycle's, 销号审核, 批注, 责任人 and the 佐证材料 upload (reassign and the deadline are the API's). */
-export const PAGE_ACTIONS = ['start', 'progress', 'close', 'reopen', 'review', 'comment', 'assign', 'attach'] as const;
+/** The item page's forms: the life cycle's, 销号审核, 批注, 责任人, the 佐证材料 upload, 移交 and 调整期限. */
+export const PAGE_ACTIONS = [
+  'start',
+  'progress',
+  'close',
+  'reopen',
+  'review',
+  'comment',
+  'assign',
+  'attach',
+  'reassign',
+  'deadline',
+] as const;
 export type PageAction = (typeof PAGE_ACTIONS)[number];
 /** The actions whose forms are read through the API's DTO (the upload is multipart: evidence-form.ts). */
 export type FormAction = Exclude<PageAction, 'attach'>;
@@ -45,6 +62,27 @@ export const FORMS: { [A in FormAction]: FormSpec<object> } = {
     integers: ['version'],
     messages: { assigneePhone: PHONE_RULE },
   },
+  reassign: {
+    dto: ReassignItemDto,
+    labels: { regionCode: '移交街道', responsibleDept: '责任部门', note: '移交原因', version: '版本' },
+    integers: ['version'],
+    required: ['note'],
+  },
+  deadline: {
+    dto: ChangeDeadlineDto,
+    labels: { deadline: '新截止日期', note: '调整原因', version: '版本' },
+    integers: ['version'],
+    required: ['note'],
+  },
+};
+
+/** A service's refusal of a field that the form's own rules cannot see (nothing would change), by action and field. */
+export const FIELD_REFUSALS: Partial<Record<FormAction, Record<string, string>>> = {
+  reassign: {
+    regionCode: '请选择另一个街道或责任部门：所选的与现在相同，或对象不在所选街道。',
+    responsibleDept: '请选择另一个街道或责任部门：所选的与现在相同。',
+  },
+  deadline: { deadline: '新截止日期与现在的相同，未作修改。' },
 };
 
 /** A refused form: which one, what the user typed, and why. */
@@ -64,6 +102,9 @@ const DONE: Record<string, string> = {
   reject: '已退回，申请人将收到提醒。',
   comment: '已添加批注。',
   assign: '已保存责任人。',
+  created: '已登记整改问题。',
+  reassign: '已移交。',
+  deadline: '已调整截止日期。',
   attach: '已上传佐证材料。',
 };
 
@@ -93,6 +134,8 @@ export class ItemPages {
     private readonly queries: ItemQueries,
     private readonly attachments: AttachmentsService,
     private readonly campaigns: CampaignsService,
+    private readonly persons: PersonsService,
+    private readonly choices: ChoicesService,
     private readonly config: AppConfig,
   ) {}
 
@@ -104,12 +147,38 @@ export class ItemPages {
     options: { status?: number; refusal?: Refusal | null; done?: string | null } = {},
   ): Promise<void> {
     const item = await this.queries.get(user, id);
-    const [evidence, campaign] = await Promise.all([
+    const [evidence, campaign, subjectHref, regions] = await Promise.all([
       this.attachments.list(user, id),
       this.campaigns.get(item.campaignId),
+      this.subjectHref(user, item),
+      actionsFor(user, item).includes('reassign') ? this.choices.regionChoices(user, false) : [],
     ]);
     const model = this.model(user, item, evidence, campaign, options.refusal ?? null, options.done ?? null);
-    res.status(options.status ?? 200).render('items/show', model);
+    res.status(options.status ?? 200).render('items/show', {
+      ...model,
+      subjectHref,
+      reassignOptions: { regions, departments: optionsOf(DEPARTMENT_LABELS) },
+    });
+  }
+
+  /** The household page of the item's subject (a person's: their household's), for those who read households. */
+  private async subjectHref(user: AuthUser, item: ItemDetail): Promise<string | null> {
+    if (!item.subjectId || !item.subjectName || !hasPermission(user.role, Permission.HouseholdsRead)) {
+      return null;
+    }
+    if (item.subjectType === 'household') {
+      return `/households/${item.subjectId}`;
+    }
+    if (item.subjectType !== 'person') {
+      return null;
+    }
+    const person = await this.persons.get(user, item.subjectId).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === ErrorCode.NotFound) {
+        return null;
+      }
+      throw error;
+    });
+    return person && `/households/${person.householdId}`;
   }
 
   private model(
@@ -131,7 +200,10 @@ export class ItemPages {
     const orphan =
       refusal && !show[refusal.action]
         ? Object.entries(refusal.values)
-            .filter(([field, value]) => !['version', 'decision'].includes(field) && value.trim() !== '')
+            .filter(
+              ([field, value]) =>
+                !['version', 'decision', 'regionCode', 'responsibleDept'].includes(field) && value.trim() !== '',
+            )
             .map(([, value]) => value)
         : [];
     const requested = new Set(requestedEvidence(item));
@@ -171,15 +243,10 @@ export class ItemPages {
       forms: {
         ...Object.fromEntries(PAGE_ACTIONS.map((a) => [a, formOf(a)])),
         // The side column's forms (the review and the upload have their own sections).
-        any: (['start', 'progress', 'close', 'reopen', 'comment', 'assign'] as const).some((a) => show[a]),
+        any: (['start', 'progress', 'close', 'reopen', 'comment', 'assign', 'reassign', 'deadline'] as const).some(
+          (a) => show[a],
+        ),
       },
-      subjectHref:
-        item.subjectType === 'household' &&
-        item.subjectId &&
-        item.subjectName &&
-        hasPermission(user.role, Permission.HouseholdsRead)
-          ? `/households/${item.subjectId}`
-          : null,
     };
   }
 }

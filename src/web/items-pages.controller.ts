@@ -11,6 +11,7 @@ import type {
   ReviewItemDto,
 } from '../ledger/dto/item-actions.dto.js';
 import type { AssignItemDto } from '../ledger/dto/item-assignee.dto.js';
+import type { ChangeDeadlineDto, ReassignItemDto } from '../ledger/dto/item-changes.dto.js';
 import { ListItemsQuery } from '../ledger/dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
 import { reviewedDepartments } from '../ledger/item-policy.js';
@@ -19,7 +20,8 @@ import { ItemsService } from '../ledger/items.service.js';
 import { ChoicesService } from './choices.service.js';
 import { ASSIGNEE_UNCHANGED } from './error-messages.js';
 import { attempt, readForm, refusalMessage } from './forms.js';
-import { type FormAction, FORMS, ItemPages, type Refusal } from './item-page.js';
+import { FIELD_REFUSALS, type FormAction, FORMS, ItemPages, type Refusal } from './item-page.js';
+import { Mirrors } from './mirrors.decorator.js';
 import { optionsOf } from './labels.js';
 import { PageController } from './page-controller.decorator.js';
 import { reviewQueueQuery } from './review-queue.js';
@@ -124,6 +126,12 @@ export class ItemsPagesController {
   /** 开始整改, 整改进展, 销号 (or 申请销号), 责任人: the sub-district's work, one handler; the action is the path's last part. */
   @Post([':id/start', ':id/progress', ':id/close', ':id/assignee'])
   @Require(Permission.ItemsAct)
+  @Mirrors(
+    'POST /api/items/:id/start',
+    'POST /api/items/:id/progress',
+    'POST /api/items/:id/close',
+    'POST /api/items/:id/assignee',
+  )
   act(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -134,21 +142,10 @@ export class ItemsPagesController {
     return this.perform(user, id, actionOf(req), body, res);
   }
 
-  /** 重新打开: a manager's, hence a route of its own for its own permission. */
-  @Post(':id/reopen')
-  @Require(Permission.ItemsManage)
-  reopen(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIdPipe) id: number,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ) {
-    return this.perform(user, id, 'reopen', body, res);
-  }
-
   /** 销号审核: 通过 or 退回 (with a comment), by the item's department or an admin, never the requester. */
   @Post(':id/review')
   @Require(Permission.ItemsReview)
+  @Mirrors('POST /api/items/:id/review')
   review(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -161,6 +158,7 @@ export class ItemsPagesController {
   /** 批注: whoever may read the item. */
   @Post(':id/comments')
   @Require(Permission.ItemsRead)
+  @Mirrors('POST /api/items/:id/comments')
   comment(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -168,6 +166,23 @@ export class ItemsPagesController {
     @Res() res: Response,
   ) {
     return this.perform(user, id, 'comment', body, res);
+  }
+
+  /**
+   * A manager's: 重新打开, 移交 (sub-district and/or department) and 调整期限 (a new deadline), each
+   * with the reason the page asks for; the action is the path's last part.
+   */
+  @Post([':id/reopen', ':id/reassign', ':id/deadline'])
+  @Require(Permission.ItemsManage)
+  @Mirrors('POST /api/items/:id/reopen', 'POST /api/items/:id/reassign', 'POST /api/items/:id/deadline')
+  manage(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.perform(user, id, actionOf(req), body, res);
   }
 
   private async perform(user: AuthUser, id: number, action: FormAction, body: unknown, res: Response): Promise<void> {
@@ -182,7 +197,13 @@ export class ItemsPagesController {
         return;
       }
       status = httpStatusOf(refused.code);
-      message = unchangedAssignee(refused) ? ASSIGNEE_UNCHANGED : refusalMessage(refused);
+      const fieldRefusal =
+        refused.code === ErrorCode.Invalid && refused.field && FIELD_REFUSALS[action]?.[refused.field];
+      if (fieldRefusal) {
+        form.errors[refused.field] = fieldRefusal;
+      } else {
+        message = unchangedAssignee(refused) ? ASSIGNEE_UNCHANGED : refusalMessage(refused);
+      }
     }
     // A form's own fields come back; the version comes from the fresh item, so that a resubmission is deliberate.
     const refusal: Refusal = { action, values: form.values, errors: form.errors, message };
@@ -205,6 +226,10 @@ export class ItemsPagesController {
         return this.items.comment(user, id, dto as CommentItemDto);
       case 'assign':
         return this.items.assign(user, id, dto as AssignItemDto);
+      case 'reassign':
+        return this.items.reassign(user, id, dto as ReassignItemDto);
+      case 'deadline':
+        return this.items.changeDeadline(user, id, dto as ChangeDeadlineDto);
     }
   }
 }
@@ -217,7 +242,17 @@ function unchangedAssignee(error: AppError): boolean {
 /** The form action a POST names by its path's last part (…/items/7/close, …/items/7/assignee). */
 function actionOf(req: Request): FormAction {
   const last = req.path.split('/').pop();
-  const action = ({ start: 'start', progress: 'progress', close: 'close', assignee: 'assign' } as const)[last ?? ''];
+  const action = (
+    {
+      start: 'start',
+      progress: 'progress',
+      close: 'close',
+      assignee: 'assign',
+      reopen: 'reopen',
+      reassign: 'reassign',
+      deadline: 'deadline',
+    } as const
+  )[last ?? ''];
   if (!action) {
     throw new Error(`no item page action in ${req.path}`);
   }

@@ -41,6 +41,7 @@ const AREAS: Area[] = [
   { href: '/items', label: '整改台账', permission: Permission.ItemsRead },
   // 销号审核's working list (SPEC §6.2): the reviewers' (their department's requests), admins'.
   { href: '/items/review', label: '待审核', permission: Permission.ItemsReview },
+  { href: '/campaigns', label: '整改专项', permission: Permission.CampaignsRead },
   { href: '/imports', label: '导入', permission: Permission.ImportsRun },
   { href: '/reconciliations', label: '数据比对', permission: ANY_SOURCE },
   { href: '/notifications', label: '提醒', permission: null },

@@ -12,6 +12,7 @@ import { ReconciliationModule } from '../reconciliation/reconciliation.module.js
 import { RegionsModule } from '../regions/regions.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
 import { BulletinController } from './bulletin.controller.js';
+import { CampaignsPagesController } from './campaigns-pages.controller.js';
 import { ChoicesService } from './choices.service.js';
 import { CsrfGuard } from './csrf.guard.js';
 import { CsrfService } from './csrf.service.js';
@@ -28,6 +29,7 @@ import { ImportsPagesController } from './imports-pages.controller.js';
 import { EvidencePagesController } from './evidence-pages.controller.js';
 import { EvidenceFormInterceptor } from './evidence-form.js';
 import { ItemPages } from './item-page.js';
+import { ItemRegistrationPagesController } from './item-registration-pages.controller.js';
 import { ItemsPagesController } from './items-pages.controller.js';
 import { NotificationsPagesController } from './notifications-pages.controller.js';
 import { PageContextInterceptor } from './page-context.interceptor.js';
@@ -63,7 +65,10 @@ import { WebAuthController } from './web-auth.controller.js';
     HealthPagesController,
     HouseholdFormsController,
     IdAccessPagesController,
+    // Before the items pages: their `:id` would take /items/new and /items/batch.
+    ItemRegistrationPagesController,
     ItemsPagesController,
+    CampaignsPagesController,
     EvidencePagesController,
     ImportsPagesController,
     ReconciliationPagesController,
