@@ -1,0 +1,191 @@
+import { addDaysSql, daysBetweenSql, intDivSql, subdistrictCodeSql } from '../common/sql.js';
+import { COUNTS_SQL, LAST_DAY_SQL, shortOfFollowUpsSql } from '../health/contracts.service.js';
+import {
+  bpControlledSql,
+  DIABETES,
+  glucoseControlledSql,
+  HYPERTENSION,
+  UNCONTROLLED_RECALL_DAYS,
+} from '../health/follow-up-rules.js';
+import { treatmentStartedSql } from '../health/treatment-rules.js';
+import { PRIORITY_CONTRACT, PRIORITY_PATIENT, REGISTERED } from './indicators.service.js';
+import type { WorklistKind, WorklistSort } from './worklist-kinds.js';
+
+/**
+ * One working list as SQL: the rows' source (FROM … WHERE …, scoped by :scope) and the expressions
+ * of each row's columns. The lists' rules are the health module's (contract-status, follow-up-rules,
+ * treatment-rules) and the indicators' (在册人口, 签约率), written as SQL once there and reused here.
+ */
+export interface WorklistSql {
+  from: string;
+  /** The row's own id: a contract, a condition, a person or an item. */
+  ref: string;
+  /** The date that makes the row due. */
+  due: string;
+  /** A condition on the derived table `t` (its dueOn); null when every row of `from` is on the list. */
+  dueFilter: string | null;
+  /** The row's line: the doctor, the hospital, the item's title. */
+  detail: string;
+  /** The region the row lies in (the household's; an item without one: its sub-district). */
+  region: string;
+}
+
+/** A contract `c` of a registered person `p` (household `h`), in force on :asOf. */
+const CONTRACTS_IN_FORCE = `${REGISTERED.replace('persons p', 'contracts c INNER JOIN persons p ON p.id = c.personId')}
+  AND c.signedOn <= :asOf AND ${LAST_DAY_SQL} >= :asOf`;
+
+/** The latest follow-up that counts of the contract `c` on or before :asOf (by day, then by entry), as `f`. */
+const LAST_FOLLOW_UP = `LEFT JOIN follow_ups f ON f.contractId = c.id AND f.visitedOn <= :asOf AND ${COUNTS_SQL}
+  AND NOT EXISTS (SELECT 1 FROM follow_ups f2 WHERE f2.contractId = c.id AND f2.visitedOn <= :asOf
+    AND ${COUNTS_SQL.replaceAll('f.', 'f2.')}
+    AND (f2.visitedOn > f.visitedOn OR (f2.visitedOn = f.visitedOn AND f2.id > f.id)))`;
+
+/**
+ * follow-up-rules nextDueOn() for the contract `c` and its last follow-up `f`, the earliest over its
+ * diseases: the catalogue's interval after `f` (after signing without one), UNCONTROLLED_RECALL_DAYS
+ * after an uncontrolled reading of that disease. Null when no covered disease has an interval.
+ */
+function nextDueSql(dbType: string): string {
+  const uncontrolled = `f.id IS NOT NULL AND (
+    (d.code = '${HYPERTENSION}' AND f.systolic IS NOT NULL AND f.diastolic IS NOT NULL AND NOT ${bpControlledSql('f')})
+    OR (d.code = '${DIABETES}' AND f.fastingGlucose IS NOT NULL AND NOT ${glucoseControlledSql('f')}))`;
+  const interval = `(SELECT MIN(CASE WHEN ${uncontrolled} THEN ${UNCONTROLLED_RECALL_DAYS} ELSE d.followUpIntervalDays END)
+    FROM contract_diseases cd INNER JOIN diseases d ON d.code = cd.diseaseCode
+    WHERE cd.contractId = c.id AND d.followUpIntervalDays IS NOT NULL)`;
+  return addDaysSql(dbType, 'COALESCE(f.visitedOn, c.signedOn)', interval);
+}
+
+/**
+ * The day a noncompliant contract `c` fell short (contract-status: visits < floor(required × elapsed / term)):
+ * the day pro rata reached visits + 1, signedOn + ceil((visits + 1) × term / required).
+ */
+function shortSinceSql(dbType: string): string {
+  const visits = `(SELECT COUNT(*) FROM follow_ups f WHERE f.contractId = c.id AND f.visitedOn <= :asOf AND ${COUNTS_SQL})`;
+  const term = daysBetweenSql(dbType, 'c.signedOn', 'c.validUntil');
+  const days = intDivSql(dbType, `(${visits} + 1) * ${term} + c.requiredFollowUps - 1`, 'c.requiredFollowUps');
+  return addDaysSql(dbType, 'c.signedOn', days);
+}
+
+/** The caller's open items `i` with their subject's person `p` and household `h`, when there is one. */
+function openItems(villageScope: boolean, departments: readonly string[]): string {
+  const depts = departments.map((d) => `'${d}'`).join(', ');
+  return `items i
+    LEFT JOIN persons p ON i.subjectType = 'person' AND p.id = i.subjectId
+    LEFT JOIN households h ON h.id = (CASE WHEN i.subjectType = 'household' THEN i.subjectId ELSE p.householdId END)
+    WHERE i.status <> 'closed' AND i.regionCode LIKE :itemScope AND i.responsibleDept IN (${depts})
+    ${villageScope ? 'AND h.regionCode LIKE :scope' : ''}`;
+}
+
+export interface WorklistSqlOptions {
+  dbType: string;
+  /** The scope is a village: items are kept by their subject's household. */
+  villageScope: boolean;
+  /** The departments whose items the caller acts on. */
+  departments: readonly string[];
+}
+
+/** The SQL of each list; parameters: :asOf, :year, :scope, :yes, :quarterAgo, :until, :confirmedBefore, :startDays, :itemScope. */
+export function worklistSql(kind: WorklistKind, options: WorklistSqlOptions): WorklistSql {
+  const { dbType } = options;
+  const person = { region: 'h.regionCode' };
+  switch (kind) {
+    case 'followups_overdue':
+    case 'followups_due':
+      return {
+        ...person,
+        from: CONTRACTS_IN_FORCE.replace('WHERE', `${LAST_FOLLOW_UP} WHERE`),
+        ref: 'c.id',
+        due: nextDueSql(dbType),
+        dueFilter: kind === 'followups_overdue' ? 't.dueOn < :asOf' : 't.dueOn >= :asOf AND t.dueOn <= :until',
+        detail: 'c.doctorName',
+      };
+    case 'contracts_noncompliant':
+      return {
+        ...person,
+        from: `${CONTRACTS_IN_FORCE} AND ${shortOfFollowUpsSql(dbType, ':asOf', ':quarterAgo')}`,
+        ref: 'c.id',
+        due: shortSinceSql(dbType),
+        dueFilter: null,
+        detail: 'c.doctorName',
+      };
+    case 'contracts_expiring':
+      return {
+        ...person,
+        from: `${CONTRACTS_IN_FORCE} AND ${LAST_DAY_SQL} <= :until
+          AND NOT EXISTS (SELECT 1 FROM contracts c2 WHERE c2.personId = c.personId AND c2.id <> c.id
+            AND c2.signedOn <= :asOf AND COALESCE(c2.endedOn, c2.validUntil) > ${LAST_DAY_SQL})`,
+        ref: 'c.id',
+        due: LAST_DAY_SQL,
+        dueFilter: null,
+        detail: 'c.doctorName',
+      };
+    case 'chronic_unsigned':
+      return {
+        ...person,
+        from: `${REGISTERED} AND ${PRIORITY_PATIENT} AND NOT ${PRIORITY_CONTRACT}`,
+        ref: 'p.id',
+        due: `(SELECT MIN(k.diagnosedOn) FROM conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode
+          AND dk.contractPriority = :yes WHERE k.personId = p.id AND k.diagnosedOn <= :asOf)`,
+        dueFilter: null,
+        detail: "''",
+      };
+    case 'treatment_pending':
+      return {
+        ...person,
+        from: `${REGISTERED.replace(
+          'WHERE',
+          `INNER JOIN conditions k ON k.personId = p.id INNER JOIN diseases d ON d.code = k.diseaseCode AND d.kind = 'major' WHERE`,
+        )} AND COALESCE(k.confirmedOn, k.diagnosedOn) < :confirmedBefore
+          AND k.treatmentStatus NOT IN ('declined', 'deceased') AND ${treatmentStartedSql('k', ':asOf')} = 0`,
+        ref: 'k.id',
+        due: addDaysSql(dbType, 'COALESCE(k.confirmedOn, k.diagnosedOn)', ':startDays'),
+        dueFilter: null,
+        detail: "COALESCE(k.hospital, '')",
+      };
+    case 'items_due':
+      return {
+        from: openItems(options.villageScope, options.departments),
+        ref: 'i.id',
+        due: 'i.deadline',
+        dueFilter: null,
+        detail: 'i.title',
+        region: 'COALESCE(h.regionCode, i.regionCode)',
+      };
+  }
+}
+
+const ORDER: Record<WorklistSort, string> = {
+  due: 'dueOn, refId',
+  village: 'regionCode, dueOn, refId',
+};
+
+/** The list's rows as the derived table `t`, kept by the list's date condition. */
+function rowsOf(sql: WorklistSql, dbType: string): string {
+  const inner = `SELECT ${sql.ref} AS refId, ${sql.detail} AS detail, p.id AS personId, p.name AS personName,
+    p.idNumber AS idNumber, h.id AS householdId, h.registryNo AS registryNo, ${sql.region} AS regionCode,
+    ${subdistrictCodeSql(dbType, sql.region)} AS streetCode, ${sql.due} AS dueOn
+    FROM ${sql.from}`;
+  return `SELECT * FROM (${inner}) t${sql.dueFilter ? ` WHERE ${sql.dueFilter}` : ''}`;
+}
+
+/** One page (or, without a limit, every row) of the list, most urgent first, with the village's and sub-district's names. */
+export function pageSql(sql: WorklistSql, dbType: string, sort: WorklistSort, limit?: number, offset = 0): string {
+  const order = (alias: string) =>
+    ORDER[sort]
+      .split(', ')
+      .map((c) => `${alias}.${c}`)
+      .join(', ');
+  const page = limit === undefined ? '' : ` LIMIT ${limit} OFFSET ${offset}`;
+  return `SELECT w.*, rv.name AS villageName, rs.name AS streetName
+    FROM (SELECT * FROM (${rowsOf(sql, dbType)}) u ORDER BY ${order('u')}${page}) w
+    LEFT JOIN regions rv ON rv.code = w.regionCode AND rv.level = 'village'
+    LEFT JOIN regions rs ON rs.code = w.streetCode
+    ORDER BY ${order('w')}`;
+}
+
+/** The number of rows on the list (without computing the due dates when no date condition needs them). */
+export function countSql(sql: WorklistSql, dbType: string): string {
+  return sql.dueFilter === null
+    ? `SELECT COUNT(*) AS n FROM ${sql.from}`
+    : `SELECT COUNT(*) AS n FROM (${rowsOf(sql, dbType)}) c`;
+}
