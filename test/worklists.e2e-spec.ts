@@ -130,7 +130,7 @@ describe('working lists (SPEC §6.3, issue #17)', () => {
       .expect(200);
     expect(res.headers['content-disposition']).toContain('.xlsx');
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(res.body as Buffer);
+    await workbook.xlsx.load(res.body as unknown as ExcelJS.Buffer);
     const sheet = workbook.worksheets[0];
     expect(sheet.getRow(1).values).toEqual(
       expect.arrayContaining(['姓名', '身份证号(脱敏)', '户编号', '村(社区)', '街道']),
@@ -202,7 +202,7 @@ describe('working lists (SPEC §6.3, issue #17)', () => {
         const shown = await page.locator('tr[data-row]').count();
         expect(shown).toBe(Math.min(expected, 20));
         expect(await page.locator('.pager').textContent()).toContain(`共 ${expected} 条`);
-        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
         expect(scrollWidth).toBeLessThanOrEqual(size.width);
         await screenshot(page, `worklists-village-${size.name}`);
         await context.close();

@@ -189,3 +189,9 @@ export function countSql(sql: WorklistSql, dbType: string): string {
     ? `SELECT COUNT(*) AS n FROM ${sql.from}`
     : `SELECT COUNT(*) AS n FROM (${rowsOf(sql, dbType)}) c`;
 }
+
+/** The list's rows per region (village, or the sub-district for households registered there), with the region's name. */
+export function byRegionSql(sql: WorklistSql, dbType: string): string {
+  return `SELECT g.regionCode, r.name, g.n FROM (SELECT t.regionCode, COUNT(*) AS n FROM (${rowsOf(sql, dbType)}) t
+    GROUP BY t.regionCode) g LEFT JOIN regions r ON r.code = g.regionCode ORDER BY g.regionCode`;
+}

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { scopePrefixOf } from '../auth/region-scope.js';
+import { hasPermission, Permission } from '../auth/roles.js';
 import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { addDays, daysBetween } from '../common/dates.js';
@@ -12,17 +13,18 @@ import { DEFAULT_TREATMENT_START_DAYS } from '../health/treatment-rules.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { actsOnDepartment } from '../ledger/item-policy.js';
 import { DEPARTMENTS } from '../ledger/item.entity.js';
-import { regionPrefix } from '../regions/region-codes.js';
+import { regionPrefix, subdistrictOf } from '../regions/region-codes.js';
 import { IndicatorsService } from './indicators.service.js';
 import {
   CONTRACT_EXPIRING_DAYS,
   FOLLOW_UP_DUE_DAYS,
   isWorklistKind,
+  WORKLIST_DEFINITIONS,
   WORKLIST_KINDS,
   type WorklistKind,
   type WorklistSort,
 } from './worklist-kinds.js';
-import { countSql, pageSql, type WorklistSql, worklistSql } from './worklist-sql.js';
+import { byRegionSql, countSql, pageSql, type WorklistSql, worklistSql } from './worklist-sql.js';
 
 /** One row of a working list: who, where, and the date that makes it due. */
 export interface WorklistRow {
@@ -48,6 +50,11 @@ export interface WorklistRequest {
   regionCode?: string;
   asOf?: string;
   sort?: WorklistSort;
+}
+
+export interface Todo {
+  lists: { kind: WorklistKind; name: string; count: number }[];
+  items: (WorklistRow & { daysLeft: number; late: boolean })[];
 }
 
 interface RawRow {
@@ -123,6 +130,38 @@ export class WorklistsService {
       }),
     );
     return Object.fromEntries(counts) as Record<WorklistKind, number>;
+  }
+
+  /** The list's rows per village of the caller's scope (the pages' village filter), by code. */
+  async byVillage(
+    user: AuthUser,
+    kind: WorklistKind,
+    request: WorklistRequest,
+  ): Promise<{ code: string; name: string; count: number }[]> {
+    const street = request.regionCode ? subdistrictOf(request.regionCode) : undefined;
+    const { sql, params } = await this.prepare(user, kind, { ...request, regionCode: street });
+    const rows = await this.indicators.run<{ regionCode: string; name: string | null; n: number | string }>(
+      byRegionSql(sql, this.db.options.type),
+      params,
+    );
+    return rows.map((r) => ({ code: r.regionCode, name: r.name ?? r.regionCode, count: Number(r.n) }));
+  }
+
+  /**
+   * 今日待办 (the 工作台's model): the caller's count per list, and their open items due within
+   * FOLLOW_UP_DUE_DAYS days (the overdue first), at most `limit`; null for a role that reads no records.
+   */
+  async todo(user: AuthUser, limit = 10): Promise<Todo | null> {
+    if (!hasPermission(user.role, Permission.HealthRead)) {
+      return null;
+    }
+    const [counts, items] = await Promise.all([this.counts(user), this.page(user, 'items_due', {}, 1, limit)]);
+    return {
+      lists: WORKLIST_KINDS.map((kind) => ({ kind, name: WORKLIST_DEFINITIONS[kind].name, count: counts[kind] })),
+      items: items.items
+        .filter((r) => r.daysLate >= -FOLLOW_UP_DUE_DAYS)
+        .map((r) => ({ ...r, daysLeft: -r.daysLate, late: r.daysLate > 0 })),
+    };
   }
 
   private async prepare(
