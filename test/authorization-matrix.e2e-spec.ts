@@ -68,6 +68,7 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /api/stats/overview': { may: ALL },
   'GET /api/stats/progress': { may: ALL },
   'GET /api/stats/indicators': { may: ALL },
+  'GET /api/worklists/:kind': { may: RECORDS },
   'GET /api/campaigns': { may: ALL },
   'POST /api/campaigns': { may: ['admin'] },
   'GET /api/campaigns/:id': { may: ALL },
@@ -265,7 +266,7 @@ describe('authorization matrix: every API route × every role', () => {
         campaigns: ids.campaign,
         attachments: ids.attachment,
       }[resource] ?? 999_999;
-    return pattern.replace(':id', String(id)).replace(':year', '2020');
+    return pattern.replace(':id', String(id)).replace(':year', '2020').replace(':kind', 'followups_overdue');
   };
   const call = (route: string, who?: Who | 'officer2') => {
     const [method] = route.split(' ');

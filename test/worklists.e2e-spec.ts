@@ -2,6 +2,9 @@ import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { inTransaction } from '../src/database/transaction.js';
+import { Item } from '../src/ledger/item.entity.js';
+import { ItemsService } from '../src/ledger/items.service.js';
 import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
 import { createTestApp, type TestApp } from './utils/create-test-app.js';
 import { type OracleLists, oracleWorklists } from './utils/worklist-oracle.js';
@@ -164,6 +167,40 @@ describe('working lists (SPEC §6.3, issue #17)', () => {
     expect(earlier.body.asOf).toBe('2020-03-01');
     const other = await oracleWorklists(db, '2020-03-01', 30);
     expect(earlier.body.total).toBe(other.followups_overdue.size);
+  });
+
+  it("never names another sub-district's resident through an item of the officer's", async () => {
+    const [east] = await db.query<{ id: number; name: string }[]>(
+      "SELECT p.id, p.name FROM persons p INNER JOIN households h ON h.id = p.householdId WHERE h.regionCode LIKE '610199002%' ORDER BY p.id LIMIT 1",
+    );
+    const [campaign] = await db.query<{ id: number }[]>('SELECT id FROM campaigns ORDER BY id LIMIT 1');
+    const dedupeKey = `worklists-east:${Date.now()}`;
+    await inTransaction(db, (em) =>
+      t.app.get(ItemsService).createMany(
+        em,
+        [
+          {
+            campaignId: Number(campaign.id),
+            category: 'data',
+            title: '核实对象信息',
+            subjectType: 'person',
+            subjectId: Number(east.id),
+            regionCode: '610199001000',
+            responsibleDept: 'health',
+            source: 'check',
+            dedupeKey,
+          },
+        ],
+        { id: null, name: '系统' },
+      ),
+    );
+    const item = await db.getRepository(Item).findOneByOrFail({ dedupeKey });
+    const { rows } = await everyRow('items_due', officer);
+    const row = rows.find((r) => r.refId === item.id)!;
+    expect(row).toMatchObject({ person: null, household: null, street: { code: '610199001000' } });
+    expect(JSON.stringify(rows)).not.toContain(east.name);
+    const all = await everyRow('items_due');
+    expect(all.rows.find((r) => r.refId === item.id)!.person!.name).toBe(east.name);
   });
 
   describe('pages (Chromium)', () => {

@@ -66,14 +66,19 @@ function shortSinceSql(dbType: string): string {
   return addDaysSql(dbType, 'c.signedOn', days);
 }
 
-/** The caller's open items `i` with their subject's person `p` and household `h`, when there is one. */
+/**
+ * The caller's open items `i` with their subject's household `h` and person `p` while these lie in the
+ * caller's scope (an item may name a resident of another sub-district: never shown to its officer).
+ */
 function openItems(villageScope: boolean, departments: readonly string[]): string {
   const depts = departments.map((d) => `'${d}'`).join(', ');
   return `items i
-    LEFT JOIN persons p ON i.subjectType = 'person' AND p.id = i.subjectId
-    LEFT JOIN households h ON h.id = (CASE WHEN i.subjectType = 'household' THEN i.subjectId ELSE p.householdId END)
+    LEFT JOIN persons ps ON i.subjectType = 'person' AND ps.id = i.subjectId
+    LEFT JOIN households h ON h.id = (CASE WHEN i.subjectType = 'household' THEN i.subjectId ELSE ps.householdId END)
+      AND h.regionCode LIKE :scope
+    LEFT JOIN persons p ON p.id = ps.id AND h.id IS NOT NULL
     WHERE i.status <> 'closed' AND i.regionCode LIKE :itemScope AND i.responsibleDept IN (${depts})
-    ${villageScope ? 'AND h.regionCode LIKE :scope' : ''}`;
+    ${villageScope ? 'AND h.id IS NOT NULL' : ''}`;
 }
 
 export interface WorklistSqlOptions {
