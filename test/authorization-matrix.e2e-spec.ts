@@ -151,6 +151,9 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /households/:id': { may: RECORDS, other: 404 },
   'GET /items': { may: ALL },
   'GET /items/:id': { may: ALL, other: 404 },
+  // Issue #17: 工作清单 (the lists name persons: record readers).
+  'GET /worklists': { may: RECORDS },
+  'GET /worklists/:kind': { may: RECORDS },
   'POST /items/:id/start': { may: HEALTH_ACTORS, other: 404 },
   'POST /items/:id/progress': { may: HEALTH_ACTORS, other: 404 },
   'POST /items/:id/close': { may: HEALTH_ACTORS, other: 404 },
@@ -452,7 +455,7 @@ describe('authorization matrix: every page × every role (session cookie and CSR
   const pathOf = (route: string) => {
     const [, pattern] = route.split(' ');
     const id = { households: householdId, items: itemId }[pattern.split('/')[1]] ?? 999_999;
-    return pattern.replace(':id', String(id));
+    return pattern.replace(':id', String(id)).replace(':kind', 'items_due');
   };
   const BODIES: Record<string, object> = {
     'POST /items/:id/progress': { note: '已入户核实' },

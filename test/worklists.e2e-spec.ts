@@ -133,7 +133,7 @@ describe('working lists (SPEC §6.3, issue #17)', () => {
       .expect(200);
     expect(res.headers['content-disposition']).toContain('.xlsx');
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(res.body as unknown as ExcelJS.Buffer);
+    await workbook.xlsx.load(res.body as ExcelJS.Buffer);
     const sheet = workbook.worksheets[0];
     expect(sheet.getRow(1).values).toEqual(
       expect.arrayContaining(['姓名', '身份证号(脱敏)', '户编号', '村(社区)', '街道']),

@@ -1,5 +1,5 @@
 import { addDaysSql, daysBetweenSql, intDivSql, subdistrictCodeSql } from '../common/sql.js';
-import { COUNTS_SQL, LAST_DAY_SQL, shortOfFollowUpsSql } from '../health/contracts.service.js';
+import { COUNTS_SQL, LAST_DAY_SQL } from '../health/contracts.service.js';
 import {
   bpControlledSql,
   DIABETES,
@@ -7,7 +7,7 @@ import {
   HYPERTENSION,
   UNCONTROLLED_RECALL_DAYS,
 } from '../health/follow-up-rules.js';
-import { treatmentStartedSql } from '../health/treatment-rules.js';
+import { DEFAULT_TREATMENT_START_DAYS, treatmentStartedSql } from '../health/treatment-rules.js';
 import { PRIORITY_CONTRACT, PRIORITY_PATIENT, REGISTERED } from './indicators.service.js';
 import type { WorklistKind, WorklistSort } from './worklist-kinds.js';
 
@@ -29,6 +29,14 @@ export interface WorklistSql {
   /** The region the row lies in (the household's; an item without one: its sub-district). */
   region: string;
 }
+
+/**
+ * Days a confirmed major disease may wait for treatment: treatmentStartDays of the latest campaign of
+ * :asOf's year (the gap check's setting), DEFAULT_TREATMENT_START_DAYS without one. Confirmed more than
+ * that many days before :asOf ⇔ confirmed + days < :asOf (treatment-rules treatmentOverdue).
+ */
+const START_DAYS = `COALESCE((SELECT cp.treatmentStartDays FROM campaigns cp WHERE cp.year = :year ORDER BY cp.id DESC LIMIT 1),
+  ${DEFAULT_TREATMENT_START_DAYS})`;
 
 /** A contract `c` of a registered person `p` (household `h`), in force on :asOf. */
 const CONTRACTS_IN_FORCE = `${REGISTERED.replace('persons p', 'contracts c INNER JOIN persons p ON p.id = c.personId')}
@@ -89,7 +97,7 @@ export interface WorklistSqlOptions {
   departments: readonly string[];
 }
 
-/** The SQL of each list; parameters: :asOf, :year, :scope, :yes, :quarterAgo, :until, :confirmedBefore, :startDays, :itemScope. */
+/** The SQL of each list; parameters: :asOf, :year, :scope, :yes, :quarterAgo, :until, :itemScope. */
 export function worklistSql(kind: WorklistKind, options: WorklistSqlOptions): WorklistSql {
   const { dbType } = options;
   const person = { region: 'h.regionCode' };
@@ -105,12 +113,14 @@ export function worklistSql(kind: WorklistKind, options: WorklistSqlOptions): Wo
         detail: 'c.doctorName',
       };
     case 'contracts_noncompliant':
+      // contract-status's test, visits < floor(required × elapsed / term), holds exactly when the day
+      // pro rata reached visits + 1 (shortSinceSql) is on or before :asOf: the visits are counted once.
       return {
         ...person,
-        from: `${CONTRACTS_IN_FORCE} AND ${shortOfFollowUpsSql(dbType, ':asOf', ':quarterAgo')}`,
+        from: `${CONTRACTS_IN_FORCE} AND c.signedOn < :quarterAgo`,
         ref: 'c.id',
         due: shortSinceSql(dbType),
-        dueFilter: null,
+        dueFilter: 't.dueOn <= :asOf',
         detail: 'c.doctorName',
       };
     case 'contracts_expiring':
@@ -134,19 +144,21 @@ export function worklistSql(kind: WorklistKind, options: WorklistSqlOptions): Wo
         dueFilter: null,
         detail: "''",
       };
-    case 'treatment_pending':
+    case 'treatment_pending': {
+      const due = addDaysSql(dbType, 'COALESCE(k.confirmedOn, k.diagnosedOn)', START_DAYS);
       return {
         ...person,
         from: `${REGISTERED.replace(
           'WHERE',
           `INNER JOIN conditions k ON k.personId = p.id INNER JOIN diseases d ON d.code = k.diseaseCode AND d.kind = 'major' WHERE`,
-        )} AND COALESCE(k.confirmedOn, k.diagnosedOn) < :confirmedBefore
-          AND k.treatmentStatus NOT IN ('declined', 'deceased') AND ${treatmentStartedSql('k', ':asOf')} = 0`,
+        )} AND k.treatmentStatus NOT IN ('declined', 'deceased') AND ${treatmentStartedSql('k', ':asOf')} = 0
+          AND ${due} < :asOf`,
         ref: 'k.id',
-        due: addDaysSql(dbType, 'COALESCE(k.confirmedOn, k.diagnosedOn)', ':startDays'),
+        due,
         dueFilter: null,
         detail: "COALESCE(k.hospital, '')",
       };
+    }
     case 'items_due':
       return {
         from: openItems(options.villageScope, options.departments),
@@ -164,16 +176,18 @@ const ORDER: Record<WorklistSort, string> = {
   village: 'regionCode, dueOn, refId',
 };
 
-/** The list's rows as the derived table `t`, kept by the list's date condition. */
-function rowsOf(sql: WorklistSql, dbType: string): string {
-  const inner = `SELECT ${sql.ref} AS refId, ${sql.detail} AS detail, p.id AS personId, p.name AS personName,
-    p.idNumber AS idNumber, h.id AS householdId, h.registryNo AS registryNo, ${sql.region} AS regionCode,
-    ${subdistrictCodeSql(dbType, sql.region)} AS streetCode, ${sql.due} AS dueOn
+/** The list's rows as the derived table `t` (ids, region and date only), kept by the list's date condition. */
+function rowsOf(sql: WorklistSql): string {
+  const inner = `SELECT ${sql.ref} AS refId, ${sql.detail} AS detail, p.id AS personId, h.id AS householdId,
+    ${sql.region} AS regionCode, ${sql.due} AS dueOn
     FROM ${sql.from}`;
   return `SELECT * FROM (${inner}) t${sql.dueFilter ? ` WHERE ${sql.dueFilter}` : ''}`;
 }
 
-/** One page (or, without a limit, every row) of the list, most urgent first, with the village's and sub-district's names. */
+/**
+ * One page (or, without a limit, every row) of the list, most urgent first; the person, household,
+ * village and sub-district of the page's rows only.
+ */
 export function pageSql(sql: WorklistSql, dbType: string, sort: WorklistSort, limit?: number, offset = 0): string {
   const order = (alias: string) =>
     ORDER[sort]
@@ -181,22 +195,26 @@ export function pageSql(sql: WorklistSql, dbType: string, sort: WorklistSort, li
       .map((c) => `${alias}.${c}`)
       .join(', ');
   const page = limit === undefined ? '' : ` LIMIT ${limit} OFFSET ${offset}`;
-  return `SELECT w.*, rv.name AS villageName, rs.name AS streetName
-    FROM (SELECT * FROM (${rowsOf(sql, dbType)}) u ORDER BY ${order('u')}${page}) w
+  const street = subdistrictCodeSql(dbType, 'w.regionCode');
+  return `SELECT w.*, pw.name AS personName, pw.idNumber, hw.registryNo, rv.name AS villageName,
+      ${street} AS streetCode, rs.name AS streetName
+    FROM (SELECT * FROM (${rowsOf(sql)}) u ORDER BY ${order('u')}${page}) w
+    LEFT JOIN persons pw ON pw.id = w.personId
+    LEFT JOIN households hw ON hw.id = w.householdId
     LEFT JOIN regions rv ON rv.code = w.regionCode AND rv.level = 'village'
-    LEFT JOIN regions rs ON rs.code = w.streetCode
+    LEFT JOIN regions rs ON rs.code = ${street}
     ORDER BY ${order('w')}`;
 }
 
 /** The number of rows on the list (without computing the due dates when no date condition needs them). */
-export function countSql(sql: WorklistSql, dbType: string): string {
+export function countSql(sql: WorklistSql): string {
   return sql.dueFilter === null
     ? `SELECT COUNT(*) AS n FROM ${sql.from}`
-    : `SELECT COUNT(*) AS n FROM (${rowsOf(sql, dbType)}) c`;
+    : `SELECT COUNT(*) AS n FROM (${rowsOf(sql)}) c`;
 }
 
 /** The list's rows per region (village, or the sub-district for households registered there), with the region's name. */
-export function byRegionSql(sql: WorklistSql, dbType: string): string {
-  return `SELECT g.regionCode, r.name, g.n FROM (SELECT t.regionCode, COUNT(*) AS n FROM (${rowsOf(sql, dbType)}) t
+export function byRegionSql(sql: WorklistSql): string {
+  return `SELECT g.regionCode, r.name, g.n FROM (SELECT t.regionCode, COUNT(*) AS n FROM (${rowsOf(sql)}) t
     GROUP BY t.regionCode) g LEFT JOIN regions r ON r.code = g.regionCode ORDER BY g.regionCode`;
 }

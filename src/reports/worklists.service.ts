@@ -9,8 +9,6 @@ import { Clock } from '../common/clock.js';
 import { addDays, daysBetween } from '../common/dates.js';
 import { maskIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
-import { DEFAULT_TREATMENT_START_DAYS } from '../health/treatment-rules.js';
-import { Campaign } from '../ledger/campaign.entity.js';
 import { actsOnDepartment } from '../ledger/item-policy.js';
 import { DEPARTMENTS } from '../ledger/item.entity.js';
 import { regionPrefix, subdistrictOf } from '../regions/region-codes.js';
@@ -100,11 +98,11 @@ export class WorklistsService {
     page = 1,
     pageSize = 20,
   ): Promise<WorklistPage> {
-    const { sql, params, asOf } = await this.prepare(user, kind, request);
+    const { sql, params, asOf } = this.prepare(user, kind, request);
     const type = this.db.options.type;
     const [rows, [count]] = await Promise.all([
       this.indicators.run<RawRow>(pageSql(sql, type, request.sort ?? 'due', pageSize, (page - 1) * pageSize), params),
-      this.indicators.run<{ n: number | string }>(countSql(sql, type), params),
+      this.indicators.run<{ n: number | string }>(countSql(sql), params),
     ]);
     return { kind, asOf, items: rows.map((r) => rowOf(r, asOf)), total: Number(count.n), page, pageSize };
   }
@@ -115,7 +113,7 @@ export class WorklistsService {
     kind: WorklistKind,
     request: WorklistRequest,
   ): Promise<{ asOf: string; rows: WorklistRow[] }> {
-    const { sql, params, asOf } = await this.prepare(user, kind, request);
+    const { sql, params, asOf } = this.prepare(user, kind, request);
     const rows = await this.indicators.run<RawRow>(pageSql(sql, this.db.options.type, request.sort ?? 'due'), params);
     return { asOf, rows: rows.map((r) => rowOf(r, asOf)) };
   }
@@ -124,8 +122,8 @@ export class WorklistsService {
   async counts(user: AuthUser, request: WorklistRequest = {}): Promise<Record<WorklistKind, number>> {
     const counts = await Promise.all(
       WORKLIST_KINDS.map(async (kind) => {
-        const { sql, params } = await this.prepare(user, kind, request);
-        const [row] = await this.indicators.run<{ n: number | string }>(countSql(sql, this.db.options.type), params);
+        const { sql, params } = this.prepare(user, kind, request);
+        const [row] = await this.indicators.run<{ n: number | string }>(countSql(sql), params);
         return [kind, Number(row.n)] as const;
       }),
     );
@@ -139,9 +137,9 @@ export class WorklistsService {
     request: WorklistRequest,
   ): Promise<{ code: string; name: string; count: number }[]> {
     const street = request.regionCode ? subdistrictOf(request.regionCode) : undefined;
-    const { sql, params } = await this.prepare(user, kind, { ...request, regionCode: street });
+    const { sql, params } = this.prepare(user, kind, { ...request, regionCode: street });
     const rows = await this.indicators.run<{ regionCode: string; name: string | null; n: number | string }>(
-      byRegionSql(sql, this.db.options.type),
+      byRegionSql(sql),
       params,
     );
     return rows.map((r) => ({ code: r.regionCode, name: r.name ?? r.regionCode, count: Number(r.n) }));
@@ -164,14 +162,13 @@ export class WorklistsService {
     };
   }
 
-  private async prepare(
+  private prepare(
     user: AuthUser,
     kind: WorklistKind,
     request: WorklistRequest,
-  ): Promise<{ sql: WorklistSql; params: Record<string, unknown>; asOf: string }> {
+  ): { sql: WorklistSql; params: Record<string, unknown>; asOf: string } {
     const asOf = request.asOf ?? this.clock.today();
     const prefix = effectivePrefix(user, request.regionCode);
-    const startDays = await this.treatmentStartDays(asOf);
     const sql = worklistSql(kind, {
       dbType: this.db.options.type,
       villageScope: prefix.length > 9,
@@ -180,19 +177,9 @@ export class WorklistsService {
     const params = {
       ...this.indicators.parameters(asOf, prefix),
       until: addDays(asOf, kind === 'contracts_expiring' ? CONTRACT_EXPIRING_DAYS : FOLLOW_UP_DUE_DAYS),
-      confirmedBefore: addDays(asOf, -startDays),
-      startDays,
       itemScope: `${prefix.slice(0, 9)}%`,
     };
     return { sql, params, asOf };
-  }
-
-  /** treatmentStartDays of the latest campaign of asOf's year (the check rule's setting), else the default. */
-  private async treatmentStartDays(asOf: string): Promise<number> {
-    const campaign = await this.db
-      .getRepository(Campaign)
-      .findOne({ where: { year: Number(asOf.slice(0, 4)) }, order: { id: 'DESC' } });
-    return campaign?.treatmentStartDays ?? DEFAULT_TREATMENT_START_DAYS;
   }
 }
 
