@@ -63,7 +63,7 @@ export const PRIORITY_CONTRACT = `EXISTS (SELECT 1 FROM contracts c INNER JOIN c
  * 签约率's denominator for the person `p`: diagnosed with a priority chronic disease by :asOf. The
  * patients as a list (not EXISTS per person): SQLite then starts from them, not from every person.
  */
-export const PRIORITY_PATIENT = `p.id IN (SELECT k.personId FROM conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode AND dk.contractPriority = :yes
+const PRIORITY_PATIENT = `p.id IN (SELECT k.personId FROM conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode AND dk.contractPriority = :yes
   WHERE k.diagnosedOn <= :asOf)`;
 
 /** The latest reading (by day, then by entry) of a person `p` on or before :asOf, as the follow-up `f`. */

@@ -8,7 +8,7 @@ import {
   UNCONTROLLED_RECALL_DAYS,
 } from '../health/follow-up-rules.js';
 import { DEFAULT_TREATMENT_START_DAYS, treatmentStartedSql } from '../health/treatment-rules.js';
-import { PRIORITY_CONTRACT, PRIORITY_PATIENT, REGISTERED } from './indicators.service.js';
+import { PRIORITY_CONTRACT, REGISTERED } from './indicators.service.js';
 import type { WorklistKind, WorklistSort } from './worklist-kinds.js';
 
 /**
@@ -28,6 +28,14 @@ export interface WorklistSql {
   detail: string;
   /** The region the row lies in (the household's; an item without one: its sub-district). */
   region: string;
+  /** The row's person and household ids (null for an item about neither, or about one outside the caller's scope). */
+  person: string;
+  household: string;
+  /** Rows are groups of `from`'s (one per person): `count` counts them without grouping. */
+  groupBy?: string;
+  count?: string;
+  /** A leaner source for the count, when the row's joins do not change it. */
+  countFrom?: string;
 }
 
 /**
@@ -43,10 +51,8 @@ const CONTRACTS_IN_FORCE = `${REGISTERED.replace('persons p', 'contracts c INNER
   AND c.signedOn <= :asOf AND ${LAST_DAY_SQL} >= :asOf`;
 
 /** The latest follow-up that counts of the contract `c` on or before :asOf (by day, then by entry), as `f`. */
-const LAST_FOLLOW_UP = `LEFT JOIN follow_ups f ON f.contractId = c.id AND f.visitedOn <= :asOf AND ${COUNTS_SQL}
-  AND NOT EXISTS (SELECT 1 FROM follow_ups f2 WHERE f2.contractId = c.id AND f2.visitedOn <= :asOf
-    AND ${COUNTS_SQL.replaceAll('f.', 'f2.')}
-    AND (f2.visitedOn > f.visitedOn OR (f2.visitedOn = f.visitedOn AND f2.id > f.id)))`;
+const LAST_FOLLOW_UP = `LEFT JOIN follow_ups f ON f.id = (SELECT f2.id FROM follow_ups f2 WHERE f2.contractId = c.id
+  AND f2.visitedOn <= :asOf AND ${COUNTS_SQL.replaceAll('f.', 'f2.')} ORDER BY f2.visitedOn DESC, f2.id DESC LIMIT 1)`;
 
 /**
  * follow-up-rules nextDueOn() for the contract `c` and its last follow-up `f`, the earliest over its
@@ -74,19 +80,21 @@ function shortSinceSql(dbType: string): string {
   return addDaysSql(dbType, 'c.signedOn', days);
 }
 
+/** The caller's open items `i`: not closed, in the scope's sub-district, of the departments the caller acts for. */
+function itemsWhere(departments: readonly string[]): string {
+  return `i.status <> 'closed' AND i.regionCode LIKE :itemScope AND i.responsibleDept IN (${departments.map((d) => `'${d}'`).join(', ')})`;
+}
+
 /**
- * The caller's open items `i` with their subject's household `h` and person `p` while these lie in the
- * caller's scope (an item may name a resident of another sub-district: never shown to its officer).
+ * The caller's open items `i` with their subject's person `p` and household `h`; `h` only while it lies
+ * in the caller's scope (an item may name a resident of another sub-district: never shown to its officer).
  */
 function openItems(villageScope: boolean, departments: readonly string[]): string {
-  const depts = departments.map((d) => `'${d}'`).join(', ');
   return `items i
-    LEFT JOIN persons ps ON i.subjectType = 'person' AND ps.id = i.subjectId
-    LEFT JOIN households h ON h.id = (CASE WHEN i.subjectType = 'household' THEN i.subjectId ELSE ps.householdId END)
+    LEFT JOIN persons p ON i.subjectType = 'person' AND p.id = i.subjectId
+    LEFT JOIN households h ON h.id = (CASE WHEN i.subjectType = 'household' THEN i.subjectId ELSE p.householdId END)
       AND h.regionCode LIKE :scope
-    LEFT JOIN persons p ON p.id = ps.id AND h.id IS NOT NULL
-    WHERE i.status <> 'closed' AND i.regionCode LIKE :itemScope AND i.responsibleDept IN (${depts})
-    ${villageScope ? 'AND h.id IS NOT NULL' : ''}`;
+    WHERE ${itemsWhere(departments)}${villageScope ? ' AND h.id IS NOT NULL' : ''}`;
 }
 
 export interface WorklistSqlOptions {
@@ -100,7 +108,7 @@ export interface WorklistSqlOptions {
 /** The SQL of each list; parameters: :asOf, :year, :scope, :yes, :quarterAgo, :until, :itemScope. */
 export function worklistSql(kind: WorklistKind, options: WorklistSqlOptions): WorklistSql {
   const { dbType } = options;
-  const person = { region: 'h.regionCode' };
+  const person = { region: 'h.regionCode', person: 'p.id', household: 'h.id' };
   switch (kind) {
     case 'followups_overdue':
     case 'followups_due':
@@ -135,12 +143,18 @@ export function worklistSql(kind: WorklistKind, options: WorklistSqlOptions): Wo
         detail: 'c.doctorName',
       };
     case 'chronic_unsigned':
+      // 签约率's denominator less its numerator, one row per person (its first priority diagnosis).
       return {
         ...person,
-        from: `${REGISTERED} AND ${PRIORITY_PATIENT} AND NOT ${PRIORITY_CONTRACT}`,
+        from: `${REGISTERED.replace(
+          'persons p',
+          `conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode AND dk.contractPriority = :yes
+            INNER JOIN persons p ON p.id = k.personId`,
+        )} AND k.diagnosedOn <= :asOf AND NOT ${PRIORITY_CONTRACT}`,
+        groupBy: 'p.id, h.id, h.regionCode',
+        count: 'COUNT(DISTINCT p.id)',
         ref: 'p.id',
-        due: `(SELECT MIN(k.diagnosedOn) FROM conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode
-          AND dk.contractPriority = :yes WHERE k.personId = p.id AND k.diagnosedOn <= :asOf)`,
+        due: 'MIN(k.diagnosedOn)',
         dueFilter: null,
         detail: "''",
       };
@@ -162,11 +176,14 @@ export function worklistSql(kind: WorklistKind, options: WorklistSqlOptions): Wo
     case 'items_due':
       return {
         from: openItems(options.villageScope, options.departments),
+        countFrom: options.villageScope ? undefined : `items i WHERE ${itemsWhere(options.departments)}`,
         ref: 'i.id',
         due: 'i.deadline',
         dueFilter: null,
         detail: 'i.title',
         region: 'COALESCE(h.regionCode, i.regionCode)',
+        person: 'CASE WHEN h.id IS NULL THEN NULL ELSE p.id END',
+        household: 'h.id',
       };
   }
 }
@@ -178,9 +195,9 @@ const ORDER: Record<WorklistSort, string> = {
 
 /** The list's rows as the derived table `t` (ids, region and date only), kept by the list's date condition. */
 function rowsOf(sql: WorklistSql): string {
-  const inner = `SELECT ${sql.ref} AS refId, ${sql.detail} AS detail, p.id AS personId, h.id AS householdId,
-    ${sql.region} AS regionCode, ${sql.due} AS dueOn
-    FROM ${sql.from}`;
+  const inner = `SELECT ${sql.ref} AS refId, ${sql.detail} AS detail, ${sql.person} AS personId,
+    ${sql.household} AS householdId, ${sql.region} AS regionCode, ${sql.due} AS dueOn
+    FROM ${sql.from}${sql.groupBy ? ` GROUP BY ${sql.groupBy}` : ''}`;
   return `SELECT * FROM (${inner}) t${sql.dueFilter ? ` WHERE ${sql.dueFilter}` : ''}`;
 }
 
@@ -209,7 +226,7 @@ export function pageSql(sql: WorklistSql, dbType: string, sort: WorklistSort, li
 /** The number of rows on the list (without computing the due dates when no date condition needs them). */
 export function countSql(sql: WorklistSql): string {
   return sql.dueFilter === null
-    ? `SELECT COUNT(*) AS n FROM ${sql.from}`
+    ? `SELECT ${sql.count ?? 'COUNT(*)'} AS n FROM ${sql.countFrom ?? sql.from}`
     : `SELECT COUNT(*) AS n FROM (${rowsOf(sql)}) c`;
 }
 
