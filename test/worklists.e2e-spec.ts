@@ -5,20 +5,13 @@ import { DataSource } from 'typeorm';
 import { inTransaction } from '../src/database/transaction.js';
 import { Item } from '../src/ledger/item.entity.js';
 import { ItemsService } from '../src/ledger/items.service.js';
+import { WORKLIST_KINDS } from '../src/reports/worklist-kinds.js';
 import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
 import { createTestApp, type TestApp } from './utils/create-test-app.js';
 import { type OracleLists, oracleWorklists } from './utils/worklist-oracle.js';
 
 const AS_OF = '2020-05-20';
-const KINDS = [
-  'followups_overdue',
-  'followups_due',
-  'contracts_noncompliant',
-  'contracts_expiring',
-  'chronic_unsigned',
-  'treatment_pending',
-  'items_due',
-] as const;
+const KINDS = WORKLIST_KINDS;
 const CHENGGUAN = '610199001';
 
 interface Row {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { WORKLIST_KINDS } from '../../src/reports/worklist-kinds.js';
 
 /**
  * The working lists of SPEC §6.3 computed in plain JavaScript from the raw tables — written from the
@@ -67,14 +68,7 @@ export async function oracleWorklists(db: DataSource, asOf: string, startDays: n
   }
 
   const lists: OracleLists = Object.fromEntries(
-    [
-      'followups_overdue',
-      'followups_due',
-      'contracts_noncompliant',
-      'contracts_expiring',
-      'chronic_unsigned',
-      'treatment_pending',
-    ].map((k) => [k, new Map<number, string>()]),
+    WORKLIST_KINDS.filter((k) => k !== 'items_due').map((k) => [k, new Map<number, string>()]),
   );
   for (const c of contracts) {
     const street = streetOf.get(Number(c.personId));
