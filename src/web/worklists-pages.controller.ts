@@ -6,6 +6,9 @@ import { WorklistsService } from '../reports/worklists.service.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, lastPageIfPast, pagerOf, readQuery } from './page-query.js';
 
+/** The village filter's link for the village shown: marked and announced as the current one. */
+const chosen = (active: boolean) => ({ state: active ? 'active' : '', current: active ? 'true' : 'false' });
+
 /** 工作清单 (SPEC §6.3): every list with its count, and each list page by page with a village filter. */
 @PageController('worklists')
 export class WorklistsPagesController {
@@ -45,8 +48,8 @@ export class WorklistsPagesController {
       list: WORKLIST_DEFINITIONS[kind],
       isItems: kind === 'items_due',
       asOf: page.asOf,
-      all: { href: link(), active: !query.regionCode },
-      villages: villages.map((v) => ({ ...v, href: link(v.code), active: v.code === query.regionCode })),
+      all: { href: link(), ...chosen(!query.regionCode) },
+      villages: villages.map((v) => ({ ...v, href: link(v.code), ...chosen(v.code === query.regionCode) })),
       rows: page.items.map((r) => ({ ...r, daysLeft: -r.daysLate, late: r.daysLate > 0 })),
       pager: pagerOf(path, params, page.page, page.pageSize, page.total),
       xlsx: `/api/worklists/${kind}?${xlsx.toString()}`,
