@@ -46,6 +46,9 @@ export interface WorklistSql {
 const START_DAYS = `COALESCE((SELECT cp.treatmentStartDays FROM campaigns cp WHERE cp.year = :year ORDER BY cp.id DESC LIMIT 1),
   ${DEFAULT_TREATMENT_START_DAYS})`;
 
+/** The region condition of the registered persons (REGISTERED) and of an item's household. */
+const SCOPED = 'AND h.regionCode LIKE :scope';
+
 /** A contract `c` of a registered person `p` (household `h`), in force on :asOf. */
 const CONTRACTS_IN_FORCE = `${REGISTERED.replace('persons p', 'contracts c INNER JOIN persons p ON p.id = c.personId')}
   AND c.signedOn <= :asOf AND ${LAST_DAY_SQL} >= :asOf`;
@@ -93,7 +96,7 @@ function openItems(villageScope: boolean, departments: readonly string[]): strin
   return `items i
     LEFT JOIN persons p ON i.subjectType = 'person' AND p.id = i.subjectId
     LEFT JOIN households h ON h.id = (CASE WHEN i.subjectType = 'household' THEN i.subjectId ELSE p.householdId END)
-      AND h.regionCode LIKE :scope
+      ${SCOPED}
     WHERE ${itemsWhere(departments)}${villageScope ? ' AND h.id IS NOT NULL' : ''}`;
 }
 
@@ -101,12 +104,20 @@ export interface WorklistSqlOptions {
   dbType: string;
   /** The scope is a village: items are kept by their subject's household. */
   villageScope: boolean;
+  /** The caller sees the whole district and asks for no region. */
+  wholeDistrict: boolean;
   /** The departments whose items the caller acts on. */
   departments: readonly string[];
 }
 
 /** The SQL of each list; parameters: :asOf, :year, :scope, :yes, :quarterAgo, :until, :itemScope. */
 export function worklistSql(kind: WorklistKind, options: WorklistSqlOptions): WorklistSql {
+  const sql = kindSql(kind, options);
+  // The whole district: no region condition at all, so that the planners start from the list's own table.
+  return options.wholeDistrict ? { ...sql, from: sql.from.replaceAll(SCOPED, '') } : sql;
+}
+
+function kindSql(kind: WorklistKind, options: WorklistSqlOptions): WorklistSql {
   const { dbType } = options;
   const person = { region: 'h.regionCode', person: 'p.id', household: 'h.id' };
   switch (kind) {

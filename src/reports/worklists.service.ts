@@ -172,6 +172,7 @@ export class WorklistsService {
     const sql = worklistSql(kind, {
       dbType: this.db.options.type,
       villageScope: prefix.length > 9,
+      wholeDistrict: prefix === '',
       departments: DEPARTMENTS.filter((d) => actsOnDepartment(user.role, d)),
     });
     const params = {
