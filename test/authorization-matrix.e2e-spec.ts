@@ -69,6 +69,7 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /api/stats/overview': { may: ALL },
   'GET /api/stats/progress': { may: ALL },
   'GET /api/stats/indicators': { may: ALL },
+  'GET /api/worklists/:kind': { may: RECORDS },
   'GET /api/campaigns': { may: ALL },
   'POST /api/campaigns': { may: ['admin'] },
   'GET /api/campaigns/:id': { may: ALL },
@@ -169,6 +170,9 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /system/id-access': { may: ['admin'] },
   'GET /items': { may: ALL },
   'GET /items/:id': { may: ALL, other: 404 },
+  // Issue #17: 工作清单 (the lists name persons: record readers).
+  'GET /worklists': { may: RECORDS },
+  'GET /worklists/:kind': { may: RECORDS },
   'POST /items/:id/start': { may: HEALTH_ACTORS, other: 404 },
   'POST /items/:id/progress': { may: HEALTH_ACTORS, other: 404 },
   'POST /items/:id/close': { may: HEALTH_ACTORS, other: 404 },
@@ -294,7 +298,7 @@ describe('authorization matrix: every API route × every role', () => {
         campaigns: ids.campaign,
         attachments: ids.attachment,
       }[resource] ?? 999_999;
-    return pattern.replace(':id', String(id)).replace(':year', '2020');
+    return pattern.replace(':id', String(id)).replace(':year', '2020').replace(':kind', 'followups_overdue');
   };
   const call = (route: string, who?: Who | 'officer2') => {
     const [method] = route.split(' ');
@@ -482,7 +486,7 @@ describe('authorization matrix: every page × every role (session cookie and CSR
   const pathOf = (route: string) => {
     const [, pattern] = route.split(' ');
     const id = { households: householdId, persons: personId, items: itemId }[pattern.split('/')[1]] ?? 999_999;
-    return pattern.replace(':id', String(id));
+    return pattern.replace(':id', String(id)).replace(':kind', 'items_due');
   };
   const BODIES: Record<string, object> = {
     'POST /items/:id/progress': { note: '已入户核实' },

@@ -4,6 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { idCheckChar } from '../src/common/id-number.js';
 import { Person } from '../src/households/person.entity.js';
 import { Item } from '../src/ledger/item.entity.js';
+import { WORKLIST_KINDS } from '../src/reports/worklist-kinds.js';
 import { newIdNumber, newRegistryNo, VILLAGE_A } from './factories/households.js';
 import { HOUSEHOLD_HEADER, INSURANCE_HEADER, POVERTY_HEADER, toCsv, waitUntilFinished } from './factories/rosters.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
@@ -208,6 +209,13 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/campaigns/:id', each(campaigns, (id) => `/api/campaigns/${id}`)],
       ['GET /api/items', (await allPages(who, '/api/items')).map((a) => a.url)],
       ['GET /api/items/export', ['/api/items/export?format=csv', '/api/items/export?format=xlsx']],
+      [
+        'GET /api/worklists/:kind',
+        [
+          ...WORKLIST_KINDS.map((kind) => `/api/worklists/${kind}?pageSize=200`),
+          '/api/worklists/contracts_noncompliant?format=xlsx',
+        ],
+      ],
       ['GET /api/items/:id', each(items, (id) => `/api/items/${id}`)],
       ['GET /api/items/:id/ledger/verify', each(items.slice(0, 5), (id) => `/api/items/${id}/ledger/verify`)],
       [
@@ -272,7 +280,7 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
     const fetched: Fetched[] = await crawl(
       (url) => agent.get(url).buffer(true).parse(binaryParser),
       ['/', '/households', '/items', '/imports', '/reconciliations', '/notifications', '/bulletin', '/users'],
-      { perRoute: 25, max: 400, skip: /^\/(assets|logout|api\/docs)|\/id-number\b/ },
+      { perRoute: 25, max: 500, skip: /^\/(assets|logout|api\/docs)|\/id-number\b/ },
     );
     const problems = fetched.flatMap((f) => check.problems(f.text, `${who} ${f.url} (${f.status})`));
     const routes = new Set(fetched.filter((f) => f.status === 200).map((f) => routeOf(f.url)));

@@ -48,11 +48,23 @@ const KEPT_STATUSES = HOUSEHOLD_STATUSES.filter((s) => s !== 'removed')
   .map((s) => `'${s}'`)
   .join(', ');
 
-/** The registered persons on :asOf (definitions: REGISTERED_PERSONS), with their household `h`. */
-const REGISTERED = `persons p INNER JOIN households h ON h.id = p.householdId
+/** The registered persons on :asOf (definitions: REGISTERED_PERSONS), with their household `h` (also the working lists' persons). */
+export const REGISTERED = `persons p INNER JOIN households h ON h.id = p.householdId
   WHERE h.status IN (${KEPT_STATUSES}) AND h.registeredYear <= :year AND h.regionCode LIKE :scope
   AND (p.status = 'active' OR (p.status = 'deceased' AND EXISTS (SELECT 1 FROM follow_ups fd
     INNER JOIN contracts kd ON kd.id = fd.contractId WHERE kd.personId = p.id AND fd.result = 'died' AND fd.visitedOn > :asOf)))`;
+
+/** 签约率's numerator for the person `p`: a contract in force on :asOf covering a priority chronic disease. */
+export const PRIORITY_CONTRACT = `EXISTS (SELECT 1 FROM contracts c INNER JOIN contract_diseases cd ON cd.contractId = c.id
+  INNER JOIN diseases d ON d.code = cd.diseaseCode AND d.contractPriority = :yes
+  WHERE c.personId = p.id AND c.signedOn <= :asOf AND ${LAST_DAY_SQL} >= :asOf)`;
+
+/**
+ * 签约率's denominator for the person `p`: diagnosed with a priority chronic disease by :asOf. The
+ * patients as a list (not EXISTS per person): SQLite then starts from them, not from every person.
+ */
+const PRIORITY_PATIENT = `p.id IN (SELECT k.personId FROM conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode AND dk.contractPriority = :yes
+  WHERE k.diagnosedOn <= :asOf)`;
 
 /** The latest reading (by day, then by entry) of a person `p` on or before :asOf, as the follow-up `f`. */
 const latestReading = (column: string) => `INNER JOIN contracts c ON c.personId = p.id
@@ -91,15 +103,7 @@ export class IndicatorsService {
         SUM(${yesNo('e.enrolled = :yes AND e.subsidized = :yes')}) AS subsidized
         FROM ${REGISTERED.replace('WHERE', 'LEFT JOIN insurance_enrollments e ON e.personId = p.id AND e.year = :year WHERE')}
         GROUP BY SUBSTR(h.regionCode, 1, 9)`,
-      contractRate: perPerson(
-        REGISTERED,
-        yesNo(`EXISTS (SELECT 1 FROM contracts c INNER JOIN contract_diseases cd ON cd.contractId = c.id
-          INNER JOIN diseases d ON d.code = cd.diseaseCode AND d.contractPriority = :yes
-          WHERE c.personId = p.id AND c.signedOn <= :asOf AND ${LAST_DAY_SQL} >= :asOf)`),
-        // The patients as a list (not EXISTS per person): SQLite then starts from them, not from every person.
-        `AND p.id IN (SELECT k.personId FROM conditions k INNER JOIN diseases dk ON dk.code = k.diseaseCode AND dk.contractPriority = :yes
-          WHERE k.diagnosedOn <= :asOf)`,
-      ),
+      contractRate: perPerson(REGISTERED, yesNo(PRIORITY_CONTRACT), `AND ${PRIORITY_PATIENT}`),
       managedRate: perPerson(
         REGISTERED.replace('persons p', 'contracts c INNER JOIN persons p ON p.id = c.personId'),
         yesNo(`NOT (${shortOfFollowUpsSql(type, ':asOf', ':quarterAgo')})`),

@@ -4,12 +4,14 @@ import { IndicatorsService } from './indicators.service.js';
 import { ProgressService } from './progress.service.js';
 import { ReportsController } from './reports.controller.js';
 import { StatsService } from './stats.service.js';
+import { WorklistsController } from './worklists.controller.js';
+import { WorklistsService } from './worklists.service.js';
 
 /** Figures for the leadership: the overview, and each sub-district's progress on a campaign (dashboard, bulletin). */
 @Module({
   imports: [LedgerModule],
-  controllers: [ReportsController],
-  providers: [StatsService, ProgressService, IndicatorsService],
-  exports: [StatsService, ProgressService, IndicatorsService],
+  controllers: [ReportsController, WorklistsController],
+  providers: [StatsService, ProgressService, IndicatorsService, WorklistsService],
+  exports: [StatsService, ProgressService, IndicatorsService, WorklistsService],
 })
 export class ReportsModule {}

@@ -11,6 +11,7 @@ import { PROGRESS_DEFINITIONS } from '../reports/progress-definitions.js';
 import { ProgressService } from '../reports/progress.service.js';
 import { IndicatorsService } from '../reports/indicators.service.js';
 import { StatsService } from '../reports/stats.service.js';
+import { WorklistsService } from '../reports/worklists.service.js';
 import { indicatorTable } from './indicator-table.js';
 import { ChoicesService } from './choices.service.js';
 import { PageController } from './page-controller.decorator.js';
@@ -36,6 +37,7 @@ export class DashboardController {
     private readonly clock: Clock,
     private readonly indicators: IndicatorsService,
     private readonly items: ItemQueries,
+    private readonly worklists: WorklistsService,
   ) {}
 
   @Public()
@@ -49,12 +51,13 @@ export class DashboardController {
   }
 
   private async dashboard(user: AuthUser, campaignId: unknown) {
-    const [overview, { campaign, campaigns }, indicators, scope, reviewQueue] = await Promise.all([
+    const [overview, { campaign, campaigns }, indicators, scope, reviewQueue, todo] = await Promise.all([
       this.stats.overview(user),
       this.choices.currentCampaign(campaignId),
       this.indicators.indicators(user),
       this.choices.scopeOf(user),
       this.reviewQueue(user),
+      this.worklists.todo(user),
     ]);
     const today = this.clock.today();
     const progress = campaign ? await this.progress.bySubdistrict(user, campaign.id) : null;
@@ -64,6 +67,7 @@ export class DashboardController {
       title: '工作台',
       today,
       reviewQueue,
+      todo,
       overview,
       indicators: indicatorTable(indicators, scope.area),
       campaign,

@@ -38,6 +38,7 @@ interface Area {
 const AREAS: Area[] = [
   { href: '/', label: '工作台', permission: Permission.StatsRead },
   { href: '/households', label: '贫困户', permission: Permission.HouseholdsRead },
+  { href: '/worklists', label: '工作清单', permission: Permission.HealthRead },
   { href: '/items', label: '整改台账', permission: Permission.ItemsRead },
   // 销号审核's working list (SPEC §6.2): the reviewers' (their department's requests), admins'.
   { href: '/items/review', label: '待审核', permission: Permission.ItemsReview },

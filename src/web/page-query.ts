@@ -45,10 +45,10 @@ export interface Pager {
  * A list page asked past its end (an old link, a typed number) shows the last page instead of
  * "第 19961–38 条，共 38 条": the page is read again at the last page number (the query is changed).
  */
-export async function lastPageIfPast<Q extends PageQuery, T>(
+export async function lastPageIfPast<Q extends PageQuery, P extends Page<unknown>>(
   query: Q,
-  read: (query: Q) => Promise<Page<T>>,
-): Promise<Page<T>> {
+  read: (query: Q) => Promise<P>,
+): Promise<P> {
   const page = await read(query);
   const last = Math.max(1, Math.ceil(page.total / page.pageSize));
   if (page.page <= last) {

@@ -34,6 +34,7 @@ import { ItemsPagesController } from './items-pages.controller.js';
 import { NotificationsPagesController } from './notifications-pages.controller.js';
 import { PageContextInterceptor } from './page-context.interceptor.js';
 import { PageErrorsModule } from './page-errors.module.js';
+import { WorklistsPagesController } from './worklists-pages.controller.js';
 import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
 import { CsrfAfterUploadInterceptor } from './upload-form.js';
 import { SystemPagesController } from './system-pages.controller.js';
@@ -78,6 +79,7 @@ import { WebAuthController } from './web-auth.controller.js';
     BulletinController,
     UsersPagesController,
     SystemPagesController,
+    WorklistsPagesController,
   ],
   providers: [
     CsrfService,

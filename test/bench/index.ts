@@ -10,6 +10,7 @@ import { ledgerBench } from './ledger.bench.js';
 import { povertyReconciliationBench } from './poverty-reconciliation.bench.js';
 import { reconciliationBench } from './reconciliation.bench.js';
 import { type Bench, formatReport } from './report.js';
+import { worklistsBench } from './worklists.bench.js';
 
 /** `npm run bench [name…]`: every benchmark, or those named; the report goes to stdout and test/artifacts/bench.md. */
 const BENCHES: Bench[] = [
@@ -20,6 +21,7 @@ const BENCHES: Bench[] = [
   reconciliationBench,
   povertyReconciliationBench,
   indicatorsBench,
+  worklistsBench,
 ];
 
 async function main(): Promise<void> {

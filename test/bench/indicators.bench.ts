@@ -24,7 +24,7 @@ interface ServiceRun {
   queryMs: Record<string, number>;
 }
 
-interface Target {
+export interface Target {
   type: 'sqlite' | 'mysql';
   exec: Exec;
   all(sql: string): Promise<Row[]>;
@@ -33,9 +33,10 @@ interface Target {
   drop(): Promise<void>;
 }
 
-async function openTarget(type: 'sqlite' | 'mysql'): Promise<Target> {
+/** A benchmark database of `type`, migrated and empty (the worklists benchmark opens its own the same way). */
+export async function openTarget(type: 'sqlite' | 'mysql', name = 'indicators'): Promise<Target> {
   if (type === 'sqlite') {
-    const { config, raw, drop } = await benchSqliteDatabase('indicators');
+    const { config, raw, drop } = await benchSqliteDatabase(name);
     raw.exec('PRAGMA synchronous = OFF');
     return {
       type,
@@ -45,7 +46,7 @@ async function openTarget(type: 'sqlite' | 'mysql'): Promise<Target> {
       drop: () => Promise.resolve(drop()),
     };
   }
-  const { config, raw, drop } = await benchDatabase('indicators');
+  const { config, raw, drop } = await benchDatabase(name);
   await raw.query('SET SESSION foreign_key_checks = 0, unique_checks = 0');
   return {
     type,
