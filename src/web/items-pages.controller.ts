@@ -25,6 +25,7 @@ import { PageController } from './page-controller.decorator.js';
 import { reviewQueueQuery } from './review-queue.js';
 import { filterParams, lastPageIfPast, pagerOf, readQuery } from './page-query.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 const FILTERS = [
   'status',
@@ -123,6 +124,12 @@ export class ItemsPagesController {
 
   /** 开始整改, 整改进展, 销号 (or 申请销号), 责任人: the sub-district's work, one handler; the action is the path's last part. */
   @Post([':id/start', ':id/progress', ':id/close', ':id/assignee'])
+  @Mirrors(
+    'POST /api/items/:id/start',
+    'POST /api/items/:id/progress',
+    'POST /api/items/:id/close',
+    'POST /api/items/:id/assignee',
+  )
   @Require(Permission.ItemsAct)
   act(
     @CurrentUser() user: AuthUser,
@@ -136,6 +143,7 @@ export class ItemsPagesController {
 
   /** 重新打开: a manager's, hence a route of its own for its own permission. */
   @Post(':id/reopen')
+  @Mirrors('POST /api/items/:id/reopen')
   @Require(Permission.ItemsManage)
   reopen(
     @CurrentUser() user: AuthUser,
@@ -148,6 +156,7 @@ export class ItemsPagesController {
 
   /** 销号审核: 通过 or 退回 (with a comment), by the item's department or an admin, never the requester. */
   @Post(':id/review')
+  @Mirrors('POST /api/items/:id/review')
   @Require(Permission.ItemsReview)
   review(
     @CurrentUser() user: AuthUser,
@@ -160,6 +169,7 @@ export class ItemsPagesController {
 
   /** 批注: whoever may read the item. */
   @Post(':id/comments')
+  @Mirrors('POST /api/items/:id/comments')
   @Require(Permission.ItemsRead)
   comment(
     @CurrentUser() user: AuthUser,
