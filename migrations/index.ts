@@ -16,6 +16,7 @@ import { RegistryChanges1765300000000 } from './1765300000000-RegistryChanges.js
 import { ReconciliationSource1765300000001 } from './1765300000001-ReconciliationSource.js';
 import { ClosureReview1765400000000 } from './1765400000000-ClosureReview.js';
 import { RegistryApplies1765519000000 } from './1765519000000-RegistryApplies.js';
+import { CheckRuns1765630000000 } from './1765630000000-CheckRuns.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ReconciliationSource1765300000001,
   ClosureReview1765400000000,
   RegistryApplies1765519000000,
+  CheckRuns1765630000000,
 ];

@@ -11,11 +11,11 @@ import { RunChecksDto } from './dto/run-checks.dto.js';
 export class ChecksController {
   constructor(private readonly checks: ChecksService) {}
 
-  /** 查漏补缺: evaluates the gap rules as of `asOf` and files the gaps into the campaign. */
+  /** 查漏补缺: evaluates the gap rules as of `asOf` and files the gaps into the campaign (`dryRun`: counts and the first items, nothing filed). */
   @Post('run')
   @HttpCode(200)
   @Require(Permission.ChecksRun)
   run(@CurrentUser() user: AuthUser, @Body() dto: RunChecksDto) {
-    return this.checks.run(user, dto.campaignId, dto.asOf);
+    return this.checks.run(user, dto.campaignId, dto.asOf, dto.dryRun);
   }
 }
