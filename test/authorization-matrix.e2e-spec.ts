@@ -44,6 +44,8 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /api/users': { may: ['admin'] },
   'POST /api/users': { may: ['admin'] },
   'PATCH /api/users/:id': { may: ['admin'] },
+  'POST /api/users/:id/password-reset': { may: ['admin'] },
+  'POST /api/users/:id/unlock': { may: ['admin'] },
   'GET /api/regions': { may: ALL },
   'POST /api/regions': { may: KEEPERS },
   'GET /api/households': { may: RECORDS },
@@ -95,6 +97,7 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /api/items/:id/reassign': { may: KEEPERS },
   'POST /api/items/:id/deadline': { may: KEEPERS },
   'POST /api/checks/run': { may: KEEPERS },
+  'GET /api/checks/runs': { may: KEEPERS },
   'POST /api/escalations/run': { may: ['admin'] },
   'GET /api/escalations/runs': { may: ['admin'] },
   'GET /api/notifications': { may: ALL },
@@ -181,6 +184,20 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /bulletin': { may: ALL },
   'GET /users': { may: ['admin'] },
   'POST /users': { may: ['admin'] },
+  // Issue #16: one account's page and its actions (an unknown account here: 404 for an admin),
+  // 运行查漏补缺 (those who may run the checks) and 运行预警 (admins), each a dry run then a confirmed run.
+  'GET /users/:id': { may: ['admin'] },
+  'POST /users/:id': { may: ['admin'] },
+  'POST /users/:id/active': { may: ['admin'] },
+  'POST /users/:id/password-reset': { may: ['admin'] },
+  'POST /users/:id/unlock': { may: ['admin'] },
+  'GET /system': { may: KEEPERS },
+  'GET /system/checks': { may: KEEPERS },
+  'POST /system/checks/dry-run': { may: KEEPERS },
+  'POST /system/checks/run': { may: KEEPERS },
+  'GET /system/escalations': { may: ['admin'] },
+  'POST /system/escalations/dry-run': { may: ['admin'] },
+  'POST /system/escalations/run': { may: ['admin'] },
 };
 
 function routeTable(t: TestApp): string[] {
