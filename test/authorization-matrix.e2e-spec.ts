@@ -11,6 +11,7 @@ import { Item } from '../src/ledger/item.entity.js';
 import { ItemsService } from '../src/ledger/items.service.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 import { csrfOf, type PageAgent, pageLogin } from './utils/pages.js';
+import { routeTable } from './utils/route-table.js';
 
 /**
  * Every /api route of the app's own route table, for every role, against the answer SPEC §1 gives it.
@@ -139,9 +140,6 @@ function expectAllowed(status: number): void {
   expect(status).toBeLessThan(500);
 }
 
-/** The API documentation is public by design (it holds no data). */
-const DOCS = /^GET \/api\/docs/;
-
 /** Who may open each page (SPEC §3 Pages); the pages answer 403 with a rendered error page otherwise. */
 const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'GET /': { may: 'public' },
@@ -199,18 +197,6 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /system/escalations/dry-run': { may: ['admin'] },
   'POST /system/escalations/run': { may: ['admin'] },
 };
-
-function routeTable(t: TestApp): string[] {
-  const router = (
-    t.app.getHttpAdapter().getInstance() as {
-      router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
-    }
-  ).router;
-  return router.stack
-    .filter((layer) => layer.route)
-    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`))
-    .filter((route) => !DOCS.test(route));
-}
 
 describe('authorization matrix: every API route × every role', () => {
   let t: TestApp;

@@ -3,6 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { MIRRORS_KEY } from '../src/web/mirrors.decorator.js';
 import { createTestApp, type TestApp } from './utils/create-test-app.js';
+import { routeTable } from './utils/route-table.js';
 
 /**
  * SPEC §6.1, issue #16: nothing is reachable only through /api/docs. Every non-GET /api route of the
@@ -35,19 +36,6 @@ const AWAITING_PAGES: Record<string, string> = {
   'POST /api/items/:id/reassign': PAGE_IN_PROGRESS,
   'POST /api/items/:id/deadline': PAGE_IN_PROGRESS,
 };
-
-/** `METHOD /path` of every route Express serves (the OpenAPI document's own routes left out). */
-function routeTable(t: TestApp): string[] {
-  const router = (
-    t.app.getHttpAdapter().getInstance() as {
-      router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
-    }
-  ).router;
-  return router.stack
-    .filter((layer) => layer.route)
-    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`))
-    .filter((route) => !/^GET \/api\/docs/.test(route));
-}
 
 interface Handler {
   /** `Controller.method`, for the messages. */

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { Region } from '../regions/region.entity.js';
@@ -71,7 +71,7 @@ export class UsersService {
    * Changes an account (UpdateUserDto). Disabling or enabling it ends its tokens: a disabled user is
    * refused by the guard at once, and one enabled again signs in afresh. A role or sub-district
    * takes effect on the user's next request (the guard re-reads the user). An admin neither disables
-   * nor demotes themselves, and the last active admin stays one.
+   * nor demotes themselves: so the last active admin stays one (whoever acts is an active admin).
    */
   async update(actor: AuthUser, id: number, dto: UpdateUserDto): Promise<UserView> {
     if (Object.values(dto).every((v) => v === undefined)) {
@@ -88,9 +88,6 @@ export class UsersService {
     }
     if (id === actor.id && role !== user.role) {
       throw new AppError(ErrorCode.Invalid, 'role: 不能修改自己的角色', 'role');
-    }
-    if (user.role === 'admin' && user.active && (role !== 'admin' || !active) && !(await this.otherAdmin(id))) {
-      throw new AppError(ErrorCode.Invalid, 'role: 这是唯一启用的系统管理员账号，不能停用或改为其他角色', 'role');
     }
     const regionCode = await this.regionFor(role, dto.regionCode, user.regionCode);
     const ending = active !== user.active;
@@ -137,11 +134,6 @@ export class UsersService {
     }
     await this.throttle.unlock(loginAccount(id));
     return toUserView(user);
-  }
-
-  /** Whether another active admin than `id` exists. */
-  private otherAdmin(id: number): Promise<boolean> {
-    return this.users.existsBy({ role: 'admin', active: true, id: Not(id) });
   }
 
   /** The sub-district a user of `role` keeps: an officer's (required, a registered one), nobody else's. */
