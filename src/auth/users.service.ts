@@ -75,7 +75,7 @@ export class UsersService {
    */
   async update(actor: AuthUser, id: number, dto: UpdateUserDto): Promise<UserView> {
     if (Object.values(dto).every((v) => v === undefined)) {
-      throw new AppError(ErrorCode.Invalid, 'active, role, regionCode or displayName: 请至少修改一项', 'role');
+      throw new AppError(ErrorCode.Invalid, '请至少修改一项：active、role、regionCode 或 displayName');
     }
     const user = await this.users.findOneBy({ id });
     if (!user) {
