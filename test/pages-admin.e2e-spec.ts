@@ -216,6 +216,8 @@ describe('pages: the admin runs the jobs and manages users (issue 16)', () => {
       const token = ((await login(password).expect(200)).body as { accessToken: string }).accessToken;
       await me(token).expect(200);
       const page = await adminPage();
+      await page.goto(`${base}/users`);
+      await shoot(page, 'users');
       await openUser(page);
       await expect(text(page, '.user-status')).resolves.toBe('启用');
       await shoot(page, 'user');
