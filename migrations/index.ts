@@ -18,6 +18,7 @@ import { ClosureReview1765400000000 } from './1765400000000-ClosureReview.js';
 import { RegistryApplies1765519000000 } from './1765519000000-RegistryApplies.js';
 import { RegistryPages1765600000000 } from './1765600000000-RegistryPages.js';
 import { ContractRenewal1765610000000 } from './1765610000000-ContractRenewal.js';
+import { CheckRuns1765630000000 } from './1765630000000-CheckRuns.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   RegistryApplies1765519000000,
   RegistryPages1765600000000,
   ContractRenewal1765610000000,
+  CheckRuns1765630000000,
 ];

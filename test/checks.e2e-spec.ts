@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { householdInput, VILLAGE_B } from './factories/households.js';
+import { householdInput, maskedId, VILLAGE_B } from './factories/households.js';
 import { newCampaign } from './factories/items.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
 
@@ -69,10 +69,11 @@ describe('gap checks (查漏补缺)', () => {
   it('opens one item per rule and person, once: running again opens nothing', async () => {
     const campaign = await newCampaign(t, admin, { year: 2020 });
     // A hypertension patient without a contract, and nobody in the household enrolled for 2020.
+    const input = householdInput({ regionCode: VILLAGE_B });
     const household = await request(t.http)
       .post('/api/households')
       .set('Authorization', caseworker)
-      .send(householdInput({ regionCode: VILLAGE_B }))
+      .send(input)
       .expect(201);
     const [head, spouse] = household.body.members;
     await request(t.http)
@@ -91,7 +92,22 @@ describe('gap checks (查漏补缺)', () => {
       })
       .expect(201);
 
+    // A dry run: what the run would open, the first items with the subject's ID number masked, nothing filed.
+    const dry = await run({ campaignId: campaign.id, asOf: '2020-04-15', dryRun: true }).expect(200);
+    expect(dry.body).toMatchObject({ dryRun: true, runId: expect.any(Number) });
+    expect(dry.body.preview).toHaveLength(4);
+    expect(dry.body.preview[0]).toMatchObject({ rule: 'chronic_without_contract', subjectId: head.id });
+    expect(dry.body.preview[0].subject).toBe(maskedId(input.members[0].idNumber));
+    expect(JSON.stringify(dry.body)).not.toContain(input.members[0].idNumber);
+    const before = await request(t.http)
+      .get(`/api/items?campaignId=${campaign.id}`)
+      .set('Authorization', caseworker)
+      .expect(200);
+    expect(before.body.total).toBe(0);
+
     const first = await run({ campaignId: campaign.id, asOf: '2020-04-15' }).expect(200);
+    expect(first.body.opened).toEqual(dry.body.opened);
+    expect(first.body).toMatchObject({ dryRun: false, preview: [] });
     expect(first.body.opened).toEqual({
       chronic_without_contract: 1,
       contract_followups_short: 0,

@@ -11,7 +11,7 @@ import { dataSourceOptions } from '../src/app/data-source.js';
 import { inTransaction } from '../src/database/transaction.js';
 import { EscalationRun } from '../src/escalation/escalation-run.entity.js';
 import { escalationJobId } from '../src/escalation/escalation.scheduler.js';
-import { RUN_QUIET_MINUTES } from '../src/escalation/escalation-runs.service.js';
+import { RUN_QUIET_MINUTES } from '../src/common/run-status.js';
 import { ItemsService } from '../src/ledger/items.service.js';
 import { SYSTEM_ACTOR } from '../src/ledger/ledger.service.js';
 import { ESCALATION_JOB, JOB_DEFAULTS, QUEUES } from '../src/queue/queues.js';

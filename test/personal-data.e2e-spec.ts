@@ -225,6 +225,7 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       ['GET /api/attachments/:id', each(attachmentIds, (id) => `/api/attachments/${id}`)],
       ['GET /api/attachments/:id/thumbnail', each(attachmentIds, (id) => `/api/attachments/${id}/thumbnail`)],
       ['GET /api/escalations/runs', ['/api/escalations/runs']],
+      ['GET /api/checks/runs', ['/api/checks/runs']],
       ['GET /api/notifications', (await allPages(who, '/api/notifications')).map((a) => a.url)],
       ['GET /api/imports', ['/api/imports']],
       ['GET /api/imports/template', ['/api/imports/template?format=csv', '/api/imports/template?format=xlsx']],

@@ -6,6 +6,7 @@ import { Condition } from '../health/condition.entity.js';
 import { ContractDisease } from '../health/contract-disease.entity.js';
 import { Contract } from '../health/contract.entity.js';
 import { EscalationRun } from '../escalation/escalation-run.entity.js';
+import { CheckRun } from '../checks/check-run.entity.js';
 import { Disease } from '../health/disease.entity.js';
 import { FollowUp } from '../health/follow-up.entity.js';
 import { InsuranceEnrollment } from '../health/insurance-enrollment.entity.js';
@@ -43,6 +44,7 @@ export const ENTITIES = [
   LedgerEntry,
   Attachment,
   EscalationRun,
+  CheckRun,
   Notification,
   IdAccess,
   ImportJob,

@@ -54,9 +54,23 @@ export class UsersController {
     return this.users.list(query);
   }
 
-  /** Disables or enables an account (`{active}`); either ends the tokens it holds. */
+  /** Disables or enables an account (either ends the tokens it holds), changes its role, sub-district or name. */
   @Patch(':id')
   update(@CurrentUser() actor: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdateUserDto) {
-    return this.users.setActive(actor, id, dto.active);
+    return this.users.update(actor, id, dto);
+  }
+
+  /** 重置密码: answers `{user, password}`, the new random password shown this once; the user's tokens end. */
+  @Post(':id/password-reset')
+  @HttpCode(200)
+  resetPassword(@Param('id', ParseIdPipe) id: number) {
+    return this.users.resetPassword(id);
+  }
+
+  /** 解除锁定: lifts the login lock-out that failed logins put on the account. */
+  @Post(':id/unlock')
+  @HttpCode(200)
+  unlock(@Param('id', ParseIdPipe) id: number) {
+    return this.users.unlock(id);
   }
 }

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { type AuthUser, authUserOf } from './auth-user.js';
-import { LoginThrottleService } from './login-throttle.service.js';
+import { loginAccount, LoginThrottleService } from './login-throttle.service.js';
 import { PasswordGate } from './password-gate.js';
 import { DUMMY_HASH } from './passwords.js';
 import type { Role } from './roles.js';
@@ -68,7 +68,7 @@ export class AuthService {
       throw new AppError(ErrorCode.Unauthenticated, WRONG_CREDENTIALS);
     }
     const user = await this.users.findOneBy({ username });
-    const account = user ? `user:${user.id}` : `name:${username}`;
+    const account = user ? loginAccount(user.id) : `name:${username}`;
     const wait = await this.throttle.lockedFor(account, address);
     if (wait > 0) {
       throw AppError.rateLimited(`登录失败次数过多，该账号已暂时锁定，请 ${Math.ceil(wait / 60)} 分钟后再试。`, wait);

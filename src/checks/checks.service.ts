@@ -1,19 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { dateText } from '../common/dates.js';
+import { maskIdNumber } from '../common/id-number.js';
 import { daysBetweenSql } from '../common/sql.js';
 import { inTransaction } from '../database/transaction.js';
 import { ContractsService } from '../health/contracts.service.js';
 import { treatmentStartedSql } from '../health/treatment-rules.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { insuranceGapKey, legacyInsuranceGapKeys } from '../ledger/gap-keys.js';
-import { ItemsService, type NewItem } from '../ledger/items.service.js';
+import { ItemsService, type NewItem, type PlannedItem } from '../ledger/items.service.js';
 import { ledgerActorOf } from '../ledger/ledger.service.js';
 import { CHECK_RULE_LABELS, CHECK_RULES, type CheckRule, RULE_ITEM } from './check-rules.js';
+import { CheckRuns } from './check-runs.service.js';
 
 /** A person a rule finds, and where they live; nothing of their name or diagnosis goes into the item. */
 interface Finding {
@@ -22,17 +25,40 @@ interface Finding {
 }
 
 export interface ChecksResult {
+  /** The run's record in the history (check_runs). */
+  runId: number;
   campaignId: number;
   asOf: string;
+  /** Counted what it would open and wrote nothing (but the run's record). */
+  dryRun: boolean;
   /** Gaps found per rule, whether or not an item was open for them already. */
   found: Record<CheckRule, number>;
-  /** Items opened now per rule: a gap that already has an open item opens nothing. */
+  /** Items opened now per rule (a dry run: that it would open): a gap that already has an open item opens nothing. */
   opened: Record<CheckRule, number>;
+  /** A dry run's first items as they would be filed, in rule order (the subject's ID number masked). */
+  preview: PreviewRow[];
 }
+
+export interface PreviewRow {
+  rule: CheckRule;
+  title: string;
+  subjectId: number | null;
+  /** The person's ID number, masked (610102********1234). */
+  subject: string | null;
+  regionCode: string;
+  deadline: string;
+  escalationLevel: number;
+}
+
+/** Items a dry run shows one by one; the counts cover them all. */
+export const PREVIEW_ROWS = 20;
 
 /**
  * 查漏补缺: one set-based query per rule over the health records as of a day, then the findings are
- * filed as items (source `check`) in one transaction; at most one open item per rule and person.
+ * filed as items (source `check`) in one transaction; at most one open item per rule and person. A
+ * dry run takes the same path up to the filing, which it only plans (ItemsService.planMany: the
+ * same sorting of held and fresh gaps), so its counts are those a real run would give. Each run is
+ * recorded (CheckRuns).
  */
 @Injectable()
 export class ChecksService {
@@ -41,44 +67,98 @@ export class ChecksService {
     private readonly clock: Clock,
     private readonly contracts: ContractsService,
     private readonly items: ItemsService,
+    private readonly runs: CheckRuns,
   ) {}
 
-  async run(user: AuthUser, campaignId: number, asOf = this.clock.today()): Promise<ChecksResult> {
+  async run(user: AuthUser, campaignId: number, asOf = this.clock.today(), dryRun = false): Promise<ChecksResult> {
     const campaign = await this.db.getRepository(Campaign).findOneBy({ id: campaignId });
     if (!campaign) {
       throw new AppError(ErrorCode.Invalid, `campaign ${campaignId} does not exist`, 'campaignId');
     }
-    const findings = Object.fromEntries(
-      await Promise.all(
-        CHECK_RULES.map(async (rule) => [rule, await this.find(rule, asOf, campaign.treatmentStartDays)] as const),
-      ),
-    ) as Record<CheckRule, Finding[]>;
-    const actor = ledgerActorOf(user);
-    const year = Number(asOf.slice(0, 4));
-    const opened = await inTransaction(this.db, async (em) => {
-      const result = {} as Record<CheckRule, number>;
-      for (const rule of CHECK_RULES) {
-        const description = `查漏补缺规则「${CHECK_RULE_LABELS[rule]}」，按${dateText(asOf)}的记录检出。`;
-        const items: NewItem[] = findings[rule].map((f) => ({
-          campaignId,
-          category: RULE_ITEM[rule].category,
-          responsibleDept: RULE_ITEM[rule].dept,
-          title: RULE_ITEM[rule].title(year),
-          description,
-          subjectType: 'person',
-          subjectId: Number(f.personId),
-          regionCode: f.regionCode,
-          source: 'check',
-          finder: `check:${rule}`,
-          finderNote: description,
-          ...this.keysOf(rule, Number(f.personId), year),
-        }));
-        result[rule] = await this.items.createMany(em, items, actor);
+    const started = performance.now();
+    const runId = await this.runs.start({ campaignId, asOf, startedBy: user.id, dryRun });
+    try {
+      const items = await this.gaps(campaign, asOf);
+      let opened: Record<CheckRule, number>;
+      let preview: PreviewRow[] = [];
+      if (dryRun) {
+        const planned = await Promise.all(CHECK_RULES.map((rule) => this.items.planMany(this.db.manager, items[rule])));
+        opened = perRule((rule) => planned[CHECK_RULES.indexOf(rule)].length);
+        preview = await this.previewOf(
+          CHECK_RULES.flatMap((rule, i) => planned[i].map((item) => ({ rule, item }))).slice(0, PREVIEW_ROWS),
+        );
+      } else {
+        const actor = ledgerActorOf(user);
+        opened = await inTransaction(this.db, async (em) => {
+          const result = {} as Record<CheckRule, number>;
+          for (const rule of CHECK_RULES) {
+            result[rule] = await this.items.createMany(em, items[rule], actor);
+          }
+          return result;
+        });
       }
-      return result;
+      const found = perRule((rule) => items[rule].length);
+      await this.runs.finish(
+        runId,
+        perRule((rule) => ({ found: found[rule], opened: opened[rule] })),
+        Math.round(performance.now() - started),
+      );
+      return { runId, campaignId, asOf, dryRun, found, opened, preview };
+    } catch (error) {
+      await this.runs.fail(runId, Math.round(performance.now() - started), error);
+      throw error;
+    }
+  }
+
+  /** The items each rule would file for the gaps it finds on asOf (one per person and rule). */
+  private async gaps(campaign: Campaign, asOf: string): Promise<Record<CheckRule, NewItem[]>> {
+    const year = Number(asOf.slice(0, 4));
+    const findings = await Promise.all(CHECK_RULES.map((rule) => this.find(rule, asOf, campaign.treatmentStartDays)));
+    return perRule((rule) => {
+      const description = `查漏补缺规则「${CHECK_RULE_LABELS[rule]}」，按${dateText(asOf)}的记录检出。`;
+      return findings[CHECK_RULES.indexOf(rule)].map((f) => ({
+        campaignId: campaign.id,
+        category: RULE_ITEM[rule].category,
+        responsibleDept: RULE_ITEM[rule].dept,
+        title: RULE_ITEM[rule].title(year),
+        description,
+        subjectType: 'person' as const,
+        subjectId: Number(f.personId),
+        regionCode: f.regionCode,
+        source: 'check' as const,
+        finder: `check:${rule}`,
+        finderNote: description,
+        ...this.keysOf(rule, Number(f.personId), year),
+      }));
     });
-    const found = Object.fromEntries(CHECK_RULES.map((r) => [r, findings[r].length])) as Record<CheckRule, number>;
-    return { campaignId, asOf, found, opened };
+  }
+
+  /** The dry run's rows, each person's ID number masked. */
+  private async previewOf(rows: { rule: CheckRule; item: PlannedItem }[]): Promise<PreviewRow[]> {
+    const ids = rows.map((r) => r.item.subjectId).filter((id): id is number => id !== null);
+    const persons =
+      ids.length === 0
+        ? []
+        : await this.db
+            .createQueryBuilder()
+            .from('persons', 'p')
+            .select('p.id', 'id')
+            .addSelect('p.idNumber', 'idNumber')
+            .where('p.id IN (:...ids)', { ids })
+            .getRawMany<{ id: number | string; idNumber: string }>();
+    const idNumberOf = new Map(persons.map((p) => [Number(p.id), p.idNumber]));
+    return rows.map(({ rule, item }) => {
+      const idNumber = item.subjectId === null ? undefined : idNumberOf.get(item.subjectId);
+      return {
+        rule,
+        title: item.title,
+        subjectId: item.subjectId,
+        subject: idNumber ? maskIdNumber(idNumber) : null,
+        regionCode: item.regionCode,
+        deadline: item.deadline,
+        escalationLevel: item.escalationLevel,
+      };
+    });
   }
 
   /** The gap's key: a missing enrollment is the same gap as a reconciliation's registered_not_insured. */
@@ -146,4 +226,9 @@ export class ChecksService {
       .addGroupBy('h.regionCode')
       .orderBy('p.id');
   }
+}
+
+/** A record with a value for each rule, in CHECK_RULES' order. */
+function perRule<T>(value: (rule: CheckRule) => T): Record<CheckRule, T> {
+  return Object.fromEntries(CHECK_RULES.map((rule) => [rule, value(rule)])) as Record<CheckRule, T>;
 }

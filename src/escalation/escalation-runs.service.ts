@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { type RunStatus, runStatus } from '../common/run-status.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { inTransaction } from '../database/transaction.js';
 import type { EscalationLevel } from '../ledger/escalation-policy.js';
@@ -18,12 +19,6 @@ export interface RunSummary {
   byLevel: ByLevel;
 }
 
-/**
- * A run's state: `running` while it shows signs of life, `interrupted` when it has not for
- * RUN_QUIET_MINUTES (its process was killed: the next run finishes the work), `done`, `failed`.
- */
-export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
-
 /** A recorded run (GET /api/escalations/runs). */
 export interface RunView extends RunSummary {
   id: number;
@@ -35,9 +30,6 @@ export interface RunView extends RunSummary {
   finishedAt: Date | null;
   error: string | null;
 }
-
-/** A run that has committed nothing for this long is not running any more (a batch takes seconds). */
-export const RUN_QUIET_MINUTES = 10;
 
 /**
  * The escalation runs' history (escalation_runs): a run is recorded when it starts, its counts
@@ -106,9 +98,9 @@ export class EscalationRuns {
       skip: query.offset,
       take: query.pageSize,
     });
-    const quietSince = this.clock.now().getTime() - RUN_QUIET_MINUTES * 60_000;
+    const now = this.clock.now();
     return {
-      items: rows.map((run) => toRunView(run, quietSince)),
+      items: rows.map((run) => toRunView(run, now)),
       total,
       page: query.page,
       pageSize: query.pageSize,
@@ -116,11 +108,10 @@ export class EscalationRuns {
   }
 }
 
-function toRunView(run: EscalationRun, quietSince: number): RunView {
-  const lastSign = (run.heartbeatAt ?? run.startedAt).getTime();
+function toRunView(run: EscalationRun, now: Date): RunView {
   return {
     id: run.id,
-    status: run.finishedAt ? 'done' : run.error !== null ? 'failed' : lastSign < quietSince ? 'interrupted' : 'running',
+    status: runStatus(run, now),
     asOf: run.asOf,
     trigger: run.trigger,
     dryRun: run.dryRun,

@@ -11,6 +11,6 @@ import { EscalationService } from './escalation.service.js';
   imports: [LedgerModule, NotificationsModule],
   controllers: [EscalationController],
   providers: [EscalationService, EscalationRuns, EscalationScheduler],
-  exports: [EscalationService, EscalationScheduler],
+  exports: [EscalationService, EscalationRuns, EscalationScheduler],
 })
 export class EscalationModule {}

@@ -38,7 +38,22 @@ export interface RunRequest {
 export interface RunResult extends RunSummary {
   runId: number;
   durationMs: number;
+  /** A dry run's first items that would go up (empty for a real run): the counts cover them all. */
+  preview: PreviewRow[];
 }
+
+/** An item a dry run would raise, from its level to the one it reaches. */
+export interface PreviewRow {
+  itemId: number;
+  title: string;
+  regionCode: string;
+  deadline: string;
+  from: number;
+  to: EscalationLevel;
+}
+
+/** Items a dry run shows one by one. */
+export const PREVIEW_ROWS = 20;
 
 /** Items per batch: read by id windows of this size, each batch raised in one transaction. */
 export const ESCALATION_BATCH = 5000;
@@ -47,6 +62,8 @@ const ATTEMPTS_PER_BATCH = 3;
 interface Candidate {
   id: number;
   campaignId: number;
+  title: string;
+  regionCode: string;
   deadline: string;
   escalationLevel: number;
 }
@@ -89,7 +106,7 @@ export class EscalationService {
     const started = performance.now();
     const runId = await this.runs.start({ asOf, trigger, startedBy: request.startedBy ?? null, dryRun });
     try {
-      const byLevel = await this.escalate(runId, asOf, dryRun);
+      const { counts: byLevel, preview } = await this.escalate(runId, asOf, dryRun);
       const escalated = ESCALATION_LEVELS.reduce((sum, level) => sum + byLevel[level], 0);
       const durationMs = Math.round(performance.now() - started);
       await this.runs.finish(runId, toByLevel(byLevel), escalated, durationMs);
@@ -97,7 +114,7 @@ export class EscalationService {
         `escalation ${dryRun ? '(dry run) ' : ''}as of ${asOf} (${trigger}): ${escalated} items raised ` +
           `[${ESCALATION_LEVELS.map((l) => `${ESCALATION_LABELS[l]} ${byLevel[l]}`).join(', ')}] in ${durationMs} ms`,
       );
-      return { runId, asOf, trigger, dryRun, escalated, byLevel: toByLevel(byLevel), durationMs };
+      return { runId, asOf, trigger, dryRun, escalated, byLevel: toByLevel(byLevel), durationMs, preview };
     } catch (error) {
       await this.runs.fail(runId, Math.round(performance.now() - started), error);
       throw error;
@@ -107,13 +124,19 @@ export class EscalationService {
   /**
    * Walks the items that are not closed in windows of ESCALATION_BATCH ids (a primary-key range
    * each, whatever the optimiser thinks), works out each one's level in JS with the pure policy,
-   * and raises those due in one transaction per window. Returns the items raised per level.
+   * and raises those due in one transaction per window. Returns the items raised per level (and a
+   * dry run's first rows).
    */
-  private async escalate(runId: number, asOf: string, dryRun: boolean): Promise<Record<EscalationLevel, number>> {
+  private async escalate(
+    runId: number,
+    asOf: string,
+    dryRun: boolean,
+  ): Promise<{ counts: Record<EscalationLevel, number>; preview: PreviewRow[] }> {
     const counts: Record<EscalationLevel, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 };
+    const preview: PreviewRow[] = [];
     const thresholds = await this.thresholds();
     if (thresholds.size === 0) {
-      return counts;
+      return { counts, preview };
     }
     // Nothing with a later deadline than this can be due, whatever its campaign says.
     const horizon = addDays(
@@ -127,14 +150,14 @@ export class EscalationService {
       .where("i.status <> 'closed'")
       .getRawOne<{ first: number | string | null; last: number | string | null }>();
     if (!bounds || bounds.first === null || bounds.last === null) {
-      return counts;
+      return { counts, preview };
     }
     const directory = dryRun ? null : await this.notifications.directory();
     const at = this.clock.now().toISOString();
     for (let from = Number(bounds.first); from <= Number(bounds.last); from += ESCALATION_BATCH) {
       const candidates = await this.db
         .createQueryBuilder(Item, 'i')
-        .select(['i.id', 'i.campaignId', 'i.deadline', 'i.escalationLevel'])
+        .select(['i.id', 'i.campaignId', 'i.title', 'i.regionCode', 'i.deadline', 'i.escalationLevel'])
         .where('i.id >= :from AND i.id < :to', { from, to: from + ESCALATION_BATCH })
         .andWhere("i.status <> 'closed'")
         .andWhere('i.escalationLevel < :max', { max: MAX_ESCALATION_LEVEL })
@@ -155,8 +178,20 @@ export class EscalationService {
             directory!,
           );
       raised.forEach((level) => counts[level]++);
+      if (dryRun) {
+        preview.push(
+          ...due.slice(0, PREVIEW_ROWS - preview.length).map((c, i) => ({
+            itemId: c.id,
+            title: c.title,
+            regionCode: c.regionCode,
+            deadline: c.deadline,
+            from: c.escalationLevel,
+            to: raised[i],
+          })),
+        );
+      }
     }
-    return counts;
+    return { counts, preview };
   }
 
   /**

@@ -39,6 +39,22 @@ export interface NewItem {
   finderNote?: string;
 }
 
+/** An item as fileMany inserts it: in its sub-district, with its deadline and the level it is filed at. */
+export interface PlannedItem {
+  campaignId: number;
+  category: ItemCategory;
+  title: string;
+  description: string | null;
+  subjectType: SubjectType | null;
+  subjectId: number | null;
+  regionCode: string;
+  responsibleDept: Department;
+  deadline: string;
+  source: ItemSource;
+  dedupeKey: string;
+  escalationLevel: number;
+}
+
 /** Rows per multi-row INSERT of items (about 17 parameters each), keys per IN list. */
 const ITEMS_PER_INSERT = 300;
 const KEYS_PER_QUERY = 1000;
@@ -66,51 +82,12 @@ export class ItemFilingService {
    * unique openKey and rolls back with its transaction. Returns the number of items created.
    */
   async fileMany(em: EntityManager, items: readonly NewItem[], actor: LedgerActor): Promise<number> {
-    const byKey = new Map<string, NewItem>();
-    for (const item of items) {
-      if (!byKey.has(item.dedupeKey)) {
-        byKey.set(item.dedupeKey, item);
-      }
-    }
-    const held = await this.openHolders(em, [...byKey.values()]);
-    held.forEach((_, key) => byKey.delete(key));
+    const { rows: planned, held } = await this.sort(em, items);
     await this.noteFoundAgain(em, held, actor);
-    const fresh = [...byKey.values()];
-    if (fresh.length === 0) {
+    if (planned.length === 0) {
       return 0;
     }
-    const thresholds = await this.levels.thresholds(em, [...new Set(fresh.map((i) => i.campaignId))]);
-    const deadlineOf = new Map(
-      (
-        await em.find(Campaign, {
-          select: { id: true, deadline: true },
-          where: { id: In([...thresholds.keys()]) },
-        })
-      ).map((c) => [c.id, c.deadline]),
-    );
-    const today = this.clock.today();
-    const rows = fresh.map((i) => {
-      const deadline = i.deadline ?? deadlineOf.get(i.campaignId);
-      if (!deadline) {
-        throw new AppError(ErrorCode.Invalid, `campaign ${i.campaignId} does not exist`, 'campaignId');
-      }
-      return {
-        campaignId: i.campaignId,
-        category: i.category,
-        title: i.title,
-        description: i.description ?? null,
-        subjectType: i.subjectType ?? null,
-        subjectId: i.subjectId ?? null,
-        regionCode: subdistrictOf(i.regionCode),
-        responsibleDept: i.responsibleDept,
-        deadline,
-        source: i.source,
-        dedupeKey: i.dedupeKey,
-        openKey: i.dedupeKey,
-        escalationLevel: levelDue(deadline, thresholds.get(i.campaignId)!, today),
-        createdById: actor.id,
-      };
-    });
+    const rows = planned.map((row) => ({ ...row, openKey: row.dedupeKey, createdById: actor.id }));
     for (const part of chunk(rows, ITEMS_PER_INSERT)) {
       await em.createQueryBuilder().insert().into(Item).values(part).updateEntity(false).execute();
     }
@@ -123,6 +100,7 @@ export class ItemFilingService {
       created.forEach((row) => idOf.set(row.openKey!, row.id));
     }
     const at = this.clock.now().toISOString();
+    const today = this.clock.today();
     await this.ledger.appendMany(
       em,
       rows.map(({ openKey: _openKey, createdById: _by, escalationLevel: _level, ...payload }) => ({
@@ -142,6 +120,64 @@ export class ItemFilingService {
       today,
     );
     return rows.length;
+  }
+
+  /**
+   * What fileMany would file, writing nothing (a dry run's answer): the same sorting of held and
+   * fresh gaps, and each fresh item as it would be inserted, with its deadline and level.
+   */
+  async plan(em: EntityManager, items: readonly NewItem[]): Promise<PlannedItem[]> {
+    return (await this.sort(em, items)).rows;
+  }
+
+  /** The gaps an open item holds already (and which), and the rows of the others as they would be inserted. */
+  private async sort(
+    em: EntityManager,
+    items: readonly NewItem[],
+  ): Promise<{ rows: PlannedItem[]; held: Map<string, { item: NewItem; holder: Item }> }> {
+    const byKey = new Map<string, NewItem>();
+    for (const item of items) {
+      if (!byKey.has(item.dedupeKey)) {
+        byKey.set(item.dedupeKey, item);
+      }
+    }
+    const held = await this.openHolders(em, [...byKey.values()]);
+    held.forEach((_, key) => byKey.delete(key));
+    const fresh = [...byKey.values()];
+    if (fresh.length === 0) {
+      return { rows: [], held };
+    }
+    const thresholds = await this.levels.thresholds(em, [...new Set(fresh.map((i) => i.campaignId))]);
+    const deadlineOf = new Map(
+      (
+        await em.find(Campaign, {
+          select: { id: true, deadline: true },
+          where: { id: In([...thresholds.keys()]) },
+        })
+      ).map((c) => [c.id, c.deadline]),
+    );
+    const today = this.clock.today();
+    const rows = fresh.map((i): PlannedItem => {
+      const deadline = i.deadline ?? deadlineOf.get(i.campaignId);
+      if (!deadline) {
+        throw new AppError(ErrorCode.Invalid, `campaign ${i.campaignId} does not exist`, 'campaignId');
+      }
+      return {
+        campaignId: i.campaignId,
+        category: i.category,
+        title: i.title,
+        description: i.description ?? null,
+        subjectType: i.subjectType ?? null,
+        subjectId: i.subjectId ?? null,
+        regionCode: subdistrictOf(i.regionCode),
+        responsibleDept: i.responsibleDept,
+        deadline,
+        source: i.source,
+        dedupeKey: i.dedupeKey,
+        escalationLevel: levelDue(deadline, thresholds.get(i.campaignId)!, today),
+      };
+    });
+    return { rows, held };
   }
 
   /**

@@ -20,7 +20,7 @@ import type { AssignItemDto } from './dto/item-assignee.dto.js';
 import type { ChangeDeadlineDto, ReassignItemDto } from './dto/item-changes.dto.js';
 import { maskPhone } from './assignee-phone.js';
 import { levelDue } from './escalation-policy.js';
-import { ItemFilingService, type NewItem } from './item-filing.service.js';
+import { ItemFilingService, type NewItem, type PlannedItem } from './item-filing.service.js';
 import { assertSubdistrict, assertSubjectWithin, regionOfSubject } from './item-placement.js';
 import { ItemChanges } from './item-changes.js';
 import { ItemClosure } from './item-closure.service.js';
@@ -31,7 +31,7 @@ import type { ItemDetail } from './item-views.js';
 import { type LedgerActor, ledgerActorOf, LedgerService } from './ledger.service.js';
 import { LedgerError, LedgerErrorCode } from './ledger.errors.js';
 
-export type { NewItem } from './item-filing.service.js';
+export type { NewItem, PlannedItem } from './item-filing.service.js';
 
 /**
  * The commands on items: filing (one by a person, many by the system) and the life cycle's
@@ -98,6 +98,11 @@ export class ItemsService {
   /** Files many items at once (the gap checks, reconciliation, demo data): see ItemFilingService.fileMany. */
   createMany(em: EntityManager, items: readonly NewItem[], actor: LedgerActor): Promise<number> {
     return this.filing.fileMany(em, items, actor);
+  }
+
+  /** What createMany would file, writing nothing (the gap checks' dry run): see ItemFilingService.plan. */
+  planMany(em: EntityManager, items: readonly NewItem[]): Promise<PlannedItem[]> {
+    return this.filing.plan(em, items);
   }
 
   start(user: AuthUser, id: number, dto: StartItemDto): Promise<ItemDetail> {

@@ -9,6 +9,7 @@ import { EnrollmentApplyService, type EnrollmentState } from '../reconciliation/
 import { attempt } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf } from './page-query.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 const PAGE_SIZE = 100;
 
@@ -41,6 +42,7 @@ export class EnrollmentPagesController {
   }
 
   @Post(':id/apply-enrollment')
+  @Mirrors('POST /api/reconciliations/:id/apply-enrollment')
   async apply(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

@@ -9,6 +9,7 @@ import { EvidenceForm, type EvidenceFormRequest } from './evidence-form.js';
 import { attempt, refusalMessage } from './forms.js';
 import { ItemPages } from './item-page.js';
 import { PageController } from './page-controller.decorator.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 /**
  * 上传佐证材料 from the item page: one photo or PDF per form, through the API's upload and
@@ -23,6 +24,7 @@ export class EvidencePagesController {
   ) {}
 
   @Post(':id/attachments')
+  @Mirrors('POST /api/items/:id/attachments')
   @Require(Permission.ItemsAct)
   @EvidenceForm()
   async upload(

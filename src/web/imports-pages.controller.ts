@@ -11,6 +11,7 @@ import { PageController } from './page-controller.decorator.js';
 import { pagerOf, readQuery } from './page-query.js';
 import { UploadForm } from './upload-form.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 /** While a job is queued or running its page reloads itself (a meta refresh: no script, CSP-friendly). */
 export const REFRESH_SECONDS = 2;
@@ -43,6 +44,7 @@ export class ImportsPagesController {
   }
 
   @Post()
+  @Mirrors('POST /api/imports/households')
   @UploadForm()
   async upload(
     @CurrentUser() user: AuthUser,
@@ -88,6 +90,7 @@ export class ImportsPagesController {
 
   /** 取消导入: the job stops at its next batch and is never resumed; a job that has finished meanwhile is left as it is. */
   @Post(':id/cancel')
+  @Mirrors('POST /api/imports/:id/cancel')
   async cancel(@Param('id', ParseIdPipe) id: number, @Res() res: Response): Promise<void> {
     const refused = await attempt(() => this.imports.cancel(id));
     if (refused && refused.code !== ErrorCode.InvalidTransition) {
@@ -98,6 +101,7 @@ export class ImportsPagesController {
 
   /** Runs a failed import again (it continues after its last committed batch). */
   @Post(':id/resume')
+  @Mirrors('POST /api/imports/:id/resume')
   async resume(@Param('id', ParseIdPipe) id: number, @Res() res: Response): Promise<void> {
     const refused = await attempt(() => this.imports.resume(id));
     if (refused && refused.code !== ErrorCode.InvalidTransition) {

@@ -6,6 +6,7 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 /** 提醒: the signed-in user's own inbox (the escalation job's notices) and marking one read. */
 @PageController('notifications')
@@ -29,6 +30,7 @@ export class NotificationsPagesController {
   }
 
   @Post(':id/read')
+  @Mirrors('POST /api/notifications/:id/read')
   async read(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

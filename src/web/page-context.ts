@@ -49,6 +49,8 @@ const AREAS: Area[] = [
   { href: '/bulletin', label: '工作简报', permission: Permission.StatsRead },
   { href: '/users', label: '用户', permission: Permission.UsersManage },
   { href: '/system/id-access', label: '查看记录', permission: Permission.AuditRead },
+  // 运行查漏补缺 and 运行预警 with their histories (issue #16).
+  { href: '/system', label: '查漏预警', permission: [Permission.ChecksRun, Permission.EscalationsRun] },
 ];
 
 function matches(href: string, path: string): boolean {

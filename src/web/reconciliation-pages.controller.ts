@@ -27,6 +27,7 @@ import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { UploadForm } from './upload-form.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 import { FIRST_INSURANCE_YEAR } from '../common/programme-years.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 const UPLOAD_FORM = {
   dto: CreateReconciliationDto,
@@ -87,6 +88,7 @@ export class ReconciliationPagesController {
   }
 
   @Post()
+  @Mirrors('POST /api/reconciliations')
   @UploadForm()
   async upload(
     @CurrentUser() user: AuthUser,
@@ -147,6 +149,7 @@ export class ReconciliationPagesController {
 
   /** 生成整改问题: the checked kinds become items of the chosen campaign (idempotent). */
   @Post(':id/items')
+  @Mirrors('POST /api/reconciliations/:id/items')
   async createItems(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
@@ -199,6 +202,7 @@ export class ReconciliationPagesController {
 
   /** 取消比对: the job stops at its next batch and is never resumed; one that has finished meanwhile is left as it is. */
   @Post(':id/cancel')
+  @Mirrors('POST /api/reconciliations/:id/cancel')
   async cancel(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

@@ -13,6 +13,7 @@ import { REGISTRY_CHANGE_LABELS, registryStateText } from '../reconciliation/reg
 import { attempt } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf } from './page-query.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 const PAGE_SIZE = 100;
 
@@ -45,6 +46,7 @@ export class RegistryApplyPagesController {
   }
 
   @Post(':id/apply')
+  @Mirrors('POST /api/reconciliations/:id/apply')
   async apply(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,

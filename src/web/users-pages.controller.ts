@@ -11,6 +11,7 @@ import { attempt, type FieldErrors, readForm, refusalMessage } from './forms.js'
 import { ROLE_LABELS } from './labels.js';
 import { PageController } from './page-controller.decorator.js';
 import { pagerOf, readQuery } from './page-query.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 const USER_FORM = {
   dto: CreateUserDto,
@@ -41,6 +42,7 @@ export class UsersPagesController {
   }
 
   @Post()
+  @Mirrors('POST /api/users')
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = readForm(USER_FORM, body);
     const errors: FieldErrors = { ...form.errors };

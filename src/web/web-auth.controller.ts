@@ -8,6 +8,7 @@ import { AppError, ErrorCode } from '../common/app-error.js';
 import { readForm } from './forms.js';
 import { PageController } from './page-controller.decorator.js';
 import { safeNext } from './page-query.js';
+import { Mirrors } from './mirrors.decorator.js';
 
 const LOGIN_FORM = { dto: LoginDto, labels: { username: '用户名', password: '密码' } };
 
@@ -32,6 +33,7 @@ export class WebAuthController {
 
   @Public()
   @Post('login')
+  @Mirrors('POST /api/auth/login')
   async login(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const next = safeNext(body.next);
     const form = readForm(LOGIN_FORM, body);
@@ -77,6 +79,7 @@ export class WebAuthController {
   /** Public, so that an expired session can still sign out; the CSRF token is still required. */
   @Public()
   @Post('logout')
+  @Mirrors('POST /api/auth/logout')
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const token = (req.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
     if (token) {

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { ChecksModule } from '../checks/checks.module.js';
+import { EscalationModule } from '../escalation/escalation.module.js';
 import { User } from '../auth/user.entity.js';
 import { HealthModule } from '../health/health.module.js';
 import { HouseholdsModule } from '../households/households.module.js';
@@ -36,8 +38,10 @@ import { PageContextInterceptor } from './page-context.interceptor.js';
 import { PageErrorsModule } from './page-errors.module.js';
 import { WorklistsPagesController } from './worklists-pages.controller.js';
 import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
+import { RunsPagesController } from './runs-pages.controller.js';
 import { CsrfAfterUploadInterceptor } from './upload-form.js';
 import { SystemPagesController } from './system-pages.controller.js';
+import { UserAccountPagesController } from './user-account-pages.controller.js';
 import { UsersPagesController } from './users-pages.controller.js';
 import { WebAuthController } from './web-auth.controller.js';
 
@@ -57,6 +61,8 @@ import { WebAuthController } from './web-auth.controller.js';
     ReconciliationModule,
     ReportsModule,
     NotificationsModule,
+    ChecksModule,
+    EscalationModule,
     PageErrorsModule,
   ],
   controllers: [
@@ -78,8 +84,10 @@ import { WebAuthController } from './web-auth.controller.js';
     NotificationsPagesController,
     BulletinController,
     UsersPagesController,
+    UserAccountPagesController,
     SystemPagesController,
     WorklistsPagesController,
+    RunsPagesController,
   ],
   providers: [
     CsrfService,

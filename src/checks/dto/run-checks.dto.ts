@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 
 export class RunChecksDto {
@@ -10,4 +10,9 @@ export class RunChecksDto {
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
+
+  /** Count what it would open and show the first items, write nothing (the run itself is recorded, marked dryRun). */
+  @IsOptional()
+  @IsBoolean({ message: 'dryRun must be true or false' })
+  dryRun?: boolean;
 }
