@@ -4,12 +4,14 @@ import { IndicatorsService } from './indicators.service.js';
 import { ProgressService } from './progress.service.js';
 import { ReportsController } from './reports.controller.js';
 import { StatsService } from './stats.service.js';
+import { BurndownService } from './burndown.service.js';
+import { VillageProgressService } from './village-progress.service.js';
 
 /** Figures for the leadership: the overview, and each sub-district's progress on a campaign (dashboard, bulletin). */
 @Module({
   imports: [LedgerModule],
   controllers: [ReportsController],
-  providers: [StatsService, ProgressService, IndicatorsService],
-  exports: [StatsService, ProgressService, IndicatorsService],
+  providers: [StatsService, ProgressService, IndicatorsService, VillageProgressService, BurndownService],
+  exports: [StatsService, ProgressService, IndicatorsService, VillageProgressService, BurndownService],
 })
 export class ReportsModule {}

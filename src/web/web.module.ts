@@ -32,6 +32,7 @@ import { CsrfAfterUploadInterceptor } from './upload-form.js';
 import { SystemPagesController } from './system-pages.controller.js';
 import { UsersPagesController } from './users-pages.controller.js';
 import { WebAuthController } from './web-auth.controller.js';
+import { DashboardDrilldown } from './dashboard-drilldown.js';
 
 /**
  * The server-rendered pages (issue #7): thin controllers over the API's services, the session
@@ -73,6 +74,7 @@ import { WebAuthController } from './web-auth.controller.js';
     CsrfAfterUploadInterceptor,
     ItemPages,
     EvidenceFormInterceptor,
+    DashboardDrilldown,
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],
 })
