@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser } from '../auth/auth-user.js';
 import { ListNotificationsQuery } from '../notifications/dto/list-notifications.query.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { Mirrors } from './mirrors.decorator.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
@@ -28,7 +29,16 @@ export class NotificationsPagesController {
     };
   }
 
+  /** 全部标为已读. */
+  @Post('read-all')
+  @Mirrors('POST /api/notifications/read-all')
+  async readAll(@CurrentUser() user: AuthUser, @Res() res: Response): Promise<void> {
+    await this.notifications.markAllRead(user);
+    res.redirect(303, '/notifications');
+  }
+
   @Post(':id/read')
+  @Mirrors('POST /api/notifications/:id/read')
   async read(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: number,
