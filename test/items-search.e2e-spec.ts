@@ -151,9 +151,11 @@ describe('整改台账 search, sort and the default filter', () => {
     expect(page.text).toContain('村（社区）');
   });
 
-  it('opens the page on 未销号 (待审核 included), most urgent first, the filter in the address', async () => {
-    const bare = await officerPage.get('/items').expect(302);
-    expect(bare.headers.location).toBe('/items?closed=false&sort=deadline');
+  it('opens the page on 未销号 (待审核 included), most urgent first, the filter written into its links', async () => {
+    const bare = await officerPage.get('/items').expect(200);
+    // The form shows the default, and the links (pager, export) carry it.
+    expect(bare.text).toMatch(/<option value="false" selected>未销号（含待审核）<\/option>/);
+    expect(bare.text).toMatch(/href="\/api\/items\/export\?closed&#x3D;false&amp;format&#x3D;csv"/);
     const page = await officerPage.get(`/items?closed=false&sort=deadline&campaignId=${campaignId}`).expect(200);
     const shown = [...page.text.matchAll(/data-item="(\d+)"/g)].map((m) => Number(m[1]));
     // officer1's: not the closed item, the 待审核 one included, the overdue first (today 2020-04-15).

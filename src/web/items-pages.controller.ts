@@ -42,7 +42,7 @@ const FILTERS = [
 ];
 
 /** The list a bare /items shows: 未销号 (pending review included), by deadline — the overdue first. */
-const DEFAULT_LIST = 'closed=false&sort=deadline';
+const DEFAULT_LIST = { closed: 'false', sort: 'deadline' };
 
 /**
  * 整改台账: the list with the API's filters and export links, and the item page with its ledger
@@ -59,8 +59,9 @@ export class ItemsPagesController {
   ) {}
 
   /**
-   * 整改台账. Bare `/items` (the menu's link) redirects to 未销号, the most urgent first, so that the
-   * filter shows in the address and a bookmark or a shared link keeps it; `closed=` (全部) is kept.
+   * 整改台账. Bare `/items` (the menu's link) shows 未销号, the most urgent first; every filter, the
+   * default one included, is written into the pager's, the form's and the export's links, so a list
+   * once paged or filtered is in the address to bookmark or share; `closed=` (全部) is kept as such.
    */
   @Get()
   @Require(Permission.ItemsRead)
@@ -69,11 +70,7 @@ export class ItemsPagesController {
     @Query() raw: Record<string, unknown>,
     @Res() res: Response,
   ): Promise<void> {
-    if (Object.keys(raw).length === 0) {
-      res.redirect(302, `/items?${DEFAULT_LIST}`);
-      return;
-    }
-    const query = readQuery(ListItemsQuery, raw);
+    const query = readQuery(ListItemsQuery, Object.keys(raw).length === 0 ? DEFAULT_LIST : raw);
     const [page, regions, campaigns] = await Promise.all([
       lastPageIfPast(query, (q) => this.queries.list(user, q)),
       this.choices.regionChoices(user, false),
