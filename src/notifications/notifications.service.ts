@@ -289,7 +289,7 @@ export class NotificationsService implements OnModuleInit {
         asOf: dateText(asOf),
         lines: shown.map(
           (s) =>
-            `· ${text(s.itemId, s.title)}（${directory.regionName(s.regionCode)}，截止${dateText(s.deadline)}，编号${s.itemId}）`,
+            `· ${text(s.itemId, s.title)}（${directory.regionName(s.regionCode)}，截止${dateText(s.deadline)}${s.pendingReview ? '，已申请销号' : ''}，编号${s.itemId}）`,
         ),
         more: digest.steps.length - shown.length,
       }).trim(),

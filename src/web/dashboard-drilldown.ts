@@ -4,7 +4,7 @@ import type { Campaign } from '../ledger/campaign.entity.js';
 import { BurndownService } from '../reports/burndown.service.js';
 import type { CampaignProgress, SubdistrictProgress } from '../reports/progress.service.js';
 import { type VillageProgress, VillageProgressService } from '../reports/village-progress.service.js';
-import { burndownChart, neededRateText } from './burndown-chart.js';
+import { neededRateText } from './burndown-chart.js';
 
 /** A link to 整改台账 with these filters (the list's own parameters, so the page and the API agree). */
 export function itemsLink(params: Record<string, string | number>): string {
@@ -74,7 +74,7 @@ export class DashboardDrilldown {
       rowLinks: progress.rows.map((row) => rowLinks(campaign.id, progress.rowsAre, row)),
       villageGroups: groups(campaign.id, progress, villages),
       burndown: {
-        svg: burndownChart(burndown, title),
+        chart: burndown.days.length > 0 ? { burndown, title } : null,
         needed: neededRateText(burndown.needed),
         needsRate: burndown.needed.kind === 'per_day',
         perDay: burndown.needed.kind === 'per_day' ? burndown.needed.perDay : null,
