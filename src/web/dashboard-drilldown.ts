@@ -78,7 +78,6 @@ export class DashboardDrilldown {
         needed: neededRateText(burndown.needed),
         needsRate: burndown.needed.kind === 'per_day',
         perDay: burndown.needed.kind === 'per_day' ? burndown.needed.perDay : null,
-        today: burndown.days.at(-1)?.open ?? 0,
       },
     };
   }
