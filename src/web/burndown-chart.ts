@@ -77,7 +77,10 @@ export function burndownChart(burndown: Burndown, title: string): string {
       `${dayLabel(last.date, true)} 未销号 ${last.open} 个`,
     )}</title></polyline>` +
     label(dayLabel(start, withYear), LEFT, 'start') +
-    label(`截止 ${dayLabel(deadline, withYear)}`, x(deadline), deadline === end ? 'end' : 'middle') +
+    // The deadline's label by its line at the top, clear of the dates under the axis.
+    `<text class="burn-axis" x="${num(x(deadline) + (x(deadline) > WIDTH - 160 ? -4 : 4))}" y="${TOP + 12}" ` +
+    `text-anchor="${x(deadline) > WIDTH - 160 ? 'end' : 'start'}">${escapeXml(`截止 ${dayLabel(deadline, withYear)}`)}</text>` +
+    (asOf <= deadline ? label(dayLabel(end, withYear), x(end), 'end') : '') +
     (asOf > deadline ? label(`今天 ${dayLabel(asOf, withYear)}`, x(asOf), 'end') : '') +
     `</svg>`
   );
