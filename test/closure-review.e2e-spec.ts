@@ -49,8 +49,11 @@ describe('closure review (销号审核)', () => {
   const get = (path: string, who: Who) => request(t.http).get(path).set('Authorization', token[who]);
   const itemRow = (id: number) => db.getRepository(Item).findOneByOrFail({ id });
   const ledgerOf = (itemId: number) => ledgerRows(db, itemId);
-  const noticesOf = (itemId: number) =>
-    db.getRepository(Notification).find({ where: { itemId }, order: { id: 'ASC' } });
+  /** An item's notices: its own, and the escalation digests (到期汇总) that name it. */
+  const noticesOf = async (itemId: number) =>
+    (await db.getRepository(Notification).find({ order: { id: 'ASC' } })).filter((n) =>
+      n.kind === 'digest' ? n.body.includes(`编号${itemId}）`) : n.itemId === itemId,
+    );
   const verify = async (itemId: number) =>
     (await get(`/api/items/${itemId}/ledger/verify`, 'caseworker').expect(200)).body;
   /** Active users of a role: the reviewers a request is told to (other test files may add some on a shared database). */
@@ -582,14 +585,14 @@ describe('closure review (销号审核)', () => {
       ]);
       const escalated = async (id: number) =>
         (await noticesOf(id))
-          .filter((n) => n.kind === 'escalation')
+          .filter((n) => n.kind === 'escalation' || n.kind === 'digest')
           .map((n) => n.userId)
           .sort((a, b) => a - b);
       expect(await escalated(waiting.id)).toEqual(await activeOf('health_caseworker'));
       expect(await escalated(waiting.id)).not.toContain(user.officer1.id);
       expect(await escalated(working.id)).toContain(user.officer1.id);
       expect(await escalated(working.id)).not.toContain(user.caseworker.id);
-      const [notice] = (await noticesOf(waiting.id)).filter((n) => n.kind === 'escalation');
+      const [notice] = (await noticesOf(waiting.id)).filter((n) => n.kind === 'escalation' || n.kind === 'digest');
       expect(notice.body).toContain('已申请销号');
       expect((await ledgerOf(waiting.id)).at(-1)).toMatchObject({ type: 'escalated', payload: { from: 0, to: 1 } });
       // Listed as not closed, and overdue once past the deadline.

@@ -94,8 +94,14 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
     request(t.http).post('/api/escalations/run').set('Authorization', token).send(body);
   const escalatedEntries = (itemId: number) =>
     db.getRepository(LedgerEntry).find({ where: { itemId, type: 'escalated' }, order: { seq: 'ASC' } });
-  const noticesOf = (itemId: number) =>
-    db.getRepository(Notification).find({ where: { itemId }, order: { id: 'ASC' } });
+  /**
+   * The notices that tell of an item: its own, and the digests (到期汇总: more than five of one level
+   * for one user in a run — the demo campaign's items escalate in the same runs) that name it.
+   */
+  const noticesOf = async (itemId: number) =>
+    (await db.getRepository(Notification).find({ order: { id: 'ASC' } })).filter((n) =>
+      n.kind === 'digest' ? n.body.includes(`编号${itemId}）`) : n.itemId === itemId,
+    );
   const itemRow = (id: number) => db.getRepository(Item).findOneByOrFail({ id });
   const verify = async (id: number) =>
     (await request(t.http).get(`/api/items/${id}/ledger/verify`).set('Authorization', admin).expect(200)).body;
@@ -169,8 +175,16 @@ describe('deadline escalation: runs by hand, ledger, notifications', () => {
       expect((await itemRow(item.id)).version).toBe(1);
     }
     const texts = await noticesOf(health.id);
-    expect(texts.find((n) => n.level === 1)!.title).toContain('【提醒】');
-    expect(texts.find((n) => n.level === 4)!.body).toContain('截至2020年6月7日已逾期7天');
+    // officer1 is told of the demo campaign's items in the same runs: more than five, one digest a level.
+    const first = texts.find((n) => n.level === 1)!;
+    expect(first.kind).toBe('digest');
+    expect(first.title).toMatch(/^【提醒汇总】今日 \d+ 项整改问题达到「提醒」$/);
+    expect(first.body).toContain(`（城关街道，截止2020年5月31日，编号${health.id}）`);
+    const last = texts.filter((n) => n.level === 4);
+    expect(last.length).toBeGreaterThan(0);
+    for (const notice of last) {
+      expect(notice.body).toContain('截至2020年6月7日');
+    }
 
     // The closed item was never touched.
     expect(await itemRow(closed.id)).toMatchObject({ status: 'closed', escalationLevel: 0, version: 2 });

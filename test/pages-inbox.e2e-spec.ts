@@ -45,12 +45,17 @@ describe('pages after the deadline: inbox and bulletin', () => {
     expect(inbox.text).toContain('&lt;b&gt;卫生室&lt;/b&gt; &amp; &quot;台账&quot;');
     expect(inbox.text).not.toContain('&amp;lt;');
     expect(inbox.text).not.toContain('<b>卫生室');
-    expect(inbox.text).toContain(`href="/items/${itemId}"`);
+    // officer1's overdue items of the run are more than five: one digest (到期汇总) names them, linking to the list.
+    expect(inbox.text).toContain(`编号${itemId}）`);
+    expect(inbox.text).toContain('href="/items?closed&#x3D;false&amp;level&#x3D;3&amp;sort&#x3D;deadline"');
   });
 
   it('marks a notice read (CSRF token required) and refuses another user’s', async () => {
     const me = await userId('officer1');
-    const notice = await db.getRepository(Notification).findOneOrFail({ where: { userId: me, itemId } });
+    const notice = (await db.getRepository(Notification).findBy({ userId: me, kind: 'digest' })).find((n) =>
+      n.body.includes(`编号${itemId}）`),
+    )!;
+    expect(notice).toBeDefined();
     const officer = await pageLogin(t.http, 'officer1');
     const page = await officer.get('/notifications?unread=true').expect(200);
     await officer.post(`/notifications/${notice.id}/read`).type('form').send({}).expect(403);

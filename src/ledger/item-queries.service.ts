@@ -11,6 +11,7 @@ import type { ItemFilters, ItemSort, ListItemsQuery } from './dto/list-items.dto
 import { EvidenceStore } from './evidence-store.js';
 import { type LedgerVerification, withFiles } from './evidence-verification.js';
 import { ItemLevels } from './item-levels.service.js';
+import { applyItemSearch, ITEM_VILLAGE_SQL } from './item-search.js';
 import { Item } from './item.entity.js';
 import type { LedgerEntry } from './ledger-entry.entity.js';
 import { type ItemDetail, type ItemView, ItemViews } from './item-views.js';
@@ -35,9 +36,11 @@ export class ItemQueries {
    * then those rows. The total is counted unless the page shows it (a short page, not past the end).
    */
   async list(user: AuthUser, query: ListItemsQuery): Promise<Page<ItemView>> {
+    const sort = query.sort ?? 'deadline';
+    const level = sort === 'level' ? await this.levels.levelSql(this.db.manager, 'i') : '';
     const { rows, total } = await onReplica(this.db, await this.filtered(this.db.manager, user, query), async (q) => {
       const ids = (
-        await ordered(q.clone().select('i.id', 'id'), query.sort ?? 'deadline')
+        await ordered(q.clone().select('i.id', 'id'), sort, level)
           .offset(query.offset)
           .limit(query.pageSize)
           .getRawMany<{ id: number | string }>()
@@ -103,6 +106,12 @@ export class ItemQueries {
     if (filters.escalationLevel !== undefined) {
       qb.andWhere('i.escalationLevel = :level', { level: filters.escalationLevel });
     }
+    if (filters.q) {
+      applyItemSearch(qb, user, filters.q);
+    }
+    if (filters.villageCode) {
+      qb.andWhere(`${ITEM_VILLAGE_SQL} = :villageCode`, { villageCode: filters.villageCode });
+    }
     if (filters.overdue !== undefined) {
       qb.andWhere(
         filters.overdue
@@ -127,7 +136,7 @@ export class ItemQueries {
       `((i.subjectType = 'household' AND i.subjectId = :householdId)${aboutMembers})`,
       { householdId, personIds },
     );
-    const rows = await ordered(qb, 'deadline').take(limit).getMany();
+    const rows = await ordered(qb, 'deadline', '').take(limit).getMany();
     return this.views.describe(this.db.manager, user, rows);
   }
 
@@ -141,11 +150,13 @@ export class ItemQueries {
   }
 }
 
-/** The list's order (ItemSort) on `i`; the page's rows keep the order of their ids. */
-function ordered(qb: SelectQueryBuilder<Item>, sort: ItemSort): SelectQueryBuilder<Item> {
+/** The list's order (ItemSort) on `i`, `level` the current level's SQL; the page's rows keep the order of their ids. */
+function ordered(qb: SelectQueryBuilder<Item>, sort: ItemSort, level: string): SelectQueryBuilder<Item> {
   switch (sort) {
     case 'deadline':
       return qb.orderBy('i.deadline', 'ASC').addOrderBy('i.id', 'ASC');
+    case 'level':
+      return qb.orderBy(level, 'DESC').addOrderBy('i.deadline', 'ASC').addOrderBy('i.id', 'ASC');
     case 'requested':
       // Requests first on both databases (each sorts NULL first otherwise), the oldest first.
       return qb

@@ -48,6 +48,8 @@ export interface ItemView {
   subjectIdNumber: string | null;
   regionCode: string;
   regionName: string | null;
+  /** 村（社区）: the subject's household's village, on the same terms as the subject's name (else null). */
+  villageName: string | null;
   responsibleDept: Department;
   deadline: string;
   /** deadline − today in days, negative when overdue; null once closed. */
@@ -90,6 +92,8 @@ export interface ItemDetail extends ItemView {
 interface Subject extends SubjectNames {
   /** The subject's sub-district or village now (its household's region). */
   regionCode: string;
+  /** That region's name. */
+  regionName: string | null;
   /** A person's name, or a household's registry number. */
   label: string;
   /** A person's ID number (masked on the way out). */
@@ -190,6 +194,7 @@ export class ItemViews {
         subjectIdNumber: named?.idNumber && readsPersons ? maskIdNumber(named.idNumber) : null,
         regionCode: i.regionCode,
         regionName: regionName.get(i.regionCode) ?? null,
+        villageName: named?.regionName ?? null,
         responsibleDept: i.responsibleDept,
         deadline: i.deadline,
         daysLeft: open ? daysBetween(today, i.deadline) : null,
@@ -295,15 +300,24 @@ export class ItemViews {
         ? em
             .createQueryBuilder(Person, 'p')
             .innerJoin(Household, 'h', 'h.id = p.householdId')
-            .select(['p.id AS id', 'p.name AS name', 'p.idNumber AS idNumber', 'h.regionCode AS regionCode'])
+            .leftJoin(Region, 'r', 'r.code = h.regionCode')
+            .select([
+              'p.id AS id',
+              'p.name AS name',
+              'p.idNumber AS idNumber',
+              'h.regionCode AS regionCode',
+              'r.name AS regionName',
+            ])
             .where('p.id IN (:...personIds)', { personIds })
-            .getRawMany<{ id: number; name: string; idNumber: string; regionCode: string }>()
+            .getRawMany<{ id: number; name: string; idNumber: string; regionCode: string; regionName: string | null }>()
         : [],
       householdIds.length > 0
-        ? em.find(Household, {
-            select: { id: true, registryNo: true, regionCode: true },
-            where: { id: In(householdIds) },
-          })
+        ? em
+            .createQueryBuilder(Household, 'h')
+            .leftJoin(Region, 'r', 'r.code = h.regionCode')
+            .select(['h.id AS id', 'h.registryNo AS registryNo', 'h.regionCode AS regionCode', 'r.name AS regionName'])
+            .where('h.id IN (:...householdIds)', { householdIds })
+            .getRawMany<{ id: number; registryNo: string; regionCode: string; regionName: string | null }>()
         : [],
       householdIds.length > 0
         ? em.find(Person, { select: { householdId: true, name: true }, where: { householdId: In(householdIds) } })
@@ -314,14 +328,16 @@ export class ItemViews {
       subjects.set(`person:${p.id}`, {
         names: [p.name],
         regionCode: p.regionCode,
+        regionName: p.regionName,
         label: p.name,
         idNumber: p.idNumber,
       });
     }
     for (const h of households) {
       subjects.set(`household:${h.id}`, {
-        names: members.filter((m) => m.householdId === h.id).map((m) => m.name),
+        names: members.filter((m) => Number(m.householdId) === Number(h.id)).map((m) => m.name),
         regionCode: h.regionCode,
+        regionName: h.regionName,
         label: h.registryNo,
         idNumber: null,
       });

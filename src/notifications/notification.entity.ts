@@ -2,7 +2,7 @@ import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeo
 import { User } from '../auth/user.entity.js';
 import { Item } from '../ledger/item.entity.js';
 
-export const NOTIFICATION_KINDS = ['escalation', 'close_rejected', 'close_requested'] as const;
+export const NOTIFICATION_KINDS = ['escalation', 'close_rejected', 'close_requested', 'digest'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**
@@ -26,7 +26,10 @@ export class Notification {
   @Column({ type: 'int' })
   itemId!: number;
 
-  /** escalation (the daily job), close_rejected (审核退回, to the requester), close_requested (待审核, to the reviewers). */
+  /**
+   * escalation (the daily job), close_rejected (审核退回, to the requester), close_requested (待审核, to
+   * the reviewers), digest (到期汇总: the job's notices of one level for one user, when more than five).
+   */
   @Column({ type: 'varchar', length: 16, default: 'escalation' })
   kind!: NotificationKind;
 

@@ -17,6 +17,13 @@ export class NotificationsController {
     return this.notifications.list(user, query);
   }
 
+  /** 全部标为已读: every unread notice of the caller; answers `{marked}`. */
+  @Post('read-all')
+  @HttpCode(200)
+  readAll(@CurrentUser() user: AuthUser) {
+    return this.notifications.markAllRead(user);
+  }
+
   @Post(':id/read')
   @HttpCode(200)
   read(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number) {

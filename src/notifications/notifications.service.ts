@@ -20,6 +20,7 @@ import { Region } from '../regions/region.entity.js';
 import type { ListNotificationsQuery } from './dto/list-notifications.query.js';
 import { Notification, type NotificationKind } from './notification.entity.js';
 import { RecipientDirectory } from './recipient-directory.js';
+import { type Digest, DIGEST_LINES, digestLink, splitDigests } from './notice-digest.js';
 
 export type { EscalationStep };
 export { RecipientDirectory };
@@ -29,6 +30,7 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   escalation: '到期提醒',
   close_requested: '待审核',
   close_rejected: '审核退回',
+  digest: '到期汇总',
 };
 
 export interface NotificationView {
@@ -44,6 +46,8 @@ export interface NotificationView {
   levelName: string;
   title: string;
   body: string;
+  /** Where the notice leads: its item, or for a digest the 台账 filtered to its level. */
+  link: string;
   createdAt: Date;
   readAt: Date | null;
 }
@@ -75,6 +79,17 @@ interface ReviewNoticeData {
   evidenceCount: number;
 }
 
+/** What the digest template gets (digest.hbs). */
+interface DigestData {
+  levelName: string;
+  count: number;
+  asOf: string;
+  /** One line per item named: title, sub-district, deadline, number. */
+  lines: string[];
+  /** Items beyond DIGEST_LINES, counted only. */
+  more: number;
+}
+
 const TITLE_MAX = 255;
 /** Notices per multi-row INSERT (8 parameters each). */
 const ROWS_PER_INSERT = 500;
@@ -88,6 +103,7 @@ export class NotificationsService implements OnModuleInit {
   /** Compiled once at start, from files only (never from input), by a Handlebars instance of our own. */
   private readonly templates: Map<number, Handlebars.TemplateDelegate<NoticeData>>;
   private readonly reviewTemplates: Record<ReviewNotice['kind'], Handlebars.TemplateDelegate<ReviewNoticeData>>;
+  private readonly digestTemplate: Handlebars.TemplateDelegate<DigestData>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -106,6 +122,7 @@ export class NotificationsService implements OnModuleInit {
       close_requested: compile<ReviewNoticeData>('close-requested'),
       close_rejected: compile<ReviewNoticeData>('close-rejected'),
     };
+    this.digestTemplate = compile<DigestData>('digest');
   }
 
   /**
@@ -200,8 +217,10 @@ export class NotificationsService implements OnModuleInit {
   }
 
   /**
-   * Writes one notice per recipient per step, with multi-row INSERTs in the caller's transaction
-   * (the escalation batch that raised the items). Returns the number written.
+   * Writes one notice per recipient per step — or, for a user who would get more than
+   * DIGEST_THRESHOLD of one level from this call (one batch of the run), one digest naming them —
+   * with multi-row INSERTs in the caller's transaction (the escalation batch that raised the items).
+   * Returns the number written.
    */
   async notify(
     em: EntityManager,
@@ -210,27 +229,82 @@ export class NotificationsService implements OnModuleInit {
     asOf: string,
   ): Promise<number> {
     const createdAt = this.clock.now();
-    const rows = steps.flatMap((step) => {
-      const userIds = directory.recipients(step.level, step.regionCode, step.responsibleDept, step.pendingReview);
-      if (userIds.length === 0) {
-        return [];
+    const addressed = steps.flatMap((step) =>
+      directory
+        .recipients(step.level, step.regionCode, step.responsibleDept, step.pendingReview)
+        .map((userId) => ({ userId, step })),
+    );
+    const { single, digests } = splitDigests(addressed);
+    const rendered = new Map<EscalationStep, { title: string; body: string }>();
+    const rows: Omit<Notification, 'id'>[] = single.map(({ userId, step }) => {
+      if (!rendered.has(step)) {
+        rendered.set(step, this.render(step, asOf, directory));
       }
-      const { title, body } = this.render(step, asOf, directory);
-      return userIds.map((userId) => ({
+      return {
         userId,
         itemId: step.itemId,
-        kind: 'escalation' as const,
+        kind: 'escalation',
         level: step.level,
-        title,
-        body,
+        ...rendered.get(step)!,
         createdAt,
         readAt: null,
-      }));
+      };
     });
+    for (const digest of digests) {
+      rows.push({
+        userId: digest.userId,
+        itemId: digest.steps[0].itemId,
+        kind: 'digest',
+        level: digest.level,
+        ...(await this.renderDigest(digest, asOf, directory)),
+        createdAt,
+        readAt: null,
+      });
+    }
     for (const part of chunk(rows, ROWS_PER_INSERT)) {
       await em.createQueryBuilder().insert().into(Notification).values(part).updateEntity(false).execute();
     }
     return rows.length;
+  }
+
+  /**
+   * A digest's title and body: its items one a line, their titles as the recipient's role may read
+   * them (the notice quotes many items, so it is redacted as it is written, not only as it is read).
+   */
+  private async renderDigest(
+    digest: Digest,
+    asOf: string,
+    directory: RecipientDirectory,
+  ): Promise<{ title: string; body: string }> {
+    const role = directory.roleOf(digest.userId) ?? 'viewer';
+    const shown = digest.steps.slice(0, DIGEST_LINES);
+    const text = await this.items.textsFor(
+      { id: digest.userId, username: '', displayName: '', role, regionCode: null },
+      shown.map((s) => s.itemId),
+    );
+    return titleAndBody(
+      this.digestTemplate({
+        levelName: ESCALATION_LABELS[digest.level] ?? String(digest.level),
+        count: digest.steps.length,
+        asOf: dateText(asOf),
+        lines: shown.map(
+          (s) =>
+            `· ${text(s.itemId, s.title)}（${directory.regionName(s.regionCode)}，截止${dateText(s.deadline)}${s.pendingReview ? '，已申请销号' : ''}，编号${s.itemId}）`,
+        ),
+        more: digest.steps.length - shown.length,
+      }).trim(),
+    );
+  }
+
+  /** Marks all the caller's unread notices read, in one UPDATE; answers how many it marked. */
+  async markAllRead(user: AuthUser): Promise<{ marked: number }> {
+    const result = await this.db
+      .createQueryBuilder()
+      .update(Notification)
+      .set({ readAt: this.clock.now() })
+      .where('userId = :userId AND readAt IS NULL', { userId: user.id })
+      .execute();
+    return { marked: result.affected ?? 0 };
   }
 
   /**
@@ -282,6 +356,7 @@ function toView(n: Notification): NotificationView {
     levelName: ESCALATION_LABELS[n.level] ?? String(n.level),
     title: n.title,
     body: n.body,
+    link: n.kind === 'digest' ? digestLink(n.level) : `/items/${n.itemId}`,
     createdAt: n.createdAt,
     readAt: n.readAt,
   };

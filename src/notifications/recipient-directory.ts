@@ -10,12 +10,14 @@ import type { Department } from '../ledger/item.entity.js';
 export class RecipientDirectory {
   private readonly officers = new Map<string, number[]>();
   private readonly byRole = new Map<Role, number[]>();
+  private readonly roles = new Map<number, Role>();
 
   constructor(
     users: Pick<User, 'id' | 'role' | 'regionCode'>[],
     private readonly regionNames: Map<string, string>,
   ) {
     for (const user of users) {
+      this.roles.set(user.id, user.role);
       if (user.role === 'subdistrict_officer' && user.regionCode) {
         this.officers.set(user.regionCode, [...(this.officers.get(user.regionCode) ?? []), user.id]);
       } else {
@@ -51,6 +53,11 @@ export class RecipientDirectory {
    */
   reviewers(dept: Department): number[] {
     return [...(this.byRole.get(dept === 'insurance' ? 'insurance_reconciler' : 'health_caseworker') ?? [])];
+  }
+
+  /** The role of a recipient (how a digest's texts are redacted for them). */
+  roleOf(userId: number): Role | undefined {
+    return this.roles.get(userId);
   }
 
   regionName(code: string): string {

@@ -6,12 +6,28 @@ import { ReportsController } from './reports.controller.js';
 import { StatsService } from './stats.service.js';
 import { WorklistsController } from './worklists.controller.js';
 import { WorklistsService } from './worklists.service.js';
+import { BurndownService } from './burndown.service.js';
+import { VillageProgressService } from './village-progress.service.js';
 
 /** Figures for the leadership: the overview, and each sub-district's progress on a campaign (dashboard, bulletin). */
 @Module({
   imports: [LedgerModule],
   controllers: [ReportsController, WorklistsController],
-  providers: [StatsService, ProgressService, IndicatorsService, WorklistsService],
-  exports: [StatsService, ProgressService, IndicatorsService, WorklistsService],
+  providers: [
+    StatsService,
+    ProgressService,
+    IndicatorsService,
+    WorklistsService,
+    VillageProgressService,
+    BurndownService,
+  ],
+  exports: [
+    StatsService,
+    ProgressService,
+    IndicatorsService,
+    WorklistsService,
+    VillageProgressService,
+    BurndownService,
+  ],
 })
 export class ReportsModule {}

@@ -18,6 +18,8 @@ export interface BarRow {
   segments: BarSegment[];
   /** Text after the bar, e.g. 销号率 45.0%. */
   note?: string;
+  /** Where the bar leads (the row's items): the bar becomes a link. */
+  href?: string;
 }
 
 export interface BarChartOptions {
@@ -100,14 +102,14 @@ export function barChart(rows: readonly BarRow[], options: BarChartOptions): str
       row.note === undefined
         ? ''
         : `<text class="bar-note" x="${num(labelWidth + barArea + 8)}" y="${textY}">${escapeXml(row.note)}</text>`;
-    return (
+    const bar =
       `<g class="bar" data-label="${escapeXml(row.label)}">` +
       `<text class="bar-label" x="${labelWidth - 8}" y="${textY}" text-anchor="end">${escapeXml(row.label)}</text>` +
       `<rect class="bar-track" x="${labelWidth}" y="${y}" width="${num(barArea)}" height="${barHeight}"></rect>` +
       segments.join('') +
       note +
-      `</g>`
-    );
+      `</g>`;
+    return row.href === undefined ? bar : `<a class="bar-link" href="${escapeXml(row.href)}">${bar}</a>`;
   });
 
   return (

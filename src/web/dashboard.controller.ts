@@ -13,6 +13,7 @@ import { IndicatorsService } from '../reports/indicators.service.js';
 import { StatsService } from '../reports/stats.service.js';
 import { WorklistsService } from '../reports/worklists.service.js';
 import { indicatorTable } from './indicator-table.js';
+import { DashboardDrilldown, type RowLinks } from './dashboard-drilldown.js';
 import { ChoicesService } from './choices.service.js';
 import { PageController } from './page-controller.decorator.js';
 import { safeNext } from './page-query.js';
@@ -27,6 +28,9 @@ export function countdownText(daysLeft: number): string {
   return daysLeft === 0 ? '今天截止' : `已逾期 ${-daysLeft} 天`;
 }
 
+/** Progress rows with the links of their figures (drill-down). */
+const withLinks = <R>(rows: R[], links: RowLinks[]) => rows.map((row, i) => ({ ...row, links: links[i] }));
+
 /** `/`: the login form for a visitor, the 工作台 for a signed-in user. */
 @PageController()
 export class DashboardController {
@@ -38,6 +42,7 @@ export class DashboardController {
     private readonly indicators: IndicatorsService,
     private readonly items: ItemQueries,
     private readonly worklists: WorklistsService,
+    private readonly drilldown: DashboardDrilldown,
   ) {}
 
   @Public()
@@ -63,6 +68,7 @@ export class DashboardController {
     const progress = campaign ? await this.progress.bySubdistrict(user, campaign.id) : null;
     const daysLeft = campaign ? daysBetween(today, campaign.deadline) : null;
     const unit = progress?.rowsAre === 'village' ? '村（社区）' : '街道';
+    const drill = campaign && progress ? await this.drilldown.of(user, campaign, progress) : null;
     return {
       title: '工作台',
       today,
@@ -73,10 +79,18 @@ export class DashboardController {
       campaign,
       campaigns: campaigns.map((c) => ({ id: c.id, name: c.name, selected: c.id === campaign?.id })),
       countdown: daysLeft === null ? null : { text: countdownText(daysLeft), late: daysLeft < 0, soon: daysLeft <= 14 },
-      progress,
+      progress: progress && drill ? { ...progress, rows: withLinks(progress.rows, drill.rowLinks) } : progress,
+      villageGroups: progress?.rowsAre === 'subdistrict' ? drill?.villageGroups : null,
+      burndown: drill?.burndown ?? null,
       progressDefinitions: PROGRESS_DEFINITIONS,
       unit,
-      chart: progress ? progressChart(progress, `${campaign!.name}：各${unit}整改销号进度`) : null,
+      chart: progress
+        ? progressChart(
+            progress,
+            `${campaign!.name}：各${unit}整改销号进度`,
+            drill?.rowLinks.map((l) => l.total),
+          )
+        : null,
       levels: progress
         ? progress.totals.byLevel.map((count, level) => ({ level, label: ESCALATION_LABELS[level], count }))
         : [],

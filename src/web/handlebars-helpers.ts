@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dateText, daysLeftText as daysText } from '../common/dates.js';
 import { ESCALATION_LABELS, STATUS_LABELS } from '../ledger/item-labels.js';
+import type { Burndown } from '../reports/burndown.service.js';
 import { barChart, type BarChartOptions, type BarRow, escapeXml } from './bar-chart.js';
+import { burndownChart } from './burndown-chart.js';
 import { LABELS } from './labels.js';
 
 dayjs.extend(utc);
@@ -93,6 +95,12 @@ export function statusBadgeHtml(status: unknown): string {
   return `<span class="badge status-${escapeXml(key.replace('_', '-'))}">${escapeXml(STATUS_LABELS[key as keyof typeof STATUS_LABELS])}</span>`;
 }
 
+/** What the burn-down helper draws: the series and the chart's accessible name. */
+export interface BurndownModel {
+  burndown: Burndown;
+  title: string;
+}
+
 export interface ChartModel {
   rows: BarRow[];
   options: BarChartOptions;
@@ -137,6 +145,10 @@ export function registerHelpers(hb: typeof Handlebars, options: { timeZone: stri
   // The chart builder escapes every label and note (bar-chart.ts), so its markup is safe to insert.
   hb.registerHelper('barChart', (chart: ChartModel | undefined) =>
     chart ? safe(barChart(chart.rows, chart.options)) : '',
+  );
+  // Likewise the burn-down (burndown-chart.ts).
+  hb.registerHelper('burndownChart', (model: BurndownModel | undefined) =>
+    model ? safe(burndownChart(model.burndown, model.title)) : '',
   );
 }
 

@@ -38,7 +38,13 @@ const FILTERS = [
   'overdue',
   'level',
   'escalationLevel',
+  'villageCode',
+  'q',
+  'sort',
 ];
+
+/** The list a bare /items shows: 未销号 (pending review included), by deadline — the overdue first. */
+const DEFAULT_LIST = { closed: 'false', sort: 'deadline' };
 
 /**
  * 整改台账: the list with the API's filters and export links, and the item page with its ledger
@@ -54,24 +60,37 @@ export class ItemsPagesController {
     private readonly pages: ItemPages,
   ) {}
 
+  /**
+   * 整改台账. Bare `/items` (the menu's link) shows 未销号, the most urgent first; every filter, the
+   * default one included, is written into the pager's, the form's and the export's links, so a list
+   * once paged or filtered is in the address to bookmark or share; `closed=` (全部) is kept as such.
+   */
   @Get()
   @Require(Permission.ItemsRead)
-  @Render('items/list')
-  async list(@CurrentUser() user: AuthUser, @Query() raw: Record<string, unknown>) {
-    const query = readQuery(ListItemsQuery, raw);
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Query() raw: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const query = readQuery(ListItemsQuery, Object.keys(raw).length === 0 ? DEFAULT_LIST : raw);
     const [page, regions, campaigns] = await Promise.all([
       lastPageIfPast(query, (q) => this.queries.list(user, q)),
       this.choices.regionChoices(user, false),
       this.choices.campaignList(),
     ]);
     const params = filterParams(query as unknown as Record<string, unknown>, FILTERS);
+    // 全部 (closed=) stays in the address, or the pager's links would fall back to the default.
+    if (!params.has('closed')) {
+      params.set('closed', '');
+    }
     const exportLink = (format: 'csv' | 'xlsx') => {
       const p = new URLSearchParams(params);
+      p.delete('sort');
       p.set('format', format);
       return `/api/items/export?${p.toString()}`;
     };
     const selected = Object.fromEntries(FILTERS.map((key) => [key, params.get(key) ?? '']));
-    return {
+    res.render('items/list', {
       title: '整改台账',
       filters: selected,
       options: {
@@ -85,11 +104,16 @@ export class ItemsPagesController {
           { value: 'false', label: '未销号（含待审核）' },
           { value: 'true', label: '已销号' },
         ],
+        sorts: [
+          { value: 'deadline', label: '按截止日期（逾期在前）' },
+          { value: 'level', label: '按预警等级（督办在前）' },
+          { value: 'requested', label: '按销号申请时间' },
+        ],
       },
       items: page.items,
-      pager: pagerOf('/items', params, page.page, page.pageSize, page.total),
+      pager: pagerOf('/items', withPageSize(params, raw.pageSize), page.page, page.pageSize, page.total),
       exports: { csv: exportLink('csv'), xlsx: exportLink('xlsx') },
-    };
+    });
   }
 
   /**
@@ -232,6 +256,15 @@ export class ItemsPagesController {
         return this.items.changeDeadline(user, id, dto as ChangeDeadlineDto);
     }
   }
+}
+
+/** The list's parameters with the page size asked for, if any, for the pager's links. */
+function withPageSize(params: URLSearchParams, pageSize: unknown): URLSearchParams {
+  const p = new URLSearchParams(params);
+  if (typeof pageSize === 'string' && pageSize !== '') {
+    p.set('pageSize', pageSize);
+  }
+  return p;
 }
 
 /** The service's "already these" refusal of a 责任人 form that changes nothing. */

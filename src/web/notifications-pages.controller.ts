@@ -3,10 +3,10 @@ import type { Response } from 'express';
 import { type AuthUser, CurrentUser } from '../auth/auth-user.js';
 import { ListNotificationsQuery } from '../notifications/dto/list-notifications.query.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { Mirrors } from './mirrors.decorator.js';
 import { PageController } from './page-controller.decorator.js';
 import { filterParams, pagerOf, readQuery } from './page-query.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
-import { Mirrors } from './mirrors.decorator.js';
 
 /** 提醒: the signed-in user's own inbox (the escalation job's notices) and marking one read. */
 @PageController('notifications')
@@ -27,6 +27,14 @@ export class NotificationsPagesController {
       pager: pagerOf('/notifications', params, page.page, page.pageSize, page.total),
       back: params.size > 0 ? `/notifications?${params.toString()}` : '/notifications',
     };
+  }
+
+  /** 全部标为已读. */
+  @Post('read-all')
+  @Mirrors('POST /api/notifications/read-all')
+  async readAll(@CurrentUser() user: AuthUser, @Res() res: Response): Promise<void> {
+    await this.notifications.markAllRead(user);
+    res.redirect(303, '/notifications');
   }
 
   @Post(':id/read')

@@ -5,10 +5,11 @@ import { percentText } from './handlebars-helpers.js';
 
 /**
  * Each row's items as one bar, every item in exactly one segment: closed in time, closed late
- * (逾期销号), pending review (待审核), open in time, open overdue; the clearance rate after it.
+ * (逾期销号), pending review (待审核), open in time, open overdue; the clearance rate after it. With
+ * `hrefs`, each bar links to its row's items.
  */
-export function progressChart(progress: CampaignProgress, title: string): ChartModel {
-  const rows: BarRow[] = progress.rows.map((r) => {
+export function progressChart(progress: CampaignProgress, title: string, hrefs?: readonly string[]): ChartModel {
+  const rows: BarRow[] = progress.rows.map((r, i) => {
     const openOverdue = r.overdue - r.pendingOverdue;
     return {
       label: r.name,
@@ -20,6 +21,7 @@ export function progressChart(progress: CampaignProgress, title: string): ChartM
         { kind: 'overdue', label: '未销号（已逾期）', value: openOverdue },
       ],
       note: `销号率 ${percentText(r.clearanceRate)}`,
+      ...(hrefs?.[i] === undefined ? {} : { href: hrefs[i] }),
     };
   });
   return { rows, options: { title, width: 680, labelWidth: 84, noteWidth: 116 } };

@@ -44,6 +44,7 @@ import { SystemPagesController } from './system-pages.controller.js';
 import { UserAccountPagesController } from './user-account-pages.controller.js';
 import { UsersPagesController } from './users-pages.controller.js';
 import { WebAuthController } from './web-auth.controller.js';
+import { DashboardDrilldown } from './dashboard-drilldown.js';
 
 /**
  * The server-rendered pages (issue #7): thin controllers over the API's services, the session
@@ -98,6 +99,7 @@ import { WebAuthController } from './web-auth.controller.js';
     MemberHealthForms,
     HouseholdPage,
     EvidenceFormInterceptor,
+    DashboardDrilldown,
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],
 })

@@ -1,6 +1,6 @@
 import { OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import {
   DEPARTMENTS,
@@ -13,8 +13,11 @@ import {
 } from '../item.entity.js';
 import { IsRegionCode } from '../../regions/region-code.validators.js';
 
-/** The list's orders: by deadline (the default), or by close request, oldest first (the 待审核 working list). */
-export const ITEM_SORTS = ['deadline', 'requested'] as const;
+/**
+ * The list's orders: by deadline (the default: with 未销号, the most urgent first), by level (督办 first),
+ * or by close request, oldest first (the 待审核 working list).
+ */
+export const ITEM_SORTS = ['deadline', 'level', 'requested'] as const;
 export type ItemSort = (typeof ITEM_SORTS)[number];
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
@@ -72,11 +75,29 @@ export class ListItemsQuery extends PageQuery {
   closed?: boolean;
 
   /**
-   * deadline (default): by deadline, then id. requested: pending close requests first, the oldest
+   * 搜索: a part of the title, of the subject person's name (a household's: a member's), or the last
+   * four digits of their ID number; plain text (LIKE's % and _ match themselves).
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString({ message: 'q must be text' })
+  @MaxLength(50, { message: 'q must be at most 50 characters' })
+  q?: string;
+
+  /**
+   * 村（社区）: items placed in this village by their subject's household; a sub-district's own code
+   * names its items without a household or person subject (街道本级), as the dashboard's rows do.
+   */
+  @IsOptional()
+  @IsRegionCode('villageCode')
+  villageCode?: string;
+
+  /**
+   * deadline (default): by deadline, then id. level: the current level, highest first, then by deadline. requested: pending close requests first, the oldest
    * request first (then the items without a request, by id) — the reviewers' 待审核 list.
    */
   @IsOptional()
-  @IsIn(ITEM_SORTS, { message: 'sort must be deadline or requested' })
+  @IsIn(ITEM_SORTS, { message: 'sort must be deadline, level or requested' })
   sort?: ItemSort;
 }
 
