@@ -16,6 +16,7 @@ import { RegistryChanges1765300000000 } from './1765300000000-RegistryChanges.js
 import { ReconciliationSource1765300000001 } from './1765300000001-ReconciliationSource.js';
 import { ClosureReview1765400000000 } from './1765400000000-ClosureReview.js';
 import { RegistryApplies1765519000000 } from './1765519000000-RegistryApplies.js';
+import { RiskSettlements17656600000000 } from './17656600000000-RiskSettlements.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ReconciliationSource1765300000001,
   ClosureReview1765400000000,
   RegistryApplies1765519000000,
+  RiskSettlements17656600000000,
 ];

@@ -117,6 +117,14 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /api/reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
   'POST /api/reconciliations/:id/apply': { may: KEEPERS },
   'POST /api/reconciliations/:id/cancel': { may: ['admin', 'insurance'] },
+  'POST /api/risk/settlements': { may: ['admin', 'insurance'] },
+  'GET /api/risk/settlements': { may: ['admin', 'insurance'] },
+  'GET /api/risk/settlements/:id': { may: ['admin', 'insurance'] },
+  'GET /api/risk/thresholds': { may: ['admin', 'caseworker', 'insurance'] },
+  'PUT /api/risk/thresholds/:year': { may: ['admin'] },
+  'POST /api/risk/run': { may: ['admin'] },
+  'GET /api/risk/alerts': { may: ['admin', 'caseworker', 'insurance'] },
+  'GET /api/risk/push-list': { may: KEEPERS },
 };
 
 /**
