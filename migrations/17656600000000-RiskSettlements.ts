@@ -21,7 +21,19 @@ export class RiskSettlements17656600000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     // As the entities spell it on each database (SQLite: integer).
-    const int = q.connection.options.type === 'mysql' ? 'int' : 'integer';
+    const mysql = q.connection.options.type === 'mysql';
+    const int = mysql ? 'int' : 'integer';
+    // Created/updated timestamps as the entities spell them (see 1765100000000-SchemaMatchesEntities).
+    const stamp = (name: 'createdAt' | 'updatedAt') =>
+      mysql
+        ? {
+            name,
+            type: 'datetime',
+            precision: 6,
+            default: 'CURRENT_TIMESTAMP(6)',
+            ...(name === 'updatedAt' ? { onUpdate: 'CURRENT_TIMESTAMP(6)' } : {}),
+          }
+        : { name, type: 'datetime', default: "datetime('now')" };
     await q.createTable(
       new Table({
         name: 'risk_settlement_uploads',
@@ -38,10 +50,10 @@ export class RiskSettlements17656600000000 implements MigrationInterface {
           { name: 'error', type: 'text', isNullable: true },
           { name: 'runToken', type: 'varchar', length: '36', isNullable: true },
           { name: 'createdById', type: int, isNullable: true },
-          { name: 'createdAt', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
+          stamp('createdAt'),
           { name: 'startedAt', type: 'datetime', isNullable: true },
           { name: 'finishedAt', type: 'datetime', isNullable: true },
-          { name: 'updatedAt', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
+          stamp('updatedAt'),
           { name: 'inserted', type: int, default: 0 },
           { name: 'duplicates', type: int, default: 0 },
           { name: 'rejected', type: int, default: 0 },
@@ -92,7 +104,7 @@ export class RiskSettlements17656600000000 implements MigrationInterface {
           { name: 'registeredRatioBp', type: int },
           { name: 'otherRatioBp', type: int },
           { name: 'updatedById', type: int, isNullable: true },
-          { name: 'updatedAt', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
+          stamp('updatedAt'),
         ],
       }),
     );
@@ -113,7 +125,7 @@ export class RiskSettlements17656600000000 implements MigrationInterface {
           { name: 'settlements', type: int },
           { name: 'asOf', type: 'date' },
           { name: 'itemId', type: int, isNullable: true },
-          { name: 'createdAt', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
+          stamp('createdAt'),
         ],
         indices: [
           new TableIndex({

@@ -7,7 +7,8 @@ import { AppConfig } from '../config/app-config.js';
 import { asError } from '../uploads/as-error.js';
 import { openRoster } from '../uploads/roster-reader.js';
 import { removeUpload } from '../uploads/upload.interceptor.js';
-import { type RunOutcome, Stopped, UploadJobRunner, type WorkDone } from '../uploads/upload-job-runner.js';
+import { inTransaction } from '../database/transaction.js';
+import { type RunOutcome, Stopped, TakenOver, UploadJobRunner, type WorkDone } from '../uploads/upload-job-runner.js';
 import { RiskRunDispatcher } from './risk-run.dispatcher.js';
 import { readSettlementRow, SETTLEMENT_COLUMNS, type SettlementRow } from './settlement-rows.js';
 import { type SettlementRowError, SettlementUpload } from './settlement-upload.entity.js';
@@ -163,11 +164,12 @@ export class SettlementImportService extends UploadJobRunner<SettlementUpload> {
 
   /**
    * One transaction: the refunds' originals looked up, the valid rows inserted (those already there
-   * ignored), and the upload's counts, listed errors and rowsRead, while this run owns it.
+   * ignored), and the upload's counts, listed errors and rowsRead — whose UPDATE, last, checks that
+   * this run still owns the upload (TakenOver rolls it all back): one round trip fewer than a check first.
    */
   private async write(job: SettlementUpload, token: string, batch: Batch, run: RunState): Promise<void> {
     const { counts, listed } = run;
-    await this.owned(job.id, token, async (em) => {
+    await inTransaction(this.db, async (em) => {
       const known = await this.knownCharges(
         em,
         batch.rows.filter((r) => r.refund),
@@ -230,11 +232,14 @@ export class SettlementImportService extends UploadJobRunner<SettlementUpload> {
       if (room > 0 && errors.length > 0) {
         listed.push(...errors.sort((a, b) => a.line - b.line).slice(0, room));
       }
-      await this.update(em, job.id, token, {
+      const mine = await this.update(em, job.id, token, {
         ...counts,
         rowsRead: batch.rowsRead,
         ...(errors.length > 0 && room > 0 ? { rowErrors: JSON.stringify(listed) } : {}),
       });
+      if (!mine) {
+        throw new TakenOver();
+      }
     });
   }
 

@@ -9,6 +9,7 @@ import { indicatorsBench } from './indicators.bench.js';
 import { ledgerBench } from './ledger.bench.js';
 import { povertyReconciliationBench } from './poverty-reconciliation.bench.js';
 import { reconciliationBench } from './reconciliation.bench.js';
+import { riskBench } from './risk.bench.js';
 import { type Bench, formatReport } from './report.js';
 
 /** `npm run bench [name…]`: every benchmark, or those named; the report goes to stdout and test/artifacts/bench.md. */
@@ -20,6 +21,7 @@ const BENCHES: Bench[] = [
   reconciliationBench,
   povertyReconciliationBench,
   indicatorsBench,
+  riskBench,
 ];
 
 async function main(): Promise<void> {
