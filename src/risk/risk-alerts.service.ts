@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, LessThanOrEqual } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { maskIdNumber } from '../common/id-number.js';
 import type { Page } from '../common/pagination.js';
@@ -235,6 +235,17 @@ export class RiskAlertsService {
     sheet.commit();
     await workbook.commit();
     this.logger.log(`push list ${year} (${alerts.length} persons) downloaded by ${user.username} (#${user.id})`);
+  }
+
+  /** The latest year up to `upTo` with thresholds (the 工作台's and the bulletin's funnel), or null before any are set. */
+  async latestYear(upTo: number): Promise<number | null> {
+    const [row] = await this.db.getRepository(RiskThreshold).find({
+      select: { year: true },
+      where: { year: LessThanOrEqual(upTo) },
+      order: { year: 'DESC' },
+      take: 1,
+    });
+    return row?.year ?? null;
   }
 
   private async regionNames(): Promise<Map<string, string>> {

@@ -14,6 +14,7 @@ import { StatsService } from '../reports/stats.service.js';
 import { indicatorTable } from './indicator-table.js';
 import { ChoicesService } from './choices.service.js';
 import { PageController } from './page-controller.decorator.js';
+import { RiskFunnelPartial } from './risk-funnel.js';
 import { safeNext } from './page-query.js';
 import { progressChart } from './progress-chart.js';
 import { reviewQueueQuery } from './review-queue.js';
@@ -36,6 +37,7 @@ export class DashboardController {
     private readonly clock: Clock,
     private readonly indicators: IndicatorsService,
     private readonly items: ItemQueries,
+    private readonly riskFunnel: RiskFunnelPartial,
   ) {}
 
   @Public()
@@ -63,6 +65,7 @@ export class DashboardController {
     return {
       title: '工作台',
       today,
+      riskFunnel: await this.riskFunnel.model(user),
       reviewQueue,
       overview,
       indicators: indicatorTable(indicators, scope.area),

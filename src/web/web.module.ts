@@ -11,6 +11,7 @@ import { NotificationsModule } from '../notifications/notifications.module.js';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module.js';
 import { RegionsModule } from '../regions/regions.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
+import { RiskModule } from '../risk/risk.module.js';
 import { BulletinController } from './bulletin.controller.js';
 import { ChoicesService } from './choices.service.js';
 import { CsrfGuard } from './csrf.guard.js';
@@ -28,6 +29,8 @@ import { NotificationsPagesController } from './notifications-pages.controller.j
 import { PageContextInterceptor } from './page-context.interceptor.js';
 import { PageErrorsModule } from './page-errors.module.js';
 import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
+import { RiskFunnelPartial } from './risk-funnel.js';
+import { RiskPagesController } from './risk-pages.controller.js';
 import { CsrfAfterUploadInterceptor } from './upload-form.js';
 import { SystemPagesController } from './system-pages.controller.js';
 import { UsersPagesController } from './users-pages.controller.js';
@@ -48,6 +51,7 @@ import { WebAuthController } from './web-auth.controller.js';
     ImportsModule,
     ReconciliationModule,
     ReportsModule,
+    RiskModule,
     NotificationsModule,
     PageErrorsModule,
   ],
@@ -61,6 +65,7 @@ import { WebAuthController } from './web-auth.controller.js';
     ReconciliationPagesController,
     EnrollmentPagesController,
     RegistryApplyPagesController,
+    RiskPagesController,
     NotificationsPagesController,
     BulletinController,
     UsersPagesController,
@@ -72,6 +77,7 @@ import { WebAuthController } from './web-auth.controller.js';
     PageContextInterceptor,
     CsrfAfterUploadInterceptor,
     ItemPages,
+    RiskFunnelPartial,
     EvidenceFormInterceptor,
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   try {
     const clock = new Clock(config);
     if (kind === 'risk-import' || kind === 'risk-run') {
-      const run = await riskJob(config, kind, Number(arg));
+      const run = await riskJob(config, kind, arg);
       process.stdout.write(`RESULT ${JSON.stringify(run)}\n`);
       return;
     }

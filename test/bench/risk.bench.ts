@@ -141,18 +141,9 @@ export const riskBench: Bench = {
       });
       console.error(`  baseline insert: ${(baselineMs / 1000).toFixed(1)} s`);
 
-      const upload = await db.getRepository(SettlementUpload).save({
-        year: YEAR,
-        status: 'queued',
-        fileName: 'settlements.csv',
-        storedName: basename(file),
-        format: 'csv',
-        encoding: 'utf8',
-        createdById: null,
-      });
       const env = { DB_TYPE: 'mysql', DB_NAME: config.DB_NAME, UPLOAD_DIR: dir, DEMO_DATA: '0', LOG_LEVEL: 'warn' };
-      const imported = await runInProcess<JobRun>(['risk-import', String(upload.id)], env);
-      const counts = await db.getRepository(SettlementUpload).findOneByOrFail({ id: upload.id });
+      const imported = await runInProcess<JobRun & { id: number }>(['risk-import', basename(file)], env);
+      const counts = await db.getRepository(SettlementUpload).findOneByOrFail({ id: imported.id });
       if (imported.outcome !== 'done') {
         throw new Error(`the settlement upload did not finish: ${imported.outcome} ${counts.error ?? ''}`);
       }

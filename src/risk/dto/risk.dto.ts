@@ -20,16 +20,19 @@ export class UploadSettlementsDto {
 
 /** 预警阈值 of a year: income in 元 (two decimals at most), ratios of it in (0, 5]. */
 export class ThresholdsDto {
+  @Type(() => Number)
   @IsNumber({ maxDecimalPlaces: 2 }, { message: 'ruralIncome must be an amount in yuan (two decimals at most)' })
   @Min(0.01, { message: 'ruralIncome must be greater than 0' })
   @Max(1_000_000, { message: 'ruralIncome must be at most 1000000' })
   ruralIncome!: number;
 
+  @Type(() => Number)
   @IsNumber({ maxDecimalPlaces: 4 }, { message: 'registeredRatio must be a number (four decimals at most)' })
   @Min(0.0001, { message: 'registeredRatio must be greater than 0' })
   @Max(5, { message: 'registeredRatio must be at most 5' })
   registeredRatio!: number;
 
+  @Type(() => Number)
   @IsNumber({ maxDecimalPlaces: 4 }, { message: 'otherRatio must be a number (four decimals at most)' })
   @Min(0.0001, { message: 'otherRatio must be greater than 0' })
   @Max(5, { message: 'otherRatio must be at most 5' })
