@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
  * alert — unless the person has that year's alert of that kind already: `INSERT IGNORE` / `INSERT OR
  * IGNORE` on the unique (idNumber, year, kind), so re-runs and two runs at once add nothing twice.
  *
- * Parameters, in order: year, otherThreshold, registeredThreshold, asOf, year, asOf, the lower
+ * Parameters, in order: year, year, otherThreshold, registeredThreshold, asOf, year, asOf, the lower
  * threshold, otherThreshold, registeredThreshold.
  */
 export function alertInsertSql(db: DataSource): string {
@@ -17,7 +17,7 @@ export function alertInsertSql(db: DataSource): string {
   return `${mysql ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO risk_alerts
   (year, kind, idNumber, name, personId, householdId, regionCode, burdenFen, thresholdFen, settlements, asOf)
 SELECT ?, CASE WHEN r.personId IS NULL THEN 'other' ELSE 'registered' END, a.idNumber,
-  COALESCE((SELECT s2.name FROM settlements s2 WHERE s2.idNumber = a.idNumber ORDER BY s2.id LIMIT 1), ''),
+  COALESCE((SELECT MIN(s2.name) FROM settlements s2 WHERE s2.year = ? AND s2.idNumber = a.idNumber), ''),
   r.personId, r.householdId, r.regionCode, a.burden,
   CASE WHEN r.personId IS NULL THEN ? ELSE ? END, a.n, ?
 FROM (

@@ -77,7 +77,7 @@ export class RiskRunService {
       const otherT = thresholdFen(thresholds.ruralIncomeFen, thresholds.otherRatioBp);
       const inserted = await em.queryRunner!.query(
         alertInsertSql(this.db),
-        [year, otherT, registeredT, asOf, year, asOf, Math.min(registeredT, otherT), otherT, registeredT],
+        [year, year, otherT, registeredT, asOf, year, asOf, Math.min(registeredT, otherT), otherT, registeredT],
         true,
       );
       const added = Number(inserted.affected ?? 0);
