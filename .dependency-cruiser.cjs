@@ -9,7 +9,7 @@ const LAYERS = [
   ['households'],
   ['health'],
   ['ledger'],
-  ['checks', 'escalation', 'uploads', 'imports', 'reconciliation', 'notifications', 'reports'],
+  ['checks', 'escalation', 'uploads', 'imports', 'reconciliation', 'risk', 'notifications', 'reports'],
   ['web'],
   ['app'],
 ];
@@ -33,7 +33,7 @@ module.exports = {
       comment: 'uploads is what imports and reconciliations share: it uses no feature of its own layer',
       severity: 'error',
       from: { path: '^src/uploads/' },
-      to: { path: '^src/(checks|escalation|imports|reconciliation|notifications|reports)/' },
+      to: { path: '^src/(checks|escalation|imports|reconciliation|risk|notifications|reports)/' },
     },
     // imports and reconciliation depend on uploads, never on each other.
     ...[

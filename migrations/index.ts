@@ -19,6 +19,7 @@ import { RegistryApplies1765519000000 } from './1765519000000-RegistryApplies.js
 import { RegistryPages1765600000000 } from './1765600000000-RegistryPages.js';
 import { ContractRenewal1765610000000 } from './1765610000000-ContractRenewal.js';
 import { CheckRuns1765630000000 } from './1765630000000-CheckRuns.js';
+import { RiskSettlements1765660000000 } from './1765660000000-RiskSettlements.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   RegistryPages1765600000000,
   ContractRenewal1765610000000,
   CheckRuns1765630000000,
+  RiskSettlements1765660000000,
 ];

@@ -127,6 +127,14 @@ const EXPECTED: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /api/reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
   'POST /api/reconciliations/:id/apply': { may: KEEPERS },
   'POST /api/reconciliations/:id/cancel': { may: ['admin', 'insurance'] },
+  'POST /api/risk/settlements': { may: ['admin', 'insurance'] },
+  'GET /api/risk/settlements': { may: ['admin', 'insurance'] },
+  'GET /api/risk/settlements/:id': { may: ['admin', 'insurance'] },
+  'GET /api/risk/thresholds': { may: ['admin', 'caseworker', 'insurance'] },
+  'PUT /api/risk/thresholds/:year': { may: ['admin'] },
+  'POST /api/risk/run': { may: ['admin'] },
+  'GET /api/risk/alerts': { may: ['admin', 'caseworker', 'insurance'] },
+  'GET /api/risk/push-list': { may: KEEPERS },
 };
 
 /**
@@ -211,6 +219,11 @@ const PAGES: Record<string, { may: Who[] | 'public'; other?: 404 }> = {
   'POST /reconciliations/:id/items': { may: ['admin', 'insurance'] },
   'POST /reconciliations/:id/apply-enrollment': { may: ['admin', 'insurance'] },
   'POST /reconciliations/:id/cancel': { may: ['admin', 'insurance'] },
+  'GET /risk': { may: ['admin', 'caseworker', 'insurance'] },
+  'POST /risk/settlements': { may: ['admin', 'insurance'] },
+  'GET /risk/settlements/:id': { may: ['admin', 'insurance'] },
+  'POST /risk/thresholds': { may: ['admin'] },
+  'POST /risk/run': { may: ['admin'] },
   'GET /notifications': { may: ALL },
   'POST /notifications/:id/read': { may: ALL },
   'POST /notifications/read-all': { may: ALL },

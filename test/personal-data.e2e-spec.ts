@@ -129,6 +129,12 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
       attachmentIds.push((res.body as { id: number }).id);
     }
     evidenceItemId = evidenceItem.id;
+    // The demo's 2020 settlements raised to alerts and items (issue #20): their answers, pages and push list are read too.
+    await request(t.http)
+      .post('/api/risk/run')
+      .set('Authorization', tokens.admin)
+      .send({ year: 2020, asOf: '2020-12-31' })
+      .expect(200);
     // The persons as they are now, the import's included.
     demo = await db.getRepository(Person).find({ order: { id: 'ASC' } });
     check = new IdRebuildCheck(demo);
@@ -249,6 +255,15 @@ describe('no full ID number can be rebuilt from any answer, page or export (ever
         'GET /api/reconciliations/:id/discrepancies.csv',
         each(reconciliations, (id) => `/api/reconciliations/${id}/discrepancies.csv`),
       ],
+      ['GET /api/risk/settlements', ['/api/risk/settlements']],
+      [
+        'GET /api/risk/settlements/:id',
+        idsOf(await allPages('admin', '/api/risk/settlements')).map((id) => `/api/risk/settlements/${id}`),
+      ],
+      ['GET /api/risk/thresholds', ['/api/risk/thresholds']],
+      ['GET /api/risk/alerts', (await allPages(who, '/api/risk/alerts?year=2020')).map((a) => a.url)],
+      // The push list names persons outside the register in full (README, 因病返贫致贫预警): never a registered one.
+      ['GET /api/risk/push-list', ['/api/risk/push-list?year=2020']],
     ]);
   }
 

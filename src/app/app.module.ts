@@ -21,6 +21,8 @@ import { QueueModule } from '../queue/queue.module.js';
 import { ReconciliationWorkerModule } from '../reconciliation/reconciliation-worker.module.js';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module.js';
 import { RegionsModule } from '../regions/regions.module.js';
+import { RiskWorkerModule } from '../risk/risk-worker.module.js';
+import { RiskModule } from '../risk/risk.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
 import { WebModule } from '../web/web.module.js';
 
@@ -48,12 +50,13 @@ export class AppModule {
         EscalationModule,
         ImportsModule,
         ReconciliationModule,
+        RiskModule,
         ReportsModule,
         DemoModule,
         WebModule,
         // The Bull consumers, only where this instance works queues (with Redis, APP_ROLE worker or all).
         ...(QueueModule.runsWorkers(config)
-          ? [EscalationWorkerModule, ImportsWorkerModule, ReconciliationWorkerModule]
+          ? [EscalationWorkerModule, ImportsWorkerModule, ReconciliationWorkerModule, RiskWorkerModule]
           : []),
       ],
       controllers: [HealthController],

@@ -26,6 +26,10 @@ import { RegistryApply } from '../reconciliation/registry-apply.entity.js';
 import { RegistryChange } from '../reconciliation/registry-change.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { Region } from '../regions/region.entity.js';
+import { RiskAlert } from '../risk/risk-alert.entity.js';
+import { RiskThreshold } from '../risk/risk-threshold.entity.js';
+import { Settlement } from '../risk/settlement.entity.js';
+import { SettlementUpload } from '../risk/settlement-upload.entity.js';
 import { connectionOptions } from '../database/connection-options.js';
 
 export const ENTITIES = [
@@ -54,6 +58,10 @@ export const ENTITIES = [
   EnrollmentChange,
   RegistryChange,
   RegistryApply,
+  SettlementUpload,
+  Settlement,
+  RiskThreshold,
+  RiskAlert,
 ];
 
 /** The one description of the database, used by the app, the migration command and the tests. */

@@ -37,6 +37,16 @@ export enum Permission {
   PovertyReconciliationsRun = 'reconciliations.poverty',
   /** The log of full ID number reads. */
   AuditRead = 'audit.read',
+  /** 因病返贫致贫预警 (SPEC §6.6): upload the insurance bureau's settlements. */
+  RiskSettlementsUpload = 'risk.settlements',
+  /** Set a year's thresholds. */
+  RiskThresholdsManage = 'risk.thresholds',
+  /** Run the year's risk run by hand. */
+  RiskRun = 'risk.run',
+  /** The alerts (ID numbers masked), the funnel and the thresholds. */
+  RiskRead = 'risk.read',
+  /** The push list of persons outside the register, with full ID numbers (for the rural-revitalisation office). */
+  RiskPushList = 'risk.push_list',
 }
 
 const EVERYONE: Role[] = [...ROLES];
@@ -69,6 +79,11 @@ export const PERMISSION_HOLDERS: Record<Permission, readonly Role[]> = {
   [Permission.ReconciliationsRun]: ['admin', 'insurance_reconciler'],
   [Permission.PovertyReconciliationsRun]: RECORD_KEEPERS,
   [Permission.AuditRead]: ['admin'],
+  [Permission.RiskSettlementsUpload]: ['admin', 'insurance_reconciler'],
+  [Permission.RiskThresholdsManage]: ['admin'],
+  [Permission.RiskRun]: ['admin'],
+  [Permission.RiskRead]: ['admin', 'health_caseworker', 'insurance_reconciler'],
+  [Permission.RiskPushList]: RECORD_KEEPERS,
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {

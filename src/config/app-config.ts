@@ -162,6 +162,10 @@ export class AppConfig {
   @IsString()
   ESCALATION_CRON = '0 1 * * *';
 
+  /** The daily 因病返贫致贫 risk run of the current year (SPEC §6.6), in APP_TIMEZONE. */
+  @IsString()
+  RISK_CRON = '30 1 * * *';
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -235,6 +239,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   );
   if (!validateCronExpression(config.ESCALATION_CRON).valid) {
     problems.push(`ESCALATION_CRON: "${config.ESCALATION_CRON}" is not a cron expression (e.g. 0 1 * * *)`);
+  }
+  if (!validateCronExpression(config.RISK_CRON).valid) {
+    problems.push(`RISK_CRON: "${config.RISK_CRON}" is not a cron expression (e.g. 30 1 * * *)`);
   }
   if (!isValidTimeZone(config.APP_TIMEZONE)) {
     problems.push(`APP_TIMEZONE: unknown time zone "${config.APP_TIMEZONE}"`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { Attachment } from './attachment.entity.js';
 import { Campaign } from './campaign.entity.js';
@@ -27,16 +28,20 @@ export class ItemClosure {
    * same gap may be filed again later. With it on (SPEC §6.2), the item waits as pending_review (待审核)
    * for its department: the `close_requested` entry carries the resolution and the sha256 of every
    * attachment the item holds (the evidence reviewed), which the campaign may require at least one of;
-   * the department's reviewers are told.
+   * the department's reviewers are told. An item of a risk alert (source `risk_alert`, SPEC §6.6)
+   * closes only with an `outcome`, which no other item takes (400 naming `outcome`).
    */
   close(user: AuthUser, id: number, dto: CloseItemDto): Promise<ItemDetail> {
     let review: Pick<Campaign, 'closeReview' | 'evidenceRequired'> = { closeReview: false, evidenceRequired: false };
     let evidence: string[] = [];
     const now = this.clock.now();
+    const outcome = dto.outcome ?? null;
+    const withOutcome = outcome ? { outcome } : {};
     return this.changes.apply(user, id, {
       name: 'close',
       version: dto.version,
       check: async (em, item) => {
+        assertOutcome(item, dto);
         review = await em.findOneOrFail(Campaign, {
           select: { id: true, closeReview: true, evidenceRequired: true },
           where: { id: item.campaignId },
@@ -44,17 +49,24 @@ export class ItemClosure {
       },
       set: () =>
         review.closeReview
-          ? { status: 'pending_review', resolution: dto.resolution, closeRequestedAt: now, closeRequestedById: user.id }
+          ? {
+              status: 'pending_review',
+              resolution: dto.resolution,
+              outcome,
+              closeRequestedAt: now,
+              closeRequestedById: user.id,
+            }
           : {
               status: 'closed',
               resolution: dto.resolution,
+              outcome,
               closedAt: now,
               closedOn: this.clock.dateOf(now),
               openKey: null,
             },
       entry: async (_item, em) => {
         if (!review.closeReview) {
-          return { type: 'closed', note: dto.resolution, payload: { status: 'closed' } };
+          return { type: 'closed', note: dto.resolution, payload: { status: 'closed', ...withOutcome } };
         }
         evidence = await this.evidenceOf(em, id);
         if (review.evidenceRequired && evidence.length === 0) {
@@ -64,7 +76,11 @@ export class ItemClosure {
             'attachments',
           );
         }
-        return { type: 'close_requested', note: dto.resolution, payload: { status: 'pending_review', evidence } };
+        return {
+          type: 'close_requested',
+          note: dto.resolution,
+          payload: { status: 'pending_review', evidence, ...withOutcome },
+        };
       },
       after: async (em, item) => {
         if (review.closeReview) {
@@ -99,7 +115,7 @@ export class ItemClosure {
       set: () =>
         approve
           ? { ...over, status: 'closed', closedAt: now, closedOn: this.clock.dateOf(now), openKey: null }
-          : { ...over, status: 'in_progress', resolution: null },
+          : { ...over, status: 'in_progress', resolution: null, outcome: null },
       entry: async (item, em) => {
         const requestedBy = await this.requesterOf(em, item);
         return approve
@@ -140,5 +156,19 @@ export class ItemClosure {
   private async requesterOf(em: EntityManager, item: Item): Promise<LedgerActor> {
     const request = await this.ledger.last(em, item.id, 'close_requested');
     return { id: item.closeRequestedById, name: request?.actorName ?? '' };
+  }
+}
+
+/** A risk alert's item closes with an outcome; no other item takes one (SPEC §6.6). */
+function assertOutcome(item: Item, dto: CloseItemDto): void {
+  if (item.source === 'risk_alert' && !dto.outcome) {
+    throw new AppError(
+      ErrorCode.Invalid,
+      `item ${item.id} is a risk alert: closing it needs an outcome (monitored, assisted, low_income or no_risk)`,
+      'outcome',
+    );
+  }
+  if (item.source !== 'risk_alert' && dto.outcome) {
+    throw new AppError(ErrorCode.Invalid, `item ${item.id} is not a risk alert: it takes no outcome`, 'outcome');
   }
 }

@@ -17,6 +17,7 @@ export const SOURCE_LABELS: Record<ItemSource, string> = {
   inspection: '督导检查',
   check: '查漏补缺',
   reconciliation: '数据比对',
+  risk_alert: '因病返贫致贫预警',
 };
 
 export const STATUS_LABELS: Record<ItemStatus, string> = {

@@ -26,6 +26,7 @@ import {
   type SubjectType,
 } from './item.entity.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
+import type { RiskOutcome } from './risk-outcomes.js';
 import { type LedgerActor, type LedgerEntryView, LedgerService } from './ledger.service.js';
 import { type CatalogueName, type SubjectNames, TextRedactor } from './text-redactor.js';
 
@@ -66,6 +67,8 @@ export interface ItemView {
   currentLevel: number;
   version: number;
   resolution: string | null;
+  /** 核实结果 of a risk_alert item (SPEC §6.6): monitored, assisted, low_income or no_risk; null otherwise. */
+  outcome: RiskOutcome | null;
   closedAt: Date | null;
   /** 逾期销号: closed on a day after its deadline (in APP_TIMEZONE). */
   closedLate: boolean;
@@ -207,6 +210,7 @@ export class ItemViews {
           : i.escalationLevel,
         version: i.version,
         resolution: i.resolution && text(i.resolution),
+        outcome: i.outcome,
         closedAt: i.closedAt,
         closedLate: i.status === 'closed' && i.closedOn !== null && i.closedOn > i.deadline,
         assigneeName: i.assigneeName && text(i.assigneeName),

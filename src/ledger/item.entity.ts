@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Region } from '../regions/region.entity.js';
 import { Campaign } from './campaign.entity.js';
+import type { RiskOutcome } from './risk-outcomes.js';
 
 export const ITEM_CATEGORIES = ['insurance', 'contract', 'treatment', 'data', 'facility', 'staffing', 'other'] as const;
 /** insurance 基本医保, contract 慢病签约, treatment 分类救治, data 信息数据, facility 基础设施, staffing 人才, other. */
@@ -13,8 +14,8 @@ export const DEPARTMENTS = ['health', 'insurance'] as const;
 /** health 卫健局, insurance 医保局. */
 export type Department = (typeof DEPARTMENTS)[number];
 
-export const ITEM_SOURCES = ['inspection', 'check', 'reconciliation'] as const;
-/** inspection 督导检查, check 查漏补缺规则, reconciliation 数据比对. */
+export const ITEM_SOURCES = ['inspection', 'check', 'reconciliation', 'risk_alert'] as const;
+/** inspection 督导检查, check 查漏补缺规则, reconciliation 数据比对, risk_alert 因病返贫致贫预警 (SPEC §6.6). */
 export type ItemSource = (typeof ITEM_SOURCES)[number];
 
 export const ITEM_STATUSES = ['open', 'in_progress', 'pending_review', 'closed'] as const;
@@ -84,6 +85,10 @@ export class Item {
   /** What was done (整改情况), set when the item is closed. */
   @Column({ type: 'text', nullable: true })
   resolution!: string | null;
+
+  /** 核实结果 of a risk_alert item (SPEC §6.6), set with the resolution when it is closed; null otherwise. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  outcome!: RiskOutcome | null;
 
   @Column({ type: 'datetime', nullable: true })
   closedAt!: Date | null;

@@ -172,7 +172,14 @@ export class ItemsService {
     return this.changes.apply(user, id, {
       name: 'reopen',
       version: dto.version,
-      set: () => ({ status: 'open', resolution: null, closedAt: null, closedOn: null, openKey: () => 'dedupeKey' }),
+      set: () => ({
+        status: 'open',
+        resolution: null,
+        outcome: null,
+        closedAt: null,
+        closedOn: null,
+        openKey: () => 'dedupeKey',
+      }),
       check: async (em, item) => {
         const twin = item.dedupeKey && (await em.findOneBy(Item, { openKey: item.dedupeKey }));
         if (twin) {

@@ -16,6 +16,7 @@ import { indicatorTable } from './indicator-table.js';
 import { ChoicesService } from './choices.service.js';
 import { countdownText } from './dashboard.controller.js';
 import { PageController } from './page-controller.decorator.js';
+import { RiskFunnelPartial } from './risk-funnel.js';
 import { filterParams } from './page-query.js';
 import { progressChart } from './progress-chart.js';
 
@@ -63,6 +64,7 @@ export class BulletinController {
     private readonly choices: ChoicesService,
     private readonly clock: Clock,
     private readonly indicators: IndicatorsService,
+    private readonly riskFunnel: RiskFunnelPartial,
   ) {}
 
   @Get()
@@ -124,6 +126,7 @@ export class BulletinController {
       supervisedMore: Math.max(supervised.total - supervised.items.length, 0),
       supervisedExport: `/api/items/export?${exportParams.toString()}`,
       lagging: laggingText(compared, unit),
+      riskFunnel: await this.riskFunnel.model(user),
     };
   }
 }

@@ -16,6 +16,7 @@ import { indicatorTable } from './indicator-table.js';
 import { DashboardDrilldown, type RowLinks } from './dashboard-drilldown.js';
 import { ChoicesService } from './choices.service.js';
 import { PageController } from './page-controller.decorator.js';
+import { RiskFunnelPartial } from './risk-funnel.js';
 import { safeNext } from './page-query.js';
 import { progressChart } from './progress-chart.js';
 import { reviewQueueQuery } from './review-queue.js';
@@ -43,6 +44,7 @@ export class DashboardController {
     private readonly items: ItemQueries,
     private readonly worklists: WorklistsService,
     private readonly drilldown: DashboardDrilldown,
+    private readonly riskFunnel: RiskFunnelPartial,
   ) {}
 
   @Public()
@@ -72,6 +74,7 @@ export class DashboardController {
     return {
       title: '工作台',
       today,
+      riskFunnel: await this.riskFunnel.model(user),
       reviewQueue,
       todo,
       overview,

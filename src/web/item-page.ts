@@ -21,6 +21,7 @@ import { DEPARTMENT_LABELS } from '../ledger/item-labels.js';
 import { actionsFor } from '../ledger/item-policy.js';
 import { ItemQueries } from '../ledger/item-queries.service.js';
 import type { ItemDetail } from '../ledger/item-views.js';
+import { RISK_OUTCOME_LABELS, RISK_OUTCOMES } from '../ledger/risk-outcomes.js';
 import type { FieldErrors, FormSpec } from './forms.js';
 import { ChoicesService } from './choices.service.js';
 import { optionsOf } from './labels.js';
@@ -48,7 +49,11 @@ const PHONE_RULE = '请填写手机号（如 13912345678）或带区号的固定
 export const FORMS: { [A in FormAction]: FormSpec<object> } = {
   start: { dto: StartItemDto, labels: { version: '版本' }, integers: ['version'] },
   progress: { dto: ProgressItemDto, labels: { note: '整改进展' } },
-  close: { dto: CloseItemDto, labels: { resolution: '整改情况', version: '版本' }, integers: ['version'] },
+  close: {
+    dto: CloseItemDto,
+    labels: { resolution: '整改情况', outcome: '核实结果', version: '版本' },
+    integers: ['version'],
+  },
   reopen: { dto: ReopenItemDto, labels: { reason: '重新打开原因', version: '版本' }, integers: ['version'] },
   review: {
     dto: ReviewItemDto,
@@ -227,6 +232,11 @@ export class ItemPages {
         label: reviewed ? '申请销号' : '销号',
         evidenceRequired: reviewed && campaign.evidenceRequired,
         evidenceMissing: reviewed && campaign.evidenceRequired && files.length === 0,
+        // A risk alert's item closes with 核实结果 (SPEC §6.6).
+        outcomes:
+          item.source === 'risk_alert'
+            ? RISK_OUTCOMES.map((value) => ({ value, label: RISK_OUTCOME_LABELS[value] }))
+            : null,
       },
       request:
         item.status === 'pending_review'

@@ -1,3 +1,4 @@
+import { RISK_OUTCOME_LABELS } from '../ledger/risk-outcomes.js';
 import type { FollowUpResult } from '../health/follow-up-rules.js';
 import type { Role } from '../auth/roles.js';
 import { HOUSEHOLD_COLUMNS } from '../imports/household-rows.js';
@@ -123,6 +124,7 @@ export const LABELS: Record<string, Readonly<Record<string, string>>> = {
   category: CATEGORY_LABELS,
   dept: DEPARTMENT_LABELS,
   source: SOURCE_LABELS,
+  outcome: RISK_OUTCOME_LABELS,
   subject: SUBJECT_LABELS,
   rosterField: ROSTER_FIELD_LABELS,
   fileFormat: { csv: 'CSV', xlsx: 'Excel' },

@@ -45,6 +45,7 @@ const AREAS: Area[] = [
   { href: '/campaigns', label: '整改专项', permission: Permission.CampaignsRead },
   { href: '/imports', label: '导入', permission: Permission.ImportsRun },
   { href: '/reconciliations', label: '数据比对', permission: ANY_SOURCE },
+  { href: '/risk', label: '风险预警', permission: Permission.RiskRead },
   { href: '/notifications', label: '提醒', permission: null },
   { href: '/bulletin', label: '工作简报', permission: Permission.StatsRead },
   { href: '/users', label: '用户', permission: Permission.UsersManage },

@@ -13,6 +13,7 @@ import { NotificationsModule } from '../notifications/notifications.module.js';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module.js';
 import { RegionsModule } from '../regions/regions.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
+import { RiskModule } from '../risk/risk.module.js';
 import { BulletinController } from './bulletin.controller.js';
 import { CampaignsPagesController } from './campaigns-pages.controller.js';
 import { ChoicesService } from './choices.service.js';
@@ -39,6 +40,8 @@ import { PageErrorsModule } from './page-errors.module.js';
 import { WorklistsPagesController } from './worklists-pages.controller.js';
 import { ReconciliationPagesController } from './reconciliation-pages.controller.js';
 import { RunsPagesController } from './runs-pages.controller.js';
+import { RiskFunnelPartial } from './risk-funnel.js';
+import { RiskPagesController } from './risk-pages.controller.js';
 import { CsrfAfterUploadInterceptor } from './upload-form.js';
 import { SystemPagesController } from './system-pages.controller.js';
 import { UserAccountPagesController } from './user-account-pages.controller.js';
@@ -61,6 +64,7 @@ import { DashboardDrilldown } from './dashboard-drilldown.js';
     ImportsModule,
     ReconciliationModule,
     ReportsModule,
+    RiskModule,
     NotificationsModule,
     ChecksModule,
     EscalationModule,
@@ -82,6 +86,7 @@ import { DashboardDrilldown } from './dashboard-drilldown.js';
     ReconciliationPagesController,
     EnrollmentPagesController,
     RegistryApplyPagesController,
+    RiskPagesController,
     NotificationsPagesController,
     BulletinController,
     UsersPagesController,
@@ -98,6 +103,7 @@ import { DashboardDrilldown } from './dashboard-drilldown.js';
     ItemPages,
     MemberHealthForms,
     HouseholdPage,
+    RiskFunnelPartial,
     EvidenceFormInterceptor,
     DashboardDrilldown,
     { provide: APP_GUARD, useClass: CsrfGuard },

@@ -9,6 +9,7 @@ import { indicatorsBench } from './indicators.bench.js';
 import { ledgerBench } from './ledger.bench.js';
 import { povertyReconciliationBench } from './poverty-reconciliation.bench.js';
 import { reconciliationBench } from './reconciliation.bench.js';
+import { riskBench } from './risk.bench.js';
 import { type Bench, formatReport } from './report.js';
 import { worklistsBench } from './worklists.bench.js';
 
@@ -22,6 +23,7 @@ const BENCHES: Bench[] = [
   povertyReconciliationBench,
   indicatorsBench,
   worklistsBench,
+  riskBench,
 ];
 
 async function main(): Promise<void> {

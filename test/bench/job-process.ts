@@ -6,6 +6,7 @@ import { dataSourceOptions } from '../../src/app/data-source.js';
 import { HouseholdImportService } from '../../src/imports/household-import.service.js';
 import { ReconciliationRunner } from '../../src/reconciliation/reconciliation-runner.service.js';
 import { IndicatorsService } from '../../src/reports/indicators.service.js';
+import { riskJob } from './risk-job.js';
 import { measured } from './roster-data.js';
 import { timed } from './report.js';
 
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
   const db = await new DataSource(dataSourceOptions(config)).initialize();
   try {
     const clock = new Clock(config);
+    if (kind === 'risk-import' || kind === 'risk-run') {
+      const run = await riskJob(config, kind, arg);
+      process.stdout.write(`RESULT ${JSON.stringify(run)}\n`);
+      return;
+    }
     if (kind === 'indicators') {
       const service = new IndicatorsService(db, clock);
       const admin = { id: 1, username: 'admin', displayName: 'admin', role: 'admin' as const, regionCode: null };

@@ -98,7 +98,7 @@ export interface JobRun {
 
 /** Runs a job in a process of its own (job-process.ts) against `dbName`, with `uploadDir`; answers its figures. */
 export async function runJobProcess(
-  kind: 'import' | 'reconciliation',
+  kind: 'import' | 'reconciliation' | 'risk-import' | 'risk-run',
   id: number,
   dbName: string,
   uploadDir: string,

@@ -33,6 +33,7 @@ import { buildDemoPovertyRoster } from './demo-poverty-roster.js';
 import { DEMO_CAMPAIGN, type DemoCloseRequest, DEMO_INSPECTION_ITEMS } from './demo-campaign.js';
 import { DemoCloseRequests } from './demo-close-requests.js';
 import { buildDemoHealth, DEMO_AS_OF, type DemoHealth } from './demo-health.js';
+import { loadDemoRisk } from './demo-risk.js';
 import { balanceFollowUps, demoReadings, demoTreatment } from './demo-readings.js';
 import { inTransaction } from '../../database/transaction.js';
 
@@ -104,6 +105,7 @@ export class DemoLoader {
         }
       }
       await this.insertHealth(em, buildDemoHealth(district, subdistrictNames(district)), district);
+      await loadDemoRisk(em, district);
       const existing = new Set((await em.find(User, { select: { username: true } })).map((u) => u.username));
       const users = DEMO_USERS.filter((u) => !existing.has(u.username)).map((u) => ({
         ...u,

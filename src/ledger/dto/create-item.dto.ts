@@ -60,8 +60,8 @@ export class CreateItemDto {
   @IsCalendarDate()
   deadline?: string;
 
-  /** Default: inspection (督导检查). */
+  /** Default: inspection (督导检查). `risk_alert` items are filed by the risk run only. */
   @IsOptional()
-  @IsIn(ITEM_SOURCES)
+  @IsIn(ITEM_SOURCES.filter((s) => s !== 'risk_alert'))
   source?: ItemSource;
 }

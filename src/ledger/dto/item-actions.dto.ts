@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { HasVisibleText } from '../../common/has-visible-text.js';
 import { Trim } from '../../common/trim.decorator.js';
+import { RISK_OUTCOMES, type RiskOutcome } from '../risk-outcomes.js';
 
 /** start: when a version is given, it must be the item's. */
 export class StartItemDto {
@@ -27,6 +28,11 @@ export class CloseItemDto {
   @HasVisibleText(4)
   @MaxLength(2000)
   resolution!: string;
+
+  /** 核实结果: required to close a risk_alert item (SPEC §6.6), refused on any other. */
+  @IsOptional()
+  @IsIn(RISK_OUTCOMES, { message: `outcome must be one of ${RISK_OUTCOMES.join(', ')}` })
+  outcome?: RiskOutcome;
 
   @IsInt()
   @Min(1)
