@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Item } from '../src/ledger/item.entity.js';
 import { RiskAlert } from '../src/risk/risk-alert.entity.js';
+import { type Funnel, type FunnelRow, OUTSIDE_REGISTER } from '../src/risk/risk-alerts.service.js';
 import { pdfDocument } from './factories/evidence.js';
 import { householdInput, maskedId, newIdNumber } from './factories/households.js';
 import { settlementCsv, settlementRow } from './factories/settlements.js';
@@ -180,4 +181,37 @@ describe('pages: 因病返贫致贫预警 from upload to outcome (issue 20)', ()
       });
     },
   );
+
+  it('shows the funnel on the 工作台 and in the bulletin: the district to the admin, an officer their street alone', async () => {
+    const admin = await t.login('admin', TEST_ADMIN_PASSWORD);
+    const { body } = await request(t.http).get(`/api/risk/alerts?year=${YEAR}`).set('Authorization', admin).expect(200);
+    const funnel = body.funnel as Funnel;
+    const [{ regionCode }] = await db.query<{ regionCode: string }[]>(
+      "SELECT regionCode FROM users WHERE username = 'officer1'",
+    );
+    const street = funnel.byRegion.find((r) => r.regionCode === regionCode)!;
+    // The loop above ran at both widths: two alerts of this street, both closed with 医疗救助.
+    expect(street).toMatchObject({ alerts: 2, items: 2, outcomes: 2, byOutcome: { assisted: 2 } });
+    const sentence = (r: FunnelRow) =>
+      `${r.name}有医保结算 ${r.persons} 人、${r.settlements} 笔，个人负担达到预警线 ${r.alerts} 人，已建整改问题 ${r.items} 个，已核实销号 ${r.outcomes} 个`;
+
+    const district = await as('admin', 1280, 900);
+    await district.page.goto(`${base}/`);
+    await expect(text(district.page, '.risk-funnel tr.total')).resolves.toContain(funnel.district.name);
+    await expect(district.page.locator('.risk-funnel tbody tr').count()).resolves.toBe(funnel.byRegion.length + 1);
+    await district.page.goto(`${base}/bulletin`);
+    await expect(text(district.page, '.risk-funnel-summary')).resolves.toContain(sentence(funnel.district));
+    await district.context.close();
+
+    const officer = await as('officer1', 390, 844);
+    await officer.page.goto(`${base}/`);
+    const rows = officer.page.locator('.risk-funnel tbody tr');
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().textContent()).resolves.toContain(street.name);
+    await expect(text(officer.page, '.risk-funnel')).resolves.not.toContain(funnel.district.name);
+    await expect(text(officer.page, '.risk-funnel')).resolves.not.toContain(OUTSIDE_REGISTER);
+    await officer.page.goto(`${base}/bulletin`);
+    await expect(text(officer.page, '.risk-funnel-summary')).resolves.toContain(sentence(street));
+    await officer.context.close();
+  });
 });

@@ -5,9 +5,10 @@ import { Clock } from '../common/clock.js';
 import { type Funnel, RiskAlertsService } from '../risk/risk-alerts.service.js';
 
 /**
- * The 因病返贫致贫 funnel the 工作台 and the bulletin include (views/partials/risk-funnel.hbs): the latest
- * year with thresholds up to this one; null before any are set. Counts only, so every reader of
- * the dashboard may see it; the link to the page is for those who may open it.
+ * The 因病返贫致贫 funnel the 工作台 (views/partials/risk-funnel.hbs) and the bulletin (a sentence) show:
+ * the latest year with thresholds up to this one; null before any are set. Counts only, so every
+ * reader of the dashboard may see it; the link to the page is for those who may open it. A user of
+ * one sub-district sees that sub-district's row alone, as its total (no district, no 未建档人员).
  */
 @Injectable()
 export class RiskFunnelPartial {
@@ -22,6 +23,11 @@ export class RiskFunnelPartial {
       return null;
     }
     const funnel = await this.alerts.funnel(year);
-    return { ...funnel, href: hasPermission(user.role, Permission.RiskRead) ? `/risk?year=${year}` : null };
+    const href = hasPermission(user.role, Permission.RiskRead) ? `/risk?year=${year}` : null;
+    if (user.regionCode === null) {
+      return { ...funnel, href };
+    }
+    const own = funnel.byRegion.find((r) => r.regionCode === user.regionCode);
+    return own ? { year, district: own, byRegion: [], href } : null;
   }
 }
