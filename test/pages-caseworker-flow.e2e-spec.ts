@@ -73,6 +73,7 @@ describe('pages: a caseworker from an empty register to the 工作台 (issue 16)
     await Promise.all([page.waitForURL(`${base}/households`), page.click('nav.nav >> text=贫困户')]);
     await expect(textOf(page.locator('.households-table td.empty'))).resolves.toBe('没有符合条件的贫困户');
     expect(await db.getRepository(Household).count()).toBe(0);
+    await screenshot(page, 'flow-list-empty-desktop');
 
     // 新增贫困户: a household of three.
     await Promise.all([page.waitForURL(`${base}/households/new`), page.click('text=新增贫困户')]);

@@ -56,7 +56,7 @@ export const sideways = (page: Page): Promise<number> =>
 export async function submitForm(page: Page, form: Locator): Promise<number> {
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST'),
-    form.locator('button[type="submit"]').click(),
+    form.locator('button[type="submit"]').first().click(),
   ]);
   await page.waitForLoadState('load');
   return response.status();
