@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Condition } from '../src/health/condition.entity.js';
@@ -6,8 +6,9 @@ import { Contract } from '../src/health/contract.entity.js';
 import { FollowUp } from '../src/health/follow-up.entity.js';
 import { INDICATOR_DEFINITIONS } from '../src/reports/indicator-definitions.js';
 import { householdInput, newIdNumber, SUBDISTRICT_A } from './factories/households.js';
-import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
+import { launchBrowser, screenshot, serve } from './utils/browser.js';
 import { createTestApp, type TestApp } from './utils/create-test-app.js';
+import { dashboardFigures, openHealthForm, sideways, signedIn, submitForm, textOf } from './utils/household-pages.js';
 import { oracleIndicators } from './utils/indicator-oracle.js';
 import { csrfOf, pageLogin } from './utils/pages.js';
 
@@ -20,11 +21,12 @@ interface Member {
 }
 
 /**
- * Issue #16, the health records in the pages: a caseworker, on the household page of a household of
- * three made through the API, records a hypertension diagnosis (a bad date first: the message at the
- * field, nothing written), signs a contract covering it, records two follow-ups (the second reading
- * uncontrolled), changes a major disease's treatment status and renews the contract; the household
- * page, the API and the 工作台 agree with figures computed from the database. Roles that may not
+ * Issue #16, the health records in the pages, on the demo district: a caseworker, on the household
+ * page of a household of three made through the API, meets each form's refusal at its field (a
+ * diagnosis date in the future, a diastolic not below the systolic, 放弃救治 without a reason: nothing
+ * written), changes a major disease's treatment status (the 工作台 counts it as the database does) and
+ * renews the contract. The whole successful lifecycle from an empty register, checked against the API
+ * and the 工作台, is pages-caseworker-flow's. Roles that may not
  * write health records see no form; a POST without the CSRF token is 403.
  */
 describe('pages: health records on the household page (issue 16)', () => {
@@ -81,40 +83,17 @@ describe('pages: health records on the household page (issue 16)', () => {
   });
 
   async function as(username: string, width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await signIn(page, base, username);
-    await page.goto(`${base}/households/${householdId}`);
-    return { context, page };
+    const signed = await signedIn(browser, base, username, undefined, width);
+    await signed.page.goto(`${base}/households/${householdId}`);
+    return signed;
   }
 
   const block = (page: Page, member: Member) => page.locator(`#member-${member.id}`);
-  const text = async (locator: Locator) => ((await locator.first().textContent()) ?? '').trim();
-  const sideways = (page: Page) =>
-    page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  const text = textOf;
+  const open = openHealthForm;
+  const submit = submitForm;
 
-  /** Opens a folded form by its summary and answers the form. */
-  async function open(scope: Locator, summary: string): Promise<Locator> {
-    const details = scope.locator('details.health-form', {
-      has: scope.page().locator(`summary:has-text("${summary}")`),
-    });
-    if ((await details.getAttribute('open')) === null) {
-      await details.locator('summary').click();
-    }
-    return details.locator('form');
-  }
-
-  /** Submits a form and waits for the page that answers it: the POST's own (refused) or the redirect's. */
-  async function submit(page: Page, form: Locator): Promise<number> {
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(`${base}/households/`)),
-      form.locator('button[type="submit"]').click(),
-    ]);
-    await page.waitForLoadState('load');
-    return response.status();
-  }
-
-  it('records a diagnosis, a contract, two follow-ups and a treatment status; page, API and 工作台 agree', async () => {
+  it('refuses bad input in each form at its field; changes a treatment status; the 工作台 counts it', async () => {
     const { context, page } = await as('caseworker');
 
     // 新增患病 with a diagnosis date in the future: refused at the field, typed values kept, nothing written.
@@ -193,11 +172,8 @@ describe('pages: health records on the household page (issue 16)', () => {
     await screenshot(page, 'health-recorded-desktop');
     await context.close();
 
-    // The database, the API and the household page say the same.
-    const conditions = await db.getRepository(Condition).find({ where: { personId: head.id } });
-    expect(conditions.map((c) => [c.diseaseCode, c.diagnosedOn, c.treatmentCategory])).toEqual([
-      ['hypertension', '2019-06-01', 'contracted'],
-    ]);
+    // The diagnosis, contract and follow-ups against the API and the 工作台 are pages-caseworker-flow's;
+    // here, the treatment status on a populated register.
     const major = await db.getRepository(Condition).findOneByOrFail({ id: majorId });
     expect([major.treatmentStatus, major.treatmentStartedOn]).toEqual(['in_treatment', '2020-04-01']);
     const apiConditions = await request(t.http)
@@ -207,27 +183,6 @@ describe('pages: health records on the household page (issue 16)', () => {
     expect(apiConditions.body.items).toEqual([
       expect.objectContaining({ id: majorId, treatmentStatus: major.treatmentStatus, version: major.version }),
     ]);
-    const rows = await db
-      .getRepository(FollowUp)
-      .find({ where: { contractId: contract.id }, order: { visitedOn: 'ASC' } });
-    const contracts = await request(t.http)
-      .get(`/api/contracts?personId=${head.id}`)
-      .set('Authorization', caseworker)
-      .expect(200);
-    expect(contracts.body.items).toHaveLength(1);
-    expect(contracts.body.items[0]).toMatchObject({
-      id: contract.id,
-      institution: '城关镇卫生院',
-      doctorName: '李医生团队',
-      signedOn: '2020-01-06',
-      diseaseCodes: ['hypertension'],
-      followUpsDone: rows.length,
-      nextDue: [{ diseaseCode: 'hypertension', dueOn: '2020-04-24', overdue: false }],
-    });
-    expect(
-      contracts.body.items[0].followUps.map((f: FollowUp) => [f.visitedOn, f.systolic, f.diastolic, f.notes]),
-    ).toEqual(rows.map((f) => [f.visitedOn, f.systolic, f.diastolic, f.notes]));
-
     // The 工作台 figures for the street: the page's row, the API's and counts from the database agree.
     const expected = (await oracleIndicators(db, TODAY))[SUBDISTRICT_A];
     const api = await request(t.http).get(`/api/stats/indicators?asOf=${TODAY}`).set('Authorization', caseworker);
@@ -235,11 +190,7 @@ describe('pages: health records on the household page (issue 16)', () => {
       (r) => r.regionCode === SUBDISTRICT_A,
     )! as unknown as Record<string, { numerator: number; denominator: number }> & { name: string };
     const dashboard = await as('caseworker');
-    await dashboard.page.goto(`${base}/`);
-    const cells = dashboard.page.locator('table.indicators tr', {
-      has: dashboard.page.locator(`td:text-is("${street.name}")`),
-    });
-    const shown = (await cells.locator('td.num .small').allTextContents()).map((s) => s.trim());
+    const shown = await dashboardFigures(dashboard.page, base, street.name);
     await dashboard.context.close();
     expect(shown).toEqual(
       INDICATOR_DEFINITIONS.map((d) => `${expected[d.key].numerator}/${expected[d.key].denominator}`),

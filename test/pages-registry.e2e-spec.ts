@@ -1,29 +1,23 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Household } from '../src/households/household.entity.js';
 import { IdAccess } from '../src/households/id-access.entity.js';
 import { Person } from '../src/households/person.entity.js';
-import {
-  maskedId,
-  newIdNumber,
-  newRegistryNo,
-  SUBDISTRICT_A,
-  SUBDISTRICT_B,
-  VILLAGE_A,
-} from './factories/households.js';
+import { maskedId, newIdNumber, newRegistryNo, SUBDISTRICT_B, VILLAGE_A } from './factories/households.js';
 import { newCampaign, newItem, unique } from './factories/items.js';
-import { launchBrowser, screenshot, serve, signIn } from './utils/browser.js';
+import { launchBrowser, screenshot, serve } from './utils/browser.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { seedEmptyRegister, sideways, signedIn, submitForm, textOf } from './utils/household-pages.js';
 import { csrfOf, pageLogin } from './utils/pages.js';
 
 const PASSWORD = 'Registry-pages-2020';
 
 /**
  * Issue #16, the registry in the pages, on an empty register (no demo district): a health
- * caseworker registers a household of three through the 新增贫困户 form (first with a wrong ID
- * number: the form comes back as typed, nothing written), adds a member, marks one 迁出 with a day,
- * edits the household (a stale form says so and keeps the text), reads a full ID number with a
+ * caseworker's 新增贫困户 form with a wrong ID number comes back as typed, nothing written (the
+ * registration itself, checked against the API, is pages-caseworker-flow's); then they add a member,
+ * mark one 迁出 with a day, edit the household (a stale form says so and keeps the text), read a full ID number with a
  * reason (logged, and listed on the admin's 身份证号查看记录 page); another sub-district's officer gets
  * 404 from every form. Each step is checked against the API and the database; screenshots at
  * desktop and 390 px go to test/artifacts/.
@@ -48,26 +42,15 @@ describe('pages: 贫困户登记 (issue 16)', () => {
     base = await serve(t);
     browser = await launchBrowser();
     admin = await t.login('admin', TEST_ADMIN_PASSWORD);
-    const regions = [
-      { code: '610199000000', name: '示范区', level: 'district' },
-      { code: SUBDISTRICT_A, name: '城关街道', level: 'subdistrict', parentCode: '610199000000' },
-      { code: SUBDISTRICT_B, name: '东塬街道', level: 'subdistrict', parentCode: '610199000000' },
-      { code: VILLAGE_A, name: '柳树村', level: 'village', parentCode: SUBDISTRICT_A },
-    ];
-    for (const region of regions) {
-      await request(t.http).post('/api/regions').set('Authorization', admin).send(region).expect(201);
-    }
-    const users = [
-      { username: names.caseworker, role: 'health_caseworker', displayName: '李业务' },
-      { username: names.officer, role: 'subdistrict_officer', regionCode: SUBDISTRICT_B, displayName: '东塬专干' },
-    ];
-    for (const user of users) {
-      await request(t.http)
-        .post('/api/users')
-        .set('Authorization', admin)
-        .send({ ...user, password: PASSWORD })
-        .expect(201);
-    }
+    await seedEmptyRegister(
+      t,
+      admin,
+      [
+        { username: names.caseworker, role: 'health_caseworker', displayName: '李业务' },
+        { username: names.officer, role: 'subdistrict_officer', regionCode: SUBDISTRICT_B, displayName: '东塬专干' },
+      ],
+      PASSWORD,
+    );
     caseworker = await t.login(names.caseworker, PASSWORD);
   });
 
@@ -76,40 +59,16 @@ describe('pages: 贫困户登记 (issue 16)', () => {
     await t?.close();
   });
 
-  async function as(
-    username: string,
-    password: string,
-    width = 1280,
-  ): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await signIn(page, base, username, password);
-    return { context, page };
-  }
-
-  const text = async (page: Page, selector: string) =>
-    ((await page.locator(selector).first().textContent()) ?? '').trim();
-  const sideways = (page: Page) =>
-    page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  const as = (username: string, password: string, width = 1280) => signedIn(browser, base, username, password, width);
+  const text = (page: Page, selector: string) => textOf(page.locator(selector));
   const api = (path: string, token = caseworker) => request(t.http).get(path).set('Authorization', token).expect(200);
   /** Submits the form `selector` and answers the status of the POST it sent. */
-  async function submit(page: Page, selector: string): Promise<number> {
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST'),
-      page.click(`${selector} button[type="submit"]`),
-    ]);
-    await page.waitForLoadState('load');
-    return response.status();
-  }
+  const submit = (page: Page, selector: string) => submitForm(page, page.locator(selector));
 
-  it('a caseworker registers a household of three, adds a member and marks one 迁出 with a day', async () => {
+  it('a refused 新增贫困户 form keeps what was typed; a member is added and one marked 迁出 with a day', async () => {
+    // From the empty list to a registered household is pages-caseworker-flow's; here, the refusals.
     const { context, page } = await as(names.caseworker, PASSWORD);
-    await Promise.all([page.waitForURL(`${base}/households`), page.click('nav.nav >> text=贫困户')]);
-    await expect(text(page, '.households-table td.empty')).resolves.toBe('没有符合条件的贫困户');
-    expect((await api('/api/households')).body.total).toBe(0);
-    await screenshot(page, 'registry-list-empty-desktop');
-
-    await Promise.all([page.waitForURL(`${base}/households/new`), page.click('text=新增贫困户')]);
+    await page.goto(`${base}/households/new`);
     await page.fill('input[name="registryNo"]', registryNo);
     await page.selectOption('.new-household select[name="regionCode"]', VILLAGE_A);
     await page.selectOption('.new-household select[name="povertyCause"]', 'illness');
@@ -143,22 +102,12 @@ describe('pages: 贫困户登记 (issue 16)', () => {
     await expect(text(page, '.alert-success')).resolves.toBe('贫困户已登记。');
     householdId = Number(/\/households\/(\d+)\?done=created$/.exec(page.url())?.[1]);
     expect(householdId).toBeGreaterThan(0);
-    await expect(text(page, 'h1')).resolves.toBe(`张建国 户编号 ${registryNo}`);
     await expect(page.title()).resolves.toContain(`张建国 · 户编号 ${registryNo}`);
     let household = (await api(`/api/households/${householdId}`)).body;
-    expect(household).toMatchObject({ registryNo, regionCode: VILLAGE_A, headName: '张建国', memberCount: 3 });
     expect(household.subdistrictName).toBe('城关街道');
     await expect(text(page, '.fact-subdistrict')).resolves.toBe(household.subdistrictName);
-    const shown = await page.locator('.member h3').allTextContents();
-    expect(shown).toEqual(household.members.map((m: { name: string }) => m.name));
-    expect(shown).toEqual(['张建国', '王秀英', '张小明']);
     const stored = await db.getRepository(Person).find({ where: { householdId }, order: { id: 'ASC' } });
     expect(stored.map((p) => p.idNumber)).toEqual([ids.head, ids.spouse, ids.child]);
-    // Masked on the page, as in the API.
-    await expect(page.locator('.member .id-number code').allTextContents()).resolves.toEqual(
-      household.members.map((m: { idNumber: string }) => m.idNumber),
-    );
-    expect(household.members[0].idNumber).toBe(maskedId(ids.head));
 
     // 新增成员: a wrong relation is refused beside its field, then the member is added.
     await page.fill('.member-form input[name="idNumber"]', grandchildId);
