@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import type { Page, PageQuery } from '../common/pagination.js';
 import { type RunStatus, runStatus } from '../common/run-status.js';
-import { inTransaction } from '../database/transaction.js';
+import { inTransaction, recordRunFailure } from '../database/transaction.js';
 import { CheckRun } from './check-run.entity.js';
 import type { CheckRule } from './check-rules.js';
 
@@ -57,12 +57,9 @@ export class CheckRuns {
     );
   }
 
-  /** Records why a run failed; a failure to record it is not the run's error, so it is swallowed. */
-  async fail(runId: number, durationMs: number, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    await inTransaction(this.db, (em) =>
-      em.update(CheckRun, runId, { durationMs, error: message.slice(0, 500) }),
-    ).catch(() => undefined);
+  /** Records why a run failed (a failure to record it is swallowed: recordRunFailure). */
+  fail(runId: number, durationMs: number, error: unknown): Promise<void> {
+    return recordRunFailure(this.db, CheckRun, runId, durationMs, error);
   }
 
   /** The runs, newest first. */

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /** The last transaction queued per SQLite database: keyed by its file, so that two DataSources on one file take turns too. */
 const tails = new Map<unknown, Promise<unknown>>();
@@ -33,4 +33,21 @@ export function inTransaction<T>(db: DataSource, work: (em: EntityManager) => Pr
     run.catch(() => undefined),
   );
   return run;
+}
+
+/**
+ * Records why a run (a row of `entity` with `durationMs` and `error`) failed, in a transaction of its
+ * own; a failure to record it is not the run's error, so it is swallowed.
+ */
+export async function recordRunFailure(
+  db: DataSource,
+  entity: EntityTarget<ObjectLiteral>,
+  runId: number,
+  durationMs: number,
+  error: unknown,
+): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  await inTransaction(db, (em) => em.update(entity, runId, { durationMs, error: message.slice(0, 500) })).catch(
+    () => undefined,
+  );
 }

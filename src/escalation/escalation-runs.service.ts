@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { type RunStatus, runStatus } from '../common/run-status.js';
 import type { Page, PageQuery } from '../common/pagination.js';
-import { inTransaction } from '../database/transaction.js';
+import { inTransaction, recordRunFailure } from '../database/transaction.js';
 import type { EscalationLevel } from '../ledger/escalation-policy.js';
 import { EscalationRun, type EscalationTrigger } from './escalation-run.entity.js';
 
@@ -83,12 +83,9 @@ export class EscalationRuns {
     );
   }
 
-  /** Records why a run failed; a failure to record it is not the run's error, so it is swallowed. */
-  async fail(runId: number, durationMs: number, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    await inTransaction(this.db, (em) =>
-      em.update(EscalationRun, runId, { durationMs, error: message.slice(0, 500) }),
-    ).catch(() => undefined);
+  /** Records why a run failed (a failure to record it is swallowed: recordRunFailure). */
+  fail(runId: number, durationMs: number, error: unknown): Promise<void> {
+    return recordRunFailure(this.db, EscalationRun, runId, durationMs, error);
   }
 
   /** The runs, newest first. */
