@@ -163,13 +163,21 @@ async function runOn(type: 'sqlite' | 'mysql'): Promise<BenchLine[]> {
       (k) => `${k} ${((100 * district[k].numerator) / Math.max(1, district[k].denominator)).toFixed(1)} %`,
     ).join(', ');
     const db = type === 'sqlite' ? 'SQLite' : 'MariaDB';
-    const line = (name: string, value: number, baselineName: string, base: number, note?: string): BenchLine => ({
+    const line = (
+      name: string,
+      value: number,
+      baselineName: string,
+      base: number,
+      note?: string,
+      goal?: BenchLine['goal'],
+    ): BenchLine => ({
       name: `${db}: ${name}`,
       unit: 'ms',
       value,
       baselineName,
       baseline: base,
       higherIsBetter: false,
+      goal,
       note,
     });
     return [
@@ -178,7 +186,8 @@ async function runOn(type: 'sqlite' | 'mysql'): Promise<BenchLine[]> {
         service.ms,
         'one hand-written query per indicator, summed',
         baselineSum,
-        `goal ≥ 0.67 (within 1.5× of the sum); best of ${ROUNDS}; the same figures both ways (${shown}); peak RSS ${service.peakMb.toFixed(0)} MB; data: ${sizes}`,
+        `best of ${ROUNDS}; the same figures both ways (${shown}); peak RSS ${service.peakMb.toFixed(0)} MB; data: ${sizes}`,
+        { minRatio: 0.67 },
       ),
       line('the service’s six queries one after another, summed', service.oneByOne, 'the same sum', baselineSum),
       line(
