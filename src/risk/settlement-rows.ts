@@ -53,7 +53,8 @@ const AMOUNT = /^(-)?(\d{1,8})(?:\.(\d{1,2}))?$/;
 
 /** 元 with at most two decimals (thousands separators and a ¥ tolerated) → fen; null when it is not such an amount. */
 export function parseYuan(text: string): number | null {
-  const match = AMOUNT.exec(text.replace(/[,，¥￥\s]/g, ''));
+  // Most amounts are plain (12.50): only the others are cleaned first.
+  const match = AMOUNT.exec(text) ?? AMOUNT.exec(text.replace(/[,，¥￥\s]/g, ''));
   if (!match) {
     return null;
   }
@@ -66,8 +67,25 @@ export function parseYuan(text: string): number | null {
 
 const DATE = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$/;
 
+/** Days read recently (a year's file has a few hundred distinct ones): text → parseDay's answer. */
+const days = new Map<string, string | null>();
+const MAX_CACHED_DAYS = 4096;
+
 /** 2020-01-05, 2020/1/5, 20200105 or 2020年1月5日 → 2020-01-05; null for anything else or a day that does not exist. */
 export function parseDay(text: string): string | null {
+  const cached = days.get(text);
+  if (cached !== undefined) {
+    return cached;
+  }
+  if (days.size >= MAX_CACHED_DAYS) {
+    days.clear();
+  }
+  const day = readDay(text);
+  days.set(text, day);
+  return day;
+}
+
+function readDay(text: string): string | null {
   const match = DATE.exec(text);
   if (!match) {
     return null;
