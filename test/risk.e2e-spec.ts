@@ -336,6 +336,25 @@ describe('因病返贫致贫 early warning from insurance settlements (SPEC §6.
       expect(stored.map((s) => s.burdenFen)).toEqual([10000]);
     });
 
+    it('a refund a batch (1000 rows) after its settlement in the same file is netted; one naming another person is a row error', async () => {
+      const person = newIdNumber('male');
+      const other = newIdNumber('female');
+      const charge = newSettlementNo();
+      const filler = Array.from({ length: 1200 }, () => ({ idNumber: other, settledOn: '2021-04-01', total: '1' }));
+      const result = await upload(2021, [
+        { no: charge, idNumber: person, settledOn: '2021-04-01', total: '300' },
+        ...filler,
+        { no: charge, idNumber: other, settledOn: '2021-04-02', total: '-100' },
+        { no: charge, idNumber: person, settledOn: '2021-04-02', total: '-100.01' },
+      ]);
+      expect(result).toMatchObject({ status: 'done', rowsRead: 1203, inserted: 1202, duplicates: 0, rejected: 1 });
+      const errors = result.errors as { line: number; field: string; reason: string }[];
+      expect(errors.map((e) => [e.line, e.field])).toEqual([[1203, 'idNumber']]);
+      expect(errors[0].reason).toContain(`退费的身份证号与结算编号 ${charge} 的原结算不同`);
+      const stored = await db.getRepository(Settlement).findBy({ idNumber: person });
+      expect(stored.map((s) => s.burdenFen).sort((a, b) => a - b)).toEqual([-10001, 30000]);
+    });
+
     it('a file without the settlement columns is 400 naming file; a year that is not one is 400 naming year', async () => {
       const wrong = await request(t.http)
         .post('/api/risk/settlements')
