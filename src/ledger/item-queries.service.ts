@@ -32,9 +32,9 @@ export class ItemQueries {
 
   /**
    * A page by deadline, then id (or by close request: `sort=requested`), and the exact total of the filter (the pages show it as 共 N 条).
-   * The page's ids come first, read in order from an index that holds them ((regionCode, deadline),
-   * or (regionCode, status, deadline) with a status), so the rows an offset skips are never read;
-   * then those rows. The total, unless the page shows it (a short page, not past the end), is the
+   * The rows are read in order from an index ((regionCode, deadline), or (regionCode, status,
+   * deadline) with a status), so nothing is sorted: the first page's 20 rows at once, a later
+   * page's ids first, so that the rows its offset skips are never read, then those rows. The total, unless the page shows it (a short page, not past the end), is the
    * sum of item_counts where it has a column for every filter (scope, status, 未销号, campaign,
    * department: the lists as they open), else a COUNT of the items.
    */
@@ -42,22 +42,13 @@ export class ItemQueries {
     const sort = query.sort ?? 'deadline';
     const level = sort === 'level' ? await this.levels.levelSql(this.db.manager, 'i') : '';
     const { rows, total } = await onReplica(this.db, await this.filtered(this.db.manager, user, query), async (q) => {
-      const ids = (
-        await ordered(q.clone().select('i.id', 'id'), sort, level)
-          .offset(query.offset)
-          .limit(query.pageSize)
-          .getRawMany<{ id: number | string }>()
-      ).map((r) => Number(r.id));
-      const position = new Map(ids.map((id, i) => [id, i]));
       const page =
-        ids.length === 0
-          ? []
-          : (await q.clone().andWhere('i.id IN (:...pageIds)', { pageIds: ids }).getMany()).sort(
-              (a, b) => position.get(a.id)! - position.get(b.id)!,
-            );
-      const shown = ids.length < query.pageSize && (ids.length > 0 || query.offset === 0);
+        query.offset === 0
+          ? await ordered(q.clone(), sort, level).limit(query.pageSize).getMany()
+          : await this.pageAfter(q, sort, level, query);
+      const shown = page.length < query.pageSize && (page.length > 0 || query.offset === 0);
       const total = shown
-        ? query.offset + ids.length
+        ? query.offset + page.length
         : counted(query)
           ? await countedTotal(q, user, query)
           : await q.getCount();
@@ -69,6 +60,22 @@ export class ItemQueries {
       page: query.page,
       pageSize: query.pageSize,
     };
+  }
+
+  /** A page past the first: its ids in order (the rows the offset skips are never read), then those rows. */
+  private async pageAfter(q: SelectQueryBuilder<Item>, sort: ItemSort, level: string, query: ListItemsQuery) {
+    const ids = (
+      await ordered(q.clone().select('i.id', 'id'), sort, level)
+        .offset(query.offset)
+        .limit(query.pageSize)
+        .getRawMany<{ id: number | string }>()
+    ).map((r) => Number(r.id));
+    const position = new Map(ids.map((id, i) => [id, i]));
+    return ids.length === 0
+      ? []
+      : (await q.clone().andWhere('i.id IN (:...pageIds)', { pageIds: ids }).getMany()).sort(
+          (a, b) => position.get(a.id)! - position.get(b.id)!,
+        );
   }
 
   async get(user: AuthUser, id: number): Promise<ItemDetail> {
