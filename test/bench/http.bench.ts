@@ -204,7 +204,7 @@ export const httpBench: Bench = {
         return load('/api/items?closed=false&pageSize=20', undefined, 'GET', as);
       };
       const [[{ own, all }]] = (await raw.query(
-        "SELECT SUM(regionCode = ?) AS own, COUNT(*) AS \`all\` FROM items WHERE status <> 'closed'",
+        "SELECT SUM(regionCode = ?) AS own, COUNT(*) AS `all` FROM items WHERE status <> 'closed'",
         [SUBDISTRICTS[0]],
       )) as unknown as [{ own: string; all: string }[]];
 
