@@ -17,6 +17,7 @@ import { ImportRowError } from '../imports/import-row-error.entity.js';
 import { Person } from '../households/person.entity.js';
 import { Attachment } from '../ledger/attachment.entity.js';
 import { Campaign } from '../ledger/campaign.entity.js';
+import { ItemCount } from '../ledger/item-count.entity.js';
 import { Item } from '../ledger/item.entity.js';
 import { LedgerEntry } from '../ledger/ledger-entry.entity.js';
 import { Discrepancy } from '../reconciliation/discrepancy.entity.js';
@@ -45,6 +46,7 @@ export const ENTITIES = [
   InsuranceEnrollment,
   Campaign,
   Item,
+  ItemCount,
   LedgerEntry,
   Attachment,
   EscalationRun,

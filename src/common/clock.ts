@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import dayjs from 'dayjs';
-import timezone from 'dayjs/plugin/timezone.js';
-import utc from 'dayjs/plugin/utc.js';
 import { AppConfig } from '../config/app-config.js';
 
-dayjs.extend(utc);
-dayjs.extend(timezone);
+/** One formatter per time zone: building one costs far more than using it (every request asks for today). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone: 2020-05-16T16:30Z is 2020-05-17 in Asia/Shanghai. */
 export function calendarDate(instant: Date, timeZone: string): string {
-  return dayjs(instant).tz(timeZone).format('YYYY-MM-DD');
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  const part = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${part.year.padStart(4, '0')}-${part.month}-${part.day}`;
 }
 
 /** "Now" and "today" in the district's time zone. Business logic asks the clock, never `new Date()`. */

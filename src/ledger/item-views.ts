@@ -91,6 +91,17 @@ export interface ItemDetail extends ItemView {
   ledger: LedgerEntryView[];
 }
 
+/**
+ * What the page's own query read beside each item (the list: scalar subqueries on the rows it
+ * returns), so that describing the page asks no more for them: its region's name, its campaign's
+ * name and thresholds, its count of 佐证材料.
+ */
+export interface ItemExtras {
+  regionName: string | null;
+  campaign: Pick<Campaign, 'id' | 'name' | 'reminderDays' | 'warningDays' | 'supervisedDays'> | null;
+  attachmentCount: number;
+}
+
 /** What the views know of an item's person or household subject. */
 interface Subject extends SubjectNames {
   /** The subject's sub-district or village now (its household's region). */
@@ -122,8 +133,13 @@ export class ItemViews {
   ) {}
 
   /** Views of a page of items: region, campaign and subject names, requesters and evidence counts in at most seven queries. */
-  async describe(em: EntityManager, user: AuthUser, items: Item[]): Promise<ItemView[]> {
-    return (await this.views(em, user, items)).views;
+  async describe(
+    em: EntityManager,
+    user: AuthUser,
+    items: Item[],
+    extras?: ReadonlyMap<number, ItemExtras>,
+  ): Promise<ItemView[]> {
+    return (await this.views(em, user, items, extras)).views;
   }
 
   /** An item's view and its ledger, the entries' notes and payloads as the caller may read them. */
@@ -151,23 +167,29 @@ export class ItemViews {
     em: EntityManager,
     user: AuthUser,
     items: Item[],
+    extras?: ReadonlyMap<number, ItemExtras>,
   ): Promise<{ views: ItemView[]; subjects: Map<string, Subject>; redactor: TextRedactor }> {
     const redactor = await this.redactor(user);
     if (items.length === 0) {
       return { views: [], subjects: new Map(), redactor };
     }
+    const known = extras && items.every((i) => extras.has(i.id)) ? [...extras.values()] : null;
     const [regions, campaigns, subjects, requesters, attachments] = await Promise.all([
-      em.find(Region, {
-        select: { code: true, name: true },
-        where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
-      }),
-      em.find(Campaign, {
-        select: { id: true, name: true, reminderDays: true, warningDays: true, supervisedDays: true },
-        where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
-      }),
+      known
+        ? items.map((i) => ({ code: i.regionCode, name: extras!.get(i.id)!.regionName }))
+        : em.find(Region, {
+            select: { code: true, name: true },
+            where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
+          }),
+      known
+        ? known.flatMap((e) => (e.campaign ? [e.campaign] : []))
+        : em.find(Campaign, {
+            select: { id: true, name: true, reminderDays: true, warningDays: true, supervisedDays: true },
+            where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
+          }),
       this.subjects(em, items),
       this.requesters(em, items),
-      this.attachmentCounts(em, items),
+      known ? new Map(items.map((i) => [i.id, extras!.get(i.id)!.attachmentCount])) : this.attachmentCounts(em, items),
     ]);
     const regionName = new Map(regions.map((r) => [r.code, r.name]));
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));

@@ -129,7 +129,10 @@ export const httpBench: Bench = {
       process.stderr.write(`  ${fast(ITEMS)} items (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
       await raw.query('ANALYZE TABLE households, persons, items');
       await raw.query('INSERT INTO users (username, passwordHash, role, regionCode, displayName, active) VALUES ?', [
-        [['officer1', await hashPassword('Bench-pass-2020'), 'subdistrict_officer', SUBDISTRICTS[0], '基准专干', 1]],
+        [
+          ['officer1', await hashPassword('Bench-pass-2020'), 'subdistrict_officer', SUBDISTRICTS[0], '基准专干', 1],
+          ['caseworker1', await hashPassword('Bench-pass-2020'), 'health_caseworker', null, '基准业务', 1],
+        ],
       ]);
 
       app = await NestFactory.create<NestExpressApplication>(
@@ -149,13 +152,17 @@ export const httpBench: Bench = {
       configureApp(app);
       await app.listen(0, '127.0.0.1');
       const url = await app.getUrl();
-      const login = await fetch(`${url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'officer1', password: 'Bench-pass-2020' }),
-      });
-      const { accessToken } = (await login.json()) as { accessToken: string };
-      const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+      const headersOf = async (username: string) => {
+        const login = await fetch(`${url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: 'Bench-pass-2020' }),
+        });
+        const { accessToken } = (await login.json()) as { accessToken: string };
+        return { authorization: `Bearer ${accessToken}` };
+      };
+      const headers = await headersOf('officer1');
+      const caseworkerHeaders = await headersOf('caseworker1');
 
       // Household ids and open item ids in the officer's sub-district (城关: villages 610199001xxx).
       const [ownHouseholds] = (await raw.query(
@@ -169,17 +176,44 @@ export const httpBench: Bench = {
       let nextItem = 0;
 
       type Setup = (req: autocannon.Request) => autocannon.Request;
-      const load = (path: string, setupRequest?: Setup, method: 'GET' | 'POST' = 'GET') =>
+      /**
+       * A route under load. A fixed request is sent from a worker thread, as a client outside the
+       * server would (in this thread, autocannon's own work would take the server's event loop);
+       * one whose request changes each time (a function) from this thread.
+       */
+      const load = (
+        path: string,
+        setupRequest?: Setup,
+        method: 'GET' | 'POST' = 'GET',
+        as: Record<string, string> = headers,
+      ) =>
         autocannon({
           url: `${url}${path}`,
           connections: CONNECTIONS,
           duration: DURATION,
-          headers,
-          requests: [setupRequest ? { method, setupRequest } : { method }],
+          headers: method === 'POST' ? { ...as, 'content-type': 'application/json' } : as,
+          ...(setupRequest ? { requests: [{ method, setupRequest }] } : { method, workers: 1 }),
         });
+      // A first page and its total, as the items page first opens (未销号, by deadline); the total must be exact.
+      const firstPage = async (who: string, as: Record<string, string>, expected: number) => {
+        const answer = await fetch(`${url}/api/items?closed=false&pageSize=20`, { headers: as });
+        const { total } = (await answer.json()) as { total: number };
+        if (total !== expected) {
+          throw new Error(`the ${who}'s total is ${total}, not ${expected}`);
+        }
+        return load('/api/items?closed=false&pageSize=20', undefined, 'GET', as);
+      };
+      const [[{ own, all }]] = (await raw.query(
+        "SELECT SUM(regionCode = ?) AS own, COUNT(*) AS `all` FROM items WHERE status <> 'closed'",
+        [SUBDISTRICTS[0]],
+      )) as unknown as [{ own: string; all: string }[]];
 
       process.stderr.write(`  loading ${url} for ${DURATION} s per route …\n`);
       const bare = await load('/bench/bare');
+      // The baseline of the routes loaded from this thread.
+      const bareHere = await load('/bench/bare', (req) => req);
+      const officerFirst = await firstPage('officer', headers, Number(own));
+      const caseworkerFirst = await firstPage('caseworker', caseworkerHeaders, Number(all));
       const list = await load('/api/items?status=open&pageSize=20');
       // The list page as it first opens (every status), and a page deep into it (offset 19 980).
       const listAll = await load('/api/items?pageSize=20');
@@ -197,32 +231,40 @@ export const httpBench: Bench = {
         }),
         'POST',
       );
-      const line = (name: string, r: autocannon.Result): BenchLine[] => [
+      const line = (name: string, r: autocannon.Result, goals = false, base = bare): BenchLine[] => [
         {
           name: `${name}: throughput`,
           unit: 'req/s',
           value: r.requests.average,
-          baselineName: 'bare route',
-          baseline: bare.requests.average,
+          baselineName: base === bare ? 'bare route, client in a worker thread' : 'bare route, client in this thread',
+          baseline: base.requests.average,
           higherIsBetter: true,
+          ...(goals ? { goal: { min: 500 } } : {}),
           note: `non-2xx ${r.non2xx}, errors ${r.errors}`,
         },
         {
           name: `${name}: latency p50 / p99`,
           unit: 'ms p99',
           value: r.latency.p99,
-          baselineName: 'bare route',
-          baseline: bare.latency.p99,
+          baselineName: base === bare ? 'bare route, client in a worker thread' : 'bare route, client in this thread',
+          baseline: base.latency.p99,
           higherIsBetter: false,
-          note: `p50 ${r.latency.p50} ms (bare ${bare.latency.p50} ms)`,
+          ...(goals ? { goal: { max: 100 } } : {}),
+          note: `p50 ${r.latency.p50} ms (bare ${base.latency.p50} ms)`,
         },
       ];
       return [
+        ...line(
+          `officer's first page, 未销号, with its exact total (${fast(Number(own))} of ${fast(ITEMS)} items)`,
+          officerFirst,
+          true,
+        ),
+        ...line(`caseworker's first page, 未销号, with its exact total (${fast(Number(all))})`, caseworkerFirst, true),
         ...line(`officer's items list, open (of ${fast(ITEMS)} items)`, list),
         ...line(`officer's items list, every status`, listAll),
         ...line(`officer's items list, every status, page 1 000`, listDeep),
-        ...line(`household profile (of ${fast(households)} households)`, profile),
-        ...line('item close (销号)', close),
+        ...line(`household profile (of ${fast(households)} households)`, profile, false, bareHere),
+        ...line('item close (销号)', close, false, bareHere),
       ];
     } finally {
       if (app) {
