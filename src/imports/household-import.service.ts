@@ -28,13 +28,20 @@ import { Stopped, TakenOver, UploadJobRunner, type WorkDone } from '../uploads/u
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
 /** File rows per batch: one transaction of a few statements, whatever the batch holds. */
-export const IMPORT_BATCH_ROWS = 1000;
+export const IMPORT_BATCH_ROWS = 5000;
+/**
+ * Persons per upsert: the whole batch in one statement on MySQL; on SQLite at most 2500 rows (nine
+ * parameters each, under its 32 766 variables per statement).
+ */
+const personsPerStatement = (mysql: boolean) => (mysql ? IMPORT_BATCH_ROWS : 2500);
 /**
  * Row errors kept per import (the page, the API and errors.csv list them); the rest are counted in
  * `errorsOmitted`. A file of 100 000 bad rows is refused row by row all the same, but it does not
  * fill a table nobody reads.
  */
 export const MAX_LISTED_ERRORS = 1000;
+/** How often the reading phase makes sure the run still owns its job (not cancelled, not taken over). */
+const OWNERSHIP_CHECK_MS = 250;
 
 /** Phase 2 running: which lines carry a household change, and when a household is written. */
 interface HouseholdWriter {
@@ -52,11 +59,11 @@ interface HouseholdWriter {
  * 2. reads the file once (streamed), checking each row and collecting what needs the whole file:
  *    ID numbers on two rows, one head per household, rows of a household that disagree, a
  *    household whose registered head is not in the file; meanwhile the rows' registry numbers and
- *    ID numbers are looked up in the registry a thousand at a time. A broken file fails here,
+ *    ID numbers are looked up in the registry five thousand at a time. A broken file fails here,
  *    before any write. The rows are kept compactly for the next phases;
- * 3. writes the valid rows' households (multi-row upserts of the new and changed ones, a thousand
+ * 3. writes the valid rows' households (multi-row upserts of the new and changed ones, 2500
  *    per statement), in file order, while
- * 4. the rows go to the registry in batches of 1000, after those already committed: per batch, one
+ * 4. the rows go to the registry in batches of 5000, after those already committed: per batch, one
  *    transaction loads the persons that were registered, upserts the new and changed ones with one
  *    multi-row `INSERT … ON DUPLICATE KEY / ON CONFLICT … UPDATE`, records the rejected rows, and
  *    advances `rowsRead` with the counts (compare-and-set on the run token and the previous value).
@@ -82,12 +89,18 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   protected async work(job: ImportJob, token: string, path: string): Promise<WorkDone<ImportJob>> {
     const started = Date.now();
     const ctx = await this.rowContext();
+    // Whether the run still owns the job is asked at most every OWNERSHIP_CHECK_MS while the file is
+    // read (a round trip per batch of the file would hold the reading up); cancelling stops it as soon.
+    let checked = Date.now();
     const scan = await scanHouseholdRoster(this.db, this.sql, path, ctx, async () => {
       await yieldToEventLoop();
       if (this.stopping) {
         throw new Stopped();
       }
-      await this.assertOwned(job.id, token);
+      if (Date.now() - checked >= OWNERSHIP_CHECK_MS) {
+        await this.assertOwned(job.id, token);
+        checked = Date.now();
+      }
     });
     const scanned = Date.now();
     await this.owned(job.id, token, (em) => this.update(em, job.id, token, { rowsTotal: scan.rows.count }));
@@ -120,7 +133,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   }
 
   /**
-   * Phase 2: the households of the valid rows, in file order, a thousand per statement: new ones
+   * Phase 2: the households of the valid rows, in file order, 2500 per statement: new ones
    * inserted, changed ones updated (their version bumped), each household's id noted for the
    * persons. Runs alongside phase 3, whose batches wait (`ready`) for the households they name.
    * `changed` holds the lines that carry a household change (each changed household's first row).
@@ -282,7 +295,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
       await previous;
       // Only now the rejected rows: their foreign key share-locks the import's row, which the batch
       // before this one must be able to update while this one waits for it.
-      for (const part of chunk(errors, IMPORT_BATCH_ROWS)) {
+      for (const part of chunk(errors, MAX_LISTED_ERRORS)) {
         await em.createQueryBuilder().insert().into(ImportRowError).values(part).updateEntity(false).execute();
       }
       const claimed = await em
@@ -352,13 +365,15 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
         writes.push(row.household.id, row.idNumber, row.name, sex, birthDate, row.relation, 'active', 1, now);
       }
     }
-    if (writes.length > 0) {
+    const perStatement = personsPerStatement(this.db.options.type === 'mysql') * columns.length;
+    for (let from = 0; from < writes.length; from += perStatement) {
+      const part = writes.slice(from, from + perStatement);
       await em.query(
-        this.sql.upsert('persons', columns, 'idNumber', writes.length / columns.length, {
+        this.sql.upsert('persons', columns, 'idNumber', part.length / columns.length, {
           update: ['householdId', 'name', 'relation', 'updatedAt'],
           increment: ['version'],
         }),
-        writes,
+        part,
       );
     }
   }
