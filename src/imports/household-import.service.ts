@@ -30,10 +30,11 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 /** File rows per batch: one transaction of a few statements, whatever the batch holds. */
 export const IMPORT_BATCH_ROWS = 5000;
 /**
- * Persons per upsert: the whole batch in one statement on MySQL; on SQLite at most 2500 rows (nine
- * parameters each, under its 32 766 variables per statement).
+ * Persons per upsert, several in a batch's transaction: each statement's text (built by the driver)
+ * stays under V8's large-object size, so that it dies young instead of piling up in the old
+ * generation until a full collection — a million rows in 5000-row statements grew the heap by 500 MB.
  */
-const personsPerStatement = (mysql: boolean) => (mysql ? IMPORT_BATCH_ROWS : 2500);
+const PERSONS_PER_STATEMENT = 500;
 /**
  * Row errors kept per import (the page, the API and errors.csv list them); the rest are counted in
  * `errorsOmitted`. A file of 100 000 bad rows is refused row by row all the same, but it does not
@@ -61,10 +62,10 @@ interface HouseholdWriter {
  *    household whose registered head is not in the file; meanwhile the rows' registry numbers and
  *    ID numbers are looked up in the registry five thousand at a time. A broken file fails here,
  *    before any write. The rows are kept compactly for the next phases;
- * 3. writes the valid rows' households (multi-row upserts of the new and changed ones, 2500
+ * 3. writes the valid rows' households (multi-row upserts of the new and changed ones, a thousand
  *    per statement), in file order, while
  * 4. the rows go to the registry in batches of 5000, after those already committed: per batch, one
- *    transaction loads the persons that were registered, upserts the new and changed ones with one
+ *    transaction loads the persons that were registered, upserts the new and changed ones with
  *    multi-row `INSERT … ON DUPLICATE KEY / ON CONFLICT … UPDATE`, records the rejected rows, and
  *    advances `rowsRead` with the counts (compare-and-set on the run token and the previous value).
  *    A process killed between batches loses nothing: the next run starts after the last committed
@@ -133,7 +134,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   }
 
   /**
-   * Phase 2: the households of the valid rows, in file order, 2500 per statement: new ones
+   * Phase 2: the households of the valid rows, in file order, a thousand per statement: new ones
    * inserted, changed ones updated (their version bumped), each household's id noted for the
    * persons. Runs alongside phase 3, whose batches wait (`ready`) for the households they name.
    * `changed` holds the lines that carry a household change (each changed household's first row).
@@ -365,7 +366,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
         writes.push(row.household.id, row.idNumber, row.name, sex, birthDate, row.relation, 'active', 1, now);
       }
     }
-    const perStatement = personsPerStatement(this.db.options.type === 'mysql') * columns.length;
+    const perStatement = PERSONS_PER_STATEMENT * columns.length;
     for (let from = 0; from < writes.length; from += perStatement) {
       const part = writes.slice(from, from + perStatement);
       await em.query(

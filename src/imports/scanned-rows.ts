@@ -3,7 +3,7 @@ import type { RowProblem } from './household-rows.js';
 import type { IdNumberIndex } from '../uploads/id-number-index.js';
 
 /** Households per statement (writing) and per head look-up (reading). */
-export const HOUSEHOLDS_PER_STATEMENT = 2500;
+export const HOUSEHOLDS_PER_STATEMENT = 1000;
 /** A household as the file gives it (the fields every one of its valid rows agrees on). */
 export interface FileHousehold {
   registryNo: string;
