@@ -5,6 +5,8 @@ import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
 import helmet from 'helmet';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { isApiPath } from '../common/api-path.js';
 import { redactLogText } from '../common/app-logger.js';
@@ -39,6 +41,7 @@ const pageCsp = helmet.contentSecurityPolicy({
 /** Everything about the HTTP app that is not a module: used by main.ts and by the tests alike. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.enableShutdownHooks();
+  limitIdleRequests(app.getHttpServer() as Server, app.get(AppConfig));
   app.set('trust proxy', trustProxySetting(app.get(AppConfig).TRUST_PROXY));
   app.disable('x-powered-by');
   // The API keeps helmet's headers without a CSP (Swagger UI at /api/docs runs inline scripts); pages get theirs.
@@ -79,4 +82,26 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
   return app;
+}
+
+/**
+ * How long a client may take, in place of Node's defaults (whose `requestTimeout` of 300 s drops a
+ * slow upload of a big roster while it is still arriving): no cap on a request's total time, the
+ * headers within HTTP_HEADERS_SECONDS, and a connection that sends nothing for HTTP_IDLE_SECONDS
+ * while its request is not yet complete (a stalled upload, a slow-loris) is dropped. Once a request
+ * is received, the time the app takes to answer it is not the client's: its connection stays.
+ */
+export function limitIdleRequests(server: Server, config: AppConfig): void {
+  server.requestTimeout = 0;
+  server.headersTimeout = config.HTTP_HEADERS_SECONDS * 1000;
+  const current = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => current.set(req.socket, { req, res }));
+  // A 'timeout' listener replaces Node's default (destroy the socket), for this idle time and for the
+  // keep-alive timeout alike: only a request that is received and still being answered keeps its connection.
+  server.setTimeout(config.HTTP_IDLE_SECONDS * 1000, (socket: Socket) => {
+    const exchange = current.get(socket);
+    if (!exchange || !exchange.req.complete || exchange.res.writableEnded) {
+      socket.destroy();
+    }
+  });
 }

@@ -173,6 +173,25 @@ export class AppConfig {
   UPLOAD_MAX_MB = 200;
 
   /**
+   * Seconds a request may send nothing while its body is still due before the connection is
+   * dropped (a stalled upload, a slow-loris). A slow sender that keeps sending is never cut off,
+   * however long its upload takes: there is no cap on a request's total time. The headers must
+   * arrive within HTTP_HEADERS_SECONDS.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_IDLE_SECONDS = 60;
+
+  /** Seconds a client has to send a request's headers (Node's headersTimeout). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  HTTP_HEADERS_SECONDS = 60;
+
+  /**
    * Where uploaded files wait for their job, and where evidence (佐证材料) is kept for good under
    * evidence/: a volume shared by the API replicas and the workers when they run apart.
    */

@@ -205,7 +205,7 @@ export const HOUSEHOLD_WRITE_COLUMNS = [
 ];
 
 /**
- * The accepted households in file order, a thousand per statement: new ones to insert, changed ones
+ * The accepted households in file order, HOUSEHOLDS_PER_STATEMENT per statement: new ones to insert, changed ones
  * to update, unchanged ones skipped. Notes each household's index and, for a registered one, its id;
  * `changed` holds the lines that carry a household change (each changed household's first row).
  */

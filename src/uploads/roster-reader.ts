@@ -14,6 +14,7 @@ import {
   type RosterRow,
   tooWide,
 } from './roster-file.js';
+import { isPlainCsv, plainCsvRecords } from './plain-csv.js';
 import { completeUtf8, GBK, sniffRoster } from './roster-sniff.js';
 import { xlsxRecords } from './roster-xlsx.js';
 import { streamBatches } from './stream-batches.js';
@@ -115,6 +116,16 @@ class LineParser extends Parser {
 async function* csvRecords(path: string, encoding: RosterEncoding): AsyncGenerator<RawRecord[]> {
   const source = createReadStream(path, { highWaterMark: 64 * 1024 });
   const decode = encoding === 'gbk' ? iconv.decodeStream(GBK) : new Utf8Guard();
+  if (await isPlainCsv(path)) {
+    // No quotes: lines split on commas, with the same records and messages, several times faster.
+    pipeline(source, decode, () => undefined);
+    try {
+      yield* plainCsvRecords(decode);
+    } finally {
+      source.destroy();
+    }
+    return;
+  }
   const parser = new LineParser({ bom: true, skip_empty_lines: true, relax_column_count: false });
   pipeline(source, decode, parser, () => undefined);
   try {
