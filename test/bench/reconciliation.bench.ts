@@ -27,6 +27,46 @@ function outsider(k: number): string {
   return first17 + idCheckChar(first17);
 }
 
+const ROUNDS = 2;
+
+type Measured<T> = Awaited<ReturnType<typeof measured<T>>>;
+
+/** What the raw diff counts: rows, repeated rows, IDs not registered, registered IDs not in the file. */
+interface Diff {
+  rows: number;
+  repeated: number;
+  unknown: number;
+  missing: number;
+}
+
+/** The baseline: the registry's ID numbers streamed into a Set, the file's (csv-parse) diffed against it. */
+async function rawDiff(raw: { connection: CallbackConnection }, file: string): Promise<Diff> {
+  const diff = { rows: 0, repeated: 0, unknown: 0, missing: 0 };
+  const registered = new Set<string>();
+  for await (const row of raw.connection.query('SELECT idNumber FROM persons').stream() as AsyncIterable<{
+    idNumber: string;
+  }>) {
+    registered.add(row.idNumber);
+  }
+  const read = new Set<string>();
+  for await (const record of createReadStream(file).pipe(parse({ bom: true, from_line: 2 })) as AsyncIterable<
+    string[]
+  >) {
+    diff.rows++;
+    const id = record[0];
+    if (read.has(id)) {
+      diff.repeated++;
+      continue;
+    }
+    read.add(id);
+    if (!registered.delete(id)) {
+      diff.unknown++;
+    }
+  }
+  diff.missing = registered.size;
+  return diff;
+}
+
 interface ReconciliationState {
   status: string;
   rowsRead: number;
@@ -89,7 +129,7 @@ export const reconciliationBench: Bench = {
 
 async function measureSize(size: number): Promise<BenchLine[]> {
   const dir = mkdtempSync(join(tmpdir(), 'hpa-bench-reconciliation-'));
-  const { config, db, raw, drop } = await benchDatabase('reconciliation');
+  const { config, raw, drop } = await benchDatabase('reconciliation');
   let app: NestExpressApplication | undefined;
   try {
     await raw.query('INSERT INTO regions (code, name, level, parentCode) VALUES ?', [
@@ -191,57 +231,45 @@ async function measureSize(size: number): Promise<BenchLine[]> {
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
 
-    // Baseline: the registry's ID numbers streamed into a Set, the file's (csv-parse) diffed against it.
-    const diff = { rows: 0, repeated: 0, unknown: 0, missing: 0 };
-    const baseline = await measured(async () => {
-      const registered = new Set<string>();
-      const core = (raw as unknown as { connection: CallbackConnection }).connection;
-      for await (const row of core.query('SELECT idNumber FROM persons').stream() as AsyncIterable<{
-        idNumber: string;
-      }>) {
-        registered.add(row.idNumber);
+    // Two rounds, the baseline then the product in each; the best time of each counts (the machine is
+    // shared), the highest peak of the product's.
+    const baselines: Measured<Diff>[] = [];
+    const runs: (Measured<ReconciliationState> & { afterUpload: number })[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const b = await measured(() => rawDiff(raw as unknown as { connection: CallbackConnection }, file));
+      console.error(`  baseline: ${(b.ms / 1000).toFixed(1)} s (${JSON.stringify(b.result)})`);
+      baselines.push(b);
+      // Measured: upload → queue → job → done, through the API.
+      let afterUpload = 0;
+      const p = await measured(async () => {
+        const id = await upload(url, accessToken, file);
+        const accepted = Date.now();
+        const state = await untilFinished(url, accessToken, id);
+        afterUpload = Date.now() - accepted;
+        return state;
+      });
+      const found = Object.entries(p.result.counts)
+        .map(([kind, count]) => `${kind} ${count}`)
+        .join(', ');
+      console.error(
+        `  product: ${(p.ms / 1000).toFixed(1)} s (after the upload's answer ${(afterUpload / 1000).toFixed(1)} s), peak RSS ${p.peakMb.toFixed(0)} MB; ${p.result.status}, rows ${p.result.rowsRead}; ${found}`,
+      );
+      if (p.result.status !== 'done') {
+        throw new Error(`the reconciliation did not finish: ${p.result.status} ${p.result.error ?? ''}`);
       }
-      const read = new Set<string>();
-      for await (const record of createReadStream(file).pipe(parse({ bom: true, from_line: 2 })) as AsyncIterable<
-        string[]
-      >) {
-        diff.rows++;
-        const id = record[0];
-        if (read.has(id)) {
-          diff.repeated++;
-          continue;
-        }
-        read.add(id);
-        if (!registered.delete(id)) {
-          diff.unknown++;
-        }
+      if (p.result.rowsRead !== b.result.rows || p.result.counts.duplicate_row !== b.result.repeated) {
+        throw new Error(
+          `the product and the baseline read different rows: ${p.result.rowsRead} vs ${JSON.stringify(b.result)}`,
+        );
       }
-      diff.missing = registered.size;
-    });
-    console.error(`  baseline: ${(baseline.ms / 1000).toFixed(1)} s (${JSON.stringify(diff)})`);
-
-    // Measured: upload → queue → job → done, through the API.
-    let jobMs = 0;
-    const run = await measured(async () => {
-      const id = await upload(url, accessToken, file);
-      const accepted = Date.now();
-      const state = await untilFinished(url, accessToken, id);
-      jobMs = Date.now() - accepted;
-      return state;
-    });
-    const state = run.result;
-    if (state.status !== 'done') {
-      throw new Error(`the reconciliation did not finish: ${state.status} ${state.error ?? ''}`);
+      runs.push({ ...p, afterUpload });
     }
-    const found = Object.entries(state.counts)
-      .map(([kind, n]) => `${kind} ${n}`)
+    const baseline = baselines.reduce((best, b) => (b.ms < best.ms ? b : best));
+    const run = runs.reduce((best, r) => (r.ms < best.ms ? r : best));
+    const peakMb = Math.max(...runs.map((r) => r.peakMb));
+    const found = Object.entries(run.result.counts)
+      .map(([kind, count]) => `${kind} ${count}`)
       .join(', ');
-    console.error(
-      `  product: ${(run.ms / 1000).toFixed(1)} s (after the upload's answer ${(jobMs / 1000).toFixed(1)} s), peak RSS ${run.peakMb.toFixed(0)} MB; rows ${state.rowsRead}; ${found}`,
-    );
-    if (state.rowsRead !== diff.rows || state.counts.duplicate_row !== diff.repeated) {
-      throw new Error(`the product and the baseline read different rows: ${state.rowsRead} vs ${JSON.stringify(diff)}`);
-    }
     const n = size.toLocaleString('en');
     return [
       {
@@ -253,17 +281,17 @@ async function measureSize(size: number): Promise<BenchLine[]> {
         baseline: baseline.ms / 1000,
         higherIsBetter: false,
         goal: { minRatio: 0.67 },
-        note: `job after the upload's 202 ${(jobMs / 1000).toFixed(1)} s; found ${found}; baseline found ${JSON.stringify(diff)}`,
+        note: `best of ${ROUNDS}; job after the upload's 202 ${(run.afterUpload / 1000).toFixed(1)} s; found ${found}; baseline found ${JSON.stringify(baseline.result)}`,
       },
       {
         name: `insurance reconciliation, ${n} rows: peak RSS of the app (API + worker)`,
         unit: 'MB',
-        value: run.peakMb,
+        value: peakMb,
         baselineName: 'the baseline diff in the same process',
         baseline: baseline.peakMb,
         higherIsBetter: false,
         goal: { max: 1024 },
-        note: `${run.startMb.toFixed(0)} MB at its start`,
+        note: `highest of ${ROUNDS} runs; ${run.startMb.toFixed(0)} MB at its start`,
       },
     ];
   } finally {
