@@ -19,7 +19,7 @@ import { IdNumberIndex } from '../uploads/id-number-index.js';
 import { openRoster } from '../uploads/roster-reader.js';
 import type { ApplyEnrollmentDto } from './dto/reconciliation.dto.js';
 import { EnrollmentChange } from './enrollment-change.entity.js';
-import { INSURANCE_COLUMNS, readInsuranceRow } from './insurance-rows.js';
+import { INSURANCE_COLUMNS, insuranceRowReader } from './insurance-rows.js';
 import { Reconciliation } from './reconciliation.entity.js';
 import { ReconciliationService } from './reconciliation.service.js';
 import { streamRows } from './registry-persons.js';
@@ -253,10 +253,11 @@ export class EnrollmentApplyService {
     const seen = new IdNumberIndex();
     const changes: Change[] = [];
     const today = this.clock.today();
+    const readRow = insuranceRowReader(rec.year, today);
     const roster = await openRoster(path, INSURANCE_COLUMNS);
     try {
       for await (const raw of roster.rows()) {
-        const read = readInsuranceRow(raw, rec.year, today);
+        const read = readRow(raw);
         if (read.kind !== 'row' || seen.setIfAbsent(read.row.idNumber, 1) !== undefined) {
           continue;
         }

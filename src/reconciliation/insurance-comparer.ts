@@ -1,7 +1,7 @@
 import { maskIdLike } from '../common/mask-id-like.js';
 import type { RosterRow } from '../uploads/roster-file.js';
 import type { DiscrepancyKind } from './discrepancy.entity.js';
-import { INSURANCE_COLUMNS, type InsuranceField, type InsuranceRow, readInsuranceRow } from './insurance-rows.js';
+import { INSURANCE_COLUMNS, type InsuranceField, type InsuranceRow, insuranceRowReader } from './insurance-rows.js';
 import type { HouseholdOfPerson, RegistrySnapshot } from './registry-snapshot.js';
 import { ByIdComparer, type FoundDiscrepancy, type ReadRow } from './roster-comparer.js';
 
@@ -12,17 +12,19 @@ import { ByIdComparer, type FoundDiscrepancy, type ReadRow } from './roster-comp
  */
 export class InsuranceComparer extends ByIdComparer<InsuranceField, InsuranceRow, HouseholdOfPerson> {
   readonly columns = INSURANCE_COLUMNS;
+  private readonly readRow: (raw: RosterRow<InsuranceField>) => ReadRow<InsuranceRow>;
 
   constructor(
     protected override readonly registry: RegistrySnapshot,
-    private readonly year: number,
-    private readonly today: string,
+    year: number,
+    today: string,
   ) {
     super(registry);
+    this.readRow = insuranceRowReader(year, today);
   }
 
   protected read(raw: RosterRow<InsuranceField>): ReadRow<InsuranceRow> {
-    return readInsuranceRow(raw, this.year, this.today);
+    return this.readRow(raw);
   }
 
   protected about(

@@ -73,6 +73,21 @@ describe('roster reader', () => {
     await expect(readAll(path)).rejects.toThrow('第 4 行有 1 个字段，表头有 2 个');
   });
 
+  it('keeps counting lines when a quote far into a plain file hands the rest over to csv-parse', async () => {
+    const plain = '110101199003074477,张三\n'.repeat(20_000);
+    const path = file(`身份证号,姓名\n${plain}\n"110101199003074477","李\n四"\n110101199003074477,王五\n`);
+    const { rows } = await readAll(path);
+    expect(rows).toHaveLength(20_002);
+    expect(rows.slice(-2)).toEqual([
+      { line: 20_003, idNumber: '110101199003074477', name: '李\n四' },
+      { line: 20_005, idNumber: '110101199003074477', name: '王五' },
+    ]);
+    const broken = file(`身份证号,姓名\n${plain}"1101011990,"x"y\n110101199003074477\n`);
+    await expect(readAll(broken)).rejects.toThrow(/^第 20002 行引号不完整/);
+    const short = file(`身份证号,姓名\n${plain}"110101199003074477",张三\n110101199003074477\n`);
+    await expect(readAll(short)).rejects.toThrow('第 20003 行有 1 个字段，表头有 2 个');
+  });
+
   it('names the missing columns', async () => {
     await expect(readAll(file('编号,名字\n1,2\n'))).rejects.toMatchObject({
       field: 'file',

@@ -14,7 +14,6 @@ import {
   type RosterRow,
   tooWide,
 } from './roster-file.js';
-import { isPlainCsv, plainCsvRecords } from './plain-csv.js';
 import { completeUtf8, GBK, sniffRoster } from './roster-sniff.js';
 import { xlsxRecords } from './roster-xlsx.js';
 import { streamBatches } from './stream-batches.js';
@@ -91,10 +90,18 @@ const BROKEN_QUOTE = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_INVALID_CLOSING_QUOTE
  * csv-parse's stream, its records stamped with the line each starts on as they are produced: the
  * parser's counters are exact at that moment (not when the record is consumed, after the parser
  * has read ahead). Cheaper than the `on_record`/`info` options, which copy the counters per record.
+ * `offset`: lines of the file before the text it is given.
  */
 class LineParser extends Parser {
   private lastEnd = 0;
   private lastEmpty = 0;
+
+  constructor(
+    private readonly offset: number,
+    recordDelimiter: string | undefined,
+  ) {
+    super({ bom: true, skip_empty_lines: true, relax_column_count: true, record_delimiter: recordDelimiter });
+  }
 
   override push(record: unknown): boolean {
     if (record === null) {
@@ -108,46 +115,150 @@ class LineParser extends Parser {
 
   /** Where the record being parsed starts: after the last one and the empty lines skipped since. */
   nextLine(emptyLines = this.info.empty_lines): number {
-    return this.lastEnd + 1 + Math.max(0, emptyLines - this.lastEmpty);
+    return this.offset + this.lastEnd + 1 + Math.max(0, emptyLines - this.lastEmpty);
   }
 }
 
-/** CSV records with the line each starts on, in batches; csv-parse's errors become messages naming the line. */
-async function* csvRecords(path: string, encoding: RosterEncoding): AsyncGenerator<RawRecord[]> {
-  const source = createReadStream(path, { highWaterMark: 64 * 1024 });
-  const decode = encoding === 'gbk' ? iconv.decodeStream(GBK) : new Utf8Guard();
-  if (await isPlainCsv(path)) {
-    // No quotes: lines split on commas, with the same records and messages, several times faster.
-    pipeline(source, decode, () => undefined);
-    try {
-      yield* plainCsvRecords(decode);
-    } finally {
-      source.destroy();
-    }
-    return;
+/**
+ * CSV text (strings, or UTF-8 buffers of whole characters) to records stamped with their line. The
+ * plain case — no quote and no carriage return anywhere — is split on newlines and commas here,
+ * several times faster than csv-parse; from the first chunk that holds a quote or a CR on, the rest
+ * of the file goes through csv-parse (LineParser), which reads quoted fields, quoted newlines and
+ * CRLF files. Either way blank lines are skipped and a record with another number of fields than
+ * the first (the header) is an error naming its line.
+ */
+class CsvRecords extends Transform {
+  /** Lines consumed by the plain splitter. */
+  private lines = 0;
+  private pending = '';
+  private started = false;
+  private fields = -1;
+  private parser: LineParser | null = null;
+
+  constructor() {
+    super({ writableObjectMode: true, readableObjectMode: true });
   }
-  const parser = new LineParser({ bom: true, skip_empty_lines: true, relax_column_count: false });
-  pipeline(source, decode, parser, () => undefined);
+
+  override _transform(chunk: Buffer | string, _encoding: BufferEncoding, done: TransformCallback): void {
+    let text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    if (!this.started) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) {
+        text = text.slice(1);
+      }
+    }
+    if (this.parser) {
+      this.feed(this.parser, text, done);
+      return;
+    }
+    text = this.pending + text;
+    if (text.includes('"') || text.includes('\r')) {
+      this.pending = '';
+      this.feed(this.handOver(), text, done);
+      return;
+    }
+    let start = 0;
+    let end: number;
+    try {
+      while ((end = text.indexOf('\n', start)) !== -1) {
+        this.plain(text.slice(start, end));
+        start = end + 1;
+      }
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    this.pending = text.slice(start);
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.parser) {
+      const parser = this.parser;
+      parser.once('end', () => done());
+      parser.once('error', (error: Error) => done(translateCsvError(error, parser)));
+      parser.end();
+      return;
+    }
+    try {
+      if (this.pending !== '') {
+        this.plain(this.pending);
+      }
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.parser?.destroy();
+    done(error);
+  }
+
+  /** A line of the plain splitter. */
+  private plain(text: string): void {
+    const line = ++this.lines;
+    if (text !== '') {
+      this.record({ line, cells: text.split(',') });
+    }
+  }
+
+  private record(record: RawRecord): void {
+    if (this.fields === -1) {
+      this.fields = record.cells.length;
+    } else if (record.cells.length !== this.fields) {
+      throw new RosterFileError(`第 ${record.line} 行有 ${record.cells.length} 个字段，表头有 ${this.fields} 个`);
+    }
+    this.push(record);
+  }
+
+  /** csv-parse for the rest of the file; its errors become messages naming the line. */
+  private handOver(): LineParser {
+    // The splitter's lines ended in LF alone (a CR would have handed over): so does the rest.
+    const parser = new LineParser(this.lines, this.lines > 0 ? '\n' : undefined);
+    parser.on('data', (record: RawRecord) => {
+      try {
+        this.record(record);
+      } catch (error) {
+        this.destroy(error as Error);
+      }
+    });
+    // Its errors reach the write's callback (feed) or the flush.
+    parser.on('error', () => undefined);
+    this.parser = parser;
+    return parser;
+  }
+
+  private feed(parser: LineParser, text: string, done: TransformCallback): void {
+    parser.write(text, (error) => done(error ? translateCsvError(error, parser) : undefined));
+  }
+}
+
+/** csv-parse's error as a message naming the line. */
+function translateCsvError(error: Error, parser: LineParser): Error {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.includes('_')) {
+    return error;
+  }
+  const line = parser.nextLine((error as CsvError & { empty_lines?: number }).empty_lines);
+  if (BROKEN_QUOTE.has(code)) {
+    return new RosterFileError(`第 ${line} 行引号不完整：带引号的字段没有正确结束`);
+  }
+  return new RosterFileError(`第 ${line} 行不是有效的 CSV（${code}）`);
+}
+
+/** CSV records with the line each starts on, in batches. */
+async function* csvRecords(path: string, encoding: RosterEncoding): AsyncGenerator<RawRecord[]> {
+  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const decode = encoding === 'gbk' ? iconv.decodeStream(GBK) : new Utf8Guard();
+  const records = new CsvRecords();
+  pipeline(source, decode, records, () => undefined);
   try {
-    yield* streamBatches<RawRecord>(parser);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (error instanceof RosterFileError || typeof code !== 'string' || !code.includes('_')) {
-      throw error;
-    }
-    const csv = error as CsvError & { empty_lines?: number };
-    const line = parser.nextLine(csv.empty_lines);
-    if (BROKEN_QUOTE.has(code)) {
-      throw new RosterFileError(`第 ${line} 行引号不完整：带引号的字段没有正确结束`);
-    }
-    const length = /expect (\d+), got (\d+)/.exec(csv.message);
-    if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && length) {
-      throw new RosterFileError(`第 ${line} 行有 ${length[2]} 个字段，表头有 ${length[1]} 个`);
-    }
-    throw new RosterFileError(`第 ${line} 行不是有效的 CSV（${code}）`);
+    yield* streamBatches<RawRecord>(records);
   } finally {
     source.destroy();
-    parser.destroy();
+    records.destroy();
   }
 }
 
