@@ -89,7 +89,7 @@ export class ItemChanges {
           actor,
           at: updatedAt.toISOString(),
         });
-        const changes = action.set?.(item) ?? {};
+        const changes = storable(em, action.set?.(item) ?? {});
         const qb = em
           .createQueryBuilder()
           .update(Item)
@@ -171,9 +171,29 @@ export class ItemChanges {
   }
 }
 
+/**
+ * The change as the row will hold it: on MySQL an instant in a DATETIME column without fractional
+ * seconds is cut to the second here (servers differ on rounding or truncating it), so the answer
+ * shows what a later read shows.
+ */
+function storable(em: EntityManager, changes: QueryDeepPartialEntity<Item>): QueryDeepPartialEntity<Item> {
+  if (em.connection.options.type !== 'mysql') {
+    return changes;
+  }
+  const metadata = em.connection.getMetadata(Item);
+  return Object.fromEntries(
+    Object.entries(changes).map(([key, value]) => {
+      const column = metadata.findColumnWithPropertyName(key);
+      return value instanceof Date && column?.type === 'datetime' && !column.precision
+        ? [key, new Date(Math.floor(value.getTime() / 1000) * 1000)]
+        : [key, value];
+    }),
+  );
+}
+
 /** The values a change sets, without those the SQL computes (functions). */
 function plainValues(changes: QueryDeepPartialEntity<Item>): Partial<Item> {
-  return Object.fromEntries(Object.entries(changes).filter(([, value]) => typeof value !== 'function')) as Partial<Item>;
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => typeof value !== 'function'));
 }
 
 /** The entries read with the item if they are its whole chain up to its tail (seq 1 … ledgerSeq); otherwise null. */

@@ -209,7 +209,9 @@ export class ItemViews {
       campaigns: new Map(names.campaign ? [[item.campaignId, names.campaign]] : []),
       subjects,
       requesters: new Map(
-        item.closeRequestedById === null ? [] : [[item.id, { id: item.closeRequestedById, name: request?.actorName ?? '' }]],
+        item.closeRequestedById === null
+          ? []
+          : [[item.id, { id: item.closeRequestedById, name: request?.actorName ?? '' }]],
       ),
       attachments: new Map([[item.id, names.attachmentCount]]),
     };
@@ -261,7 +263,9 @@ export class ItemViews {
     if (!item) {
       return null;
     }
-    const campaign = parsed<ItemNames['campaign'] & { closeReview: unknown; evidenceRequired: unknown }>(extra.x_campaign);
+    const campaign = parsed<ItemNames['campaign'] & { closeReview: unknown; evidenceRequired: unknown }>(
+      extra.x_campaign,
+    );
     const person = parsed<Omit<Subject, 'names'>>(extra.x_person);
     const household = parsed<Omit<Subject, 'names'>>(extra.x_household);
     const subject = person

@@ -174,12 +174,18 @@ export class LedgerService {
    * keeps. An item without any entry has lost its `created` one.
    */
   async verify(em: EntityManager, itemId: number): Promise<ChainVerification> {
-    const tail = await em.findOne(Item, { select: { id: true, ledgerSeq: true, ledgerHash: true }, where: { id: itemId } });
+    const tail = await em.findOne(Item, {
+      select: { id: true, ledgerSeq: true, ledgerHash: true },
+      where: { id: itemId },
+    });
     return this.verifyEntries(await this.entries(em, itemId), tail ?? undefined);
   }
 
   /** The chain of one item's entries as read (see verify), and, given the item's tail, whether it ends there. */
-  verifyEntries(entries: readonly LedgerEntry[], tail?: Pick<ChainTail, 'ledgerSeq' | 'ledgerHash'>): ChainVerification {
+  verifyEntries(
+    entries: readonly LedgerEntry[],
+    tail?: Pick<ChainTail, 'ledgerSeq' | 'ledgerHash'>,
+  ): ChainVerification {
     return verifyWithTail(entries, tail);
   }
 
