@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { isInScope } from '../auth/region-scope.js';
-import { hasPermission, Permission } from '../auth/roles.js';
+import { hasPermission, Permission, type Role } from '../auth/roles.js';
 import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
 import { maskIdNumber } from '../common/id-number.js';
@@ -383,21 +383,43 @@ export class ItemViews {
    * text, after one look-up of those items' subjects.
    */
   async textsFor(user: AuthUser, itemIds: number[]): Promise<(itemId: number, text: string) => string> {
-    const redactor = await this.redactor(user);
-    if (redactor.readsAll || itemIds.length === 0) {
-      return (_id, text) => text;
+    return (await this.textsForRoles([user.role], itemIds)).get(user.role)!;
+  }
+
+  /**
+   * The same for several roles at once (the digests of an escalation batch, one per recipient): the
+   * items' subjects are looked up once, for the roles that do not read every text.
+   */
+  async textsForRoles(
+    roles: readonly Role[],
+    itemIds: number[],
+  ): Promise<Map<Role, (itemId: number, text: string) => string>> {
+    const redactors = new Map<Role, TextRedactor>();
+    for (const role of new Set(roles)) {
+      redactors.set(role, await this.redactor({ role }));
     }
-    const items = await this.db.getRepository(Item).find({
-      select: { id: true, subjectType: true, subjectId: true },
-      where: { id: In([...new Set(itemIds)]) },
-    });
-    const subjects = await this.subjects(this.db.manager, items);
-    const byId = new Map(items.map((i) => [i.id, subjectOf(subjects, i)]));
-    return (itemId, text) => redactor.text(text, byId.get(itemId) ?? null);
+    const redacting = [...redactors.values()].some((r) => !r.readsAll);
+    const byId = new Map<number, Subject | null>();
+    if (redacting && itemIds.length > 0) {
+      const items = await this.db.getRepository(Item).find({
+        select: { id: true, subjectType: true, subjectId: true },
+        where: { id: In([...new Set(itemIds)]) },
+      });
+      const subjects = await this.subjects(this.db.manager, items);
+      items.forEach((i) => byId.set(i.id, subjectOf(subjects, i)));
+    }
+    return new Map(
+      [...redactors].map(([role, redactor]) => [
+        role,
+        redactor.readsAll
+          ? (_id: number, text: string) => text
+          : (itemId: number, text: string) => redactor.text(text, byId.get(itemId) ?? null),
+      ]),
+    );
   }
 
   /** The redactor for the caller's role; the disease catalogue (fixed by migrations) is read once. */
-  private async redactor(user: AuthUser): Promise<TextRedactor> {
+  private async redactor(user: Pick<AuthUser, 'role'>): Promise<TextRedactor> {
     this.catalogue ??= this.db
       .getRepository(Disease)
       .find({ select: { code: true, name: true } })
