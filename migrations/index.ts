@@ -20,6 +20,7 @@ import { RegistryPages1765600000000 } from './1765600000000-RegistryPages.js';
 import { ContractRenewal1765610000000 } from './1765610000000-ContractRenewal.js';
 import { CheckRuns1765630000000 } from './1765630000000-CheckRuns.js';
 import { RiskSettlements1765660000000 } from './1765660000000-RiskSettlements.js';
+import { LedgerTail1765690000000 } from './1765690000000-LedgerTail.js';
 import { ItemCounts1765700000000 } from './1765700000000-ItemCounts.js';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
@@ -46,5 +47,6 @@ export const MIGRATIONS = [
   ContractRenewal1765610000000,
   CheckRuns1765630000000,
   RiskSettlements1765660000000,
+  LedgerTail1765690000000,
   ItemCounts1765700000000,
 ];

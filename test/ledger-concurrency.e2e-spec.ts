@@ -36,6 +36,50 @@ describe('the ledger under concurrent writers, and bulk writes', () => {
   const verify = async (itemId: number) =>
     (await request(t.http).get(`/api/items/${itemId}/ledger/verify`).set('Authorization', caseworker).expect(200)).body;
 
+  it('a close (closeReview off) takes at most five round trips, and answers the item with its whole ledger', async () => {
+    const items = t.app.get(ItemsService);
+    const user = authUserOf(await db.getRepository(User).findOneByOrFail({ username: 'officer1' }));
+    const [warm, item] = [await newItem(t, caseworker, campaignId), await newItem(t, caseworker, campaignId)];
+    await post(`/api/items/${item.id}/progress`, officer1, { note: '已入户核实' }).expect(200);
+    await items.close(user, warm.id, { resolution: '先行销号一件', version: 1 });
+    // Every statement the DataSource sends (START TRANSACTION and COMMIT included) goes through its logger.
+    const sent: string[] = [];
+    const logger = db.logger;
+    const counting = Object.create(logger) as typeof logger;
+    counting.logQuery = (query, parameters, runner) => {
+      sent.push(query);
+      logger.logQuery(query, parameters, runner);
+    };
+    Object.assign(db, { logger: counting });
+    let closed;
+    try {
+      closed = await items.close(user, item.id, { resolution: '已整改到位并核实', version: 1 });
+    } finally {
+      Object.assign(db, { logger });
+    }
+    expect(sent.length).toBeLessThanOrEqual(5);
+    expect(sent.join('\n')).toMatch(/FOR UPDATE|SELECT/);
+    expect(closed).toMatchObject({ id: item.id, status: 'closed', version: 2, campaignId, attachmentCount: 0 });
+    expect(closed.campaignName).toBeTruthy();
+    expect(closed.regionName).toBeTruthy();
+    // The answer lists what the database holds, the new entry last, and the item's tail is that entry.
+    const stored = await ledgerOf(item.id);
+    expect(closed.ledger.map((e) => [e.seq, e.type, e.hash])).toEqual(stored.map((e) => [e.seq, e.type, e.hash]));
+    expect(stored.map((e) => e.type)).toEqual(['created', 'progress', 'closed']);
+    expect(await db.getRepository(Item).findOneByOrFail({ id: item.id })).toMatchObject({
+      ledgerSeq: 3,
+      ledgerHash: stored[2].hash,
+      version: 2,
+    });
+    // What a read answers afterwards is what the close answered (names, version; updatedAt within the second).
+    const read = (await request(t.http).get(`/api/items/${item.id}`).set('Authorization', officer1).expect(200)).body;
+    const { updatedAt, ...shown } = JSON.parse(JSON.stringify(closed)) as Record<string, unknown>;
+    const { updatedAt: readAt, ...readShown } = read as Record<string, unknown>;
+    expect(readShown).toEqual(shown);
+    expect(Math.abs(Date.parse(String(readAt)) - Date.parse(String(updatedAt)))).toBeLessThan(1000);
+    expect(await verify(item.id)).toMatchObject({ valid: true, entries: 3 });
+  });
+
   it('two closes of the same item at the same moment: one 200, one 409, one closed entry', async () => {
     for (let round = 0; round < 3; round++) {
       const { id } = await newItem(t, caseworker, campaignId);

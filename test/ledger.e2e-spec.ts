@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { computeHash } from '../src/ledger/hash-chain.js';
 import { Item } from '../src/ledger/item.entity.js';
 import { LedgerEntry } from '../src/ledger/ledger-entry.entity.js';
 import { householdInput, SUBDISTRICT_A, SUBDISTRICT_B, VILLAGE_A, VILLAGE_B } from './factories/households.js';
@@ -374,6 +375,35 @@ describe('remediation ledger: campaigns, items and their life cycle', () => {
         firstBrokenSeq: 3,
         files: NO_FILES,
       });
+    });
+
+    it('keeps the chain tail on the item with every entry, and reports a chain that no longer ends there', async () => {
+      const { id } = await newItem(t, caseworker, campaign.id);
+      await post(`/api/items/${id}/start`, officer1).expect(200);
+      await post(`/api/items/${id}/progress`, officer1, { note: '已入户核实' }).expect(200);
+      const tailOf = async () => {
+        const { ledgerSeq, ledgerHash } = await itemRow(id);
+        return { ledgerSeq, ledgerHash };
+      };
+      const entries = await ledgerOf(id);
+      expect(await tailOf()).toEqual({ ledgerSeq: 3, ledgerHash: entries[2].hash });
+      const verify = async () =>
+        (await request(t.http).get(`/api/items/${id}/ledger/verify`).set('Authorization', caseworker).expect(200)).body;
+
+      // The last entry taken away: what is left chains, but the item says its chain ends at seq 3.
+      await db.query('DELETE FROM ledger_entries WHERE itemId = ? AND seq = 3', [id]);
+      expect(await verify()).toEqual({ valid: false, entries: 2, firstBrokenSeq: 3, files: NO_FILES });
+
+      // A fork: another third entry, correctly chained onto the second, in place of the one the item ended on.
+      const forked = { ...entries[2], note: '另一条记录' };
+      const { id: _id, prevHash, hash: _hash, ...hashed } = forked;
+      await db.getRepository(LedgerEntry).insert({ ...hashed, prevHash, hash: computeHash(prevHash, hashed) });
+      expect(await verify()).toEqual({ valid: false, entries: 3, firstBrokenSeq: 3, files: NO_FILES });
+
+      // The tail put back to what the entries say: whole again.
+      const last = (await ledgerOf(id)).at(-1)!;
+      await db.getRepository(Item).update({ id }, { ledgerHash: last.hash });
+      expect(await verify()).toEqual({ valid: true, entries: 3, firstBrokenSeq: null, files: NO_FILES });
     });
 
     it('reports a payload changed after the fact', async () => {

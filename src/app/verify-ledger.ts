@@ -4,15 +4,15 @@ import { ConfigError, loadConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source.js';
 import { EvidenceStore, type StoredFileState } from '../ledger/evidence-store.js';
 import { evidenceRefs, fileStates } from '../ledger/evidence-verification.js';
-import { verifyChain } from '../ledger/hash-chain.js';
 import { Item } from '../ledger/item.entity.js';
 import { LedgerEntry } from '../ledger/ledger-entry.entity.js';
+import { verifyWithTail } from '../ledger/ledger.service.js';
 
 const BATCH = 2_000;
 
 /**
  * `npm run ledger:verify`: recomputes every item's hash chain (after a restore, say), a batch of
- * items at a time, and re-hashes every evidence file an `attachment_added` entry names (in
+ * items at a time, holding each against the tail its item keeps (ledgerSeq, ledgerHash), and re-hashes every evidence file an `attachment_added` entry names (in
  * UPLOAD_DIR: each distinct file once, streamed); prints each broken chain and each altered or
  * missing file (by item, entry seq and sha256), and exits 1 if there is one.
  */
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     let after = 0;
     for (;;) {
       const items = await db.getRepository(Item).find({
-        select: { id: true },
+        select: { id: true, ledgerSeq: true, ledgerHash: true },
         where: { id: MoreThan(after) },
         order: { id: 'ASC' },
         take: BATCH,
@@ -40,8 +40,10 @@ async function main(): Promise<void> {
       const entries = await db.getRepository(LedgerEntry).find({ where: { itemId: In(ids) } });
       const byItem = new Map<number, LedgerEntry[]>(ids.map((id) => [id, []]));
       entries.forEach((e) => byItem.get(e.itemId)?.push(e));
-      for (const [itemId, chain] of byItem) {
-        const result = chain.length ? verifyChain(chain) : { valid: false, entries: 0, firstBrokenSeq: 1 };
+      for (const item of items) {
+        const itemId = item.id;
+        // The chain recomputed, and held against the tail the item keeps (a cut, forked or added-to chain).
+        const result = verifyWithTail(byItem.get(itemId)!, item);
         if (!result.valid) {
           broken++;
           console.error(`item ${itemId}: chain broken at seq ${result.firstBrokenSeq} (${result.entries} entries)`);

@@ -18,13 +18,20 @@ const queueKey = (db: DataSource): unknown => {
  * Runs `work` in one transaction. TypeORM's better-sqlite3 driver has a single connection: two
  * transactions started at once nest as savepoints of each other, and one's rollback undoes the
  * other's writes. So on SQLite transactions take turns here (one promise chain per database file);
- * on MySQL each gets its own pooled connection, at READ COMMITTED. Never call it from inside `work`.
+ * on MySQL each gets its own pooled connection, at READ COMMITTED unless `isolation` says `default`.
+ * Never call it from inside `work`.
  */
-export function inTransaction<T>(db: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
+export function inTransaction<T>(
+  db: DataSource,
+  work: (em: EntityManager) => Promise<T>,
+  options: { isolation?: 'read committed' | 'default' } = {},
+): Promise<T> {
   if (db.options.type !== 'better-sqlite3') {
     // READ COMMITTED: a read after a row lock sees what the lock's previous holder committed
     // (REPEATABLE READ would show the transaction's older snapshot), and plain reads take no gap locks.
-    return db.transaction('READ COMMITTED', work);
+    // `default` saves the SET TRANSACTION round trip for a caller whose reads are safe at the server's
+    // level (ItemChanges: each explains why).
+    return options.isolation === 'default' ? db.transaction(work) : db.transaction('READ COMMITTED', work);
   }
   const key = queueKey(db);
   const run = (tails.get(key) ?? Promise.resolve()).then(() => db.transaction(work));

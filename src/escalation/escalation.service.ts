@@ -9,7 +9,7 @@ import { inTransaction } from '../database/transaction.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { Item, MAX_ESCALATION_LEVEL } from '../ledger/item.entity.js';
-import { LedgerService, SYSTEM_ACTOR } from '../ledger/ledger.service.js';
+import { LedgerService, sqlInt, SYSTEM_ACTOR, tailSet } from '../ledger/ledger.service.js';
 import {
   type EscalationStep,
   NotificationsService,
@@ -222,6 +222,8 @@ export class EscalationService {
             'i.deadline',
             'i.escalationLevel',
             'i.status',
+            'i.ledgerSeq',
+            'i.ledgerHash',
           ])
           .where({ id: In(ids) })
           .andWhere("i.status <> 'closed'")
@@ -233,29 +235,31 @@ export class EscalationService {
         if (steps.length === 0) {
           return [];
         }
+        // Each entry chained onto the tail its item row keeps (read under the lock above): no ledger read.
+        const entries = steps.map(({ item, to }) =>
+          this.ledger.chain(item, {
+            type: 'escalated',
+            actor: SYSTEM_ACTOR,
+            at,
+            note: ESCALATION_LABELS[to],
+            payload: { from: item.escalationLevel, to, asOf },
+          }),
+        );
         const target = levelCase(steps.map(({ item, to }) => ({ id: item.id, to })));
+        const tail = tailSet(entries.map((e) => ({ id: e.itemId, seq: e.seq, hash: e.hash })));
         const idList = steps.map(({ item }) => sqlInt(item.id)).join(',');
+        // One UPDATE raises the levels and moves the tails; the entries follow in multi-row INSERTs.
         const result = await em
           .createQueryBuilder()
           .update(Item)
-          .set({ escalationLevel: () => target })
+          .set({ escalationLevel: () => target, ledgerSeq: () => tail.seq, ledgerHash: () => tail.hash })
           .where(`id IN (${idList}) AND status <> 'closed' AND escalationLevel < ${target}`)
           .execute();
         if (result.affected !== undefined && result.affected !== steps.length) {
           // Cannot happen under the row lock; if it does, write nothing rather than a wrong ledger.
           throw new Error(`escalation raised ${result.affected} of ${steps.length} locked items; rolled back`);
         }
-        await this.ledger.appendMany(
-          em,
-          steps.map(({ item, to }) => ({
-            itemId: item.id,
-            type: 'escalated' as const,
-            actor: SYSTEM_ACTOR,
-            at,
-            note: ESCALATION_LABELS[to],
-            payload: { from: item.escalationLevel, to, asOf },
-          })),
-        );
+        await this.ledger.insert(em, entries);
         await this.notifications.notify(
           em,
           directory,
@@ -334,14 +338,6 @@ function levelCase(targets: { id: number; to: EscalationLevel }[]): string {
     })
     .filter(Boolean);
   return `(CASE ${whens.join(' ')} END)`;
-}
-
-/** Ids go into the SQL text (thousands per statement, beyond some drivers' parameter limits): integers only. */
-function sqlInt(value: number): string {
-  if (!Number.isSafeInteger(value)) {
-    throw new Error(`not an id: ${value}`);
-  }
-  return String(value);
 }
 
 function isTransient(error: unknown): boolean {

@@ -108,18 +108,13 @@ export class AttachmentsService {
         const values = { itemId, sha256: file.sha256, name, type: file.type, size: file.size, uploadedById: user.id };
         const inserted = await em.insert(Attachment, values);
         const id = (inserted.identifiers[0] as { id: number }).id;
-        const chain = await this.ledger.append(
-          em,
-          itemId,
-          {
-            type: 'attachment_added',
-            actor,
-            at: this.clock.now().toISOString(),
-            payload: { attachmentId: id, sha256: file.sha256, name, type: file.type, size: file.size },
-          },
-          { itemLocked: true },
-        );
-        return { attachment: await em.findOneByOrFail(Attachment, { id }), entry: chain.at(-1)! };
+        const entry = await this.ledger.append(em, itemId, {
+          type: 'attachment_added',
+          actor,
+          at: this.clock.now().toISOString(),
+          payload: { attachmentId: id, sha256: file.sha256, name, type: file.type, size: file.size },
+        });
+        return { attachment: await em.findOneByOrFail(Attachment, { id }), entry };
       });
       this.logger.log(
         `item ${itemId}: evidence ${attachment.id} (${file.type}, ${file.size} bytes, sha256 ${file.sha256}, "${name}") added by user ${user.id}`,

@@ -9,6 +9,7 @@ import type { CloseItemDto, ReviewItemDto } from './dto/item-actions.dto.js';
 import { ItemChanges } from './item-changes.js';
 import type { ItemDetail } from './item-views.js';
 import type { Item } from './item.entity.js';
+import type { LedgerEntry } from './ledger-entry.entity.js';
 import { type LedgerActor, ledgerActorOf, LedgerService } from './ledger.service.js';
 import { LedgerError, LedgerErrorCode } from './ledger.errors.js';
 import { ReviewNotices } from './review-notices.js';
@@ -40,12 +41,12 @@ export class ItemClosure {
     return this.changes.apply(user, id, {
       name: 'close',
       version: dto.version,
-      check: async (em, item) => {
+      check: (_em, item, { names }) => {
         assertOutcome(item, dto);
-        review = await em.findOneOrFail(Campaign, {
-          select: { id: true, closeReview: true, evidenceRequired: true },
-          where: { id: item.campaignId },
-        });
+        if (!names.campaign) {
+          throw new Error(`campaign ${item.campaignId} of item ${item.id} not found`);
+        }
+        review = names.campaign;
       },
       set: () =>
         review.closeReview
@@ -116,8 +117,8 @@ export class ItemClosure {
         approve
           ? { ...over, status: 'closed', closedAt: now, closedOn: this.clock.dateOf(now), openKey: null }
           : { ...over, status: 'in_progress', resolution: null, outcome: null },
-      entry: async (item, em) => {
-        const requestedBy = await this.requesterOf(em, item);
+      entry: async (item, em, { entries }) => {
+        const requestedBy = await this.requesterOf(em, item, entries);
         return approve
           ? {
               type: 'closed',
@@ -152,9 +153,14 @@ export class ItemClosure {
     return rows.map((a) => a.sha256);
   }
 
-  /** Who requested the pending 销号: the item's closeRequestedById, named as its `close_requested` entry names them. */
-  private async requesterOf(em: EntityManager, item: Item): Promise<LedgerActor> {
-    const request = await this.ledger.last(em, item.id, 'close_requested');
+  /**
+   * Who requested the pending 销号: the item's closeRequestedById, named as its `close_requested` entry
+   * names them (in the entries read with the item, else read).
+   */
+  private async requesterOf(em: EntityManager, item: Item, entries: LedgerEntry[] | null): Promise<LedgerActor> {
+    const request = entries
+      ? entries.filter((e) => e.type === 'close_requested').at(-1)
+      : await this.ledger.last(em, item.id, 'close_requested');
     return { id: item.closeRequestedById, name: request?.actorName ?? '' };
   }
 }

@@ -68,9 +68,9 @@ export class ItemQueries {
 
   /** The item's hash chain, and the evidence files its entries name re-hashed (SPEC §6.2). */
   async verify(user: AuthUser, id: number): Promise<LedgerVerification> {
-    await this.findInScope(this.db.manager, user, id);
+    const item = await this.findInScope(this.db.manager, user, id);
     const entries = await this.ledger.entries(this.db.manager, id);
-    return withFiles(this.evidence, this.ledger.verifyEntries(entries), entries);
+    return withFiles(this.evidence, this.ledger.verifyEntries(entries, item), entries);
   }
 
   /** The answer to a look-up or a change: the item's view and its ledger. */

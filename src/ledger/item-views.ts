@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { isInScope } from '../auth/region-scope.js';
-import { hasPermission, Permission } from '../auth/roles.js';
+import { hasPermission, Permission, type Role } from '../auth/roles.js';
 import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
 import { maskIdNumber } from '../common/id-number.js';
@@ -15,7 +15,7 @@ import { Region } from '../regions/region.entity.js';
 import { maskPhone } from './assignee-phone.js';
 import { Attachment } from './attachment.entity.js';
 import { Campaign } from './campaign.entity.js';
-import { currentLevel } from './escalation-policy.js';
+import { currentLevel, type EscalationThresholds } from './escalation-policy.js';
 import { actsOnDepartment } from './item-policy.js';
 import {
   type Department,
@@ -116,6 +116,45 @@ interface Subject extends SubjectNames {
 
 type SubjectRef = Pick<Item, 'subjectType' | 'subjectId'>;
 
+/** What an item's view names beside the item row (ItemViews.lockedForChange reads it with the row). */
+export interface ItemNames {
+  regionName: string | null;
+  /** The campaign's name, its escalation thresholds and its 销号 settings. */
+  campaign: (EscalationThresholds & { name: string; closeReview: boolean; evidenceRequired: boolean }) | null;
+  subject: Subject | null;
+  attachmentCount: number;
+}
+
+/** The names a page of items' views is built from. */
+interface Gathered {
+  regionName: Map<string, string>;
+  campaigns: Map<number, EscalationThresholds & { name: string }>;
+  subjects: Map<string, Subject>;
+  requesters: Map<number, LedgerActor>;
+  attachments: Map<number, number>;
+}
+
+/**
+ * A JSON column of a query (a string, or parsed already by the driver); null for NULL, and, with
+ * `lenient`, for a text that does not parse (an aggregate cut short by the server's length limit).
+ */
+function parsed<T>(value: unknown, lenient = false): T | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  if (typeof value !== 'string') {
+    return value as T;
+  }
+  try {
+    return JSON.parse(value) as T;
+  } catch (error) {
+    if (lenient) {
+      return null;
+    }
+    throw error;
+  }
+}
+
 /**
  * The read model of items (issue #12): names, the days left, and what a role may read of an item's
  * texts and ledger. Titles, descriptions, notes and payloads pass through a TextRedactor for the
@@ -144,11 +183,17 @@ export class ItemViews {
 
   /** An item's view and its ledger, the entries' notes and payloads as the caller may read them. */
   async detail(user: AuthUser, item: Item, entries: LedgerEntry[]): Promise<ItemDetail> {
-    const {
-      views: [view],
-      subjects,
-      redactor,
-    } = await this.views(this.db.manager, user, [item]);
+    const { views, subjects, redactor } = await this.views(this.db.manager, user, [item]);
+    return this.withLedger(item, views[0], entries, subjects, redactor);
+  }
+
+  private withLedger(
+    item: Item,
+    view: ItemView,
+    entries: LedgerEntry[],
+    subjects: Map<string, Subject>,
+    redactor: TextRedactor,
+  ): ItemDetail {
     const subject = subjectOf(subjects, item);
     return {
       ...view,
@@ -160,6 +205,104 @@ export class ItemViews {
           payload: redactor.value(entry.payload, subject),
         };
       }),
+    };
+  }
+
+  /**
+   * An item's view and ledger from what ItemChanges read of it in its one locking SELECT (see
+   * `lockedForChange`), the row as the change left it and the entries as the answer lists them: no
+   * further query but the redactor's catalogue, read once per process.
+   */
+  async detailFrom(user: AuthUser, item: Item, names: ItemNames, entries: LedgerEntry[]): Promise<ItemDetail> {
+    const redactor = await this.redactor(user);
+    const subjects = new Map<string, Subject>();
+    if (names.subject && (item.subjectType === 'person' || item.subjectType === 'household')) {
+      subjects.set(`${item.subjectType}:${item.subjectId}`, names.subject);
+    }
+    const request = entries.filter((e) => e.type === 'close_requested').at(-1);
+    const gathered: Gathered = {
+      regionName: new Map(names.regionName === null ? [] : [[item.regionCode, names.regionName]]),
+      campaigns: new Map(names.campaign ? [[item.campaignId, names.campaign]] : []),
+      subjects,
+      requesters: new Map(
+        item.closeRequestedById === null
+          ? []
+          : [[item.id, { id: item.closeRequestedById, name: request?.actorName ?? '' }]],
+      ),
+      attachments: new Map([[item.id, names.attachmentCount]]),
+    };
+    return this.withLedger(item, this.build(user, [item], gathered, redactor)[0], entries, subjects, redactor);
+  }
+
+  /**
+   * One item, locked for a change (MySQL: SELECT … FOR UPDATE of the item row only; the scalar
+   * subqueries beside it are plain reads, which lock nothing), with what its answer names: its
+   * region, campaign (with the settings a change checks), subject, attachment count and ledger
+   * entries. One round trip. The entries come as one JSON array; null when they cannot be read so
+   * (a text past MariaDB's group_concat_max_len): the caller then reads them apart.
+   */
+  async lockedForChange(
+    em: EntityManager,
+    id: number,
+  ): Promise<{ item: Item; names: ItemNames; entries: LedgerEntry[] | null } | null> {
+    const mysql = em.connection.options.type === 'mysql';
+    const agg = mysql ? 'JSON_ARRAYAGG' : 'json_group_array';
+    const qb = em
+      .createQueryBuilder(Item, 'i')
+      .addSelect(
+        `(SELECT JSON_OBJECT('name', c.name, 'reminderDays', c.reminderDays, 'warningDays', c.warningDays, 'supervisedDays', c.supervisedDays, 'closeReview', c.closeReview, 'evidenceRequired', c.evidenceRequired) FROM campaigns c WHERE c.id = i.campaignId)`,
+        'x_campaign',
+      )
+      .addSelect('(SELECT r.name FROM regions r WHERE r.code = i.regionCode)', 'x_regionName')
+      .addSelect('(SELECT COUNT(*) FROM attachments a WHERE a.itemId = i.id)', 'x_attachments')
+      .addSelect(
+        `(SELECT JSON_OBJECT('label', p.name, 'idNumber', p.idNumber, 'regionCode', h.regionCode, 'regionName', r.name) FROM persons p INNER JOIN households h ON h.id = p.householdId LEFT JOIN regions r ON r.code = h.regionCode WHERE i.subjectType = 'person' AND p.id = i.subjectId)`,
+        'x_person',
+      )
+      .addSelect(
+        `(SELECT JSON_OBJECT('label', h.registryNo, 'regionCode', h.regionCode, 'regionName', r.name) FROM households h LEFT JOIN regions r ON r.code = h.regionCode WHERE i.subjectType = 'household' AND h.id = i.subjectId)`,
+        'x_household',
+      )
+      .addSelect(
+        `(SELECT ${agg}(m.name) FROM persons m WHERE i.subjectType = 'household' AND m.householdId = i.subjectId)`,
+        'x_members',
+      )
+      .addSelect(
+        `(SELECT ${agg}(JSON_OBJECT('id', e.id, 'seq', e.seq, 'type', e.type, 'actorId', e.actorId, 'actorName', e.actorName, 'at', e.at, 'note', e.note, 'payload', e.payload, 'prevHash', e.prevHash, 'hash', e.hash)) FROM ledger_entries e WHERE e.itemId = i.id)`,
+        'x_ledger',
+      )
+      .where('i.id = :id', { id });
+    const {
+      entities: [item],
+      raw: [extra],
+    } = await (mysql ? qb.setLock('pessimistic_write') : qb).getRawAndEntities<Record<string, unknown>>();
+    if (!item) {
+      return null;
+    }
+    const campaign = parsed<ItemNames['campaign'] & { closeReview: unknown; evidenceRequired: unknown }>(
+      extra.x_campaign,
+    );
+    const person = parsed<Omit<Subject, 'names'>>(extra.x_person);
+    const household = parsed<Omit<Subject, 'names'>>(extra.x_household);
+    const subject = person
+      ? { ...person, names: [person.label] }
+      : household
+        ? { ...household, names: parsed<string[]>(extra.x_members) ?? [] }
+        : null;
+    const entries = parsed<LedgerEntry[]>(extra.x_ledger, true);
+    return {
+      item,
+      names: {
+        regionName: (extra.x_regionName as string | null) ?? null,
+        campaign: campaign && {
+          ...campaign,
+          closeReview: Boolean(Number(campaign.closeReview)),
+          evidenceRequired: Boolean(Number(campaign.evidenceRequired)),
+        },
+        subject,
+        attachmentCount: Number(extra.x_attachments ?? 0),
+      },
+      entries: entries && entries.map((e) => ({ ...e, itemId: id })).sort((a, b) => a.seq - b.seq),
     };
   }
 
@@ -191,20 +334,31 @@ export class ItemViews {
       this.requesters(em, items),
       known ? new Map(items.map((i) => [i.id, extras!.get(i.id)!.attachmentCount])) : this.attachmentCounts(em, items),
     ]);
-    const regionName = new Map(regions.map((r) => [r.code, r.name]));
-    const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
-    const thresholds = new Map(campaigns.map((c) => [c.id, c]));
+    const gathered: Gathered = {
+      regionName: new Map(regions.map((r) => [r.code, r.name])),
+      campaigns: new Map(campaigns.map((c) => [c.id, c])),
+      subjects,
+      requesters,
+      attachments,
+    };
+    return { views: this.build(user, items, gathered, redactor), subjects, redactor };
+  }
+
+  /** The views of items from the names gathered for them. */
+  private build(user: AuthUser, items: Item[], gathered: Gathered, redactor: TextRedactor): ItemView[] {
+    const { regionName, campaigns, subjects, requesters, attachments } = gathered;
     const readsPersons = hasPermission(user.role, Permission.PersonsRead);
     const today = this.clock.today();
-    const views = items.map((i) => {
+    return items.map((i) => {
       const open = i.status !== 'closed';
       const subject = subjectOf(subjects, i);
       const named = subject && isInScope(user, subject.regionCode) ? subject : null;
       const text = (value: string) => redactor.text(value, subject);
+      const campaign = campaigns.get(i.campaignId);
       return {
         id: i.id,
         campaignId: i.campaignId,
-        campaignName: campaignName.get(i.campaignId) ?? null,
+        campaignName: campaign?.name ?? null,
         category: i.category,
         title: text(i.title),
         description: i.description && text(i.description),
@@ -227,9 +381,7 @@ export class ItemViews {
         source: i.source,
         status: i.status,
         escalationLevel: i.escalationLevel,
-        currentLevel: thresholds.has(i.campaignId)
-          ? currentLevel(i, thresholds.get(i.campaignId)!, today)
-          : i.escalationLevel,
+        currentLevel: campaign ? currentLevel(i, campaign, today) : i.escalationLevel,
         version: i.version,
         resolution: i.resolution && text(i.resolution),
         outcome: i.outcome,
@@ -246,7 +398,6 @@ export class ItemViews {
         updatedAt: i.updatedAt,
       };
     });
-    return { views, subjects, redactor };
   }
 
   /**
@@ -254,21 +405,43 @@ export class ItemViews {
    * text, after one look-up of those items' subjects.
    */
   async textsFor(user: AuthUser, itemIds: number[]): Promise<(itemId: number, text: string) => string> {
-    const redactor = await this.redactor(user);
-    if (redactor.readsAll || itemIds.length === 0) {
-      return (_id, text) => text;
+    return (await this.textsForRoles([user.role], itemIds)).get(user.role)!;
+  }
+
+  /**
+   * The same for several roles at once (the digests of an escalation batch, one per recipient): the
+   * items' subjects are looked up once, for the roles that do not read every text.
+   */
+  async textsForRoles(
+    roles: readonly Role[],
+    itemIds: number[],
+  ): Promise<Map<Role, (itemId: number, text: string) => string>> {
+    const redactors = new Map<Role, TextRedactor>();
+    for (const role of new Set(roles)) {
+      redactors.set(role, await this.redactor({ role }));
     }
-    const items = await this.db.getRepository(Item).find({
-      select: { id: true, subjectType: true, subjectId: true },
-      where: { id: In([...new Set(itemIds)]) },
-    });
-    const subjects = await this.subjects(this.db.manager, items);
-    const byId = new Map(items.map((i) => [i.id, subjectOf(subjects, i)]));
-    return (itemId, text) => redactor.text(text, byId.get(itemId) ?? null);
+    const redacting = [...redactors.values()].some((r) => !r.readsAll);
+    const byId = new Map<number, Subject | null>();
+    if (redacting && itemIds.length > 0) {
+      const items = await this.db.getRepository(Item).find({
+        select: { id: true, subjectType: true, subjectId: true },
+        where: { id: In([...new Set(itemIds)]) },
+      });
+      const subjects = await this.subjects(this.db.manager, items);
+      items.forEach((i) => byId.set(i.id, subjectOf(subjects, i)));
+    }
+    return new Map(
+      [...redactors].map(([role, redactor]) => [
+        role,
+        redactor.readsAll
+          ? (_id: number, text: string) => text
+          : (itemId: number, text: string) => redactor.text(text, byId.get(itemId) ?? null),
+      ]),
+    );
   }
 
   /** The redactor for the caller's role; the disease catalogue (fixed by migrations) is read once. */
-  private async redactor(user: AuthUser): Promise<TextRedactor> {
+  private async redactor(user: Pick<AuthUser, 'role'>): Promise<TextRedactor> {
     this.catalogue ??= this.db
       .getRepository(Disease)
       .find({ select: { code: true, name: true } })

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Region } from '../regions/region.entity.js';
 import { Campaign } from './campaign.entity.js';
+import { GENESIS_HASH } from './hash-chain.js';
 import type { RiskOutcome } from './risk-outcomes.js';
 
 export const ITEM_CATEGORIES = ['insurance', 'contract', 'treatment', 'data', 'facility', 'staffing', 'other'] as const;
@@ -125,6 +126,14 @@ export class Item {
   /** The user who filed it; null when the system did. */
   @Column({ type: 'int', nullable: true })
   createdById!: number | null;
+
+  /** The seq of the item's last ledger entry (0 before the first): the chain's tail, kept with every append. */
+  @Column({ type: 'int', default: 0 })
+  ledgerSeq!: number;
+
+  /** The hash of the item's last ledger entry (the genesis hash before the first). */
+  @Column({ type: 'varchar', length: 64, default: GENESIS_HASH })
+  ledgerHash!: string;
 
   @CreateDateColumn({ type: 'datetime' })
   createdAt!: Date;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { chunk } from '../common/sql.js';
-import { canonicalJson, chainAfter, type ChainVerification, verifyChain } from './hash-chain.js';
+import { canonicalJson, chainAfter, type ChainedEntry, type ChainVerification, verifyChain } from './hash-chain.js';
 import { Item } from './item.entity.js';
 import { LedgerEntry, type LedgerEntryType } from './ledger-entry.entity.js';
 
@@ -47,7 +47,7 @@ export interface LedgerEntryView {
 }
 
 /** A ledger row as it is inserted. */
-type ChainedLedgerRow = Omit<LedgerEntry, 'id'>;
+export type ChainedLedgerRow = Omit<LedgerEntry, 'id'>;
 
 /** Item ids per look-up query, and rows per multi-row INSERT (11 parameters each). */
 const IDS_PER_QUERY = 5000;
@@ -60,34 +60,45 @@ const ROWS_PER_INSERT = 500;
 @Injectable()
 export class LedgerService {
   /**
-   * Appends one entry to an item's chain and returns the chain, oldest first, the new entry last.
-   * The item's row is locked first, so two writers cannot both chain onto the same entry and fork:
-   * append locks it (SELECT … FOR UPDATE on MySQL; SQLite's writers take turns anyway) unless the
-   * caller holds the lock already (`itemLocked`: it has updated the row in this transaction). The
-   * second writer waits for the first to commit, then (READ COMMITTED, see inTransaction) reads
-   * the entries the first wrote. That read takes no lock: locking reads of the ledger index took
-   * gap locks that made closes of neighbouring items deadlock under load.
+   * Appends one entry to an item's chain and returns it. The chain's tail (the seq and hash of the
+   * item's last entry) is kept on the item row: append reads it with the row locked (SELECT … FOR
+   * UPDATE on MySQL; SQLite's writers take turns anyway), so two writers cannot both chain onto the
+   * same entry and fork; the second waits for the first to commit, then reads the tail the first
+   * left (a locking read sees the latest committed row whatever the isolation level). The ledger
+   * itself is not read: locking reads of its index took gap locks that made closes of neighbouring
+   * items deadlock under load. The tail moves in the same transaction as the insert.
    */
-  async append(
-    em: EntityManager,
-    itemId: number,
-    entry: NewLedgerEntry,
-    options: { itemLocked?: boolean } = {},
-  ): Promise<LedgerEntry[]> {
-    if (!options.itemLocked) {
-      await this.lockItems(em, [itemId]);
+  async append(em: EntityManager, itemId: number, entry: NewLedgerEntry): Promise<LedgerEntry> {
+    const [tail] = await this.lockTails(em, [itemId]);
+    if (!tail) {
+      throw new Error(`item ${itemId} not found`);
     }
-    const chain = await this.entries(em, itemId);
-    const [row] = chainAfter(chain.at(-1) ?? null, [this.hashedFields(itemId, entry)]);
-    const { identifiers } = await em.insert(LedgerEntry, row);
-    return [...chain, { ...row, id: (identifiers[0] as { id: number }).id }];
+    const row = this.chain(tail, entry);
+    await this.setTails(em, [row]);
+    return this.insertOne(em, row);
   }
 
   /**
-   * Appends entries for many items at once (the escalation job, bulk creation): one query locks
-   * the items and one reads the last (seq, hash) of each (per 5000 items), the chain is computed
-   * here, and the rows go in with multi-row INSERTs. Entries of the same item are chained in the
-   * order given. Returns the number of entries written.
+   * The next entry of an item whose tail the caller has read under the item's row lock (ItemChanges,
+   * the escalation job): seq, prevHash and hash worked out; nothing written. The caller inserts it
+   * (insertOne / insert) and moves the item's tail to it in the same transaction.
+   */
+  chain(tail: ChainTail, entry: NewLedgerEntry): ChainedLedgerRow {
+    const [row] = chainAfter({ seq: tail.ledgerSeq, hash: tail.ledgerHash }, [this.hashedFields(tail.id, entry)]);
+    return row;
+  }
+
+  /** Inserts one chained row (see chain) and returns it with its id. */
+  async insertOne(em: EntityManager, row: ChainedLedgerRow): Promise<LedgerEntry> {
+    const { identifiers } = await em.insert(LedgerEntry, row);
+    return { ...row, id: (identifiers[0] as { id: number }).id };
+  }
+
+  /**
+   * Appends entries for many items at once (bulk creation, follow-ups): one query locks the items
+   * and reads their tails (per 5000 items), the chain is computed here, the rows go in with
+   * multi-row INSERTs and the tails move with one UPDATE per 5000 items. Entries of the same item
+   * are chained in the order given. Returns the number of entries written.
    */
   async appendMany(em: EntityManager, entries: readonly (NewLedgerEntry & { itemId: number })[]): Promise<number> {
     if (entries.length === 0) {
@@ -98,31 +109,54 @@ export class LedgerService {
       byItem.set(entry.itemId, [...(byItem.get(entry.itemId) ?? []), entry]);
     }
     const itemIds = [...byItem.keys()].sort((a, b) => a - b);
-    const last = new Map<number, { seq: number; hash: string }>();
+    const tails = new Map<number, ChainTail>();
     for (const ids of chunk(itemIds, IDS_PER_QUERY)) {
-      await this.lockItems(em, ids);
-      // The last entry of each item is the one without a successor (seq + 1); a plain read, as in append().
-      const rows = await em
-        .createQueryBuilder(LedgerEntry, 'l')
-        .select(['l.itemId', 'l.seq', 'l.hash'])
-        .leftJoin(LedgerEntry, 'n', 'n.itemId = l.itemId AND n.seq = l.seq + 1')
-        .where('l.itemId IN (:...ids)', { ids })
-        .andWhere('n.id IS NULL')
-        .getMany();
-      for (const row of rows) {
-        if (row.seq > (last.get(row.itemId)?.seq ?? 0)) {
-          last.set(row.itemId, { seq: row.seq, hash: row.hash });
-        }
+      for (const tail of await this.lockTails(em, ids)) {
+        tails.set(tail.id, tail);
       }
     }
-    const rows = itemIds.flatMap((itemId) =>
-      chainAfter(
-        last.get(itemId) ?? null,
+    const rows = itemIds.flatMap((itemId) => {
+      const tail = tails.get(itemId);
+      if (!tail) {
+        throw new Error(`item ${itemId} not found`);
+      }
+      return chainAfter(
+        { seq: tail.ledgerSeq, hash: tail.ledgerHash },
         byItem.get(itemId)!.map((entry) => this.hashedFields(itemId, entry)),
-      ),
-    );
+      );
+    });
     await this.insert(em, rows);
+    await this.setTails(em, rows);
     return rows.length;
+  }
+
+  /**
+   * Moves the items' tails to the last of these rows per item: one UPDATE per 5000 items (a CASE on
+   * the id). The caller holds the items' row locks.
+   */
+  async setTails(em: EntityManager, rows: readonly Pick<ChainedLedgerRow, 'itemId' | 'seq' | 'hash'>[]): Promise<void> {
+    const last = new Map<number, { seq: number; hash: string }>();
+    for (const row of rows) {
+      if (row.seq > (last.get(row.itemId)?.seq ?? 0)) {
+        last.set(row.itemId, row);
+      }
+    }
+    for (const ids of chunk([...last.keys()], IDS_PER_QUERY)) {
+      const set = tailSet(ids.map((id) => ({ id, ...last.get(id)! })));
+      await em
+        .createQueryBuilder()
+        .update(Item)
+        .set({ ledgerSeq: () => set.seq, ledgerHash: () => set.hash })
+        .where(`id IN (${ids.map(sqlInt).join(',')})`)
+        .execute();
+    }
+  }
+
+  /** Inserts chained rows with multi-row INSERTs (500 rows each). */
+  async insert(em: EntityManager, rows: readonly ChainedLedgerRow[]): Promise<void> {
+    for (const part of chunk([...rows], ROWS_PER_INSERT)) {
+      await em.createQueryBuilder().insert().into(LedgerEntry).values(part).updateEntity(false).execute();
+    }
   }
 
   /** An item's entries, oldest first. */
@@ -135,17 +169,24 @@ export class LedgerService {
     return em.findOne(LedgerEntry, { where: { itemId, type }, order: { seq: 'DESC' } });
   }
 
-  /** Recomputes the chain from what the database holds now. An item without any entry has lost its `created` one. */
+  /**
+   * Recomputes the chain from what the database holds now, and holds it against the tail the item
+   * keeps. An item without any entry has lost its `created` one.
+   */
   async verify(em: EntityManager, itemId: number): Promise<ChainVerification> {
-    return this.verifyEntries(await this.entries(em, itemId));
+    const tail = await em.findOne(Item, {
+      select: { id: true, ledgerSeq: true, ledgerHash: true },
+      where: { id: itemId },
+    });
+    return this.verifyEntries(await this.entries(em, itemId), tail ?? undefined);
   }
 
-  /** The chain of one item's entries as read (see verify). */
-  verifyEntries(entries: readonly LedgerEntry[]): ChainVerification {
-    if (entries.length === 0) {
-      return { valid: false, entries: 0, firstBrokenSeq: 1 };
-    }
-    return verifyChain(entries);
+  /** The chain of one item's entries as read (see verify), and, given the item's tail, whether it ends there. */
+  verifyEntries(
+    entries: readonly LedgerEntry[],
+    tail?: Pick<ChainTail, 'ledgerSeq' | 'ledgerHash'>,
+  ): ChainVerification {
+    return verifyWithTail(entries, tail);
   }
 
   toView(entry: LedgerEntry): LedgerEntryView {
@@ -176,15 +217,66 @@ export class LedgerService {
     };
   }
 
-  /** On MySQL, SELECT … FOR UPDATE of the items, in id order; SQLite's writers take turns (inTransaction). */
-  private async lockItems(em: EntityManager, ids: number[]): Promise<void> {
-    const qb = em.createQueryBuilder(Item, 'i').select('i.id').where('i.id IN (:...ids)', { ids }).orderBy('i.id');
-    await (em.connection.options.type === 'mysql' ? qb.setLock('pessimistic_write') : qb).getRawMany();
+  /** The items' tails, read under their row locks (MySQL: SELECT … FOR UPDATE, in id order; SQLite's writers take turns). */
+  private async lockTails(em: EntityManager, ids: number[]): Promise<ChainTail[]> {
+    const qb = em
+      .createQueryBuilder(Item, 'i')
+      .select(['i.id', 'i.ledgerSeq', 'i.ledgerHash'])
+      .where('i.id IN (:...ids)', { ids })
+      .orderBy('i.id');
+    return (em.connection.options.type === 'mysql' ? qb.setLock('pessimistic_write') : qb).getMany();
   }
+}
 
-  private async insert(em: EntityManager, rows: ChainedLedgerRow[]): Promise<void> {
-    for (const part of chunk(rows, ROWS_PER_INSERT)) {
-      await em.createQueryBuilder().insert().into(LedgerEntry).values(part).updateEntity(false).execute();
+/** The tail of an item's chain as the item row keeps it. */
+export type ChainTail = Pick<Item, 'id' | 'ledgerSeq' | 'ledgerHash'>;
+
+/**
+ * `CASE id WHEN 1 THEN 7 … END` for ledgerSeq and ledgerHash: the new tail of each item, for an
+ * UPDATE of these items (the escalation job adds it to its level UPDATE).
+ */
+export function tailSet(tails: readonly { id: number; seq: number; hash: string }[]): { seq: string; hash: string } {
+  const hashOf = (hash: string) => {
+    if (!/^[0-9a-f]{64}$/.test(hash)) {
+      throw new Error(`not a chain hash: ${hash}`);
     }
+    return `'${hash}'`;
+  };
+  return {
+    seq: `(CASE id ${tails.map((t) => `WHEN ${sqlInt(t.id)} THEN ${sqlInt(t.seq)}`).join(' ')} END)`,
+    hash: `(CASE id ${tails.map((t) => `WHEN ${sqlInt(t.id)} THEN ${hashOf(t.hash)}`).join(' ')} END)`,
+  };
+}
+
+/** Ids and seqs go into the SQL text (thousands per statement, beyond some drivers' parameter limits): integers only. */
+export function sqlInt(value: number): string {
+  if (!Number.isSafeInteger(value)) {
+    throw new Error(`not an integer: ${value}`);
   }
+  return String(value);
+}
+
+/**
+ * An item's chain recomputed (verifyChain), then held against the tail the item row keeps: a chain
+ * that ends elsewhere was cut short, added to behind the ledger's back, or forked. The first broken
+ * seq is then the entry after the shorter of the two ends, or the last entry when both end at the
+ * same seq with different hashes.
+ */
+export function verifyWithTail(
+  entries: readonly ChainedEntry[],
+  tail?: Pick<ChainTail, 'ledgerSeq' | 'ledgerHash'>,
+): ChainVerification {
+  if (entries.length === 0) {
+    return { valid: false, entries: 0, firstBrokenSeq: 1 };
+  }
+  const chain = verifyChain(entries);
+  if (!chain.valid || !tail) {
+    return chain;
+  }
+  const last = entries.reduce((a, b) => (b.seq > a.seq ? b : a));
+  if (last.seq === tail.ledgerSeq && last.hash === tail.ledgerHash) {
+    return chain;
+  }
+  const firstBrokenSeq = last.seq === tail.ledgerSeq ? last.seq : Math.min(last.seq, tail.ledgerSeq) + 1;
+  return { valid: false, entries: chain.entries, firstBrokenSeq };
 }

@@ -250,13 +250,18 @@ export class NotificationsService implements OnModuleInit {
         readAt: null,
       };
     });
+    // The digests' item texts as each recipient's role reads them: the subjects looked up once for the batch.
+    const texts = await this.items.textsForRoles(
+      digests.map((d) => directory.roleOf(d.userId) ?? 'viewer'),
+      digests.flatMap((d) => d.steps.slice(0, DIGEST_LINES).map((s) => s.itemId)),
+    );
     for (const digest of digests) {
       rows.push({
         userId: digest.userId,
         itemId: digest.steps[0].itemId,
         kind: 'digest',
         level: digest.level,
-        ...(await this.renderDigest(digest, asOf, directory)),
+        ...this.renderDigest(digest, asOf, directory, texts.get(directory.roleOf(digest.userId) ?? 'viewer')!),
         createdAt,
         readAt: null,
       });
@@ -271,17 +276,13 @@ export class NotificationsService implements OnModuleInit {
    * A digest's title and body: its items one a line, their titles as the recipient's role may read
    * them (the notice quotes many items, so it is redacted as it is written, not only as it is read).
    */
-  private async renderDigest(
+  private renderDigest(
     digest: Digest,
     asOf: string,
     directory: RecipientDirectory,
-  ): Promise<{ title: string; body: string }> {
-    const role = directory.roleOf(digest.userId) ?? 'viewer';
+    text: (itemId: number, text: string) => string,
+  ): { title: string; body: string } {
     const shown = digest.steps.slice(0, DIGEST_LINES);
-    const text = await this.items.textsFor(
-      { id: digest.userId, username: '', displayName: '', role, regionCode: null },
-      shown.map((s) => s.itemId),
-    );
     return titleAndBody(
       this.digestTemplate({
         levelName: ESCALATION_LABELS[digest.level] ?? String(digest.level),
