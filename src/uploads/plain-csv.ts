@@ -54,6 +54,7 @@ export async function* plainCsvRecords(text: AsyncIterable<unknown>): AsyncGener
   let line = 0;
   let width = -1;
   let first = true;
+  const found: { broken: RosterFileError | null } = { broken: null };
   /** The records of the whole lines in `buf` from `from`; answers where the unfinished last line starts. */
   const records = (buf: Buffer, batch: RawRecord[], atEnd: boolean): number => {
     let from = 0;
@@ -78,7 +79,9 @@ export async function* plainCsvRecords(text: AsyncIterable<unknown>): AsyncGener
         if (width < 0) {
           width = cells.length;
         } else if (cells.length !== width) {
-          throw new RosterFileError(`第 ${line} 行有 ${cells.length} 个字段，表头有 ${width} 个`);
+          // Thrown once the records before it are taken, as a streaming parser would.
+          found.broken = new RosterFileError(`第 ${line} 行有 ${cells.length} 个字段，表头有 ${width} 个`);
+          return buf.length;
         }
         batch.push({ line, cells });
       }
@@ -106,10 +109,16 @@ export async function* plainCsvRecords(text: AsyncIterable<unknown>): AsyncGener
     if (batch.length > 0) {
       yield batch;
     }
+    if (found.broken) {
+      throw found.broken;
+    }
   }
   const last: RawRecord[] = [];
   records(tail, last, true);
   if (last.length > 0) {
     yield last;
+  }
+  if (found.broken) {
+    throw found.broken;
   }
 }
