@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +63,7 @@ describe('slow and stalled senders (HTTP_IDLE_SECONDS, HTTP_HEADERS_SECONDS)', (
   beforeAll(async () => {
     t = await createTestApp({ HTTP_IDLE_SECONDS: '1', HTTP_HEADERS_SECONDS: '1', UPLOAD_DIR: uploads });
     token = await t.login('caseworker');
-    const server = t.app.getHttpServer() as Server;
+    const server = t.app.getHttpServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as AddressInfo).port;
@@ -123,7 +122,7 @@ describe('slow and stalled senders (HTTP_IDLE_SECONDS, HTTP_HEADERS_SECONDS)', (
   });
 
   it('still closes an idle keep-alive connection after its answer (the keep-alive timeout)', async () => {
-    const server = t.app.getHttpServer() as Server;
+    const server = t.app.getHttpServer();
     const keepAlive = server.keepAliveTimeout;
     server.keepAliveTimeout = 300;
     try {

@@ -41,7 +41,7 @@ const pageCsp = helmet.contentSecurityPolicy({
 /** Everything about the HTTP app that is not a module: used by main.ts and by the tests alike. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.enableShutdownHooks();
-  limitIdleRequests(app.getHttpServer() as Server, app.get(AppConfig));
+  limitIdleRequests(app.getHttpServer(), app.get(AppConfig));
   app.set('trust proxy', trustProxySetting(app.get(AppConfig).TRUST_PROXY));
   app.disable('x-powered-by');
   // The API keeps helmet's headers without a CSP (Swagger UI at /api/docs runs inline scripts); pages get theirs.

@@ -320,7 +320,8 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
 
   /**
    * The batch's persons: those registered when the file was read loaded with one query, the new and
-   * changed ones written with one multi-row upsert, each counted as `personOutcome` says.
+   * changed ones written with multi-row upserts of PERSONS_PER_STATEMENT rows, each counted as
+   * `personOutcome` says.
    */
   private async upsertPersons(
     em: EntityManager,
