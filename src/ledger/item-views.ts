@@ -319,7 +319,10 @@ export class ItemViews {
     const known = extras && items.every((i) => extras.has(i.id)) ? [...extras.values()] : null;
     const [regions, campaigns, subjects, requesters, attachments] = await Promise.all([
       known
-        ? items.map((i) => ({ code: i.regionCode, name: extras!.get(i.id)!.regionName }))
+        ? items.flatMap((i) => {
+            const name = extras!.get(i.id)!.regionName;
+            return name === null ? [] : [{ code: i.regionCode, name }];
+          })
         : em.find(Region, {
             select: { code: true, name: true },
             where: { code: In([...new Set(items.map((i) => i.regionCode))]) },
