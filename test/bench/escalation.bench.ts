@@ -136,9 +136,15 @@ async function baseline(raw: Connection): Promise<{ raised: number; notices: num
     const ids = pending
       ? [...reviewers[dept]]
       : users.filter((u) => u.role === 'subdistrict_officer' && u.regionCode === regionCode).map((u) => u.id);
-    if (level >= 2) ids.push(...reviewers[dept]);
-    if (level >= 3) ids.push(...byRole('admin'));
-    if (level >= 4) ids.push(...byRole('viewer'));
+    if (level >= 2) {
+      ids.push(...reviewers[dept]);
+    }
+    if (level >= 3) {
+      ids.push(...byRole('admin'));
+    }
+    if (level >= 4) {
+      ids.push(...byRole('viewer'));
+    }
     return [...new Set(ids)];
   };
   const levelOf = (deadline: string) =>
