@@ -31,7 +31,9 @@ export function inTransaction<T>(
     // (REPEATABLE READ would show the transaction's older snapshot), and plain reads take no gap locks.
     // `default` saves the SET TRANSACTION round trip for a caller whose reads are safe at the server's
     // level (ItemChanges: each explains why).
-    return options.isolation === 'default' ? db.transaction(work) : db.transaction('READ COMMITTED', work);
+    return options.isolation === 'default'
+      ? retryingDeadlocks(() => db.transaction(work))
+      : db.transaction('READ COMMITTED', work);
   }
   const key = queueKey(db);
   const run = (tails.get(key) ?? Promise.resolve()).then(() => db.transaction(work));
@@ -40,6 +42,32 @@ export function inTransaction<T>(
     run.catch(() => undefined),
   );
   return run;
+}
+
+/** Attempts of a transaction that InnoDB chose as a deadlock's victim (rolled back whole, so safe to run again). */
+const DEADLOCK_ATTEMPTS = 3;
+
+function isDeadlock(error: unknown): boolean {
+  const { errno, driverError } = error as { errno?: number; driverError?: { errno?: number } };
+  return errno === 1213 || driverError?.errno === 1213;
+}
+
+/**
+ * At the server's level (REPEATABLE READ on MariaDB) the `item_counts` triggers' first insert of a
+ * count row takes a gap lock, and two changes that create neighbouring count rows at once can
+ * deadlock; InnoDB rolls one back whole, and it is run again, as the manual advises. Only for the
+ * `default` isolation's callers (ItemChanges), whose work writes nothing outside the transaction.
+ */
+async function retryingDeadlocks<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tries >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) {
+        throw error;
+      }
+    }
+  }
 }
 
 /**

@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../src/common/clock.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/app/data-source.js';
-import { HouseholdImportService } from '../../src/imports/household-import.service.js';
 import { ReconciliationRunner } from '../../src/reconciliation/reconciliation-runner.service.js';
 import { IndicatorsService } from '../../src/reports/indicators.service.js';
 import { riskJob } from './risk-job.js';
@@ -11,10 +10,10 @@ import { measured } from './roster-data.js';
 import { timed } from './report.js';
 
 /**
- * Runs one import or reconciliation job, as a queue worker would, in a process of its own (started
+ * Runs one reconciliation job, as a queue worker would, in a process of its own (started
  * by the benchmarks), so that its peak resident memory is the job's and not the benchmark's: the
  * generated data and the baseline live in the parent. Prints `RESULT {json}` on its last line.
- * Arguments: `import|reconciliation <id>`, or `indicators <asOf>` (all indicators through
+ * Arguments: `reconciliation <id>`, `risk-import|risk-run <id>`, or `indicators <asOf>` (all indicators through
  * IndicatorsService as an admin asks for them, then each of its queries alone); the environment names
  * the database and UPLOAD_DIR.
  */
@@ -45,9 +44,7 @@ async function main(): Promise<void> {
       );
       return;
     }
-    const job =
-      kind === 'import' ? new HouseholdImportService(db, clock, config) : new ReconciliationRunner(db, clock, config);
-    const run = await measured(() => job.run(Number(arg)));
+    const run = await measured(() => new ReconciliationRunner(db, clock, config).run(Number(arg)));
     process.stdout.write(
       `RESULT ${JSON.stringify({ outcome: run.result, ms: run.ms, peakMb: run.peakMb, startMb: run.startMb })}\n`,
     );

@@ -96,16 +96,6 @@ export interface JobRun {
   startMb: number;
 }
 
-/** Runs a job in a process of its own (job-process.ts) against `dbName`, with `uploadDir`; answers its figures. */
-export async function runJobProcess(
-  kind: 'import' | 'reconciliation' | 'risk-import' | 'risk-run',
-  id: number,
-  dbName: string,
-  uploadDir: string,
-): Promise<JobRun> {
-  return runInProcess<JobRun>([kind, String(id)], { DB_TYPE: 'mysql', DB_NAME: dbName, UPLOAD_DIR: uploadDir });
-}
-
 /**
  * Runs job-process.ts with `args` and the environment overridden by `env`; answers what it printed
  * after `RESULT ` on its last line. Its output goes to stderr, the RESULT line too unless `echoResult` is false.
