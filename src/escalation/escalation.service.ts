@@ -96,8 +96,8 @@ interface Step {
  * deadline is for 销号, SPEC §6.2) to the level its deadline
  * has reached on `asOf`, one `escalated` ledger entry and one notice per recipient for each item
  * raised, set-based and in batches. Idempotent: a second run for the same day, or a run beside it
- * on another worker, finds nothing left to raise, because each batch re-reads the levels under a
- * row lock and its UPDATE only raises (`escalationLevel < target`).
+ * on another worker, finds nothing left to raise, because each batch reads the levels under a row
+ * lock, in the transaction that raises them, and its UPDATE only raises (`escalationLevel < target`).
  */
 @Injectable()
 export class EscalationService {
