@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { performance } from 'node:perf_hooks';
-import { DataSource, In, QueryFailedError } from 'typeorm';
+import { DataSource, type EntityManager, In, QueryFailedError } from 'typeorm';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { addDays, isCalendarDate } from '../common/dates.js';
@@ -9,7 +9,7 @@ import { inTransaction } from '../database/transaction.js';
 import { Campaign } from '../ledger/campaign.entity.js';
 import { ESCALATION_LABELS } from '../ledger/item-labels.js';
 import { Item, MAX_ESCALATION_LEVEL } from '../ledger/item.entity.js';
-import { LedgerService, sqlInt, SYSTEM_ACTOR, tailSet } from '../ledger/ledger.service.js';
+import { LedgerService, SYSTEM_ACTOR } from '../ledger/ledger.service.js';
 import {
   type EscalationStep,
   NotificationsService,
@@ -59,13 +59,36 @@ export const PREVIEW_ROWS = 20;
 export const ESCALATION_BATCH = 5000;
 const ATTEMPTS_PER_BATCH = 3;
 
-interface Candidate {
-  id: number;
-  campaignId: number;
-  title: string;
-  regionCode: string;
-  deadline: string;
-  escalationLevel: number;
+/** A window of the walk: ids `from` ≤ id < `to`, deadlines up to `horizon`, for the day `asOf`. */
+interface Window {
+  from: number;
+  to: number;
+  horizon: string;
+  asOf: string;
+}
+
+/** An item of a window that may be due, with what its step needs (its chain tail among them). */
+type Candidate = Pick<
+  Item,
+  | 'id'
+  | 'campaignId'
+  | 'title'
+  | 'regionCode'
+  | 'responsibleDept'
+  | 'deadline'
+  | 'escalationLevel'
+  | 'status'
+  | 'ledgerSeq'
+  | 'ledgerHash'
+>;
+
+/** A candidate as the driver returns it (a few drivers give integers as strings). */
+type CandidateRow = { [K in keyof Candidate]: Candidate[K] extends number ? number | string : Candidate[K] };
+
+/** An item that goes up, and the level it reaches. */
+interface Step {
+  item: Candidate;
+  to: EscalationLevel;
 }
 
 /**
@@ -73,8 +96,8 @@ interface Candidate {
  * deadline is for 销号, SPEC §6.2) to the level its deadline
  * has reached on `asOf`, one `escalated` ledger entry and one notice per recipient for each item
  * raised, set-based and in batches. Idempotent: a second run for the same day, or a run beside it
- * on another worker, finds nothing left to raise, because each batch re-reads the levels under a
- * row lock and its UPDATE only raises (`escalationLevel < target`).
+ * on another worker, finds nothing left to raise, because each batch reads the levels under a row
+ * lock, in the transaction that raises them, and its UPDATE only raises (`escalationLevel < target`).
  */
 @Injectable()
 export class EscalationService {
@@ -123,9 +146,9 @@ export class EscalationService {
 
   /**
    * Walks the items that are not closed in windows of ESCALATION_BATCH ids (a primary-key range
-   * each, whatever the optimiser thinks), works out each one's level in JS with the pure policy,
-   * and raises those due in one transaction per window. Returns the items raised per level (and a
-   * dry run's first rows).
+   * each, whatever the optimiser thinks) and raises each window's due items in one transaction
+   * (raiseWindow); a dry run reads the windows without locks and only counts. Returns the items
+   * raised per level (and a dry run's first rows).
    */
   private async escalate(
     runId: number,
@@ -134,7 +157,7 @@ export class EscalationService {
   ): Promise<{ counts: Record<EscalationLevel, number>; preview: PreviewRow[] }> {
     const counts: Record<EscalationLevel, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 };
     const preview: PreviewRow[] = [];
-    const thresholds = await this.thresholds();
+    const thresholds = await this.thresholds(this.db.manager);
     if (thresholds.size === 0) {
       return { counts, preview };
     }
@@ -155,38 +178,20 @@ export class EscalationService {
     const directory = dryRun ? null : await this.notifications.directory();
     const at = this.clock.now().toISOString();
     for (let from = Number(bounds.first); from <= Number(bounds.last); from += ESCALATION_BATCH) {
-      const candidates = await this.db
-        .createQueryBuilder(Item, 'i')
-        .select(['i.id', 'i.campaignId', 'i.title', 'i.regionCode', 'i.deadline', 'i.escalationLevel'])
-        .where('i.id >= :from AND i.id < :to', { from, to: from + ESCALATION_BATCH })
-        .andWhere("i.status <> 'closed'")
-        .andWhere('i.escalationLevel < :max', { max: MAX_ESCALATION_LEVEL })
-        .andWhere('i.deadline <= :horizon', { horizon })
-        .getMany();
-      const due = await this.dueOf(candidates, thresholds, asOf);
-      if (due.length === 0) {
-        continue;
-      }
-      const raised = dryRun
-        ? due.map((c) => this.levelOf(c, thresholds, asOf))
-        : await this.raise(
-            runId,
-            due.map((c) => c.id),
-            thresholds,
-            asOf,
-            at,
-            directory!,
-          );
-      raised.forEach((level) => counts[level]++);
+      const window: Window = { from, to: from + ESCALATION_BATCH, horizon, asOf };
+      const steps = dryRun
+        ? await this.dueIn(this.db.manager, window, thresholds, false)
+        : await this.raiseWindow(runId, window, thresholds, at, directory!);
+      steps.forEach(({ to }) => counts[to]++);
       if (dryRun) {
         preview.push(
-          ...due.slice(0, PREVIEW_ROWS - preview.length).map((c, i) => ({
-            itemId: c.id,
-            title: c.title,
-            regionCode: c.regionCode,
-            deadline: c.deadline,
-            from: c.escalationLevel,
-            to: raised[i],
+          ...steps.slice(0, PREVIEW_ROWS - preview.length).map(({ item, to }) => ({
+            itemId: item.id,
+            title: item.title,
+            regionCode: item.regionCode,
+            deadline: item.deadline,
+            from: item.escalationLevel,
+            to,
           })),
         );
       }
@@ -195,46 +200,28 @@ export class EscalationService {
   }
 
   /**
-   * One batch in one transaction: re-reads the items under a row lock (MySQL: SELECT … FOR UPDATE;
-   * SQLite: writers take turns), raises with one UPDATE those still below their level, appends one
-   * `escalated` entry each (the step to the level reached; skipped levels are not written) and
-   * inserts the notices, and adds the batch to the run's counts. `version` stays as it is: an
-   * escalation does not make an officer's close stale. Returns the levels reached.
+   * One window in one transaction: reads its due items under a row lock (MySQL: SELECT … FOR
+   * UPDATE of the window's candidates; SQLite: writers take turns), so that a run beside this one
+   * waits here and then finds them raised; a window with nothing due commits at once. Then one
+   * UPDATE raises those still below their level and moves their chain tails, one `escalated` entry
+   * each is appended (the step to the level reached; skipped levels are not written), the notices
+   * are inserted, and the batch is added to the run's counts. `version` stays as it is: an
+   * escalation does not make an officer's close stale. Returns the steps taken.
    */
-  private async raise(
+  private async raiseWindow(
     runId: number,
-    ids: number[],
+    window: Window,
     thresholds: Map<number, EscalationThresholds>,
-    asOf: string,
     at: string,
     directory: RecipientDirectory,
-  ): Promise<EscalationLevel[]> {
+  ): Promise<Step[]> {
     return this.retried(() =>
       inTransaction(this.db, async (em) => {
-        const qb = em
-          .createQueryBuilder(Item, 'i')
-          .select([
-            'i.id',
-            'i.campaignId',
-            'i.title',
-            'i.regionCode',
-            'i.responsibleDept',
-            'i.deadline',
-            'i.escalationLevel',
-            'i.status',
-            'i.ledgerSeq',
-            'i.ledgerHash',
-          ])
-          .where({ id: In(ids) })
-          .andWhere("i.status <> 'closed'")
-          .orderBy('i.id');
-        const rows = await (em.connection.options.type === 'mysql' ? qb.setLock('pessimistic_write') : qb).getMany();
-        const steps = rows
-          .map((item) => ({ item, to: this.levelOf(item, thresholds, asOf) }))
-          .filter(({ item, to }) => to > item.escalationLevel);
+        const steps = await this.dueIn(em, window, thresholds, true);
         if (steps.length === 0) {
           return [];
         }
+        const { asOf } = window;
         // Each entry chained onto the tail its item row keeps (read under the lock above): no ledger read.
         const entries = steps.map(({ item, to }) =>
           this.ledger.chain(item, {
@@ -245,19 +232,15 @@ export class EscalationService {
             payload: { from: item.escalationLevel, to, asOf },
           }),
         );
-        const target = levelCase(steps.map(({ item, to }) => ({ id: item.id, to })));
-        const tail = tailSet(entries.map((e) => ({ id: e.itemId, seq: e.seq, hash: e.hash })));
-        const idList = steps.map(({ item }) => sqlInt(item.id)).join(',');
-        // One UPDATE raises the levels and moves the tails; the entries follow in multi-row INSERTs.
-        const result = await em
-          .createQueryBuilder()
-          .update(Item)
-          .set({ escalationLevel: () => target, ledgerSeq: () => tail.seq, ledgerHash: () => tail.hash })
-          .where(`id IN (${idList}) AND status <> 'closed' AND escalationLevel < ${target}`)
-          .execute();
-        if (result.affected !== undefined && result.affected !== steps.length) {
+        // One UPDATE raises the levels and moves the tails (only upwards: a level reached meanwhile
+        // is never written over); the entries follow in multi-row INSERTs.
+        const affected = await raiseLevels(
+          em,
+          steps.map(({ to }, i) => ({ id: entries[i].itemId, to, seq: entries[i].seq, hash: entries[i].hash })),
+        );
+        if (affected !== undefined && affected !== steps.length) {
           // Cannot happen under the row lock; if it does, write nothing rather than a wrong ledger.
-          throw new Error(`escalation raised ${result.affected} of ${steps.length} locked items; rolled back`);
+          throw new Error(`escalation raised ${affected} of ${steps.length} locked items; rolled back`);
         }
         await this.ledger.insert(em, entries);
         await this.notifications.notify(
@@ -274,39 +257,66 @@ export class EscalationService {
           })),
           asOf,
         );
-        const reached = steps.map(({ to }) => to);
-        await this.runs.countBatch(em, runId, reached);
-        return reached;
+        await this.runs.countBatch(
+          em,
+          runId,
+          steps.map(({ to }) => to),
+        );
+        return steps;
       }),
     );
   }
 
-  /** The candidates whose level goes up on asOf (campaigns created since the run started are read in). */
-  private async dueOf(
-    candidates: Candidate[],
+  /**
+   * The window's items whose level goes up on asOf, each with the level it reaches (worked out
+   * once, by the pure policy), in id order: one read of the window's candidates (not closed, below
+   * the top level, deadline within the horizon), under row locks when `lock` (MySQL: SELECT … FOR
+   * UPDATE, which reads the latest committed rows). Campaigns created since the run started are
+   * read in.
+   */
+  private async dueIn(
+    em: EntityManager,
+    { from, to, horizon, asOf }: Window,
     thresholds: Map<number, EscalationThresholds>,
-    asOf: string,
-  ): Promise<Candidate[]> {
-    const unknown = [...new Set(candidates.map((c) => c.campaignId).filter((id) => !thresholds.has(id)))];
+    lock: boolean,
+  ): Promise<Step[]> {
+    const mysql = em.connection.options.type === 'mysql';
+    const rows = await em.query<CandidateRow[]>(
+      `SELECT id, campaignId, title, regionCode, responsibleDept, deadline, escalationLevel, status, ledgerSeq, ledgerHash
+       FROM ${em.connection.getMetadata(Item).tableName}
+       WHERE id >= ? AND id < ? AND status <> 'closed' AND escalationLevel < ? AND deadline <= ?
+       ORDER BY id${lock && mysql ? ' FOR UPDATE' : ''}`,
+      [from, to, MAX_ESCALATION_LEVEL, horizon],
+    );
+    const unknown = [...new Set(rows.map((r) => Number(r.campaignId)).filter((id) => !thresholds.has(id)))];
     if (unknown.length > 0) {
-      for (const [id, t] of await this.thresholds(unknown)) {
+      for (const [id, t] of await this.thresholds(em, unknown)) {
         thresholds.set(id, t);
       }
     }
-    return candidates.filter((c) => this.levelOf(c, thresholds, asOf) > c.escalationLevel);
-  }
-
-  private levelOf(item: Candidate, thresholds: Map<number, EscalationThresholds>, asOf: string): EscalationLevel {
-    const campaign = thresholds.get(item.campaignId);
-    if (!campaign) {
-      throw new Error(`campaign ${item.campaignId} of item ${item.id} not found`);
+    const steps: Step[] = [];
+    for (const row of rows) {
+      const item = toCandidate(row);
+      const campaign = thresholds.get(item.campaignId);
+      if (!campaign) {
+        throw new Error(`campaign ${item.campaignId} of item ${item.id} not found`);
+      }
+      const level = levelFor({
+        deadline: item.deadline,
+        currentLevel: item.escalationLevel,
+        thresholds: campaign,
+        today: asOf,
+      });
+      if (level > item.escalationLevel) {
+        steps.push({ item, to: level });
+      }
     }
-    return levelFor({ deadline: item.deadline, currentLevel: item.escalationLevel, thresholds: campaign, today: asOf });
+    return steps;
   }
 
   /** Each campaign's thresholds (all campaigns, or those named): campaigns are few, items many. */
-  private async thresholds(ids?: number[]): Promise<Map<number, EscalationThresholds>> {
-    const campaigns = await this.db.getRepository(Campaign).find({
+  private async thresholds(em: EntityManager, ids?: number[]): Promise<Map<number, EscalationThresholds>> {
+    const campaigns = await em.find(Campaign, {
       select: { id: true, reminderDays: true, warningDays: true, supervisedDays: true },
       ...(ids ? { where: { id: In(ids) } } : {}),
     });
@@ -328,16 +338,43 @@ export class EscalationService {
   }
 }
 
-/** `CASE WHEN id IN (…) THEN 4 WHEN id IN (…) THEN 3 … END`: the target level of each raised item. */
-function levelCase(targets: { id: number; to: EscalationLevel }[]): string {
-  const whens = [...ESCALATION_LEVELS]
-    .reverse()
-    .map((level) => {
-      const ids = targets.filter((t) => t.to === level).map((t) => sqlInt(t.id));
-      return ids.length > 0 ? `WHEN id IN (${ids.join(',')}) THEN ${level}` : '';
-    })
-    .filter(Boolean);
-  return `(CASE ${whens.join(' ')} END)`;
+/**
+ * Sets each item's level and chain tail from a table of the new values, joined on the id: one
+ * UPDATE whose cost grows with the rows it changes (a `CASE id WHEN …` per column is searched
+ * branch by branch for every row, thousands of times per batch). The join only raises, and never a
+ * closed item. Returns the rows changed (undefined where the driver does not say).
+ */
+async function raiseLevels(
+  em: EntityManager,
+  targets: readonly { id: number; to: EscalationLevel; seq: number; hash: string }[],
+): Promise<number | undefined> {
+  const table = em.connection.getMetadata(Item).tableName;
+  const params = targets.flatMap((t) => [t.id, t.to, t.seq, t.hash]);
+  // MySQL names a derived table's columns by its first SELECT; SQLite names a VALUES list's column1 … column4.
+  const sql =
+    em.connection.options.type === 'mysql'
+      ? `UPDATE ${table} i JOIN (${targets.map((_, k) => (k === 0 ? 'SELECT ? AS id, ? AS level, ? AS seq, ? AS hash' : 'SELECT ?, ?, ?, ?')).join(' UNION ALL ')}) t ON t.id = i.id
+         SET i.escalationLevel = t.level, i.ledgerSeq = t.seq, i.ledgerHash = t.hash
+         WHERE i.status <> 'closed' AND i.escalationLevel < t.level`
+      : `UPDATE ${table} SET escalationLevel = t.column2, ledgerSeq = t.column3, ledgerHash = t.column4
+         FROM (VALUES ${targets.map(() => '(?, ?, ?, ?)').join(', ')}) AS t
+         WHERE t.column1 = ${table}.id AND ${table}.status <> 'closed' AND ${table}.escalationLevel < t.column2`;
+  const runner = em.queryRunner;
+  if (!runner) {
+    throw new Error('raiseLevels runs in a transaction');
+  }
+  const result = await runner.query(sql, params, true);
+  return result.affected ?? undefined;
+}
+
+function toCandidate(row: CandidateRow): Candidate {
+  return {
+    ...row,
+    id: Number(row.id),
+    campaignId: Number(row.campaignId),
+    escalationLevel: Number(row.escalationLevel),
+    ledgerSeq: Number(row.ledgerSeq),
+  };
 }
 
 function isTransient(error: unknown): boolean {

@@ -50,6 +50,35 @@ describe('computeHash', () => {
     expect(computeHash(GENESIS_HASH, e)).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('hashes the text canonicalJson gives, whatever the characters and numbers', () => {
+    const strings = ['', '"引号" \\ 反斜杠', '\n\t\u0000\u001f\u007f', '\u2028\u2029', '😀 𠮷', 'é', '</script>'];
+    const numbers = [0, -1, 2 ** 31, Number.MAX_SAFE_INTEGER, 1.5, 1e21, -0];
+    for (const [i, text] of strings.entries()) {
+      const e: HashedEntry = {
+        itemId: numbers[i % numbers.length],
+        seq: numbers[(i + 1) % numbers.length],
+        type: text,
+        actorId: i % 2 === 0 ? null : numbers[i],
+        actorName: text,
+        at: text,
+        note: i % 3 === 0 ? null : text,
+        payload: i % 2 === 0 ? null : canonicalJson({ text, n: numbers[i] }),
+      };
+      const { itemId, seq, type, actorId, actorName, at, note, payload } = e;
+      const body = canonicalJson({ itemId, seq, type, actorId, actorName, at, note, payload });
+      expect(computeHash(GENESIS_HASH, e)).toBe(
+        createHash('sha256')
+          .update(GENESIS_HASH + body)
+          .digest('hex'),
+      );
+    }
+  });
+
+  it('refuses what JSON cannot hold, as canonicalJson does', () => {
+    expect(() => computeHash(GENESIS_HASH, { ...entry(), seq: 1, note: 'a\ud800b' })).toThrow();
+    expect(() => computeHash(GENESIS_HASH, { ...entry(), seq: Number.NaN })).toThrow();
+  });
+
   it('ignores fields outside the entry (id, prevHash, hash of a stored row)', () => {
     const e = { ...entry(), seq: 1 };
     expect(computeHash(GENESIS_HASH, { ...e, id: 99, hash: 'x' } as HashedEntry)).toBe(computeHash(GENESIS_HASH, e));

@@ -40,11 +40,33 @@ export function canonicalJson(value: unknown): string {
 
 /** sha256 hex of prevHash followed by the canonical JSON of the entry's hashed fields. */
 export function computeHash(prevHash: string, entry: HashedEntry): string {
-  const { itemId, seq, type, actorId, actorName, at, note, payload } = entry;
-  const body = canonicalJson({ itemId, seq, type, actorId, actorName, at, note, payload });
   return createHash('sha256')
-    .update(prevHash + body)
+    .update(prevHash + hashedJson(entry))
     .digest('hex');
+}
+
+/** A UTF-16 surrogate not paired (in a `u` pattern a pair is one code point and does not match). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** A value whose canonical JSON is its JSON.stringify text (RFC 8785: a finite number, a well-formed string, null). */
+const isPlain = (value: unknown): boolean =>
+  value === null ||
+  (typeof value === 'number' && Number.isFinite(value)) ||
+  (typeof value === 'string' && !LONE_SURROGATE.test(value));
+
+/**
+ * canonicalJson of the hashed fields, written out in its key order (actorId, actorName, at, itemId,
+ * note, payload, seq, type) when every value is plain: the same text without the generic walk, as
+ * every append and every verification writes one per entry (the escalation job, hundreds of
+ * thousands). Anything else goes through canonicalJson, which answers for it (or refuses it).
+ */
+function hashedJson({ itemId, seq, type, actorId, actorName, at, note, payload }: HashedEntry): string {
+  const values = [actorId, actorName, at, itemId, note, payload, seq, type];
+  if (!values.every(isPlain)) {
+    return canonicalJson({ itemId, seq, type, actorId, actorName, at, note, payload });
+  }
+  const [a, b, c, d, e, f, g, h] = values.map((value) => JSON.stringify(value));
+  return `{"actorId":${a},"actorName":${b},"at":${c},"itemId":${d},"note":${e},"payload":${f},"seq":${g},"type":${h}}`;
 }
 
 /** Chains new entries after the last one of their item (`previous`: its seq and hash, or null for a new item). */

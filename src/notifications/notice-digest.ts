@@ -27,7 +27,12 @@ export function splitDigests(notices: readonly Addressed[]): { single: Addressed
   const groups = new Map<string, Addressed[]>();
   for (const notice of notices) {
     const key = `${notice.userId}:${notice.step.level}`;
-    groups.set(key, [...(groups.get(key) ?? []), notice]);
+    const group = groups.get(key);
+    if (group) {
+      group.push(notice);
+    } else {
+      groups.set(key, [notice]);
+    }
   }
   const single: Addressed[] = [];
   const digests: Digest[] = [];

@@ -255,13 +255,16 @@ export class NotificationsService implements OnModuleInit {
       digests.map((d) => directory.roleOf(d.userId) ?? 'viewer'),
       digests.flatMap((d) => d.steps.slice(0, DIGEST_LINES).map((s) => s.itemId)),
     );
+    // A batch's digests quote thousands of items with a few dozen deadlines: each date is written out once.
+    const dates = new Map<string, string>();
+    const dateOf = (date: string) => dates.get(date) ?? dates.set(date, dateText(date)).get(date)!;
     for (const digest of digests) {
       rows.push({
         userId: digest.userId,
         itemId: digest.steps[0].itemId,
         kind: 'digest',
         level: digest.level,
-        ...this.renderDigest(digest, asOf, directory, texts.get(directory.roleOf(digest.userId) ?? 'viewer')!),
+        ...this.renderDigest(digest, asOf, directory, texts.get(directory.roleOf(digest.userId) ?? 'viewer')!, dateOf),
         createdAt,
         readAt: null,
       });
@@ -281,6 +284,7 @@ export class NotificationsService implements OnModuleInit {
     asOf: string,
     directory: RecipientDirectory,
     text: (itemId: number, text: string) => string,
+    dateOf: (date: string) => string,
   ): { title: string; body: string } {
     const shown = digest.steps.slice(0, DIGEST_LINES);
     return titleAndBody(
@@ -290,7 +294,7 @@ export class NotificationsService implements OnModuleInit {
         asOf: dateText(asOf),
         lines: shown.map(
           (s) =>
-            `· ${text(s.itemId, s.title)}（${directory.regionName(s.regionCode)}，截止${dateText(s.deadline)}${s.pendingReview ? '，已申请销号' : ''}，编号${s.itemId}）`,
+            `· ${text(s.itemId, s.title)}（${directory.regionName(s.regionCode)}，截止${dateOf(s.deadline)}${s.pendingReview ? '，已申请销号' : ''}，编号${s.itemId}）`,
         ),
         more: digest.steps.length - shown.length,
       }).trim(),
