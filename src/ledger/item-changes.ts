@@ -8,7 +8,8 @@ import { AppError } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { inTransaction } from '../database/transaction.js';
 import { ACTION_FROM, type ItemAction, refusalOf } from './item-policy.js';
-import { type ItemDetail, type ItemNames, ItemViews } from './item-views.js';
+import { type ItemNames, lockItem } from './item-lock.js';
+import { type ItemDetail, ItemViews } from './item-views.js';
 import { Item } from './item.entity.js';
 import type { LedgerEntry, LedgerEntryType } from './ledger-entry.entity.js';
 import { ledgerActorOf, LedgerService } from './ledger.service.js';
@@ -35,11 +36,10 @@ export interface ItemChange {
 
 export type EntryFields = { type: LedgerEntryType; note?: string | null; payload?: Record<string, unknown> | null };
 
-/** What the change read with the item: the names its answer shows, and its entries when they came with it. */
+/** What the change read with the item: the names its answer shows, and its entries, oldest first. */
 export interface LoadedItem {
   names: ItemNames;
-  /** The item's entries, oldest first; null when the locking read could not bring them (read apart then). */
-  entries: LedgerEntry[] | null;
+  entries: LedgerEntry[];
 }
 
 /**
@@ -57,16 +57,17 @@ export class ItemChanges {
 
   /**
    * One change of an item and its ledger entry, in one transaction of (for a close) five round
-   * trips: START TRANSACTION; one SELECT … FOR UPDATE of the item with its chain's tail and what the
-   * checks and the answer need (ItemViews.lockedForChange); the UPDATE of the item with the new
-   * tail; the INSERT of the entry; COMMIT. The answer is built from those rows, with no look-up
+   * trips: START TRANSACTION; one locking read of the item with its chain's tail, what the checks
+   * and the answer need, and its ledger (lockItem); the UPDATE of the item with the new tail and
+   * the INSERT of the entry, both written out (TypeORM's builders cost more than the round trips on
+   * this path); COMMIT. The answer is built from those rows, with no look-up
    * after the commit (a change of region reads the new region's name apart).
    *
    * No isolation-level statement (it would cost a round trip; inTransaction's READ COMMITTED is
    * for readers of other rows): what must be current is read by locking statements, which read the
    * latest committed rows at any level — the SELECT … FOR UPDATE that waits for the item's previous
-   * writer, and the UPDATE. The plain reads (the scalar subqueries of that SELECT, the checks'
-   * reads) take the transaction's snapshot when they first run, which is after the row lock was
+   * writer, and the UPDATE. The plain reads (the scalar subqueries and the ledger part of that
+   * read, the checks' reads) take the transaction's snapshot when they first run, which is after the row lock was
    * granted, so they see what the previous holder of the lock committed. The UPDATE still repeats
    * the checks in its WHERE (status, and version for a change); touching no row is a 409.
    */
@@ -75,7 +76,7 @@ export class ItemChanges {
     const done = await inTransaction(
       this.db,
       async (em) => {
-        const locked = await this.views.lockedForChange(em, id);
+        const locked = await lockItem(em, id);
         if (!locked || !isInScope(user, locked.item.regionCode)) {
           throw AppError.notFound(`item ${id}`);
         }
@@ -90,21 +91,20 @@ export class ItemChanges {
           at: updatedAt.toISOString(),
         });
         const changes = storable(em, action.set?.(item) ?? {});
-        const qb = em
-          .createQueryBuilder()
-          .update(Item)
-          .set({
+        const update = updateStatement(
+          em,
+          {
             ...changes,
-            ...(action.set ? { version: () => 'version + 1' } : {}),
+            ...(action.set ? { version: () => '`version` + 1' } : {}),
             ledgerSeq: entry.seq,
             ledgerHash: entry.hash,
             updatedAt,
-          })
-          .where('id = :id AND status IN (:...from)', { id, from: ACTION_FROM[action.name] });
-        if (action.set) {
-          qb.andWhere('version = :version', { version: item.version });
-        }
-        if ((await qb.execute()).affected === 0) {
+          },
+          action.set ? item.version : null,
+          id,
+          ACTION_FROM[action.name],
+        );
+        if ((await em.queryRunner!.query(update.sql, update.parameters, true)).affected === 0) {
           throw this.conflict(id, item.version);
         }
         const inserted = await this.ledger.insertOne(em, entry);
@@ -126,7 +126,7 @@ export class ItemChanges {
     if (done.entries) {
       return this.views.detailFrom(user, done.item, done.names, done.entries);
     }
-    // The entries did not come with the item, or the item moved to another region: the answer as a read builds it.
+    // The entries read do not end at the item's tail, or the item moved to another region: the answer as a read builds it.
     const entries = (await this.ledger.entries(this.db.manager, id)).filter((e) => e.seq <= done.inserted.seq);
     return this.views.detail(user, done.item, entries);
   }
@@ -191,15 +191,53 @@ function storable(em: EntityManager, changes: QueryDeepPartialEntity<Item>): Que
   );
 }
 
+/**
+ * The UPDATE of one item, written out (on the busy path TypeORM's update builder costs more than
+ * the round trip): each property of `set` as its column, a function's value as SQL and any other
+ * value as the driver stores it; guarded by the statuses the action starts from and, for a change,
+ * the version the checks saw.
+ */
+function updateStatement(
+  em: EntityManager,
+  set: QueryDeepPartialEntity<Item>,
+  version: number | null,
+  id: number,
+  from: readonly string[],
+): { sql: string; parameters: unknown[] } {
+  const { driver } = em.connection;
+  const metadata = em.connection.getMetadata(Item);
+  const parameters: unknown[] = [];
+  const assignments = Object.entries(set).map(([property, value]) => {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column) {
+      throw new Error(`items has no column for ${property}`);
+    }
+    if (typeof value === 'function') {
+      return `\`${column.databaseName}\` = ${value()}`;
+    }
+    parameters.push(driver.preparePersistentValue(value, column));
+    return `\`${column.databaseName}\` = ?`;
+  });
+  parameters.push(id, ...from);
+  const guard = version === null ? '' : ' AND `version` = ?';
+  if (version !== null) {
+    parameters.push(version);
+  }
+  return {
+    sql: `UPDATE \`items\` SET ${assignments.join(', ')} WHERE \`id\` = ? AND \`status\` IN (${from.map(() => '?').join(', ')})${guard}`,
+    parameters,
+  };
+}
+
 /** The values a change sets, without those the SQL computes (functions). */
 function plainValues(changes: QueryDeepPartialEntity<Item>): Partial<Item> {
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => typeof value !== 'function'));
 }
 
 /** The entries read with the item if they are its whole chain up to its tail (seq 1 … ledgerSeq); otherwise null. */
-function entriesUpTo(entries: LedgerEntry[] | null, ledgerSeq: number): LedgerEntry[] | null {
+function entriesUpTo(entries: LedgerEntry[], ledgerSeq: number): LedgerEntry[] | null {
   if (ledgerSeq === 0) {
     return [];
   }
-  return entries && entries.length === ledgerSeq && entries.every((e, i) => e.seq === i + 1) ? entries : null;
+  return entries.length === ledgerSeq && entries.every((e, i) => e.seq === i + 1) ? entries : null;
 }

@@ -10,7 +10,7 @@ import { ItemChanges } from './item-changes.js';
 import type { ItemDetail } from './item-views.js';
 import type { Item } from './item.entity.js';
 import type { LedgerEntry } from './ledger-entry.entity.js';
-import { type LedgerActor, ledgerActorOf, LedgerService } from './ledger.service.js';
+import { type LedgerActor, ledgerActorOf } from './ledger.service.js';
 import { LedgerError, LedgerErrorCode } from './ledger.errors.js';
 import { ReviewNotices } from './review-notices.js';
 
@@ -19,7 +19,6 @@ import { ReviewNotices } from './review-notices.js';
 export class ItemClosure {
   constructor(
     private readonly clock: Clock,
-    private readonly ledger: LedgerService,
     private readonly changes: ItemChanges,
     private readonly notices: ReviewNotices,
   ) {}
@@ -117,8 +116,8 @@ export class ItemClosure {
         approve
           ? { ...over, status: 'closed', closedAt: now, closedOn: this.clock.dateOf(now), openKey: null }
           : { ...over, status: 'in_progress', resolution: null, outcome: null },
-      entry: async (item, em, { entries }) => {
-        const requestedBy = await this.requesterOf(em, item, entries);
+      entry: (item, _em, { entries }) => {
+        const requestedBy = this.requesterOf(item, entries);
         return approve
           ? {
               type: 'closed',
@@ -153,14 +152,9 @@ export class ItemClosure {
     return rows.map((a) => a.sha256);
   }
 
-  /**
-   * Who requested the pending 销号: the item's closeRequestedById, named as its `close_requested` entry
-   * names them (in the entries read with the item, else read).
-   */
-  private async requesterOf(em: EntityManager, item: Item, entries: LedgerEntry[] | null): Promise<LedgerActor> {
-    const request = entries
-      ? entries.filter((e) => e.type === 'close_requested').at(-1)
-      : await this.ledger.last(em, item.id, 'close_requested');
+  /** Who requested the pending 销号: the item's closeRequestedById, named as its last `close_requested` entry names them. */
+  private requesterOf(item: Item, entries: readonly LedgerEntry[]): LedgerActor {
+    const request = entries.filter((e) => e.type === 'close_requested').at(-1);
     return { id: item.closeRequestedById, name: request?.actorName ?? '' };
   }
 }

@@ -27,8 +27,9 @@ import {
 } from './item.entity.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
 import type { RiskOutcome } from './risk-outcomes.js';
+import type { ItemNames, Subject } from './item-lock.js';
 import { type LedgerActor, type LedgerEntryView, LedgerService } from './ledger.service.js';
-import { type CatalogueName, type SubjectNames, TextRedactor } from './text-redactor.js';
+import { type CatalogueName, TextRedactor } from './text-redactor.js';
 
 /** An item as every response shows it: SPEC names, plus names for codes and the days left. */
 export interface ItemView {
@@ -102,28 +103,7 @@ export interface ItemExtras {
   attachmentCount: number;
 }
 
-/** What the views know of an item's person or household subject. */
-interface Subject extends SubjectNames {
-  /** The subject's sub-district or village now (its household's region). */
-  regionCode: string;
-  /** That region's name. */
-  regionName: string | null;
-  /** A person's name, or a household's registry number. */
-  label: string;
-  /** A person's ID number (masked on the way out). */
-  idNumber: string | null;
-}
-
 type SubjectRef = Pick<Item, 'subjectType' | 'subjectId'>;
-
-/** What an item's view names beside the item row (ItemViews.lockedForChange reads it with the row). */
-export interface ItemNames {
-  regionName: string | null;
-  /** The campaign's name, its escalation thresholds and its 销号 settings. */
-  campaign: (EscalationThresholds & { name: string; closeReview: boolean; evidenceRequired: boolean }) | null;
-  subject: Subject | null;
-  attachmentCount: number;
-}
 
 /** The names a page of items' views is built from. */
 interface Gathered {
@@ -132,27 +112,6 @@ interface Gathered {
   subjects: Map<string, Subject>;
   requesters: Map<number, LedgerActor>;
   attachments: Map<number, number>;
-}
-
-/**
- * A JSON column of a query (a string, or parsed already by the driver); null for NULL, and, with
- * `lenient`, for a text that does not parse (an aggregate cut short by the server's length limit).
- */
-function parsed<T>(value: unknown, lenient = false): T | null {
-  if (value === null || value === undefined) {
-    return null;
-  }
-  if (typeof value !== 'string') {
-    return value as T;
-  }
-  try {
-    return JSON.parse(value) as T;
-  } catch (error) {
-    if (lenient) {
-      return null;
-    }
-    throw error;
-  }
 }
 
 /**
@@ -209,8 +168,8 @@ export class ItemViews {
   }
 
   /**
-   * An item's view and ledger from what ItemChanges read of it in its one locking SELECT (see
-   * `lockedForChange`), the row as the change left it and the entries as the answer lists them: no
+   * An item's view and ledger from what ItemChanges read of it in its one locking read (see
+   * `lockItem`), the row as the change left it and the entries as the answer lists them: no
    * further query but the redactor's catalogue, read once per process.
    */
   async detailFrom(user: AuthUser, item: Item, names: ItemNames, entries: LedgerEntry[]): Promise<ItemDetail> {
@@ -232,78 +191,6 @@ export class ItemViews {
       attachments: new Map([[item.id, names.attachmentCount]]),
     };
     return this.withLedger(item, this.build(user, [item], gathered, redactor)[0], entries, subjects, redactor);
-  }
-
-  /**
-   * One item, locked for a change (MySQL: SELECT … FOR UPDATE of the item row only; the scalar
-   * subqueries beside it are plain reads, which lock nothing), with what its answer names: its
-   * region, campaign (with the settings a change checks), subject, attachment count and ledger
-   * entries. One round trip. The entries come as one JSON array; null when they cannot be read so
-   * (a text past MariaDB's group_concat_max_len): the caller then reads them apart.
-   */
-  async lockedForChange(
-    em: EntityManager,
-    id: number,
-  ): Promise<{ item: Item; names: ItemNames; entries: LedgerEntry[] | null } | null> {
-    const mysql = em.connection.options.type === 'mysql';
-    const agg = mysql ? 'JSON_ARRAYAGG' : 'json_group_array';
-    const qb = em
-      .createQueryBuilder(Item, 'i')
-      .addSelect(
-        `(SELECT JSON_OBJECT('name', c.name, 'reminderDays', c.reminderDays, 'warningDays', c.warningDays, 'supervisedDays', c.supervisedDays, 'closeReview', c.closeReview, 'evidenceRequired', c.evidenceRequired) FROM campaigns c WHERE c.id = i.campaignId)`,
-        'x_campaign',
-      )
-      .addSelect('(SELECT r.name FROM regions r WHERE r.code = i.regionCode)', 'x_regionName')
-      .addSelect('(SELECT COUNT(*) FROM attachments a WHERE a.itemId = i.id)', 'x_attachments')
-      .addSelect(
-        `(SELECT JSON_OBJECT('label', p.name, 'idNumber', p.idNumber, 'regionCode', h.regionCode, 'regionName', r.name) FROM persons p INNER JOIN households h ON h.id = p.householdId LEFT JOIN regions r ON r.code = h.regionCode WHERE i.subjectType = 'person' AND p.id = i.subjectId)`,
-        'x_person',
-      )
-      .addSelect(
-        `(SELECT JSON_OBJECT('label', h.registryNo, 'regionCode', h.regionCode, 'regionName', r.name) FROM households h LEFT JOIN regions r ON r.code = h.regionCode WHERE i.subjectType = 'household' AND h.id = i.subjectId)`,
-        'x_household',
-      )
-      .addSelect(
-        `(SELECT ${agg}(m.name) FROM persons m WHERE i.subjectType = 'household' AND m.householdId = i.subjectId)`,
-        'x_members',
-      )
-      .addSelect(
-        `(SELECT ${agg}(JSON_OBJECT('id', e.id, 'seq', e.seq, 'type', e.type, 'actorId', e.actorId, 'actorName', e.actorName, 'at', e.at, 'note', e.note, 'payload', e.payload, 'prevHash', e.prevHash, 'hash', e.hash)) FROM ledger_entries e WHERE e.itemId = i.id)`,
-        'x_ledger',
-      )
-      .where('i.id = :id', { id });
-    const {
-      entities: [item],
-      raw: [extra],
-    } = await (mysql ? qb.setLock('pessimistic_write') : qb).getRawAndEntities<Record<string, unknown>>();
-    if (!item) {
-      return null;
-    }
-    const campaign = parsed<ItemNames['campaign'] & { closeReview: unknown; evidenceRequired: unknown }>(
-      extra.x_campaign,
-    );
-    const person = parsed<Omit<Subject, 'names'>>(extra.x_person);
-    const household = parsed<Omit<Subject, 'names'>>(extra.x_household);
-    const subject = person
-      ? { ...person, names: [person.label] }
-      : household
-        ? { ...household, names: parsed<string[]>(extra.x_members) ?? [] }
-        : null;
-    const entries = parsed<LedgerEntry[]>(extra.x_ledger, true);
-    return {
-      item,
-      names: {
-        regionName: (extra.x_regionName as string | null) ?? null,
-        campaign: campaign && {
-          ...campaign,
-          closeReview: Boolean(Number(campaign.closeReview)),
-          evidenceRequired: Boolean(Number(campaign.evidenceRequired)),
-        },
-        subject,
-        attachmentCount: Number(extra.x_attachments ?? 0),
-      },
-      entries: entries && entries.map((e) => ({ ...e, itemId: id })).sort((a, b) => a.seq - b.seq),
-    };
   }
 
   private async views(
