@@ -15,7 +15,8 @@ export interface FileHousehold {
   line: number;
   /** A second valid row that disagrees with the first, or 0. */
   conflictLine: number;
-  heads: { idNumber: string; line: number }[];
+  /** Replaced as heads are found (most households have one: a one-element list each). */
+  heads: readonly { idNumber: string; line: number }[];
   /** Why all its rows are rejected, once the whole file is read; null when they are not. */
   rejected: RowProblem | null;
   /** Its place among the households to write (file order of first rows), once the file is read. */
