@@ -361,25 +361,25 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
       'version',
       'updatedAt',
     ];
-    const writes: unknown[] = [];
     const now = this.now();
-    for (const row of rows) {
+    const written = rows.filter((row) => {
       const outcome = personOutcome(row, stored.get(row.idNumber), changed);
       counts[outcome.count]++;
-      if (outcome.write) {
+      return outcome.write;
+    });
+    // Each statement's parameters built just before it is sent: a batch never holds them all at once.
+    for (const part of chunk(written, PERSONS_PER_STATEMENT)) {
+      const params: unknown[] = [];
+      for (const row of part) {
         const { sex, birthDate } = parseIdNumber(row.idNumber);
-        writes.push(row.household.id, row.idNumber, row.name, sex, birthDate, row.relation, 'active', 1, now);
+        params.push(row.household.id, row.idNumber, row.name, sex, birthDate, row.relation, 'active', 1, now);
       }
-    }
-    const perStatement = PERSONS_PER_STATEMENT * columns.length;
-    for (let from = 0; from < writes.length; from += perStatement) {
-      const part = writes.slice(from, from + perStatement);
       await em.query(
-        this.sql.upsert('persons', columns, 'idNumber', part.length / columns.length, {
+        this.sql.upsert('persons', columns, 'idNumber', part.length, {
           update: ['householdId', 'name', 'relation', 'updatedAt'],
           increment: ['version'],
         }),
-        part,
+        params,
       );
     }
   }
