@@ -142,7 +142,6 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
   private writeHouseholds(importId: number, token: string, scan: FileScan): HouseholdWriter {
     const columns = HOUSEHOLD_WRITE_COLUMNS;
     const { statements, changed, accepted } = planHouseholdWrites(scan, this.now());
-    const byRegistryNo = new Map(accepted.map((h) => [h.registryNo, h]));
     // One gate per statement, opened once it and every statement before it are written.
     const gates = statements.map(() => {
       let open!: () => void;
@@ -156,7 +155,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     });
     let cancelled = false;
     const parallel = this.db.options.type === 'mysql' ? 2 : 1;
-    const write = async ({ writes, created }: (typeof statements)[number]) => {
+    const write = async ({ writes, created }: (typeof statements)[number], n: number) => {
       if (writes.length === 0) {
         return;
       }
@@ -172,6 +171,11 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
           const ids = await em.query<{ id: number; registryNo: string }[]>(
             this.sql.select('households', ['id', 'registryNo'], 'registryNo', created.length, false),
             created,
+          );
+          // The statement's own households by registry number (not a map of the whole file's).
+          const from = n * HOUSEHOLDS_PER_STATEMENT;
+          const byRegistryNo = new Map(
+            accepted.slice(from, from + HOUSEHOLDS_PER_STATEMENT).map((h) => [h.registryNo, h]),
           );
           ids.forEach((h) => (byRegistryNo.get(h.registryNo)!.id = Number(h.id)));
         }
@@ -191,7 +195,7 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
           if (cancelled || this.stopping) {
             throw new Stopped();
           }
-          const written = write(statement);
+          const written = write(statement, n);
           const gate = gates[n];
           previous = Promise.all([previous, written]).then(gate.open, (error: unknown) => {
             gate.fail(error);
@@ -357,25 +361,25 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
       'version',
       'updatedAt',
     ];
-    const writes: unknown[] = [];
     const now = this.now();
-    for (const row of rows) {
+    const written = rows.filter((row) => {
       const outcome = personOutcome(row, stored.get(row.idNumber), changed);
       counts[outcome.count]++;
-      if (outcome.write) {
+      return outcome.write;
+    });
+    // Each statement's parameters built just before it is sent: a batch never holds them all at once.
+    for (const part of chunk(written, PERSONS_PER_STATEMENT)) {
+      const params: unknown[] = [];
+      for (const row of part) {
         const { sex, birthDate } = parseIdNumber(row.idNumber);
-        writes.push(row.household.id, row.idNumber, row.name, sex, birthDate, row.relation, 'active', 1, now);
+        params.push(row.household.id, row.idNumber, row.name, sex, birthDate, row.relation, 'active', 1, now);
       }
-    }
-    const perStatement = PERSONS_PER_STATEMENT * columns.length;
-    for (let from = 0; from < writes.length; from += perStatement) {
-      const part = writes.slice(from, from + perStatement);
       await em.query(
-        this.sql.upsert('persons', columns, 'idNumber', part.length / columns.length, {
+        this.sql.upsert('persons', columns, 'idNumber', part.length, {
           update: ['householdId', 'name', 'relation', 'updatedAt'],
           increment: ['version'],
         }),
-        part,
+        params,
       );
     }
   }

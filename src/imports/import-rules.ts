@@ -117,13 +117,13 @@ export function registeredHeadRejection(
   };
 }
 
-/** What a row of the file comes to: its problems (its own, a repeated ID number, a rejected household), or none. */
-export function rowProblems(scan: FileScan, i: number): RowProblem[] | null {
+/** What a row of the file comes to: its problems (its own, a repeated ID number, a rejected household), or none (`idNumber`: the row's, when the caller has it already). */
+export function rowProblems(scan: FileScan, i: number, idNumber = scan.rows.idNumber(i)): RowProblem[] | null {
   const own = scan.rows.invalid.get(i);
   if (own) {
     return own.problems;
   }
-  const repeat = scan.duplicates.get(scan.rows.idNumbers[i]);
+  const repeat = scan.duplicates.get(idNumber);
   if (repeat) {
     return [{ field: 'idNumber', reason: repeatReason(repeat, scan.rows.line(i)) }];
   }
@@ -158,8 +158,8 @@ export function sortBatch(
   const sorted: SortedBatch = { valid: [], errors: [], rejected: 0, omitted: 0, last: -1 };
   for (let i = start; i < end; i++) {
     const line = rows.line(i);
-    const idNumber = rows.idNumbers[i];
-    const problems = rowProblems(scan, i);
+    const idNumber = rows.idNumber(i);
+    const problems = rowProblems(scan, i, idNumber);
     if (!problems) {
       const household = rows.household(i)!;
       sorted.valid.push({ line, idNumber, name: rows.names[i], relation: rows.relation(i), household });

@@ -15,7 +15,8 @@ export interface FileHousehold {
   line: number;
   /** A second valid row that disagrees with the first, or 0. */
   conflictLine: number;
-  heads: { idNumber: string; line: number }[];
+  /** Replaced as heads are found (most households have one: a one-element list each). */
+  heads: readonly { idNumber: string; line: number }[];
   /** Why all its rows are rejected, once the whole file is read; null when they are not. */
   rejected: RowProblem | null;
   /** Its place among the households to write (file order of first rows), once the file is read. */
@@ -26,15 +27,21 @@ export interface FileHousehold {
 
 /**
  * The file's rows as the writing phase needs them, read once and kept compactly (typed arrays and
- * two string arrays): a valid row keeps its ID number, name, relation and household; a row that
- * failed its own checks keeps only its problems.
+ * the names): a valid row keeps its ID number, name, relation and household; a row that failed its
+ * own checks keeps only its problems. A well-formed ID number (17 digits and a digit or X) is kept
+ * as two integers — a million strings would be a million more objects for every full collection
+ * to mark while the file is read — and anything else as it was given.
  */
 export class ScannedRows {
   count = 0;
   private lineOf = new Int32Array(1024);
   private relationOf = new Int8Array(1024);
   private householdOf = new Int32Array(1024);
-  readonly idNumbers: string[] = [];
+  /** Characters 1–9 of the ID number as a number, or -1 when it is kept in `otherIds`. */
+  private idHigh = new Int32Array(1024);
+  /** Characters 10–17 as a number, times 11, plus the check character (X = 10). */
+  private idLow = new Int32Array(1024);
+  private readonly otherIds = new Map<number, string>();
   readonly names: string[] = [];
   /** Row index → its problems and what identifies it, for rows that failed their own checks. */
   readonly invalid = new Map<number, { problems: RowProblem[]; idNumber: string; registryNo: string }>();
@@ -47,13 +54,31 @@ export class ScannedRows {
       this.lineOf = grow(this.lineOf, new Int32Array(this.count * 2));
       this.relationOf = grow(this.relationOf, new Int8Array(this.count * 2));
       this.householdOf = grow(this.householdOf, new Int32Array(this.count * 2));
+      this.idHigh = grow(this.idHigh, new Int32Array(this.count * 2));
+      this.idLow = grow(this.idLow, new Int32Array(this.count * 2));
     }
     this.lineOf[this.count] = line;
     this.relationOf[this.count] = relation;
     this.householdOf[this.count] = household;
-    this.idNumbers.push(idNumber);
+    if (packId(idNumber)) {
+      this.idHigh[this.count] = packedHigh;
+      this.idLow[this.count] = packedLow;
+    } else {
+      this.idHigh[this.count] = -1;
+      this.otherIds.set(this.count, idNumber);
+    }
     this.names.push(name);
     this.count++;
+  }
+
+  idNumber(i: number): string {
+    const high = this.idHigh[i];
+    if (high === -1) {
+      return this.otherIds.get(i)!;
+    }
+    const low = this.idLow[i];
+    const check = low % 11;
+    return `${String(high).padStart(9, '0')}${String((low - check) / 11).padStart(8, '0')}${check === 10 ? 'X' : check}`;
   }
 
   line(i: number): number {
@@ -68,6 +93,38 @@ export class ScannedRows {
     const h = this.householdOf[i];
     return h < 0 ? null : this.households[h];
   }
+}
+
+// packId()'s result, kept out of the heap: it runs for every row of a million-row file.
+let packedHigh = 0;
+let packedLow = 0;
+
+/** A well-formed ID number as two integers (packedHigh, packedLow); false for anything else. */
+function packId(id: string): boolean {
+  if (id.length !== 18) {
+    return false;
+  }
+  let high = 0;
+  let low = 0;
+  for (let i = 0; i < 17; i++) {
+    const d = id.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) {
+      return false;
+    }
+    if (i < 9) {
+      high = high * 10 + d;
+    } else {
+      low = low * 10 + d;
+    }
+  }
+  const last = id.charCodeAt(17);
+  const check = last === 88 ? 10 : last - 48;
+  if (check < 0 || check > 10) {
+    return false;
+  }
+  packedHigh = high;
+  packedLow = low * 11 + check;
+  return true;
 }
 
 function grow<T extends Int8Array | Int32Array>(from: T, to: T): T {
