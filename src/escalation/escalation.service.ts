@@ -147,7 +147,8 @@ export class EscalationService {
   /**
    * Walks the items that are not closed in windows of ESCALATION_BATCH ids (a primary-key range
    * each, whatever the optimiser thinks) and raises each window's due items in one transaction
-   * (raiseWindow); a dry run reads the windows without locks and only counts. Returns the items
+   * (raiseWindow), two windows at a time (inPairs); a dry run reads the windows one after the other
+   * without locks and only counts. Returns the items
    * raised per level (and a dry run's first rows).
    */
   private async escalate(
@@ -175,26 +176,32 @@ export class EscalationService {
     if (!bounds || bounds.first === null || bounds.last === null) {
       return { counts, preview };
     }
-    const directory = dryRun ? null : await this.notifications.directory();
-    const at = this.clock.now().toISOString();
+    const windows: Window[] = [];
     for (let from = Number(bounds.first); from <= Number(bounds.last); from += ESCALATION_BATCH) {
-      const window: Window = { from, to: from + ESCALATION_BATCH, horizon, asOf };
-      const steps = dryRun
-        ? await this.dueIn(this.db.manager, window, thresholds, false)
-        : await this.raiseWindow(runId, window, thresholds, at, directory!);
+      windows.push({ from, to: from + ESCALATION_BATCH, horizon, asOf });
+    }
+    if (!dryRun) {
+      const directory = await this.notifications.directory();
+      const at = this.clock.now().toISOString();
+      await inPairs(windows, async (window) => {
+        const steps = await this.raiseWindow(runId, window, thresholds, at, directory);
+        steps.forEach(({ to }) => counts[to]++);
+      });
+      return { counts, preview };
+    }
+    for (const window of windows) {
+      const steps = await this.dueIn(this.db.manager, window, thresholds, false);
       steps.forEach(({ to }) => counts[to]++);
-      if (dryRun) {
-        preview.push(
-          ...steps.slice(0, PREVIEW_ROWS - preview.length).map(({ item, to }) => ({
-            itemId: item.id,
-            title: item.title,
-            regionCode: item.regionCode,
-            deadline: item.deadline,
-            from: item.escalationLevel,
-            to,
-          })),
-        );
-      }
+      preview.push(
+        ...steps.slice(0, PREVIEW_ROWS - preview.length).map(({ item, to }) => ({
+          itemId: item.id,
+          title: item.title,
+          regionCode: item.regionCode,
+          deadline: item.deadline,
+          from: item.escalationLevel,
+          to,
+        })),
+      );
     }
     return { counts, preview };
   }
@@ -365,6 +372,31 @@ async function raiseLevels(
   }
   const result = await runner.query(sql, params, true);
   return result.affected ?? undefined;
+}
+
+/**
+ * Runs `work` on each window with two at a time: while one batch's writes are with the database,
+ * the next one's rows are locked, its levels, hashes and notices worked out (the windows are
+ * disjoint ranges of ids, so the two lock different rows; each locks its items before the run's row).
+ * On a failure the other batch is let finish before the error is thrown.
+ */
+async function inPairs<T>(windows: readonly T[], work: (window: T) => Promise<void>): Promise<void> {
+  let previous: Promise<void> | null = null;
+  for (const window of windows) {
+    const next = work(window);
+    // Handled here so that its failure while the previous batch is awaited is not an unhandled rejection.
+    next.catch(() => undefined);
+    if (previous) {
+      try {
+        await previous;
+      } catch (error) {
+        await next.catch(() => undefined);
+        throw error;
+      }
+    }
+    previous = next;
+  }
+  await previous;
 }
 
 function toCandidate(row: CandidateRow): Candidate {
