@@ -148,8 +148,7 @@ export class EscalationService {
    * Walks the items that are not closed in windows of ESCALATION_BATCH ids (a primary-key range
    * each, whatever the optimiser thinks) and raises each window's due items in one transaction
    * (raiseWindow), two windows at a time (inPairs); a dry run reads the windows one after the other
-   * without locks and only counts. Returns the items
-   * raised per level (and a dry run's first rows).
+   * without locks and only counts. Returns the items raised per level (and a dry run's first rows).
    */
   private async escalate(
     runId: number,
