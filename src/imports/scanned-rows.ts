@@ -1,6 +1,7 @@
 import { RELATIONS } from '../households/person.entity.js';
 import type { RowProblem } from './household-rows.js';
 import type { IdNumberIndex } from '../uploads/id-number-index.js';
+import { PACKED, packIdNumber, unpackIdNumber } from '../uploads/id-number-pack.js';
 
 /** Households per statement (writing) and per head look-up (reading). */
 export const HOUSEHOLDS_PER_STATEMENT = 1000;
@@ -60,9 +61,9 @@ export class ScannedRows {
     this.lineOf[this.count] = line;
     this.relationOf[this.count] = relation;
     this.householdOf[this.count] = household;
-    if (packId(idNumber)) {
-      this.idHigh[this.count] = packedHigh;
-      this.idLow[this.count] = packedLow;
+    if (packIdNumber(idNumber)) {
+      this.idHigh[this.count] = PACKED[0];
+      this.idLow[this.count] = PACKED[1];
     } else {
       this.idHigh[this.count] = -1;
       this.otherIds.set(this.count, idNumber);
@@ -76,9 +77,7 @@ export class ScannedRows {
     if (high === -1) {
       return this.otherIds.get(i)!;
     }
-    const low = this.idLow[i];
-    const check = low % 11;
-    return `${String(high).padStart(9, '0')}${String((low - check) / 11).padStart(8, '0')}${check === 10 ? 'X' : check}`;
+    return unpackIdNumber(high, this.idLow[i]);
   }
 
   line(i: number): number {
@@ -93,38 +92,6 @@ export class ScannedRows {
     const h = this.householdOf[i];
     return h < 0 ? null : this.households[h];
   }
-}
-
-// packId()'s result, kept out of the heap: it runs for every row of a million-row file.
-let packedHigh = 0;
-let packedLow = 0;
-
-/** A well-formed ID number as two integers (packedHigh, packedLow); false for anything else. */
-function packId(id: string): boolean {
-  if (id.length !== 18) {
-    return false;
-  }
-  let high = 0;
-  let low = 0;
-  for (let i = 0; i < 17; i++) {
-    const d = id.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) {
-      return false;
-    }
-    if (i < 9) {
-      high = high * 10 + d;
-    } else {
-      low = low * 10 + d;
-    }
-  }
-  const last = id.charCodeAt(17);
-  const check = last === 88 ? 10 : last - 48;
-  if (check < 0 || check > 10) {
-    return false;
-  }
-  packedHigh = high;
-  packedLow = low * 11 + check;
-  return true;
 }
 
 function grow<T extends Int8Array | Int32Array>(from: T, to: T): T {

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { EscalationThresholds } from './escalation-policy.js';
 import { Item } from './item.entity.js';
 import type { LedgerEntry } from './ledger-entry.entity.js';
+import { INSERTED_COLUMNS } from './ledger.service.js';
 import type { SubjectNames } from './text-redactor.js';
 
 /** What the views know of an item's person or household subject. */
@@ -33,18 +34,7 @@ export interface LockedItem {
 }
 
 /** The ledger's columns, as the second part of the locking read returns them (prefixed e_). */
-const ENTRY_COLUMNS = [
-  'id',
-  'seq',
-  'type',
-  'actorId',
-  'actorName',
-  'at',
-  'note',
-  'payload',
-  'prevHash',
-  'hash',
-] as const;
+const ENTRY_COLUMNS = ['id', ...INSERTED_COLUMNS] as const;
 
 /** What the first part reads beside the item's columns: scalar subqueries, plain reads that lock nothing. */
 const extras = (json: string) => [

@@ -54,7 +54,7 @@ const IDS_PER_QUERY = 5000;
 const ROWS_PER_INSERT = 500;
 
 /** The columns of an inserted row (all but the generated id), in the order `insert` writes them. */
-const INSERTED_COLUMNS = [
+export const INSERTED_COLUMNS = [
   'itemId',
   'seq',
   'type',

@@ -1,3 +1,5 @@
+import { PACKED, packIdNumber } from './id-number-pack.js';
+
 /**
  * A map from resident ID numbers to non-negative integers (a line, a slot), for a million numbers
  * and more: a well-formed number (17 digits and a check digit or X) is packed into two 31-bit
@@ -29,10 +31,10 @@ export class IdNumberIndex {
   }
 
   get(idNumber: string): number | undefined {
-    if (!pack(idNumber)) {
+    if (!packIdNumber(idNumber)) {
       return this.others.get(idNumber);
     }
-    const slot = this.find(packedHi, packedLo);
+    const slot = this.find(PACKED[0], PACKED[1]);
     return this.hi[slot] === -1 ? undefined : this.values[slot];
   }
 
@@ -42,19 +44,19 @@ export class IdNumberIndex {
 
   /** Sets the value unless the number is there already; answers the value it had, or undefined. */
   setIfAbsent(idNumber: string, value: number): number | undefined {
-    if (!pack(idNumber)) {
+    if (!packIdNumber(idNumber)) {
       const had = this.others.get(idNumber);
       if (had === undefined) {
         this.others.set(idNumber, value);
       }
       return had;
     }
-    const slot = this.find(packedHi, packedLo);
+    const slot = this.find(PACKED[0], PACKED[1]);
     if (this.hi[slot] !== -1) {
       return this.values[slot];
     }
-    this.hi[slot] = packedHi;
-    this.lo[slot] = packedLo;
+    this.hi[slot] = PACKED[0];
+    this.lo[slot] = PACKED[1];
     this.values[slot] = value;
     if (++this.count * 2 > this.hi.length) {
       this.grow();
@@ -85,39 +87,4 @@ export class IdNumberIndex {
       }
     }
   }
-}
-
-// pack()'s result, kept out of the heap: it runs for every row of a million-row file.
-let packedHi = 0;
-let packedLo = 0;
-
-/** Characters 1–9 as one number, 10–17 and the check character (X = 10) as another; false when malformed. */
-function pack(id: string): boolean {
-  if (id.length !== 18) {
-    return false;
-  }
-  let hi = 0;
-  for (let i = 0; i < 9; i++) {
-    const d = id.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) {
-      return false;
-    }
-    hi = hi * 10 + d;
-  }
-  let lo = 0;
-  for (let i = 9; i < 17; i++) {
-    const d = id.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) {
-      return false;
-    }
-    lo = lo * 10 + d;
-  }
-  const last = id.charCodeAt(17);
-  const check = last === 88 ? 10 : last - 48;
-  if (check < 0 || check > 10) {
-    return false;
-  }
-  packedHi = hi;
-  packedLo = lo * 11 + check;
-  return true;
 }
