@@ -60,15 +60,15 @@ export class ItemChanges {
    * trips: START TRANSACTION; one locking read of the item with its chain's tail, what the checks
    * and the answer need, and its ledger (lockItem); the UPDATE of the item with the new tail and
    * the INSERT of the entry, both written out (TypeORM's builders cost more than the round trips on
-   * this path); COMMIT. The answer is built from those rows, with no look-up
-   * after the commit (a change of region reads the new region's name apart).
+   * this path); COMMIT. The answer is built from those rows, with no look-up after the commit (a
+   * change of region reads the new region's name apart).
    *
    * No isolation-level statement (it would cost a round trip; inTransaction's READ COMMITTED is
    * for readers of other rows): what must be current is read by locking statements, which read the
    * latest committed rows at any level — the SELECT … FOR UPDATE that waits for the item's previous
    * writer, and the UPDATE. The plain reads (the scalar subqueries and the ledger part of that
-   * read, the checks' reads) take the transaction's snapshot when they first run, which is after the row lock was
-   * granted, so they see what the previous holder of the lock committed. The UPDATE still repeats
+   * read, the checks' reads) take the transaction's snapshot when they first run, which is after
+   * the row lock was granted, so they see what the previous holder of the lock committed. The UPDATE still repeats
    * the checks in its WHERE (status, and version for a change); touching no row is a 409.
    */
   async apply(user: AuthUser, id: number, action: ItemChange): Promise<ItemDetail> {
