@@ -70,6 +70,34 @@ describe('the item list: filters, order, pages (SPEC §3)', () => {
     expect(names(page2.body.items)).toEqual(['escalated', 'mayA']);
   });
 
+  it('answers a full first page and its exact total in two statements: the token’s user, then the page with its total', async () => {
+    const db = t.app.get(DataSource);
+    // Every statement the DataSource sends goes through its logger.
+    const sent: string[] = [];
+    const logger = db.logger;
+    const counting = Object.create(logger) as typeof logger;
+    counting.logQuery = (query, parameters, runner) => {
+      sent.push(query);
+      logger.logQuery(query, parameters, runner);
+    };
+    Object.assign(db, { logger: counting });
+    let first;
+    try {
+      first = await request(t.http)
+        .get('/api/items')
+        .set('Authorization', caseworker)
+        .query({ campaignId, pageSize: 2 });
+    } finally {
+      Object.assign(db, { logger });
+    }
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ total: 6, page: 1, pageSize: 2 });
+    expect(names(first.body.items)).toEqual(['closedApril', 'aprilB']);
+    // (These items name no household or person: no subject look-up.)
+    expect(sent).toHaveLength(2);
+    expect(sent.filter((sql) => /item_counts/.test(sql))).toHaveLength(1);
+  });
+
   it('gives the whole total on a short last page and past the end too', async () => {
     const page = (n: number) =>
       request(t.http)

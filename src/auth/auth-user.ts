@@ -15,7 +15,7 @@ export interface AuthUser {
 }
 
 /** The caller a user row makes: as the guard finds them, and as the demo loader acts for them. */
-export function authUserOf(user: User): AuthUser {
+export function authUserOf(user: Pick<User, 'id' | 'username' | 'displayName' | 'role' | 'regionCode'>): AuthUser {
   return {
     id: user.id,
     username: user.username,

@@ -43,14 +43,15 @@ export class ItemQueries {
     const level = sort === 'level' ? await this.levels.levelSql(this.db.manager, 'i') : '';
     const filtered = await this.filtered(this.db.manager, user, query);
     const { rows, total, extras } = await onReplica(this.db, filtered, async (q) => {
+      // The first page of a counted filter brings its total along (one statement, one snapshot).
       const page =
-        query.offset === 0 ? await firstPage(q, sort, level, query.pageSize) : await pageAfter(q, sort, level, query);
+        query.offset === 0
+          ? await firstPage(q, sort, level, query.pageSize, counted(query) ? countedSum(q, user, query) : null)
+          : await pageAfter(q, sort, level, query);
       const shown = page.rows.length < query.pageSize && (page.rows.length > 0 || query.offset === 0);
       const total = shown
         ? query.offset + page.rows.length
-        : counted(query)
-          ? await countedTotal(q, user, query)
-          : await q.getCount();
+        : (page.total ?? (counted(query) ? await countedTotal(q, user, query) : await q.getCount()));
       return { ...page, total };
     });
     return {
@@ -180,6 +181,15 @@ async function countedTotal(q: SelectQueryBuilder<Item>, user: AuthUser, filters
   return Number(row?.total ?? 0);
 }
 
+/**
+ * The same sum as a scalar subquery of `q`, for the first page to select beside its rows. Its
+ * parameters are those of `q`'s own key filters (the same names and values).
+ */
+function countedSum(q: SelectQueryBuilder<Item>, user: AuthUser, filters: ItemFilters): SelectQueryBuilder<ItemCount> {
+  const sum = q.subQuery().select('COALESCE(SUM(c.total), 0)').from(ItemCount, 'c');
+  return keyFiltered(sum, 'c', user, filters);
+}
+
 interface ExtrasRow {
   i_id: number | string;
   extraRegionName: string | null;
@@ -188,17 +198,22 @@ interface ExtrasRow {
   extraWarningDays: number | string | null;
   extraSupervisedDays: number | string | null;
   extraAttachments: number | string;
+  extraTotal?: number | string;
 }
 
 /**
  * The page's rows with what describing them needs besides (ItemExtras), read by scalar subqueries
  * on the rows returned: they leave the plan alone (items first, in index order), and save the
- * view three round trips.
+ * view three round trips. Given `total` (a scalar subquery), each row carries it too.
  */
 async function readWithExtras(
   qb: SelectQueryBuilder<Item>,
-): Promise<{ rows: Item[]; extras: Map<number, ItemExtras> }> {
+  total: SelectQueryBuilder<ItemCount> | null = null,
+): Promise<{ rows: Item[]; extras: Map<number, ItemExtras>; total: number | null }> {
   const campaign = (column: string) => `(SELECT xc.${column} FROM campaigns xc WHERE xc.id = i.campaignId)`;
+  if (total) {
+    qb.addSelect(total.getQuery(), 'extraTotal').setParameters(total.getParameters());
+  }
   const { entities, raw } = await qb
     .addSelect('(SELECT xr.name FROM regions xr WHERE xr.code = i.regionCode)', 'extraRegionName')
     .addSelect(campaign('name'), 'extraCampaignName')
@@ -231,12 +246,18 @@ async function readWithExtras(
       campaign.id = item.campaignId;
     }
   }
-  return { rows: entities, extras };
+  return { rows: entities, extras, total: total && raw.length > 0 ? Number(raw[0].extraTotal) : null };
 }
 
-/** The first page: its rows at once, in index order. */
-function firstPage(q: SelectQueryBuilder<Item>, sort: ItemSort, level: string, pageSize: number) {
-  return readWithExtras(ordered(q.clone(), sort, level).limit(pageSize));
+/** The first page: its rows at once, in index order (with the filter's total, given its sum). */
+function firstPage(
+  q: SelectQueryBuilder<Item>,
+  sort: ItemSort,
+  level: string,
+  pageSize: number,
+  total: SelectQueryBuilder<ItemCount> | null,
+) {
+  return readWithExtras(ordered(q.clone(), sort, level).limit(pageSize), total);
 }
 
 /** A page past the first: its ids in order (the rows the offset skips are never read), then those rows. */
@@ -248,7 +269,7 @@ async function pageAfter(q: SelectQueryBuilder<Item>, sort: ItemSort, level: str
       .getRawMany<{ id: number | string }>()
   ).map((r) => Number(r.id));
   if (ids.length === 0) {
-    return { rows: [], extras: new Map<number, ItemExtras>() };
+    return { rows: [], extras: new Map<number, ItemExtras>(), total: null };
   }
   const position = new Map(ids.map((id, i) => [id, i]));
   const page = await readWithExtras(q.clone().andWhere('i.id IN (:...pageIds)', { pageIds: ids }));
