@@ -7,7 +7,7 @@ import { AppModule } from '../../src/app/app.module.js';
 import { configureApp } from '../../src/app/app.setup.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import type { ImportView } from '../../src/imports/imports.service.js';
-import { benchDatabase } from './bench-db.js';
+import { benchDatabase, settled } from './bench-db.js';
 import { type Bench, type BenchLine, timed } from './report.js';
 import { BENCH_ROWS, DEMO_REGIONS, householdOf, measured, personOf, writeCsv } from './roster-data.js';
 import { pollUntil, postFile, signIn } from './upload-through-api.js';
@@ -65,8 +65,11 @@ export const importBench: Bench = {
       for (const rows of SIZES) {
         const file = join(dir, `roster-${rows}.csv`);
         await writeRoster(file, rows);
+        // Each side starts on a settled database (no purge or flushing left from the work before).
+        await settled(raw);
         const baselineMs = await timed(() => rawInserts(raw, rows));
         await emptyRegistry(raw);
+        await settled(raw);
         const load = loadavg()[0];
         const run = await measured(async () => {
           const { status, body } = await postFile(`${url}/api/imports/households`, { path: file, token });
