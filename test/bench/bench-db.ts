@@ -55,10 +55,10 @@ const SETTLED = { history: 1000, dirtyShare: 0.02 };
  * Waits, for at most `limitMs`, until MariaDB has caught up with the work before: its purge of old
  * row versions (the history list) and the writing out of dirty pages, which after a million-row load
  * or an earlier benchmark's run go on in the background for a while and would be charged to
- * whatever is measured next. Answers how long it waited. (MySQL has no history-length status: there
- * only the dirty pages are waited for.)
+ * whatever is measured next. Answers what it saw, for the log. (MySQL has no history-length status:
+ * there only the dirty pages are waited for.)
  */
-export async function settled(raw: Connection, limitMs = 120_000): Promise<number> {
+export async function settled(raw: Connection, limitMs = 120_000): Promise<string> {
   const started = Date.now();
   for (;;) {
     const [rows] = await raw.query(
@@ -70,8 +70,12 @@ export async function settled(raw: Connection, limitMs = 120_000): Promise<numbe
     const history = status.get('Innodb_history_list_length') ?? 0;
     const dirty =
       (status.get('Innodb_buffer_pool_pages_dirty') ?? 0) / (status.get('Innodb_buffer_pool_pages_total') || 1);
-    if ((history < SETTLED.history && dirty < SETTLED.dirtyShare) || Date.now() - started > limitMs) {
-      return Date.now() - started;
+    const waited = `${((Date.now() - started) / 1000).toFixed(0)} s`;
+    if (history < SETTLED.history && dirty < SETTLED.dirtyShare) {
+      return `settled in ${waited}`;
+    }
+    if (Date.now() - started > limitMs) {
+      return `not settled after ${waited} (history list ${history}, ${(dirty * 100).toFixed(0)} % of pages dirty)`;
     }
     await sleep(500);
   }

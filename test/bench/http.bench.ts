@@ -138,8 +138,7 @@ export const httpBench: Bench = {
       }
       process.stderr.write(`  ${fast(ITEMS)} items (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
       await raw.query('ANALYZE TABLE households, persons, items');
-      const waited = await settled(raw);
-      process.stderr.write(`  MariaDB settled after the load in ${(waited / 1000).toFixed(0)} s\n`);
+      process.stderr.write(`  MariaDB after the load: ${await settled(raw)}\n`);
       await raw.query('INSERT INTO users (username, passwordHash, role, regionCode, displayName, active) VALUES ?', [
         [
           ['officer1', await hashPassword('Bench-pass-2020'), 'subdistrict_officer', SUBDISTRICTS[0], '基准专干', 1],

@@ -69,7 +69,7 @@ export const importBench: Bench = {
         await settled(raw);
         const baselineMs = await timed(() => rawInserts(raw, rows));
         await emptyRegistry(raw);
-        await settled(raw);
+        const calm = await settled(raw);
         const load = loadavg()[0];
         const run = await measured(async () => {
           const { status, body } = await postFile(`${url}/api/imports/households`, { path: file, token });
@@ -87,7 +87,7 @@ export const importBench: Bench = {
         }
         const jobMs = new Date(done.finishedAt!).getTime() - new Date(done.startedAt!).getTime();
         console.error(
-          `  ${rows} persons: upload → done ${s(run.ms)} (job ${s(jobMs)}), raw INSERTs ${s(baselineMs)}, peak RSS ${mb(run.peakMb)}, load ${load.toFixed(1)}`,
+          `  ${rows} persons: upload → done ${s(run.ms)} (job ${s(jobMs)}), raw INSERTs ${s(baselineMs)}, peak RSS ${mb(run.peakMb)}, load ${load.toFixed(1)}, MariaDB ${calm} before it`,
         );
         await emptyRegistry(raw);
         const size = rows.toLocaleString('en');
