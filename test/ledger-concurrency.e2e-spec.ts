@@ -11,6 +11,7 @@ import { LedgerService, SYSTEM_ACTOR } from '../src/ledger/ledger.service.js';
 import { SUBDISTRICT_B, VILLAGE_A } from './factories/households.js';
 import { newCampaign, newItem, unique } from './factories/items.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { statementsSent } from './utils/statements.js';
 
 describe('the ledger under concurrent writers, and bulk writes', () => {
   let t: TestApp;
@@ -42,21 +43,9 @@ describe('the ledger under concurrent writers, and bulk writes', () => {
     const [warm, item] = [await newItem(t, caseworker, campaignId), await newItem(t, caseworker, campaignId)];
     await post(`/api/items/${item.id}/progress`, officer1, { note: '已入户核实' }).expect(200);
     await items.close(user, warm.id, { resolution: '先行销号一件', version: 1 });
-    // Every statement the DataSource sends (START TRANSACTION and COMMIT included) goes through its logger.
-    const sent: string[] = [];
-    const logger = db.logger;
-    const counting = Object.create(logger) as typeof logger;
-    counting.logQuery = (query, parameters, runner) => {
-      sent.push(query);
-      logger.logQuery(query, parameters, runner);
-    };
-    Object.assign(db, { logger: counting });
-    let closed;
-    try {
-      closed = await items.close(user, item.id, { resolution: '已整改到位并核实', version: 1 });
-    } finally {
-      Object.assign(db, { logger });
-    }
+    const { result: closed, sent } = await statementsSent(db, () =>
+      items.close(user, item.id, { resolution: '已整改到位并核实', version: 1 }),
+    );
     expect(sent.length).toBeLessThanOrEqual(5);
     expect(sent.join('\n')).toMatch(/FOR UPDATE|SELECT/);
     expect(closed).toMatchObject({ id: item.id, status: 'closed', version: 2, campaignId, attachmentCount: 0 });

@@ -4,6 +4,7 @@ import { Item } from '../src/ledger/item.entity.js';
 import { SUBDISTRICT_A, SUBDISTRICT_B } from './factories/households.js';
 import { newCampaign, newItem } from './factories/items.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './utils/create-test-app.js';
+import { statementsSent } from './utils/statements.js';
 
 interface Row {
   id: number;
@@ -71,25 +72,13 @@ describe('the item list: filters, order, pages (SPEC §3)', () => {
   });
 
   it('answers a full first page and its exact total in two statements: the token’s user, then the page with its total', async () => {
-    const db = t.app.get(DataSource);
-    // Every statement the DataSource sends goes through its logger.
-    const sent: string[] = [];
-    const logger = db.logger;
-    const counting = Object.create(logger) as typeof logger;
-    counting.logQuery = (query, parameters, runner) => {
-      sent.push(query);
-      logger.logQuery(query, parameters, runner);
-    };
-    Object.assign(db, { logger: counting });
-    let first;
-    try {
-      first = await request(t.http)
+    const { result: first, sent } = await statementsSent(t.app.get(DataSource), () =>
+      request(t.http)
         .get('/api/items')
         .set('Authorization', caseworker)
-        .query({ campaignId, pageSize: 2 });
-    } finally {
-      Object.assign(db, { logger });
-    }
+        .query({ campaignId, pageSize: 2 })
+        .then((res) => res),
+    );
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ total: 6, page: 1, pageSize: 2 });
     expect(names(first.body.items)).toEqual(['closedApril', 'aprilB']);
