@@ -176,18 +176,18 @@ function counted(filters: ItemFilters): boolean {
 
 /** The total of `filters` (counted) from item_counts, on `q`'s connection (the replica's, where the page is read). */
 async function countedTotal(q: SelectQueryBuilder<Item>, user: AuthUser, filters: ItemFilters): Promise<number> {
-  const sum = q.createQueryBuilder().select('COALESCE(SUM(c.total), 0)', 'total').from(ItemCount, 'c');
-  const row = await keyFiltered(sum, 'c', user, filters).getRawOne<{ total: number | string }>();
+  const row = await countSum(q.createQueryBuilder(), user, filters).getRawOne<{ total: number | string }>();
   return Number(row?.total ?? 0);
 }
 
-/**
- * The same sum as a scalar subquery of `q`, for the first page to select beside its rows. Its
- * parameters are those of `q`'s own key filters (the same names and values).
- */
+/** The same sum as a scalar subquery of `q`, for the first page to select beside its rows (its parameters are `q`'s own). */
 function countedSum(q: SelectQueryBuilder<Item>, user: AuthUser, filters: ItemFilters): SelectQueryBuilder<ItemCount> {
-  const sum = q.subQuery().select('COALESCE(SUM(c.total), 0)').from(ItemCount, 'c');
-  return keyFiltered(sum, 'c', user, filters);
+  return countSum(q.subQuery(), user, filters);
+}
+
+/** item_counts summed under the key filters, as `total`. */
+function countSum<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, user: AuthUser, filters: ItemFilters) {
+  return keyFiltered(qb.select('COALESCE(SUM(c.total), 0)', 'total').from(ItemCount, 'c'), 'c', user, filters);
 }
 
 interface ExtrasRow {
