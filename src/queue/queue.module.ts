@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { JOB_DEFAULTS, QUEUES } from './queues.js';
+import { WORKER_START_WATCH } from './worker-start.js';
 
 /**
  * Bull on Redis when REDIS_URL is set; nothing otherwise (the embedded default runs the same work
@@ -37,6 +38,7 @@ export class QueueModule {
         }),
         queues,
       ],
+      providers: [WORKER_START_WATCH],
       exports: [queues],
     };
   }
