@@ -1,5 +1,6 @@
 import Bull, { type Queue } from 'bull';
 import { watchWorkerStart } from '../src/queue/worker-start.js';
+import { waitFor } from './utils/spawn-app.js';
 
 // Bull's worker start talks to Redis; the embedded default has no queues to start.
 const redisUrl = process.env.REDIS_URL;
@@ -37,9 +38,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     void queue.process((job) => Promise.resolve(void done.push(job.data.n as number)));
     await queue.add({ n: 1 }, { removeOnComplete: true });
     await queue.add({ n: 2 }, { removeOnComplete: true });
-    for (let tries = 0; done.length < 2 && tries < 100; tries++) {
-      await pause(20);
-    }
+    await waitFor('both jobs run', () => Promise.resolve(done.length === 2));
     await queue.close();
     expect(done).toEqual([1, 2]);
     expect(queue.clients.every((client) => client.status === 'end')).toBe(true);
