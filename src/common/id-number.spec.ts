@@ -1,4 +1,11 @@
-import { idCheckChar, idNumberProblem, maskIdNumber, parseIdNumber, redactIdNumbers } from './id-number.js';
+import {
+  idCheckChar,
+  idNumberProblem,
+  maskIdNumber,
+  normalizeIdNumber,
+  parseIdNumber,
+  redactIdNumbers,
+} from './id-number.js';
 
 describe('resident ID number (GB 11643-1999)', () => {
   // Published sample numbers: the GB 11643-1999 example and the widely cited 11010519491231002X.
@@ -33,6 +40,41 @@ describe('resident ID number (GB 11643-1999)', () => {
     const fixed = id.slice(0, 17) + idCheckChar(id.slice(0, 17));
     expect(idNumberProblem(fixed, '2026-11-28')).toBe('birth_date');
     expect(idNumberProblem(fixed)).toBeNull();
+  });
+
+  it.each([
+    ['110101199002294478', 'birth_date'], // 29 February of a common year (each with its right check character)
+    ['110101200002290018', null], // 29 February 2000 (divisible by 400)
+    ['110101190002290011', 'birth_date'], // 29 February 1900 (by 100, not 400)
+    ['110101199013014478', 'birth_date'], // month 13
+    ['110101199000014479', 'birth_date'], // month 0
+    ['110101199001004475', 'birth_date'], // day 0
+    ['110101199004314479', 'birth_date'], // 31 April
+    ['11010119900307447x', 'format'], // lower case: not normalized here
+    ['1101011990030744 7', 'format'],
+    ['-10101199003074477', 'format'],
+    ['１10101199003074477', 'format'], // a full-width digit
+  ])('checks %s on its characters (%s)', (id, problem) => {
+    expect(idNumberProblem(id)).toBe(problem);
+  });
+
+  it('bounds the birth date by today, which is allowed', () => {
+    const born = (date: string) => `110101${date}001`;
+    const id = (date: string) => born(date) + idCheckChar(born(date));
+    expect(idNumberProblem(id('20201128'), '2020-11-28')).toBeNull();
+    expect(idNumberProblem(id('20201129'), '2020-11-28')).toBe('birth_date');
+    expect(idNumberProblem(id('20191231'), '2020-01-01')).toBeNull();
+  });
+
+  it.each([
+    ['110101199003074477', '110101199003074477'],
+    ['11010519491231002x', '11010519491231002X'],
+    [' 110101199003074477\t', '110101199003074477'],
+    ['\u3000110101199003074477', '110101199003074477'],
+    ['abc', 'ABC'],
+    ['', ''],
+  ])('normalizes %j to %j', (raw, normalized) => {
+    expect(normalizeIdNumber(raw)).toBe(normalized);
   });
 
   it('upper-cases a trailing x when parsing', () => {

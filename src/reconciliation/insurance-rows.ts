@@ -24,44 +24,6 @@ export interface InsuranceRow {
   subsidized: boolean;
 }
 
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK_CODES = [...'10X98765432'].map((c) => c.charCodeAt(0));
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * Whether an ID number (upper case) is valid, as idNumberProblem says, with `today` as YYYYMMDD:
- * on character codes, without a regular expression or a substring — it runs for every row of a
- * million-row roster. A number it refuses goes through idNumberProblem for the reason.
- */
-function validIdNumber(id: string, today: number): boolean {
-  if (id.length !== 18) {
-    return false;
-  }
-  let sum = 0;
-  let date = 0;
-  for (let i = 0; i < 17; i++) {
-    const d = id.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) {
-      return false;
-    }
-    sum += d * WEIGHTS[i];
-    if (i >= 6 && i < 14) {
-      date = date * 10 + d;
-    }
-  }
-  const year = Math.floor(date / 10000);
-  const month = Math.floor(date / 100) % 100;
-  const day = date % 100;
-  if (year < 1850 || month < 1 || month > 12 || day < 1 || date > today) {
-    return false;
-  }
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > DAYS_IN_MONTH[month - 1] + (month === 2 && leap ? 1 : 0)) {
-    return false;
-  }
-  return id.charCodeAt(17) === CHECK_CODES[sum % 11];
-}
-
 /** The last cell read and what it meant: a roster repeats its 年度 and 是/否 on every row. */
 function remembered<T>(parse: (value: string) => T): (value: string) => T {
   let last: string | undefined;
@@ -87,17 +49,15 @@ export function insuranceRowReader(
     year: remembered(parseYear),
     enrolled: remembered(parseYesNo),
     subsidized: remembered(parseYesNo),
-    todayNumber: Number(today.replaceAll('-', '')),
   };
   return (raw) => readInsuranceRow(raw, year, today, parsed);
 }
 
-/** How a reader parses 年度, 是否参保 and 是否资助参保, and today as YYYYMMDD. */
+/** How a reader parses 年度, 是否参保 and 是否资助参保. */
 interface Parsed {
   year: (value: string) => number | null;
   enrolled: (value: string) => boolean | null;
   subsidized: (value: string) => boolean | null;
-  todayNumber: number;
 }
 
 /**
@@ -115,9 +75,7 @@ function readInsuranceRow(
     kind: 'skip',
     skipped: { line: raw.line, field, reason },
   });
-  // Cells come trimmed: only a lower-case x needs normalizing in a well-formed number.
-  const idNumber =
-    v.idNumber.length === 18 && v.idNumber.charCodeAt(17) !== 120 ? v.idNumber : normalizeIdNumber(v.idNumber);
+  const idNumber = normalizeIdNumber(v.idNumber);
   if (!idNumber) {
     return skip('idNumber', '身份证号为空');
   }
@@ -145,7 +103,7 @@ function readInsuranceRow(
       detail: IMPRECISE_ID,
     };
   }
-  const problem = validIdNumber(idNumber, parsed.todayNumber) ? null : idNumberProblem(idNumber, today);
+  const problem = idNumberProblem(idNumber, today);
   if (problem) {
     return { kind: 'invalid_id', line: raw.line, idNumber, name: v.name, detail: ID_REASONS[problem] };
   }

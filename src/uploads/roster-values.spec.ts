@@ -1,4 +1,4 @@
-import { parseHouseholdStatus, parsePovertyCause, parseRelation, parseYesNo } from './roster-values.js';
+import { parseHouseholdStatus, parsePovertyCause, parseRelation, parseYear, parseYesNo } from './roster-values.js';
 
 describe('roster values: codes, labels and the everyday wordings', () => {
   it.each([
@@ -21,5 +21,20 @@ describe('roster values: codes, labels and the everyday wordings', () => {
     expect(parseYesNo('已参保')).toBe(true);
     expect(parseYesNo('未参保')).toBe(false);
     expect(parsePovertyCause('因穷')).toBeNull();
+  });
+
+  it.each([
+    ['2020', 2020],
+    ['2016.0', 2016],
+    ['2016.00', 2016],
+    ['0999', 999],
+    ['20a0', null],
+    ['２０２０', null],
+    ['202', null],
+    ['20200', null],
+    ['2020.5', null],
+    ['', null],
+  ])('建档年度 %j → %j', (value, year) => {
+    expect(parseYear(value)).toBe(year);
   });
 });
