@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -82,6 +83,23 @@ export async function settled(raw: Connection, limitMs = 120_000): Promise<strin
 }
 
 /** The part of better-sqlite3 (which ships no types) the benchmarks use. */
+/**
+ * Removes the keys of a benchmark app's queues (`QUEUE_PREFIX`) once the app is closed: its finished
+ * jobs and the daily schedules every app registers would otherwise stay in the shared Redis.
+ */
+export async function dropQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
+      if ((keys as string[]).length > 0) {
+        await redis.del(...(keys as string[]));
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export interface RawSqlite {
   exec(sql: string): void;
   prepare(sql: string): { all(...params: unknown[]): Record<string, unknown>[] };

@@ -7,7 +7,7 @@ import { AppModule } from '../../src/app/app.module.js';
 import { configureApp } from '../../src/app/app.setup.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import type { ImportView } from '../../src/imports/imports.service.js';
-import { benchDatabase, settled } from './bench-db.js';
+import { benchDatabase, dropQueueKeys, settled } from './bench-db.js';
 import { type Bench, type BenchLine, timed } from './report.js';
 import { BENCH_ROWS, DEMO_REGIONS, householdOf, measured, personOf, writeCsv } from './roster-data.js';
 import { pollUntil, postFile, signIn } from './upload-through-api.js';
@@ -36,6 +36,8 @@ export const importBench: Bench = {
   async run(): Promise<BenchLine[]> {
     const dir = mkdtempSync(join(tmpdir(), 'hpa-bench-import-'));
     const { config, db, raw, drop } = await benchDatabase('import');
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const queuePrefix = `hpa-bench-import-${process.pid}-${Date.now().toString(36)}`;
     let app: NestExpressApplication | undefined;
     try {
       await db.query('INSERT INTO regions (code, name, level, parentCode) VALUES ?', [
@@ -45,8 +47,8 @@ export const importBench: Bench = {
         ...process.env,
         DB_TYPE: 'mysql',
         DB_NAME: config.DB_NAME,
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        QUEUE_PREFIX: `hpa-bench-import-${process.pid}-${Date.now().toString(36)}`,
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: queuePrefix,
         UPLOAD_DIR: join(dir, 'uploads'),
         UPLOAD_MAX_MB: '1024',
         DEMO_DATA: '0',
@@ -116,6 +118,7 @@ export const importBench: Bench = {
       return lines;
     } finally {
       await app?.close();
+      await dropQueueKeys(redisUrl, queuePrefix);
       await drop();
       rmSync(dir, { recursive: true, force: true });
     }

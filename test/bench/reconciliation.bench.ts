@@ -10,7 +10,7 @@ import { AppModule } from '../../src/app/app.module.js';
 import { configureApp } from '../../src/app/app.setup.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { idCheckChar } from '../../src/common/id-number.js';
-import { benchDatabase } from './bench-db.js';
+import { benchDatabase, dropQueueKeys } from './bench-db.js';
 import type { Bench, BenchLine } from './report.js';
 import { BENCH_ROWS, DEMO_REGIONS, householdOf, measured, personOf, writeCsv } from './roster-data.js';
 
@@ -130,6 +130,7 @@ export const reconciliationBench: Bench = {
 async function measureSize(size: number): Promise<BenchLine[]> {
   const dir = mkdtempSync(join(tmpdir(), 'hpa-bench-reconciliation-'));
   const { config, raw, drop } = await benchDatabase('reconciliation');
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   let app: NestExpressApplication | undefined;
   try {
     await raw.query('INSERT INTO regions (code, name, level, parentCode) VALUES ?', [
@@ -214,7 +215,7 @@ async function measureSize(size: number): Promise<BenchLine[]> {
         DEMO_DATA: '0',
         ADMIN_PASSWORD: PASSWORD,
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        REDIS_URL: redisUrl,
         QUEUE_PREFIX: `bench-${config.DB_NAME}`,
         UPLOAD_DIR: join(dir, 'uploads'),
         APP_ROLE: 'all',
@@ -296,6 +297,7 @@ async function measureSize(size: number): Promise<BenchLine[]> {
     ];
   } finally {
     await app?.close();
+    await dropQueueKeys(redisUrl, `bench-${config.DB_NAME}`);
     await drop();
     rmSync(dir, { recursive: true, force: true });
   }
