@@ -3,6 +3,7 @@
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';
 const CHECK_CODES = [...CHECK_CHARS].map((c) => c.charCodeAt(0));
+/** The character code of the check character X. */
 const X = 88;
 
 export type Sex = 'male' | 'female';

@@ -82,7 +82,6 @@ export async function settled(raw: Connection, limitMs = 120_000): Promise<strin
   }
 }
 
-/** The part of better-sqlite3 (which ships no types) the benchmarks use. */
 /**
  * Removes the keys of a benchmark app's queues (`QUEUE_PREFIX`) once the app is closed: its finished
  * jobs and the daily schedules every app registers would otherwise stay in the shared Redis.
@@ -100,6 +99,7 @@ export async function dropQueueKeys(redisUrl: string, prefix: string): Promise<v
   }
 }
 
+/** The part of better-sqlite3 (which ships no types) the benchmarks use. */
 export interface RawSqlite {
   exec(sql: string): void;
   prepare(sql: string): { all(...params: unknown[]): Record<string, unknown>[] };
