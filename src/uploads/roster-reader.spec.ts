@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RosterColumn } from './roster-file.js';
@@ -143,6 +143,28 @@ describe('roster reader', () => {
     const path = join(dir, 'sparse.xlsx');
     await workbook.xlsx.writeFile(path);
     await expect(readAll(path)).rejects.toThrow(/^第 3 行用到了第 16384 列，花名册最多 64 列/);
+  });
+
+  it('reads the first tab of the workbook when its part is not sheet1.xml, and leaves no file open after a refusal', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const notes = workbook.addWorksheet('说明'); // sheet1.xml …
+    notes.addRow(['本表为填报说明']);
+    const roster = workbook.addWorksheet('花名册');
+    roster.addRow(['身份证号', '姓名']);
+    roster.addRow(['110101199003074477', '张三']);
+    // … the roster (sheet2.xml) moved to the front: exceljs orders the tabs by orderNo (not typed).
+    Object.assign(roster, { orderNo: 0 });
+    Object.assign(notes, { orderNo: 1 });
+    const path = join(dir, 'moved.xlsx');
+    await workbook.xlsx.writeFile(path);
+    await expect(readAll(path)).resolves.toMatchObject({ rows: [{ line: 2, name: '张三' }] });
+
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for (let i = 0; i < 5; i++) {
+      await expect(readAll(join(dir, 'sparse.xlsx'))).rejects.toThrow(/花名册最多 64 列/);
+    }
+    expect(openFiles()).toBe(before);
   });
 
   it('reads the first worksheet of an XLSX, flagging ID numbers stored as numbers', async () => {
