@@ -132,6 +132,10 @@ describe('an import killed halfway', () => {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    if (done.status !== 'done') {
+      // What the resumed service said: the cause of a run that did not finish.
+      console.error(`import ${id} not done; the service printed:\n${second.run.output().slice(-20_000)}`);
+    }
     expect(done).toMatchObject({
       status: 'done',
       rowsTotal: ROWS,

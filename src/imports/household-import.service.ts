@@ -43,6 +43,11 @@ const PERSONS_PER_STATEMENT = 500;
 export const MAX_LISTED_ERRORS = 1000;
 /** How often the reading phase makes sure the run still owns its job (not cancelled, not taken over). */
 const OWNERSHIP_CHECK_MS = 250;
+/**
+ * How long a batch holding its persons' locks waits for the batch before it to commit before it steps
+ * back (see `writeBatch`); a batch of 5000 rows commits well within it on a busy 2-core machine.
+ */
+const HOLD_LOCKS_MS = 5_000;
 
 /** Phase 2 running: which lines carry a household change, and when a household is written. */
 interface HouseholdWriter {
@@ -269,6 +274,12 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
    * ones and records the rejected rows (as many as the allowance has left; the rest are counted);
    * once the batch before it has committed, it advances `rowsRead` with the counts (only from where
    * that batch left it) and commits. Every row's message is of bounded length.
+   *
+   * While it waits for the batch before it, this batch holds the locks of the persons it wrote, and
+   * InnoDB may make that batch wait for one of them (seen: a resumed import's first batch, inserting
+   * below this one's first ID number, waited for a next-key lock on it) — a wait that neither the
+   * database nor this code would ever end but by the lock wait timeout. So a batch that has waited
+   * HOLD_LOCKS_MS steps back: it rolls back, lets the batch before it commit, and is written again.
    */
   private async writeBatch(
     importId: number,
@@ -280,24 +291,54 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
     previous: Promise<void>,
     allowance: ErrorAllowance,
   ): Promise<void> {
-    const { valid, errors, rejected, omitted, last } = sortBatch(importId, scan, start, end, allowance);
-    const counts: Counts = { inserted: 0, updated: 0, unchanged: 0, rejected };
+    const sorted = sortBatch(importId, scan, start, end, allowance);
     // Their households first (written ahead, in file order): the batch holds no lock while it waits.
-    if (last >= 0) {
-      await households.ready(last);
+    if (sorted.last >= 0) {
+      await households.ready(sorted.last);
     }
+    const batch = { importId, token, scan, households, start, end, sorted };
+    try {
+      await this.commitBatch(batch, () => withinHold(previous));
+    } catch (error) {
+      if (!(error instanceof StepBack)) {
+        throw error;
+      }
+      this.logger.warn(
+        `import ${importId}: rows ${start + 1}–${end} step back for the batch before them, then are written again`,
+      );
+      await previous;
+      await this.commitBatch(batch, () => previous);
+    }
+  }
+
+  /** The transaction of `writeBatch`; `before` resolves once the batch before this one has committed. */
+  private async commitBatch(
+    batch: {
+      importId: number;
+      token: string;
+      scan: FileScan;
+      households: HouseholdWriter;
+      start: number;
+      end: number;
+      sorted: ReturnType<typeof sortBatch>;
+    },
+    before: () => Promise<void>,
+  ): Promise<void> {
+    const { importId, token, scan, households, start, end } = batch;
+    const { valid, errors, rejected, omitted } = batch.sorted;
+    const counts: Counts = { inserted: 0, updated: 0, unchanged: 0, rejected };
     await inTransaction(this.db, async (em) => {
       if (valid.some((r) => scan.registered.has(r.idNumber))) {
         // Updating registered persons takes next-key locks (duplicate-key checks lock the gap before
         // the row): the batch before this one might wait on them while this one waits for it. So a
         // batch that updates starts writing only once the one before has committed.
-        await previous;
+        await before();
       }
       if (valid.length > 0) {
         await this.upsertPersons(em, valid, scan, households.changed, counts);
       }
       // Commit in file order: rowsRead moves on only from where the batch before this one left it.
-      await previous;
+      await before();
       // Only now the rejected rows: their foreign key share-locks the import's row, which the batch
       // before this one must be able to update while this one waits for it.
       for (const part of chunk(errors, MAX_LISTED_ERRORS)) {
@@ -391,3 +432,15 @@ export class HouseholdImportService extends UploadJobRunner<ImportJob> {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A batch waited HOLD_LOCKS_MS for the one before it while holding its locks: it rolls back and is written again. */
+class StepBack extends Error {}
+
+/** `previous`, or StepBack once HOLD_LOCKS_MS have passed without it. */
+function withinHold(previous: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepBack()), HOLD_LOCKS_MS);
+  });
+  return Promise.race([previous, late]).finally(() => clearTimeout(timer));
+}
