@@ -214,13 +214,13 @@ async function measureSize(size: number): Promise<BenchLine[]> {
         ...config,
         DEMO_DATA: '0',
         ADMIN_PASSWORD: PASSWORD,
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        LOG_LEVEL: process.env.BENCH_LOG ?? 'warn',
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: `bench-${config.DB_NAME}`,
         UPLOAD_DIR: join(dir, 'uploads'),
         APP_ROLE: 'all',
       } as typeof config),
-      { logger: ['error', 'warn'] },
+      { logger: process.env.BENCH_LOG ? undefined : ['error', 'warn'] },
     );
     configureApp(app);
     await app.listen(0, '127.0.0.1');
