@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,15 @@ import { DataSource } from 'typeorm';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/app/data-source.js';
 import { ensureDatabase } from '../../src/database/connection-options.js';
+
+/**
+ * The app's log in a benchmark that runs it: warnings and errors, or with `BENCH_LOG` set (e.g.
+ * `BENCH_LOG=log`) the app's own log at that level, which names each job's time by phase.
+ */
+export const BENCH_LOG = {
+  level: process.env.BENCH_LOG ?? 'warn',
+  logger: process.env.BENCH_LOG ? undefined : (['error', 'warn'] satisfies LogLevel[]),
+};
 
 /**
  * Benchmarks run on MySQL/MariaDB (DB_HOST/DB_PORT/DB_USER/DB_PASSWORD from the environment, local

@@ -7,7 +7,7 @@ import { AppModule } from '../../src/app/app.module.js';
 import { configureApp } from '../../src/app/app.setup.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import type { ImportView } from '../../src/imports/imports.service.js';
-import { benchDatabase, dropQueueKeys, settled } from './bench-db.js';
+import { BENCH_LOG, benchDatabase, dropQueueKeys, settled } from './bench-db.js';
 import { type Bench, type BenchLine, timed } from './report.js';
 import { BENCH_ROWS, DEMO_REGIONS, householdOf, measured, personOf, writeCsv } from './roster-data.js';
 import { pollUntil, postFile, signIn } from './upload-through-api.js';
@@ -53,10 +53,10 @@ export const importBench: Bench = {
         UPLOAD_MAX_MB: '1024',
         DEMO_DATA: '0',
         ADMIN_PASSWORD: PASSWORD,
-        LOG_LEVEL: process.env.BENCH_LOG ?? 'warn',
+        LOG_LEVEL: BENCH_LOG.level,
       });
       app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(appConfig), {
-        logger: process.env.BENCH_LOG ? undefined : ['error', 'warn'],
+        logger: BENCH_LOG.logger,
       });
       configureApp(app);
       await app.listen(0, '127.0.0.1');

@@ -10,7 +10,7 @@ import { AppModule } from '../../src/app/app.module.js';
 import { configureApp } from '../../src/app/app.setup.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { idCheckChar } from '../../src/common/id-number.js';
-import { benchDatabase, dropQueueKeys } from './bench-db.js';
+import { BENCH_LOG, benchDatabase, dropQueueKeys } from './bench-db.js';
 import type { Bench, BenchLine } from './report.js';
 import { BENCH_ROWS, DEMO_REGIONS, householdOf, measured, personOf, writeCsv } from './roster-data.js';
 
@@ -214,13 +214,13 @@ async function measureSize(size: number): Promise<BenchLine[]> {
         ...config,
         DEMO_DATA: '0',
         ADMIN_PASSWORD: PASSWORD,
-        LOG_LEVEL: process.env.BENCH_LOG ?? 'warn',
+        LOG_LEVEL: BENCH_LOG.level,
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: `bench-${config.DB_NAME}`,
         UPLOAD_DIR: join(dir, 'uploads'),
         APP_ROLE: 'all',
       } as typeof config),
-      { logger: process.env.BENCH_LOG ? undefined : ['error', 'warn'] },
+      { logger: BENCH_LOG.logger },
     );
     configureApp(app);
     await app.listen(0, '127.0.0.1');
