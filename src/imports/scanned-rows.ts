@@ -1,7 +1,7 @@
 import { RELATIONS } from '../households/person.entity.js';
 import type { RowProblem } from './household-rows.js';
 import type { IdNumberIndex } from '../uploads/id-number-index.js';
-import { PACKED, packIdNumber, unpackIdNumber } from '../uploads/id-number-pack.js';
+import { IdNumberColumn, withRoom } from '../uploads/id-number-column.js';
 
 /** Households per statement (writing) and per head look-up (reading). */
 export const HOUSEHOLDS_PER_STATEMENT = 1000;
@@ -29,20 +29,15 @@ export interface FileHousehold {
 /**
  * The file's rows as the writing phase needs them, read once and kept compactly (typed arrays and
  * the names): a valid row keeps its ID number, name, relation and household; a row that failed its
- * own checks keeps only its problems. A well-formed ID number (17 digits and a digit or X) is kept
- * as two integers — a million strings would be a million more objects for every full collection
- * to mark while the file is read — and anything else as it was given.
+ * own checks keeps only its problems. The ID numbers are kept packed (IdNumberColumn): a million
+ * strings would be a million more objects for every full collection to mark while the file is read.
  */
 export class ScannedRows {
   count = 0;
   private lineOf = new Int32Array(1024);
   private relationOf = new Int8Array(1024);
   private householdOf = new Int32Array(1024);
-  /** Characters 1–9 of the ID number as a number, or -1 when it is kept in `otherIds`. */
-  private idHigh = new Int32Array(1024);
-  /** Characters 10–17 as a number, times 11, plus the check character (X = 10). */
-  private idLow = new Int32Array(1024);
-  private readonly otherIds = new Map<number, string>();
+  private readonly idNumbers = new IdNumberColumn();
   readonly names: string[] = [];
   /** Row index → its problems and what identifies it, for rows that failed their own checks. */
   readonly invalid = new Map<number, { problems: RowProblem[]; idNumber: string; registryNo: string }>();
@@ -51,33 +46,19 @@ export class ScannedRows {
 
   /** `relation`: index into RELATIONS, -1 for a row that failed its own checks; `household` likewise. */
   add(line: number, idNumber: string, name: string, relation: number, household: number): void {
-    if (this.count === this.lineOf.length) {
-      this.lineOf = grow(this.lineOf, new Int32Array(this.count * 2));
-      this.relationOf = grow(this.relationOf, new Int8Array(this.count * 2));
-      this.householdOf = grow(this.householdOf, new Int32Array(this.count * 2));
-      this.idHigh = grow(this.idHigh, new Int32Array(this.count * 2));
-      this.idLow = grow(this.idLow, new Int32Array(this.count * 2));
-    }
-    this.lineOf[this.count] = line;
-    this.relationOf[this.count] = relation;
-    this.householdOf[this.count] = household;
-    if (packIdNumber(idNumber)) {
-      this.idHigh[this.count] = PACKED[0];
-      this.idLow[this.count] = PACKED[1];
-    } else {
-      this.idHigh[this.count] = -1;
-      this.otherIds.set(this.count, idNumber);
-    }
+    const i = this.count++;
+    this.lineOf = withRoom(this.lineOf, this.count);
+    this.relationOf = withRoom(this.relationOf, this.count);
+    this.householdOf = withRoom(this.householdOf, this.count);
+    this.lineOf[i] = line;
+    this.relationOf[i] = relation;
+    this.householdOf[i] = household;
+    this.idNumbers.set(i, idNumber);
     this.names.push(name);
-    this.count++;
   }
 
   idNumber(i: number): string {
-    const high = this.idHigh[i];
-    if (high === -1) {
-      return this.otherIds.get(i)!;
-    }
-    return unpackIdNumber(high, this.idLow[i]);
+    return this.idNumbers.get(i);
   }
 
   line(i: number): number {
@@ -92,11 +73,6 @@ export class ScannedRows {
     const h = this.householdOf[i];
     return h < 0 ? null : this.households[h];
   }
-}
-
-function grow<T extends Int8Array | Int32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 /** An ID number on more than one row: where it first and next occurs, and how often. */

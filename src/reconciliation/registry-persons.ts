@@ -1,6 +1,7 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { Household, type HouseholdStatus } from '../households/household.entity.js';
 import { Person, PERSON_STATUSES, type PersonStatus } from '../households/person.entity.js';
+import { IdNumberColumn, withRoom } from '../uploads/id-number-column.js';
 import { IdNumberIndex } from '../uploads/id-number-index.js';
 import { streamBatches } from '../uploads/stream-batches.js';
 
@@ -64,46 +65,54 @@ const STATUS_CODE = new Map<string, number>(PERSON_STATUSES.map((s, i) => [s, i]
 
 /**
  * The registry's persons as a reconciliation compares a roster with them, whatever the source: a
- * map from ID number to a slot (IdNumberIndex, ~12 bytes a number) and parallel arrays — person id,
- * ID number, name, status (a small code), what the person keeps of their household (`H`, chosen by
- * the source and usually shared between households) — and the "seen in the roster" marks. A
- * million persons fit in a few hundred MB. A source extends it with its own columns.
+ * map from ID number to a slot (IdNumberIndex, ~12 bytes a number) and columns by slot — person id
+ * and status (a small code) in typed arrays, the ID number packed (IdNumberColumn), the name, what
+ * the person keeps of their household (`H`, chosen by the source and usually shared between
+ * households) — and the "seen in the roster" marks. A million persons fit in a few hundred MB, and
+ * the names are the only strings a person keeps (each retained object is work for every full
+ * collection while the registry loads). A source extends it with its own columns.
  */
 export class RegistryPersons<H> {
   private slots = new IdNumberIndex();
-  private readonly ids: number[] = [];
-  private readonly numbers: string[] = [];
+  private count = 0;
+  private ids = new Int32Array(1024);
+  private statuses = new Uint8Array(1024);
+  private numbers = new IdNumberColumn();
   private readonly names: string[] = [];
-  private readonly statuses: number[] = [];
   private readonly households: H[] = [];
   private seen = new Uint8Array(0);
 
   get size(): number {
-    return this.ids.length;
+    return this.count;
   }
 
-  /** Before the first person: room for `expected` persons in the index, so that it never grows while loading. */
+  /** Before the first person: room for `expected` persons, so that the index and columns never grow while loading. */
   reserve(expected: number): void {
-    if (this.ids.length === 0) {
+    if (this.count === 0) {
       this.slots = new IdNumberIndex(expected);
+      this.ids = new Int32Array(expected);
+      this.statuses = new Uint8Array(expected);
+      this.numbers = new IdNumberColumn(expected);
     }
   }
 
   /** Adds a person (a repeated ID number keeps its first slot for lookups); answers the slot. */
   addPerson(row: PersonRow, household: H): number {
-    const slot = this.ids.length;
+    const slot = this.count++;
     this.slots.setIfAbsent(row.idNumber, slot);
-    this.ids.push(Number(row.id));
-    this.numbers.push(row.idNumber);
+    this.ids = withRoom(this.ids, this.count);
+    this.statuses = withRoom(this.statuses, this.count);
+    this.ids[slot] = Number(row.id);
+    this.statuses[slot] = STATUS_CODE.get(row.status) ?? 0;
+    this.numbers.set(slot, row.idNumber);
     this.names.push(row.name);
-    this.statuses.push(STATUS_CODE.get(row.status) ?? 0);
     this.households.push(household);
     return slot;
   }
 
   /** Call once loaded: sizes the "seen in the roster" marks. */
   seal(): void {
-    this.seen = new Uint8Array(this.ids.length);
+    this.seen = new Uint8Array(this.count);
   }
 
   slotOf(idNumber: string): number | undefined {
@@ -123,7 +132,7 @@ export class RegistryPersons<H> {
   }
 
   idNumber(slot: number): string {
-    return this.numbers[slot];
+    return this.numbers.get(slot);
   }
 
   name(slot: number): string {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { InsuranceEnrollment } from '../health/insurance-enrollment.entity.js';
-import { loadPersons, type PersonRow, RegistryPersons, streamRows } from './registry-persons.js';
+import { loadPersons, RegistryPersons, streamRows } from './registry-persons.js';
 
 /** What a person of the insurance reconciliation keeps of their household: one object per region and status, shared. */
 export interface HouseholdOfPerson {
@@ -14,15 +14,9 @@ export interface HouseholdOfPerson {
  * column — whether the registry records them enrolled for the year.
  */
 export class RegistrySnapshot extends RegistryPersons<HouseholdOfPerson> {
-  private readonly enrolled: number[] = [];
-
-  constructor(private readonly enrolledIds: ReadonlySet<number>) {
+  /** `enrolled`: the ids of the persons the registry records enrolled for the year. */
+  constructor(private readonly enrolled: ReadonlySet<number>) {
     super();
-  }
-
-  override addPerson(row: PersonRow, household: HouseholdOfPerson): number {
-    this.enrolled.push(this.enrolledIds.has(Number(row.id)) ? 1 : 0);
-    return super.addPerson(row, household);
   }
 
   regionCode(slot: number): string {
@@ -39,7 +33,7 @@ export class RegistrySnapshot extends RegistryPersons<HouseholdOfPerson> {
   }
 
   registryEnrolled(slot: number): boolean {
-    return this.enrolled[slot] === 1;
+    return this.enrolled.has(this.personId(slot));
   }
 }
 
