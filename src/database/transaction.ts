@@ -50,7 +50,11 @@ const DEADLOCK_ATTEMPTS = 6;
 /** The longest pause before another attempt, in ms: a random pause up to it, so that the victims do not meet again at once. */
 const DEADLOCK_PAUSE_MS = 20;
 
-function isDeadlock(error: unknown): boolean {
+/** Whether `error` is InnoDB's deadlock (errno 1213), as the driver or TypeORM raises it. */
+export function isDeadlock(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) {
+    return false;
+  }
   const { errno, driverError } = error as { errno?: number; driverError?: { errno?: number } };
   return errno === 1213 || driverError?.errno === 1213;
 }

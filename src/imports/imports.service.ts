@@ -15,7 +15,8 @@ import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { ImportsDispatcher } from './imports.dispatcher.js';
 import { csvCell } from '../uploads/csv-cell.js';
-import { HouseholdImportService, MAX_LISTED_ERRORS } from './household-import.service.js';
+import { MAX_LISTED_ERRORS } from './household-import-writer.js';
+import { HouseholdImportService } from './household-import.service.js';
 import { HOUSEHOLD_STATUS_LABELS, POVERTY_CAUSE_LABELS, RELATION_LABELS } from '../households/household-labels.js';
 import {
   EXAMPLE_ID_NUMBER,

@@ -13,7 +13,7 @@ import { EvidenceStore, removeFile } from './evidence-store.js';
 import { EvidenceThumbnails } from './evidence-thumbnails.js';
 import { ACTION_FROM, refusalOf } from './item-policy.js';
 import { ItemQueries } from './item-queries.service.js';
-import { ItemViews } from './item-views.js';
+import { ItemTexts } from './item-texts.js';
 import { Item } from './item.entity.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
 import { ledgerActorOf, LedgerService } from './ledger.service.js';
@@ -74,7 +74,7 @@ export class AttachmentsService {
     private readonly queries: ItemQueries,
     private readonly store: EvidenceStore,
     private readonly thumbnails: EvidenceThumbnails,
-    private readonly views: ItemViews,
+    private readonly texts: ItemTexts,
   ) {}
 
   /**
@@ -119,7 +119,7 @@ export class AttachmentsService {
       this.logger.log(
         `item ${itemId}: evidence ${attachment.id} (${file.type}, ${file.size} bytes, sha256 ${file.sha256}, "${name}") added by user ${user.id}`,
       );
-      return this.view(attachment, entry, await this.views.textsFor(user, [itemId]));
+      return this.view(attachment, entry, await this.texts.textsFor(user, [itemId]));
     } finally {
       // Gone already when the store took it; otherwise nothing of a refused upload is kept.
       await removeFile(file.path);
@@ -132,7 +132,7 @@ export class AttachmentsService {
     const [attachments, entries, texts] = await Promise.all([
       this.db.manager.find(Attachment, { where: { itemId }, order: { id: 'ASC' } }),
       this.entriesOf(this.db.manager, itemId),
-      this.views.textsFor(user, [itemId]),
+      this.texts.textsFor(user, [itemId]),
     ]);
     return attachments.map((a) => this.view(a, entries.get(a.id) ?? null, texts));
   }
@@ -142,7 +142,7 @@ export class AttachmentsService {
     const attachment = await this.findReadable(user, id);
     const [entries, texts] = await Promise.all([
       this.entriesOf(this.db.manager, attachment.itemId),
-      this.views.textsFor(user, [attachment.itemId]),
+      this.texts.textsFor(user, [attachment.itemId]),
     ]);
     return this.view(attachment, entries.get(attachment.id) ?? null, texts);
   }
@@ -216,7 +216,7 @@ export class AttachmentsService {
     );
   }
 
-  /** `texts`: the item's texts as the caller's role may read them (ItemViews.textsFor), as the ledger's payloads are shown. */
+  /** `texts`: the item's texts as the caller's role may read them (ItemTexts.textsFor), as the ledger's payloads are shown. */
   private view(
     a: Attachment,
     entry: LedgerEntry | null,

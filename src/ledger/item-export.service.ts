@@ -20,6 +20,7 @@ import { Region } from '../regions/region.entity.js';
 import type { ItemFilters } from './dto/list-items.dto.js';
 import { CATEGORY_LABELS, DEPARTMENT_LABELS, ESCALATION_LABELS, SOURCE_LABELS, STATUS_LABELS } from './item-labels.js';
 import { ItemQueries } from './item-queries.service.js';
+import { ItemTexts } from './item-texts.js';
 import { type ItemView, ItemViews } from './item-views.js';
 import { Item } from './item.entity.js';
 
@@ -96,6 +97,7 @@ export class ItemExportService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly queries: ItemQueries,
     private readonly views: ItemViews,
+    private readonly texts: ItemTexts,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -154,7 +156,7 @@ export class ItemExportService {
       const [views, extras, text] = await Promise.all([
         this.views.describe(this.db.manager, user, batch),
         this.extras(user, ids),
-        this.views.textsFor(user, ids),
+        this.texts.textsFor(user, ids),
       ]);
       for (const [k, view] of views.entries()) {
         const item = batch[k];

@@ -3,14 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { isInScope } from '../auth/region-scope.js';
-import { hasPermission, Permission, type Role } from '../auth/roles.js';
+import { hasPermission, Permission } from '../auth/roles.js';
 import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
 import { maskIdNumber } from '../common/id-number.js';
-import { isSensitive } from '../health/diagnosis-access.js';
-import { Disease } from '../health/disease.entity.js';
-import { Household } from '../households/household.entity.js';
-import { Person } from '../households/person.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { maskPhone } from './assignee-phone.js';
 import { Attachment } from './attachment.entity.js';
@@ -29,7 +25,8 @@ import { LedgerEntry } from './ledger-entry.entity.js';
 import type { RiskOutcome } from './risk-outcomes.js';
 import type { ItemNames, Subject } from './item-lock.js';
 import { type LedgerActor, type LedgerEntryView, LedgerService } from './ledger.service.js';
-import { type CatalogueName, TextRedactor } from './text-redactor.js';
+import { ItemTexts, subjectOf } from './item-texts.js';
+import type { TextRedactor } from './text-redactor.js';
 
 /** An item as every response shows it: SPEC names, plus names for codes and the days left. */
 export interface ItemView {
@@ -103,8 +100,6 @@ export interface ItemExtras {
   attachmentCount: number;
 }
 
-type SubjectRef = Pick<Item, 'subjectType' | 'subjectId'>;
-
 /** The names a page of items' views is built from. */
 interface Gathered {
   regionName: Map<string, string>;
@@ -117,17 +112,16 @@ interface Gathered {
 /**
  * The read model of items (issue #12): names, the days left, and what a role may read of an item's
  * texts and ledger. Titles, descriptions, notes and payloads pass through a TextRedactor for the
- * caller's role; a subject is named only to roles that read persons, and only while it lies in the
+ * caller's role (ItemTexts); a subject is named only to roles that read persons, and only while it lies in the
  * caller's scope (an officer never learns another sub-district's resident through an item).
  */
 @Injectable()
 export class ItemViews {
-  private catalogue: Promise<CatalogueName[]> | null = null;
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
+    private readonly texts: ItemTexts,
   ) {}
 
   /** Views of a page of items: region, campaign and subject names, requesters and evidence counts in at most seven queries. */
@@ -173,7 +167,7 @@ export class ItemViews {
    * further query but the redactor's catalogue, read once per process.
    */
   async detailFrom(user: AuthUser, item: Item, names: ItemNames, entries: LedgerEntry[]): Promise<ItemDetail> {
-    const redactor = await this.redactor(user);
+    const redactor = await this.texts.redactor(user);
     const subjects = new Map<string, Subject>();
     if (names.subject && (item.subjectType === 'person' || item.subjectType === 'household')) {
       subjects.set(`${item.subjectType}:${item.subjectId}`, names.subject);
@@ -199,7 +193,7 @@ export class ItemViews {
     items: Item[],
     extras?: ReadonlyMap<number, ItemExtras>,
   ): Promise<{ views: ItemView[]; subjects: Map<string, Subject>; redactor: TextRedactor }> {
-    const redactor = await this.redactor(user);
+    const redactor = await this.texts.redactor(user);
     if (items.length === 0) {
       return { views: [], subjects: new Map(), redactor };
     }
@@ -220,7 +214,7 @@ export class ItemViews {
             select: { id: true, name: true, reminderDays: true, warningDays: true, supervisedDays: true },
             where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
           }),
-      this.subjects(em, items),
+      this.texts.subjects(em, items),
       this.requesters(em, items),
       known ? new Map(items.map((i) => [i.id, extras!.get(i.id)!.attachmentCount])) : this.attachmentCounts(em, items),
     ]);
@@ -291,59 +285,6 @@ export class ItemViews {
   }
 
   /**
-   * Texts about items (notices) as the caller may read them: a function of the item's id and a
-   * text, after one look-up of those items' subjects.
-   */
-  async textsFor(user: AuthUser, itemIds: number[]): Promise<(itemId: number, text: string) => string> {
-    return (await this.textsForRoles([user.role], itemIds)).get(user.role)!;
-  }
-
-  /**
-   * The same for several roles at once (the digests of an escalation batch, one per recipient): the
-   * items' subjects are looked up once, for the roles that do not read every text.
-   */
-  async textsForRoles(
-    roles: readonly Role[],
-    itemIds: number[],
-  ): Promise<Map<Role, (itemId: number, text: string) => string>> {
-    const redactors = new Map<Role, TextRedactor>();
-    for (const role of new Set(roles)) {
-      redactors.set(role, await this.redactor({ role }));
-    }
-    const redacting = [...redactors.values()].some((r) => !r.readsAll);
-    const byId = new Map<number, Subject | null>();
-    if (redacting && itemIds.length > 0) {
-      const items = await this.db.getRepository(Item).find({
-        select: { id: true, subjectType: true, subjectId: true },
-        where: { id: In([...new Set(itemIds)]) },
-      });
-      const subjects = await this.subjects(this.db.manager, items);
-      items.forEach((i) => byId.set(i.id, subjectOf(subjects, i)));
-    }
-    return new Map(
-      [...redactors].map(([role, redactor]) => [
-        role,
-        redactor.readsAll
-          ? (_id: number, text: string) => text
-          : (itemId: number, text: string) => redactor.text(text, byId.get(itemId) ?? null),
-      ]),
-    );
-  }
-
-  /** The redactor for the caller's role; the disease catalogue (fixed by migrations) is read once. */
-  private async redactor(user: Pick<AuthUser, 'role'>): Promise<TextRedactor> {
-    this.catalogue ??= this.db
-      .getRepository(Disease)
-      .find({ select: { code: true, name: true } })
-      .then((diseases) => diseases.map((d) => ({ name: d.name, sensitive: isSensitive(d.code) })))
-      .catch((error: unknown) => {
-        this.catalogue = null;
-        throw error;
-      });
-    return new TextRedactor(user.role, await this.catalogue);
-  }
-
-  /**
    * Who requested each pending 销号, named as the request's ledger entry names them (the ledger's own
    * record of the actor, as every entry keeps it): one query, for the items that wait for review.
    */
@@ -377,56 +318,6 @@ export class ItemViews {
       .getRawMany<{ itemId: number | string; n: number | string }>();
     return new Map(rows.map((r) => [Number(r.itemId), Number(r.n)]));
   }
-
-  /** The person and household subjects of these items, keyed `person:1` / `household:2`: three queries at most. */
-  private async subjects(em: EntityManager, items: SubjectRef[]): Promise<Map<string, Subject>> {
-    const idsOf = (type: SubjectType) =>
-      [...new Set(items.filter((i) => i.subjectType === type).map((i) => i.subjectId!))].filter(Boolean);
-    const personIds = idsOf('person');
-    const householdIds = idsOf('household');
-    const [persons, households, members] = await Promise.all([
-      // Written out: the lists' every page asks it, and a query builder costs more than the look-up.
-      personIds.length > 0
-        ? em.query<{ id: number; name: string; idNumber: string; regionCode: string; regionName: string | null }[]>(
-            `SELECT p.id AS id, p.name AS name, p.idNumber AS idNumber, h.regionCode AS regionCode, r.name AS regionName
-             FROM persons p INNER JOIN households h ON h.id = p.householdId LEFT JOIN regions r ON r.code = h.regionCode
-             WHERE p.id IN (${personIds.map(() => '?').join(', ')})`,
-            personIds,
-          )
-        : [],
-      householdIds.length > 0
-        ? em
-            .createQueryBuilder(Household, 'h')
-            .leftJoin(Region, 'r', 'r.code = h.regionCode')
-            .select(['h.id AS id', 'h.registryNo AS registryNo', 'h.regionCode AS regionCode', 'r.name AS regionName'])
-            .where('h.id IN (:...householdIds)', { householdIds })
-            .getRawMany<{ id: number; registryNo: string; regionCode: string; regionName: string | null }>()
-        : [],
-      householdIds.length > 0
-        ? em.find(Person, { select: { householdId: true, name: true }, where: { householdId: In(householdIds) } })
-        : [],
-    ]);
-    const subjects = new Map<string, Subject>();
-    for (const p of persons) {
-      subjects.set(`person:${p.id}`, {
-        names: [p.name],
-        regionCode: p.regionCode,
-        regionName: p.regionName,
-        label: p.name,
-        idNumber: p.idNumber,
-      });
-    }
-    for (const h of households) {
-      subjects.set(`household:${h.id}`, {
-        names: members.filter((m) => Number(m.householdId) === Number(h.id)).map((m) => m.name),
-        regionCode: h.regionCode,
-        regionName: h.regionName,
-        label: h.registryNo,
-        idNumber: null,
-      });
-    }
-    return subjects;
-  }
 }
 
 /**
@@ -437,10 +328,4 @@ export class ItemViews {
  */
 export function readsAssigneePhone(user: Pick<AuthUser, 'role'>, item: Pick<Item, 'responsibleDept'>): boolean {
   return hasPermission(user.role, Permission.ItemsAct) && actsOnDepartment(user.role, item.responsibleDept);
-}
-
-function subjectOf(subjects: Map<string, Subject>, item: SubjectRef): Subject | null {
-  return item.subjectType === 'person' || item.subjectType === 'household'
-    ? (subjects.get(`${item.subjectType}:${item.subjectId}`) ?? null)
-    : null;
 }

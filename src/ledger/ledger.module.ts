@@ -14,6 +14,7 @@ import { FollowUpFilingService } from './follow-up-filing.service.js';
 import { FollowUpsController } from './follow-ups.controller.js';
 import { ItemBatchFiling } from './item-batch.service.js';
 import { ItemExportService } from './item-export.service.js';
+import { ItemTexts } from './item-texts.js';
 import { ItemViews } from './item-views.js';
 import { ItemsController } from './items.controller.js';
 import { ItemChanges } from './item-changes.js';
@@ -39,6 +40,7 @@ import { ReviewNotices } from './review-notices.js';
     ItemQueries,
     LedgerService,
     ItemExportService,
+    ItemTexts,
     ItemViews,
     ItemLevels,
     ItemFilingService,
@@ -56,6 +58,7 @@ import { ReviewNotices } from './review-notices.js';
     ItemBatchFiling,
     ItemQueries,
     LedgerService,
+    ItemTexts,
     ItemViews,
     ItemLevels,
     AttachmentsService,

@@ -13,7 +13,7 @@ import type { Page } from '../common/pagination.js';
 import { PROJECT_ROOT } from '../config/paths.js';
 import { chunk } from '../common/sql.js';
 import { DEPARTMENT_LABELS, ESCALATION_LABELS } from '../ledger/item-labels.js';
-import { ItemViews } from '../ledger/item-views.js';
+import { ItemTexts } from '../ledger/item-texts.js';
 import { type EscalationStep, ItemLevels } from '../ledger/item-levels.service.js';
 import { type ReviewNotice, ReviewNotices } from '../ledger/review-notices.js';
 import { Region } from '../regions/region.entity.js';
@@ -108,7 +108,7 @@ export class NotificationsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
-    private readonly items: ItemViews,
+    private readonly items: ItemTexts,
     private readonly levels: ItemLevels,
     private readonly reviews: ReviewNotices,
   ) {

@@ -25,6 +25,7 @@ import {
   ReconciliationQuery,
   ReconciliationTemplateQuery,
 } from './dto/reconciliation.dto.js';
+import { DiscrepancyItemsService } from './discrepancy-items.service.js';
 import { EnrollmentApplyService } from './enrollment-apply.service.js';
 import { PovertyApplyService } from './poverty-apply.service.js';
 import { ANY_SOURCE, assertSource } from './reconciliation-source.js';
@@ -38,6 +39,7 @@ import { ParseIdPipe } from '../common/parse-id.pipe.js';
 export class ReconciliationController {
   constructor(
     private readonly reconciliations: ReconciliationService,
+    private readonly discrepancyItems: DiscrepancyItemsService,
     private readonly enrollment: EnrollmentApplyService,
     private readonly registry: PovertyApplyService,
   ) {}
@@ -126,7 +128,7 @@ export class ReconciliationController {
   @HttpCode(200)
   @Require(...ANY_SOURCE)
   createItems(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() dto: CreateItemsDto) {
-    return this.reconciliations.createItems(user, id, dto);
+    return this.discrepancyItems.createItems(user, id, dto);
   }
 
   /**

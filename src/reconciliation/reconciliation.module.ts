@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HouseholdsModule } from '../households/households.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
+import { DiscrepancyItemsService } from './discrepancy-items.service.js';
 import { EnrollmentApplyService } from './enrollment-apply.service.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { ReconciliationController } from './reconciliation.controller.js';
@@ -18,6 +19,7 @@ import { RegistryChangesService } from './registry-changes.service.js';
   providers: [
     ReconciliationRunner,
     ReconciliationService,
+    DiscrepancyItemsService,
     EnrollmentApplyService,
     PovertyApplyService,
     RegistryApplyRunner,
@@ -27,6 +29,7 @@ import { RegistryChangesService } from './registry-changes.service.js';
   exports: [
     ReconciliationRunner,
     ReconciliationService,
+    DiscrepancyItemsService,
     EnrollmentApplyService,
     PovertyApplyService,
     RegistryChangesService,

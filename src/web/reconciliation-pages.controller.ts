@@ -17,6 +17,7 @@ import {
   ReconciliationQuery,
 } from '../reconciliation/dto/reconciliation.dto.js';
 import { removeUpload } from '../uploads/upload.interceptor.js';
+import { DiscrepancyItemsService } from '../reconciliation/discrepancy-items.service.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
 import { RegionsService } from '../regions/regions.service.js';
 import { ChoicesService } from './choices.service.js';
@@ -71,6 +72,7 @@ interface ItemsFormState {
 export class ReconciliationPagesController {
   constructor(
     private readonly reconciliations: ReconciliationService,
+    private readonly discrepancyItems: DiscrepancyItemsService,
     private readonly choices: ChoicesService,
     private readonly regions: RegionsService,
     private readonly clock: Clock,
@@ -183,7 +185,7 @@ export class ReconciliationPagesController {
     if (Object.keys(state.errors).length === 0) {
       let outcome = { created: 0, skipped: 0 };
       const refused = await attempt(async () => {
-        outcome = await this.reconciliations.createItems(user, id, dto);
+        outcome = await this.discrepancyItems.createItems(user, id, dto);
       });
       if (!refused) {
         res.redirect(303, `/reconciliations/${id}?created=${outcome.created}&skipped=${outcome.skipped}`);

@@ -5,7 +5,7 @@ import { addDays } from '../../src/common/dates.js';
 import { EscalationRuns } from '../../src/escalation/escalation-runs.service.js';
 import { ESCALATION_BATCH, EscalationService } from '../../src/escalation/escalation.service.js';
 import { ItemLevels } from '../../src/ledger/item-levels.service.js';
-import { ItemViews } from '../../src/ledger/item-views.js';
+import { ItemTexts } from '../../src/ledger/item-texts.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { ReviewNotices } from '../../src/ledger/review-notices.js';
 import { DIGEST_THRESHOLD } from '../../src/notifications/notice-digest.js';
@@ -293,13 +293,7 @@ export const escalationBench: Bench = {
         real.db,
         clock,
         ledger,
-        new NotificationsService(
-          real.db,
-          clock,
-          new ItemViews(real.db, clock, ledger),
-          new ItemLevels(clock),
-          new ReviewNotices(),
-        ),
+        new NotificationsService(real.db, clock, new ItemTexts(real.db), new ItemLevels(clock), new ReviewNotices()),
         new EscalationRuns(real.db, clock),
       );
       progress('EscalationService.run (batches of 5000, row locks, hash chain, one transaction each)');
