@@ -36,14 +36,46 @@ export interface LockedItem {
 /** The ledger's columns, as the second part of the locking read returns them (prefixed e_). */
 const ENTRY_COLUMNS = ['id', ...INSERTED_COLUMNS] as const;
 
+/**
+ * The scalar subqueries that name the person or household an item (alias `i`) is about, as JSON
+ * (`json`: the database's JSON_OBJECT): [expression, alias] — x_person, x_household and x_members
+ * (the household's members' names). Read beside the item (lockItem, the list's pages), they save
+ * the views a look-up of the subjects; subjectOfRow reads them back.
+ */
+export function subjectSelects(json: string): [string, string][] {
+  const aggregate = json === 'JSON_OBJECT' ? 'JSON_ARRAYAGG' : 'json_group_array';
+  return [
+    [
+      `(SELECT ${json}('label', p.name, 'idNumber', p.idNumber, 'regionCode', h.regionCode, 'regionName', r.name) FROM persons p INNER JOIN households h ON h.id = p.householdId LEFT JOIN regions r ON r.code = h.regionCode WHERE i.subjectType = 'person' AND p.id = i.subjectId)`,
+      'x_person',
+    ],
+    [
+      `(SELECT ${json}('label', h.registryNo, 'regionCode', h.regionCode, 'regionName', r.name) FROM households h LEFT JOIN regions r ON r.code = h.regionCode WHERE i.subjectType = 'household' AND h.id = i.subjectId)`,
+      'x_household',
+    ],
+    [
+      `(SELECT ${aggregate}(m.name) FROM persons m WHERE i.subjectType = 'household' AND m.householdId = i.subjectId)`,
+      'x_members',
+    ],
+  ];
+}
+
+/** The subject named by a row's subjectSelects columns; null for an item about no person or household. */
+export function subjectOfRow(row: Record<string, unknown>): Subject | null {
+  const person = parsed<Omit<Subject, 'names'>>(row.x_person);
+  if (person) {
+    return { ...person, names: [person.label] };
+  }
+  const household = parsed<Omit<Subject, 'names'>>(row.x_household);
+  return household && { ...household, names: parsed<string[]>(row.x_members) ?? [] };
+}
+
 /** What the first part reads beside the item's columns: scalar subqueries, plain reads that lock nothing. */
 const extras = (json: string) => [
   `(SELECT ${json}('name', c.name, 'reminderDays', c.reminderDays, 'warningDays', c.warningDays, 'supervisedDays', c.supervisedDays, 'closeReview', c.closeReview, 'evidenceRequired', c.evidenceRequired) FROM campaigns c WHERE c.id = i.campaignId) AS x_campaign`,
   '(SELECT r.name FROM regions r WHERE r.code = i.regionCode) AS x_regionName',
   '(SELECT COUNT(*) FROM attachments a WHERE a.itemId = i.id) AS x_attachments',
-  `(SELECT ${json}('label', p.name, 'idNumber', p.idNumber, 'regionCode', h.regionCode, 'regionName', r.name) FROM persons p INNER JOIN households h ON h.id = p.householdId LEFT JOIN regions r ON r.code = h.regionCode WHERE i.subjectType = 'person' AND p.id = i.subjectId) AS x_person`,
-  `(SELECT ${json}('label', h.registryNo, 'regionCode', h.regionCode, 'regionName', r.name) FROM households h LEFT JOIN regions r ON r.code = h.regionCode WHERE i.subjectType = 'household' AND h.id = i.subjectId) AS x_household`,
-  `(SELECT ${json === 'JSON_OBJECT' ? 'JSON_ARRAYAGG' : 'json_group_array'}(m.name) FROM persons m WHERE i.subjectType = 'household' AND m.householdId = i.subjectId) AS x_members`,
+  ...subjectSelects(json).map(([sql, alias]) => `${sql} AS ${alias}`),
 ];
 
 /** The locking read's text, per DataSource (its columns come from the entity's metadata). */
@@ -122,13 +154,7 @@ export async function lockItem(em: EntityManager, id: number): Promise<LockedIte
     }))
     .sort((a, b) => a.seq - b.seq);
   const campaign = parsed<ItemNames['campaign'] & { closeReview: unknown; evidenceRequired: unknown }>(row.x_campaign);
-  const person = parsed<Omit<Subject, 'names'>>(row.x_person);
-  const household = parsed<Omit<Subject, 'names'>>(row.x_household);
-  const subject = person
-    ? { ...person, names: [person.label] }
-    : household
-      ? { ...household, names: parsed<string[]>(row.x_members) ?? [] }
-      : null;
+  const subject = subjectOfRow(row);
   return {
     item,
     names: {

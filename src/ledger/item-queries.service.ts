@@ -14,6 +14,7 @@ import { ItemLevels } from './item-levels.service.js';
 import { ItemCount } from './item-count.entity.js';
 import { applyItemSearch, ITEM_VILLAGE_SQL } from './item-search.js';
 import { Item } from './item.entity.js';
+import { subjectOfRow, subjectSelects } from './item-lock.js';
 import type { LedgerEntry } from './ledger-entry.entity.js';
 import { type ItemDetail, type ItemExtras, type ItemView, ItemViews } from './item-views.js';
 import { LedgerService } from './ledger.service.js';
@@ -199,12 +200,16 @@ interface ExtrasRow {
   extraSupervisedDays: number | string | null;
   extraAttachments: number | string;
   extraTotal?: number | string;
+  x_person: unknown;
+  x_household: unknown;
+  x_members: unknown;
 }
 
 /**
  * The page's rows with what describing them needs besides (ItemExtras), read by scalar subqueries
  * on the rows returned: they leave the plan alone (items first, in index order), and save the
- * view three round trips. Given `total` (a scalar subquery), each row carries it too.
+ * view four round trips (region names, campaigns, evidence counts, subjects). Given `total` (a
+ * scalar subquery), each row carries it too.
  */
 async function readWithExtras(
   qb: SelectQueryBuilder<Item>,
@@ -213,6 +218,9 @@ async function readWithExtras(
   const campaign = (column: string) => `(SELECT xc.${column} FROM campaigns xc WHERE xc.id = i.campaignId)`;
   if (total) {
     qb.addSelect(total.getQuery(), 'extraTotal').setParameters(total.getParameters());
+  }
+  for (const [sql, alias] of subjectSelects(qb.connection.options.type === 'mysql' ? 'JSON_OBJECT' : 'json_object')) {
+    qb.addSelect(sql, alias);
   }
   const { entities, raw } = await qb
     .addSelect('(SELECT xr.name FROM regions xr WHERE xr.code = i.regionCode)', 'extraRegionName')
@@ -238,6 +246,7 @@ async function readWithExtras(
               supervisedDays: Number(r.extraSupervisedDays),
             },
       attachmentCount: Number(r.extraAttachments),
+      subject: subjectOfRow(r as unknown as Record<string, unknown>),
     });
   }
   for (const item of entities) {

@@ -92,12 +92,14 @@ export interface ItemDetail extends ItemView {
 /**
  * What the page's own query read beside each item (the list: scalar subqueries on the rows it
  * returns), so that describing the page asks no more for them: its region's name, its campaign's
- * name and thresholds, its count of 佐证材料.
+ * name and thresholds, its count of 佐证材料, its subject.
  */
 export interface ItemExtras {
   regionName: string | null;
   campaign: Pick<Campaign, 'id' | 'name' | 'reminderDays' | 'warningDays' | 'supervisedDays'> | null;
   attachmentCount: number;
+  /** The person or household the item is about (null for none, or a region). */
+  subject: Subject | null;
 }
 
 /** The names a page of items' views is built from. */
@@ -214,7 +216,7 @@ export class ItemViews {
             select: { id: true, name: true, reminderDays: true, warningDays: true, supervisedDays: true },
             where: { id: In([...new Set(items.map((i) => i.campaignId))]) },
           }),
-      this.texts.subjects(em, items),
+      known ? subjectsOf(items, extras!) : this.texts.subjects(em, items),
       this.requesters(em, items),
       known ? new Map(items.map((i) => [i.id, extras!.get(i.id)!.attachmentCount])) : this.attachmentCounts(em, items),
     ]);
@@ -328,4 +330,16 @@ export class ItemViews {
  */
 export function readsAssigneePhone(user: Pick<AuthUser, 'role'>, item: Pick<Item, 'responsibleDept'>): boolean {
   return hasPermission(user.role, Permission.ItemsAct) && actsOnDepartment(user.role, item.responsibleDept);
+}
+
+/** The subjects the page's extras name, keyed as ItemTexts.subjects keys them. */
+function subjectsOf(items: Item[], extras: ReadonlyMap<number, ItemExtras>): Map<string, Subject> {
+  const subjects = new Map<string, Subject>();
+  for (const i of items) {
+    const subject = extras.get(i.id)!.subject;
+    if (subject) {
+      subjects.set(`${i.subjectType}:${i.subjectId}`, subject);
+    }
+  }
+  return subjects;
 }
