@@ -114,8 +114,8 @@ interface Gathered {
 /**
  * The read model of items (issue #12): names, the days left, and what a role may read of an item's
  * texts and ledger. Titles, descriptions, notes and payloads pass through a TextRedactor for the
- * caller's role (ItemTexts); a subject is named only to roles that read persons, and only while it lies in the
- * caller's scope (an officer never learns another sub-district's resident through an item).
+ * caller's role (ItemTexts); a subject is named only to roles that read persons, and only while it
+ * lies in the caller's scope (an officer never learns another sub-district's resident through an item).
  */
 @Injectable()
 export class ItemViews {
