@@ -19,6 +19,7 @@ import {
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
 import { type FileScan, HOUSEHOLDS_PER_STATEMENT } from './scanned-rows.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** File rows per batch: one transaction of a few statements, whatever the batch holds. */
 export const IMPORT_BATCH_ROWS = 5000;
@@ -368,8 +369,6 @@ export class HouseholdImportWriter {
     }
   }
 }
-
-export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A batch waited HOLD_LOCKS_MS for the one before it while holding its locks: it rolls back and is written again. */
 class StepBack extends Error {}

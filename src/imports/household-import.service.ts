@@ -7,17 +7,13 @@ import { AppConfig } from '../config/app-config.js';
 import { Region } from '../regions/region.entity.js';
 import { removeUpload } from '../uploads/upload.interceptor.js';
 import { Stopped, UploadJobRunner, type WorkDone } from '../uploads/upload-job-runner.js';
-import {
-  HouseholdImportWriter,
-  type ImportRun,
-  MAX_LISTED_ERRORS,
-  yieldToEventLoop,
-} from './household-import-writer.js';
+import { HouseholdImportWriter, type ImportRun, MAX_LISTED_ERRORS } from './household-import-writer.js';
 import type { RowContext } from './household-rows.js';
 import { scanHouseholdRoster } from './household-scan.js';
 import type { ErrorAllowance } from './import-rules.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportRowError } from './import-row-error.entity.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** How often the reading phase makes sure the run still owns its job (not cancelled, not taken over). */
 const OWNERSHIP_CHECK_MS = 250;

@@ -16,6 +16,7 @@ import { loadPovertyRegistry } from './poverty-registry.js';
 import { Reconciliation, type SkippedRow } from './reconciliation.entity.js';
 import { loadRegistry } from './registry-snapshot.js';
 import type { FoundDiscrepancy, RosterComparer } from './roster-comparer.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** Discrepancies per multi-row INSERT (10 columns each). */
 const INSERT_ROWS = 1000;
@@ -134,7 +135,7 @@ export class ReconciliationRunner extends UploadJobRunner<Reconciliation> {
     try {
       for await (const batch of roster.batches()) {
         // Let requests in between batches; a cancelled or taken-over run stops here too.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
         if (Date.now() - checkedAt >= OWNED_EVERY_MS) {
           await this.assertOwned(rec.id, token);
           checkedAt = Date.now();

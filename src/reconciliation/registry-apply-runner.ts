@@ -19,6 +19,7 @@ import { writeBatch } from './registry-apply-batch.js';
 import { RegistryApply } from './registry-apply.entity.js';
 import { RegistryChange } from './registry-change.entity.js';
 import { RegistryVersion } from './registry-version.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** Changes per batch: each batch is one transaction. */
 export const APPLY_BATCH = 500;
@@ -192,8 +193,8 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
     }
     for (const row of await this.db.getRepository(RegistryApply).findBy({ status: 'applying' })) {
       this.logger.log(`resuming registry apply ${row.id} (reconciliation ${row.reconciliationId})`);
-      void this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.resumeLeft(row))).catch(
-        (error: unknown) => this.logger.warn(`registry apply ${row.id}: ${(error as Error).message}`),
+      void this.track(yieldToEventLoop().then(() => this.resumeLeft(row))).catch((error: unknown) =>
+        this.logger.warn(`registry apply ${row.id}: ${(error as Error).message}`),
       );
     }
   }
@@ -252,7 +253,7 @@ export class RegistryApplyRunner implements OnApplicationBootstrap, BeforeApplic
         await em.update(RegistryApply, { id: row.id }, { registryVersion: version.toString() });
       });
       // Let requests in between batches.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
     return inTransaction(this.db, async (em) => {
       const finished = await em

@@ -4,6 +4,7 @@ import type { Queue } from 'bull';
 import { AppError } from '../common/app-error.js';
 import { QUEUES, RISK_RUN_JOB } from '../queue/queues.js';
 import { RiskRunService } from './risk-run.service.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** A risk-runs job: after an upload (`uploadId`), or the daily schedule (no year: the current one). */
 export interface RiskRunJobData {
@@ -29,7 +30,7 @@ export class RiskRunDispatcher implements BeforeApplicationShutdown {
 
   async dispatch(data: RiskRunJobData): Promise<void> {
     if (!this.queue) {
-      const run = new Promise<void>((resolve) => setImmediate(resolve))
+      const run = yieldToEventLoop()
         .then(() => this.handle(data))
         .finally(() => this.inProcess.delete(run));
       this.inProcess.add(run);

@@ -12,6 +12,7 @@ import { type RunOutcome, Stopped, TakenOver, UploadJobRunner, type WorkDone } f
 import { RiskRunDispatcher } from './risk-run.dispatcher.js';
 import { readSettlementRow, SETTLEMENT_COLUMNS, type SettlementRow } from './settlement-rows.js';
 import { type SettlementRowError, SettlementUpload } from './settlement-upload.entity.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** Settlement rows per multi-row INSERT (19 parameters each: under SQLite's 32 766). */
 export const SETTLEMENT_BATCH_ROWS = 1000;
@@ -192,7 +193,7 @@ export class SettlementImportService extends UploadJobRunner<SettlementUpload> {
         let batch = emptyBatch(job.rowsRead);
         for await (const raws of roster.batches()) {
           // Let the writer's replies in between batches the parser had buffered.
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await yieldToEventLoop();
           for (const raw of raws) {
             index++;
             if (index <= job.rowsRead) {

@@ -10,6 +10,7 @@ import type { RosterColumn } from './roster-file.js';
 import { checkRoster } from './roster-reader.js';
 import type { JobStatus, UploadJob } from './upload-job.js';
 import { QueueModule } from '../queue/queue.module.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** The service that works through one job: resumable, idempotent, and stoppable between batches. */
 export interface UploadJobRunner {
@@ -91,7 +92,7 @@ export abstract class UploadJobDispatcher<Row extends UploadJob, Data>
   /** Starts a run of job `id`: `key` for its first run (see the class), none for a resumed one. */
   async dispatch(id: number, key?: string): Promise<void> {
     if (!this.queue) {
-      const run = new Promise<void>((resolve) => setImmediate(resolve))
+      const run = yieldToEventLoop()
         .then(() => this.runner.run(id))
         .catch((error: unknown) => this.logger.error(`${this.noun} ${id} failed`, (error as Error).stack))
         .finally(() => this.inProcess.delete(run));
